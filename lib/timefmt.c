@@ -1,0 +1,153 @@
+/*
+ * timefmt.c - microsecond times and their ISO 8601 UTC text (see timefmt.h).
+ *
+ * sw_iso_utc() writes exactly "YYYY-MM-DDTHH:MM:SS.ffffffZ" (27 characters).
+ * Times before the epoch are formatted correctly (proleptic Gregorian,
+ * fraction rounded toward the earlier instant, so -1 us is
+ * 1969-12-31T23:59:59.999999Z). The text form only covers years 0000-9999:
+ * times outside that range are clamped to its first or last microsecond.
+ *
+ * sw_iso_parse() accepts only that layout, with the fraction optional or
+ * 1-6 digits long, and the 'Z' required. Fields are range checked (month
+ * 1-12, day within the month incl. leap years, hour 0-23, minute and second
+ * 0-59: no leap seconds); lower-case 't'/'z', offsets, spaces, signs and
+ * trailing text are rejected.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "timefmt.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#define US_PER_SEC INT64_C(1000000)
+/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z in seconds since the epoch */
+#define ISO_MIN_SEC INT64_C(-62167219200)
+#define ISO_MAX_SEC INT64_C(253402300799)
+#define ISO_MIN_US (ISO_MIN_SEC * US_PER_SEC)
+#define ISO_MAX_US (ISO_MAX_SEC * US_PER_SEC + US_PER_SEC - 1)
+
+int64_t sw_tv_to_us(const struct timeval *tv)
+{
+	return (int64_t)tv->tv_sec * US_PER_SEC + (int64_t)tv->tv_usec;
+}
+
+int64_t sw_now_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * US_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* A buffer shorter than the full text gets an empty string. */
+char *sw_iso_utc(int64_t us, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (len == 0)
+		return buf;
+	if (us < ISO_MIN_US)
+		us = ISO_MIN_US;
+	if (us > ISO_MAX_US)
+		us = ISO_MAX_US;
+
+	int64_t sec = us / US_PER_SEC;
+	int64_t frac = us % US_PER_SEC;
+	if (frac < 0) {
+		frac += US_PER_SEC;
+		sec--;
+	}
+	time_t t = (time_t)sec;
+	if (gmtime_r(&t, &tm) == NULL) {
+		buf[0] = '\0';
+		return buf;
+	}
+	int n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+	if (n < 0 || (size_t)n >= len)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* Exactly n decimal digits at s; false on anything else. */
+static bool digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30,
+				       31, 31, 30, 31, 30, 31 };
+	return m == 2 && is_leap(y) ? 29 : mdays[m - 1];
+}
+
+/* The optional ".f{1,6}" and the final "Z"; sets *frac in microseconds. */
+static bool parse_tail(const char *s, int *frac)
+{
+	int v = 0, n = 0;
+
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, n++) {
+			if (n == 6)
+				return false;
+			v = v * 10 + (*s - '0');
+		}
+		if (n == 0)
+			return false;
+		for (; n < 6; n++)
+			v *= 10;
+	}
+	*frac = v;
+	return s[0] == 'Z' && s[1] == '\0';
+}
+
+int sw_iso_parse(const char *s, int64_t *us)
+{
+	int y, mo, d, h, mi, sec, frac;
+
+	if (s == NULL)
+		return -1;
+	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d) || s[10] != 'T' ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' ||
+	    !digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    !digits(s + 17, 2, &sec) || !parse_tail(s + 19, &frac))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	    h > 23 || mi > 59 || sec > 59)
+		return -1;
+
+	struct tm tm = {
+		.tm_year = y - 1900,
+		.tm_mon = mo - 1,
+		.tm_mday = d,
+		.tm_hour = h,
+		.tm_min = mi,
+		.tm_sec = sec,
+	};
+	/* -1 is a valid result here (1969-12-31T23:59:59Z): fields are
+	 * already checked, so timegm() cannot fail. */
+	int64_t t = (int64_t)timegm(&tm);
+	*us = t * US_PER_SEC + frac;
+	return 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * timefmt.h - time as spanwatch stores and prints it.
+ *
+ * Internally every time is an int64 count of microseconds since the Unix
+ * epoch (packet time, never the wall clock, drives detection). On the way
+ * out it becomes ISO 8601 UTC text with microseconds, the form the contract
+ * views use: 2026-11-27T17:09:41.508835Z.
+ */
+#ifndef SW_TIMEFMT_H
+#define SW_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#define SW_ISO_LEN 32 /* "2026-11-27T17:09:41.508835Z" plus room */
+
+int64_t sw_tv_to_us(const struct timeval *tv);
+/* Wall clock, for run bookkeeping only. */
+int64_t sw_now_us(void);
+/* ISO 8601 UTC with microseconds; returns buf. */
+char *sw_iso_utc(int64_t us, char *buf, size_t len);
+/* Parse the form sw_iso_utc() writes (fraction optional, 'Z' required);
+ * returns 0 and sets *us, or -1. */
+int sw_iso_parse(const char *s, int64_t *us);
+
+#endif

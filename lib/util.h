@@ -1,0 +1,27 @@
+/*
+ * util.h - small helpers every program needs: strict number parsing and
+ * making hostile text safe to print.
+ */
+#ifndef SW_UTIL_H
+#define SW_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parse a whole decimal string into [min, max]; false on junk, overflow,
+ * empty input or a value out of range. */
+bool sw_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Copy src (srclen bytes, or up to NUL if srclen is (size_t)-1) into dst as
+ * printable text: control bytes, DEL and bytes >= 0x80 become \xNN, a
+ * backslash becomes \\. Always NUL-terminates; returns dst. */
+char *sw_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen);
+
+/* snprintf into a fixed buffer; true if it fit. */
+bool sw_fmt(char *dst, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define SW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

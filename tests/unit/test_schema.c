@@ -1,0 +1,211 @@
+/*
+ * test_schema.c - database creation, migration and refusal, on real files.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "db.h"
+#include "schema.h"
+
+static char dir[] = "/tmp/sw-test-schema-XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *path(const char *name)
+{
+	static char buf[256];
+
+	snprintf(buf, sizeof buf, "%s/%s", dir, name);
+	return buf;
+}
+
+static int count_rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void text_of(sqlite3 *db, const char *sql, char *out, size_t len)
+{
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+static void test_create_sets_version_wal_views(void **state)
+{
+	char err[512], mode[32];
+	sqlite3 *db;
+
+	(void)state;
+	db = sw_db_open(path("new.db"), SW_DB_CREATE, err, sizeof err);
+	assert_non_null(db);
+	assert_int_equal(sw_db_version(db), sw_schema_version);
+	assert_true(sw_schema_version >= 1);
+	text_of(db, "PRAGMA journal_mode", mode, sizeof mode);
+	assert_string_equal(mode, "wal");
+	assert_int_equal(count_rows(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA application_id"), SW_DB_APPLICATION_ID);
+	/* the contract views exist, with their columns, even when empty */
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM (SELECT sensor, source, started,"
+	                 " ended, packets, bytes, dropped, ifdropped, decode_errors FROM v_runs)"), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM (SELECT kind, variant, proto, src,"
+	                 " first_seen, last_seen, detected_at, targets, ports, packets, tool,"
+	                 " sensor FROM v_detections)"), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM (SELECT netblock, src, kinds,"
+	                 " first_seen, last_seen, days, targets, severity, reportable,"
+	                 " compromised FROM v_incidents)"), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM (SELECT netblock, created,"
+	                 " recipients, subject, path FROM v_reports)"), 0);
+	sw_db_close(db);
+}
+
+static void test_reopen_keeps_rows(void **state)
+{
+	char err[512];
+	sqlite3 *db;
+
+	(void)state;
+	db = sw_db_open(path("keep.db"), SW_DB_CREATE, err, sizeof err);
+	assert_non_null(db);
+	assert_int_equal(sw_db_exec(db, "INSERT INTO sensors(name) VALUES ('s1')"), 0);
+	sw_db_close(db);
+	db = sw_db_open(path("keep.db"), 0, err, sizeof err);
+	assert_non_null(db);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM sensors WHERE name = 's1'"), 1);
+	sw_db_close(db);
+}
+
+static void test_time_format_in_views(void **state)
+{
+	char err[512], iso[64];
+	sqlite3 *db;
+
+	(void)state;
+	db = sw_db_open(path("iso.db"), SW_DB_CREATE, err, sizeof err);
+	assert_non_null(db);
+	assert_int_equal(sw_db_exec(db,
+		"INSERT INTO sensors(id, name) VALUES (1, 's');"
+		"INSERT INTO runs(id, sensor_id, source, recorded_at, started, ended)"
+		" VALUES (1, 1, 'x.pcap', 0, 1795798181508835, 1795798181000007)"), 0);
+	text_of(db, "SELECT started FROM v_runs", iso, sizeof iso);
+	assert_string_equal(iso, "2026-11-27T16:49:41.508835Z");
+	text_of(db, "SELECT ended FROM v_runs", iso, sizeof iso);
+	assert_string_equal(iso, "2026-11-27T16:49:41.000007Z");
+	sw_db_close(db);
+}
+
+static void test_migrates_old_version(void **state)
+{
+	char err[512];
+	sqlite3 *db;
+
+	(void)state;
+	/* an empty database at version 0 is migrated step by step */
+	assert_int_equal(sqlite3_open(path("old.db"), &db), SQLITE_OK);
+	assert_int_equal(sw_db_migrate(db, path("old.db"), 0, err, sizeof err), 0);
+	assert_int_equal(sw_db_version(db), 0);
+	sqlite3_close(db);
+	db = sw_db_open(path("old.db"), 0, err, sizeof err);
+	assert_non_null(db);
+	assert_int_equal(sw_db_version(db), sw_schema_version);
+	assert_true(count_rows(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'v_runs'") == 1);
+	sw_db_close(db);
+}
+
+static void test_refuses_newer(void **state)
+{
+	char err[512], sql[64];
+	sqlite3 *db;
+
+	(void)state;
+	db = sw_db_open(path("newer.db"), SW_DB_CREATE, err, sizeof err);
+	assert_non_null(db);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", sw_schema_version + 1);
+	assert_int_equal(sw_db_exec(db, sql), 0);
+	sw_db_close(db);
+	db = sw_db_open(path("newer.db"), 0, err, sizeof err);
+	assert_null(db);
+	assert_non_null(strstr(err, "newer than this spanwatch"));
+	assert_non_null(strstr(err, "newer.db"));
+	/* and the refusal changed nothing */
+	assert_int_equal(sqlite3_open(path("newer.db"), &db), SQLITE_OK);
+	assert_int_equal(sw_db_version(db), sw_schema_version + 1);
+	sqlite3_close(db);
+}
+
+static void test_refuses_foreign_files(void **state)
+{
+	char err[512];
+	sqlite3 *db;
+	FILE *f;
+
+	(void)state;
+	f = fopen(path("text.db"), "w");
+	assert_non_null(f);
+	fputs("this is not a database, just some text long enough to matter\n", f);
+	fclose(f);
+	db = sw_db_open(path("text.db"), 0, err, sizeof err);
+	assert_null(db);
+	assert_non_null(strstr(err, "text.db"));
+	assert_non_null(strstr(err, "not a spanwatch database"));
+
+	/* another application's SQLite file is left alone */
+	assert_int_equal(sqlite3_open(path("other.db"), &db), SQLITE_OK);
+	assert_int_equal(sw_db_exec(db, "CREATE TABLE t(x)"), 0);
+	sqlite3_close(db);
+	db = sw_db_open(path("other.db"), 0, err, sizeof err);
+	assert_null(db);
+	assert_non_null(strstr(err, "other tables"));
+
+	/* a missing file is not created without SW_DB_CREATE */
+	db = sw_db_open(path("missing.db"), 0, err, sizeof err);
+	assert_null(db);
+	assert_int_equal(access(path("missing.db"), F_OK), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_sets_version_wal_views),
+		cmocka_unit_test(test_reopen_keeps_rows),
+		cmocka_unit_test(test_time_format_in_views),
+		cmocka_unit_test(test_migrates_old_version),
+		cmocka_unit_test(test_refuses_newer),
+		cmocka_unit_test(test_refuses_foreign_files),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
