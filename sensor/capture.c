@@ -1,0 +1,321 @@
+/*
+ * capture.c - the capture thread: libpcap handles, the packet loop, and the
+ * per-packet path (decode -> count -> fragment check).
+ *
+ * Nothing on the packet path allocates or touches SQLite; statistics go to
+ * the writer thread as records through its ring.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture.h"
+#include "frag.h"
+#include "log.h"
+#include "timefmt.h"
+
+#define FILE_BATCH 4096 /* packets per pcap_dispatch() when reading files */
+#define LIVE_TIMEOUT_MS 500 /* TPACKET_V3 block timeout, and our poll() */
+
+struct sw_capture {
+	struct sw_capture_opts opts;
+	pcap_t **handles;
+	int nhandles;
+	int live;
+	char linktypes[256];
+
+	/* per-packet state, used by the callback */
+	int linktype;
+	struct sw_counters *cnt;
+	struct sw_frag *frag;
+	struct sw_pkt pkt;
+};
+
+static volatile sig_atomic_t stop_requested;
+static pcap_t *volatile current_handle;
+
+void sw_capture_stop(void)
+{
+	pcap_t *h = current_handle;
+
+	stop_requested = 1;
+	if (h)
+		pcap_breakloop(h);
+}
+
+static void add_linktype(struct sw_capture *c, int dlt)
+{
+	const char *name = pcap_datalink_val_to_name(dlt);
+	char one[32];
+	size_t used = strlen(c->linktypes);
+
+	if (!name) {
+		snprintf(one, sizeof one, "DLT%d", dlt);
+		name = one;
+	}
+	if (strstr(c->linktypes, name))
+		return;
+	snprintf(c->linktypes + used, sizeof c->linktypes - used, "%s%s",
+	         used ? "," : "", name);
+}
+
+static int set_filter(struct sw_capture *c, pcap_t *h, const char *what,
+                      enum sw_capture_status *status, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+
+	if (!c->opts.filter)
+		return 0;
+	if (pcap_compile(h, &prog, c->opts.filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "bad BPF expression '%s' for %s: %s", c->opts.filter,
+		         what, pcap_geterr(h));
+		*status = SW_CAPTURE_USAGE;
+		return -1;
+	}
+	if (pcap_setfilter(h, &prog) < 0) {
+		snprintf(err, errlen, "%s: cannot set filter: %s", what, pcap_geterr(h));
+		pcap_freecode(&prog);
+		*status = SW_CAPTURE_RUNTIME;
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+static pcap_t *open_file(struct sw_capture *c, const char *path,
+                         enum sw_capture_status *status, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *h = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
+	                                                    ebuf);
+
+	if (!h) {
+		/* libpcap usually names the file itself; say it once either way */
+		if (strncmp(ebuf, path, strlen(path)) == 0)
+			snprintf(err, errlen, "cannot read capture %s", ebuf);
+		else
+			snprintf(err, errlen, "cannot read capture %s: %s", path, ebuf);
+		*status = SW_CAPTURE_RUNTIME;
+		return NULL;
+	}
+	if (!sw_decode_linktype_ok(pcap_datalink(h))) {
+		const char *name = pcap_datalink_val_to_name(pcap_datalink(h));
+		snprintf(err, errlen, "%s: link type %s (%d) is not supported", path,
+		         name ? name : "unknown", pcap_datalink(h));
+		*status = SW_CAPTURE_RUNTIME;
+		pcap_close(h);
+		return NULL;
+	}
+	if (set_filter(c, h, path, status, err, errlen) < 0) {
+		pcap_close(h);
+		return NULL;
+	}
+	add_linktype(c, pcap_datalink(h));
+	return h;
+}
+
+static pcap_t *open_live(struct sw_capture *c, enum sw_capture_status *status,
+                         char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	const char *ifc = c->opts.iface;
+	pcap_t *h = pcap_create(ifc, ebuf);
+	int rc;
+
+	*status = SW_CAPTURE_RUNTIME;
+	if (!h) {
+		snprintf(err, errlen, "-i %s: %s", ifc, ebuf);
+		return NULL;
+	}
+	/* immediate mode stays off: libpcap then uses TPACKET_V3 blocks on
+	 * Linux, and the timeout bounds how long a block waits */
+	pcap_set_snaplen(h, c->opts.snaplen);
+	pcap_set_promisc(h, c->opts.promisc);
+	pcap_set_buffer_size(h, c->opts.buffer_mib * 1024 * 1024);
+	pcap_set_immediate_mode(h, 0);
+	pcap_set_timeout(h, LIVE_TIMEOUT_MS);
+	rc = pcap_activate(h);
+	if (rc < 0) {
+		snprintf(err, errlen, "-i %s: %s", ifc,
+		         rc == PCAP_ERROR ? pcap_geterr(h) : pcap_statustostr(rc));
+		pcap_close(h);
+		return NULL;
+	}
+	if (rc > 0)
+		sw_warn("-i %s: %s", ifc, rc == PCAP_WARNING ? pcap_geterr(h)
+		                                             : pcap_statustostr(rc));
+	/* On Linux a blocking pcap_dispatch() does not return when the timeout
+	 * passes without packets; poll() in read_handle() bounds the wait so
+	 * statistics are stored and signals honoured on a quiet link too. */
+	if (pcap_get_selectable_fd(h) < 0 || pcap_setnonblock(h, 1, ebuf) < 0) {
+		snprintf(err, errlen, "-i %s: cannot poll the capture: %s", ifc, ebuf);
+		pcap_close(h);
+		return NULL;
+	}
+	if (!sw_decode_linktype_ok(pcap_datalink(h))) {
+		snprintf(err, errlen, "-i %s: link type %d is not supported", ifc,
+		         pcap_datalink(h));
+		pcap_close(h);
+		return NULL;
+	}
+	if (set_filter(c, h, ifc, status, err, errlen) < 0) {
+		pcap_close(h);
+		return NULL;
+	}
+	add_linktype(c, pcap_datalink(h));
+	return h;
+}
+
+struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
+                                   enum sw_capture_status *status,
+                                   char *err, size_t errlen)
+{
+	struct sw_capture *c = calloc(1, sizeof *c);
+	int want = o->iface ? 1 : o->nfiles;
+
+	*status = SW_CAPTURE_RUNTIME;
+	if (!c || !(c->handles = calloc((size_t)want, sizeof *c->handles))) {
+		snprintf(err, errlen, "out of memory");
+		free(c);
+		return NULL;
+	}
+	c->opts = *o;
+	c->live = o->iface != NULL;
+	c->frag = sw_frag_new(o->frag_slots);
+	if (!c->frag) {
+		snprintf(err, errlen, "cannot allocate the fragment table (%u slots)",
+		         o->frag_slots);
+		goto fail;
+	}
+	for (int i = 0; i < want; i++) {
+		pcap_t *h = c->live ? open_live(c, status, err, errlen)
+		                    : open_file(c, o->files[i], status, err, errlen);
+		if (!h)
+			goto fail;
+		c->handles[c->nhandles++] = h;
+	}
+	*status = SW_CAPTURE_OK;
+	return c;
+fail:
+	sw_capture_close(c);
+	return NULL;
+}
+
+const char *sw_capture_linktypes(const struct sw_capture *c)
+{
+	return c->linktypes;
+}
+
+/* The packet path. */
+static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
+{
+	struct sw_capture *c = (struct sw_capture *)user;
+	struct sw_pkt *p = &c->pkt;
+	uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
+
+	sw_decode(c->linktype, data, hdr->caplen, hdr->len, ts, p);
+	sw_counters_add(c->cnt, p);
+	/* tiny fragments carry an error but still take part in overlap checks */
+	if ((p->flags & SW_PF_FRAG) &&
+	    sw_frag_check(c->frag, p) == SW_FRAG_OVERLAP)
+		c->cnt->anomaly[SW_AN_FRAG_OVERLAP]++;
+}
+
+static void send_stats(struct sw_capture *c, pcap_t *h, struct sw_writer *w, int type)
+{
+	struct sw_rec rec;
+	struct pcap_stat ps;
+
+	if (c->live && h && pcap_stats(h, &ps) == 0) {
+		c->cnt->dropped = ps.ps_drop;
+		c->cnt->ifdropped = ps.ps_ifdrop;
+	}
+	c->cnt->anomaly[SW_AN_FRAG_EVICTED] = sw_frag_evictions(c->frag);
+	memset(&rec, 0, sizeof rec);
+	rec.type = (uint32_t)type;
+	rec.u.stats = *c->cnt;
+	if (type == SW_REC_END)
+		sw_writer_submit_wait(w, &rec);
+	else if (!sw_writer_submit(w, &rec))
+		c->cnt->ring_full++;
+}
+
+/* Live: wait until the capture has packets, a signal arrives, or the
+ * timeout passes. -1 only on a poll error. */
+static int wait_for_packets(pcap_t *h)
+{
+	struct pollfd pfd = { .fd = pcap_get_selectable_fd(h), .events = POLLIN };
+
+	if (poll(&pfd, 1, LIVE_TIMEOUT_MS) < 0 && errno != EINTR) {
+		sw_err("poll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static enum sw_capture_status read_handle(struct sw_capture *c, pcap_t *h, const char *what,
+                                          struct sw_writer *w, int64_t *next_stats)
+{
+	c->linktype = pcap_datalink(h);
+	current_handle = h;
+	while (!stop_requested) {
+		int n;
+		int64_t now;
+
+		if (c->live && wait_for_packets(h) < 0)
+			break;
+		n = pcap_dispatch(h, c->live ? -1 : FILE_BATCH, on_packet, (u_char *)c);
+
+		if (n == PCAP_ERROR_BREAK)
+			break;
+		if (n == PCAP_ERROR) {
+			sw_err("%s: read error: %s", what, pcap_geterr(h));
+			c->cnt->anomaly[SW_AN_READ_ERROR]++;
+			current_handle = NULL;
+			return SW_CAPTURE_RUNTIME;
+		}
+		if (n == 0 && !c->live)
+			break; /* end of file */
+		now = sw_now_us();
+		if (now >= *next_stats) {
+			send_stats(c, h, w, SW_REC_STATS);
+			*next_stats = now + (int64_t)c->opts.stats_interval * 1000000;
+		}
+	}
+	current_handle = NULL;
+	return SW_CAPTURE_OK;
+}
+
+enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_counters *cnt,
+                                      struct sw_writer *w)
+{
+	enum sw_capture_status rc = SW_CAPTURE_OK;
+	int64_t next_stats = sw_now_us() + (int64_t)c->opts.stats_interval * 1000000;
+
+	c->cnt = cnt;
+	for (int i = 0; i < c->nhandles && !stop_requested; i++) {
+		const char *what = c->live ? c->opts.iface : c->opts.files[i];
+		if (read_handle(c, c->handles[i], what, w, &next_stats) != SW_CAPTURE_OK)
+			rc = SW_CAPTURE_RUNTIME; /* go on with the next file */
+	}
+	send_stats(c, c->live ? c->handles[0] : NULL, w, SW_REC_END);
+	return rc;
+}
+
+void sw_capture_close(struct sw_capture *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < c->nhandles; i++)
+		pcap_close(c->handles[i]);
+	free(c->handles);
+	sw_frag_free(c->frag);
+	free(c);
+}

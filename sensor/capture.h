@@ -1,0 +1,56 @@
+/*
+ * capture.h - where packets come from: capture files read in order, or a
+ * live interface through libpcap's TPACKET_V3 ring, with a BPF filter.
+ */
+#ifndef SW_CAPTURE_H
+#define SW_CAPTURE_H
+
+#include <stddef.h>
+
+#include "counters.h"
+#include "decode.h"
+#include "writer.h"
+
+#define SW_DEFAULT_SNAPLEN 128 /* headers only: Ethernet+VLANs+IPv6+ext+TCP opts */
+#define SW_DEFAULT_BUFFER_MIB 32
+#define SW_DEFAULT_STATS_INTERVAL 60
+
+struct sw_capture_opts {
+	const char *const *files; /* -r FILE..., or NULL */
+	int nfiles;
+	const char *iface;        /* -i IFACE, or NULL */
+	const char *filter;       /* BPF expression, or NULL */
+	int snaplen;
+	int buffer_mib;           /* kernel ring size for a live capture */
+	int promisc;
+	int stats_interval;       /* seconds between stored statistics (live) */
+	unsigned frag_slots;      /* fragment tracker size */
+};
+
+enum sw_capture_status {
+	SW_CAPTURE_OK = 0,
+	SW_CAPTURE_RUNTIME = 1, /* could not open or read */
+	SW_CAPTURE_USAGE = 2,   /* bad filter, snaplen, ... */
+};
+
+struct sw_capture;
+
+/* Open every file (or the interface) and compile the filter, so that bad
+ * input is refused before anything is written. NULL with err set (and
+ * *status saying whether it was a usage error). */
+struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
+                                   enum sw_capture_status *status,
+                                   char *err, size_t errlen);
+/* Link type names of the open handles, comma separated. */
+const char *sw_capture_linktypes(const struct sw_capture *c);
+/* Read everything (files) or until sw_capture_stop() (live). Counters are
+ * kept in *cnt and sent to the writer every stats_interval seconds and at
+ * the end. SW_CAPTURE_OK, or SW_CAPTURE_RUNTIME if a read failed (what was
+ * read before is still counted and stored). */
+enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_counters *cnt,
+                                      struct sw_writer *w);
+/* Async-signal-safe: end the capture loop soon. */
+void sw_capture_stop(void);
+void sw_capture_close(struct sw_capture *c);
+
+#endif

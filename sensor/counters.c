@@ -1,0 +1,96 @@
+/*
+ * counters.c - per-run counting of every packet, and the exit summary.
+ * This sits on the packet path: array increments, nothing else.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+
+#include "counters.h"
+
+static const char *const traffic_names[SW_TR_COUNT] = {
+	[SW_TR_IPV4] = "ipv4", [SW_TR_IPV6] = "ipv6", [SW_TR_ARP] = "arp",
+	[SW_TR_OTHER_L3] = "other_l3", [SW_TR_TCP] = "tcp", [SW_TR_UDP] = "udp",
+	[SW_TR_ICMP] = "icmp", [SW_TR_ICMP6] = "icmp6", [SW_TR_OTHER_L4] = "other_l4",
+	[SW_TR_VLAN] = "vlan_tagged", [SW_TR_FRAGMENTS] = "fragments",
+};
+
+static const char *const anomaly_names[SW_AN_COUNT] = {
+	[SW_AN_FRAG_OVERLAP] = "frag_overlap",
+	[SW_AN_FRAG_EVICTED] = "frag_evicted",
+	[SW_AN_READ_ERROR] = "read_error",
+};
+
+const char *sw_traffic_name(enum sw_traffic t)
+{
+	return (unsigned)t < SW_TR_COUNT ? traffic_names[t] : "?";
+}
+
+const char *sw_anomaly_name(enum sw_anomaly a)
+{
+	return (unsigned)a < SW_AN_COUNT ? anomaly_names[a] : "?";
+}
+
+static enum sw_traffic l4_traffic(uint8_t proto)
+{
+	switch (proto) {
+	case 6: return SW_TR_TCP;
+	case 17: return SW_TR_UDP;
+	case 1: return SW_TR_ICMP;
+	case 58: return SW_TR_ICMP6;
+	default: return SW_TR_OTHER_L4;
+	}
+}
+
+void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p)
+{
+	c->packets++;
+	c->bytes += p->wirelen;
+	if (c->packets == 1 || (int64_t)p->ts_us < c->first_ts)
+		c->first_ts = (int64_t)p->ts_us;
+	if ((int64_t)p->ts_us > c->last_ts)
+		c->last_ts = (int64_t)p->ts_us;
+	if (p->vlan_depth)
+		c->traffic[SW_TR_VLAN]++;
+	if (p->err != SW_DERR_NONE && (unsigned)p->err < SW_DERR_COUNT) {
+		c->derr[p->err]++;
+		return;
+	}
+	switch (p->l3) {
+	case SW_L3_IPV4: c->traffic[SW_TR_IPV4]++; break;
+	case SW_L3_IPV6: c->traffic[SW_TR_IPV6]++; break;
+	case SW_L3_ARP: c->traffic[SW_TR_ARP]++; return;
+	default: c->traffic[SW_TR_OTHER_L3]++; return;
+	}
+	if (p->flags & SW_PF_FRAG)
+		c->traffic[SW_TR_FRAGMENTS]++;
+	c->traffic[l4_traffic(p->proto)]++;
+}
+
+uint64_t sw_counters_errors(const struct sw_counters *c)
+{
+	uint64_t n = 0;
+
+	for (int i = 1; i < SW_DERR_COUNT; i++)
+		n += c->derr[i];
+	return n;
+}
+
+void sw_counters_print(const struct sw_counters *c, const char *prog, FILE *f)
+{
+	fprintf(f, "%s: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
+	        " dropped by kernel, %" PRIu64 " dropped by interface, %" PRIu64
+	        " decode errors\n", prog, c->packets, c->bytes, c->dropped,
+	        c->ifdropped, sw_counters_errors(c));
+	for (int i = 1; i < SW_DERR_COUNT; i++)
+		if (c->derr[i])
+			fprintf(f, "%s:   decode error %s: %" PRIu64 "\n", prog,
+			        sw_derr_name((enum sw_derr)i), c->derr[i]);
+	for (int i = 0; i < SW_AN_COUNT; i++)
+		if (c->anomaly[i])
+			fprintf(f, "%s:   %s: %" PRIu64 "\n", prog,
+			        anomaly_names[i], c->anomaly[i]);
+	if (c->ring_full)
+		fprintf(f, "%s:   writer ring full, records lost: %" PRIu64 "\n", prog,
+		        c->ring_full);
+}

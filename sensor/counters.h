@@ -1,0 +1,49 @@
+/*
+ * counters.h - what a capture run counts: packets, bytes, drops, decode
+ * errors by reason, anomalies and traffic by protocol. The capture thread
+ * owns one struct sw_counters and sends copies to the writer.
+ */
+#ifndef SW_COUNTERS_H
+#define SW_COUNTERS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "decode.h"
+
+enum sw_traffic {
+	SW_TR_IPV4, SW_TR_IPV6, SW_TR_ARP, SW_TR_OTHER_L3,
+	SW_TR_TCP, SW_TR_UDP, SW_TR_ICMP, SW_TR_ICMP6, SW_TR_OTHER_L4,
+	SW_TR_VLAN, SW_TR_FRAGMENTS,
+	SW_TR_COUNT
+};
+
+enum sw_anomaly {
+	SW_AN_FRAG_OVERLAP,  /* a fragment overlapping an earlier one */
+	SW_AN_FRAG_EVICTED,  /* fragment tracker entries evicted when full */
+	SW_AN_READ_ERROR,    /* a capture file that ended in an error */
+	SW_AN_COUNT
+};
+
+struct sw_counters {
+	uint64_t packets;
+	uint64_t bytes;      /* on the wire (pcap len, not caplen) */
+	uint64_t dropped;    /* kernel drops, pcap_stats ps_drop */
+	uint64_t ifdropped;  /* interface drops, ps_ifdrop */
+	uint64_t ring_full;  /* records the writer ring refused */
+	int64_t first_ts;    /* packet time of the first packet, 0 if none */
+	int64_t last_ts;
+	uint64_t derr[SW_DERR_COUNT];
+	uint64_t traffic[SW_TR_COUNT];
+	uint64_t anomaly[SW_AN_COUNT];
+};
+
+/* Count one decoded packet (packets, bytes, times, error, traffic). */
+void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p);
+uint64_t sw_counters_errors(const struct sw_counters *c);
+const char *sw_traffic_name(enum sw_traffic t);
+const char *sw_anomaly_name(enum sw_anomaly a);
+/* The exit summary, a few lines to f. */
+void sw_counters_print(const struct sw_counters *c, const char *prog, FILE *f);
+
+#endif

@@ -1,0 +1,302 @@
+/*
+ * main.c - spanwatch-sensor: command line, start-up order and shutdown.
+ *
+ * Order matters: open the capture (needs root) and the database, record
+ * the run, drop root, start the writer thread, then read packets until the
+ * files end or a signal arrives, and flush everything before exiting.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "db.h"
+#include "log.h"
+#include "privdrop.h"
+#include "timefmt.h"
+#include "util.h"
+#include "writer.h"
+
+#define EXIT_USAGE 2
+#define MAX_FILES 4096
+#define RING_RECORDS 4096
+
+struct options {
+	const char *files[MAX_FILES];
+	int nfiles;
+	const char *iface;
+	const char *db_path;
+	const char *sensor_name;
+	const char *user;
+	char *filter;
+	int snaplen;
+	int buffer_mib;
+	int promisc;
+	int stats_interval;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: spanwatch-sensor -r FILE [-r FILE...] -w DB [options] [BPF expression]\n"
+"       spanwatch-sensor -i IFACE -w DB [options] [BPF expression]\n"
+"\n"
+"Watch traffic (capture files or a live interface) for port scans, sweeps,\n"
+"floods and login attempts, and store runs and detections in DB (SQLite).\n"
+"\n"
+"  -r, --read FILE         read a pcap or pcapng file (repeat: read in order)\n"
+"  -i, --interface IFACE   capture live on IFACE\n"
+"  -w, --db DB             the SQLite database (created if missing)\n"
+"  -s, --snaplen BYTES     bytes kept per packet (default %d: headers only)\n"
+"  -B, --buffer MIB        kernel capture ring in MiB (default %d)\n"
+"  -p, --no-promiscuous    do not put the interface in promiscuous mode\n"
+"  -n, --name NAME         sensor name stored with each run (default: host name)\n"
+"  -Z, --user USER         drop root to USER after opening (default: nobody)\n"
+"      --stats-interval S  store run statistics every S seconds (default %d)\n"
+"  -q, --quiet             no summary on exit\n"
+"  -v, --verbose           more messages\n"
+"  -h, --help              this help\n"
+"  -V, --version           version\n"
+"\n"
+"Exit status: 0 ok, 1 runtime failure, 2 usage error.\n",
+	        SW_DEFAULT_SNAPLEN, SW_DEFAULT_BUFFER_MIB, SW_DEFAULT_STATS_INTERVAL);
+}
+
+static void usage_error(const char *msg)
+{
+	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", sw_progname(), msg, sw_progname());
+	exit(EXIT_USAGE);
+}
+
+static int number_arg(const char *opt, const char *arg, uint64_t min, uint64_t max)
+{
+	uint64_t v;
+
+	if (!sw_parse_u64(arg, min, max, &v)) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "%s: '%.64s' is not a number in %llu..%llu", opt, arg,
+		         (unsigned long long)min, (unsigned long long)max);
+		usage_error(msg);
+	}
+	return (int)v;
+}
+
+/* The BPF expression: the remaining arguments joined by spaces, as tcpdump. */
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	if (argc <= 0)
+		return NULL;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	if (!s)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_STATS = 256 };
+	static const struct option longopts[] = {
+		{ "read", required_argument, NULL, 'r' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "db", required_argument, NULL, 'w' },
+		{ "snaplen", required_argument, NULL, 's' },
+		{ "buffer", required_argument, NULL, 'B' },
+		{ "no-promiscuous", no_argument, NULL, 'p' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "user", required_argument, NULL, 'Z' },
+		{ "stats-interval", required_argument, NULL, OPT_STATS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof *o);
+	o->snaplen = SW_DEFAULT_SNAPLEN;
+	o->buffer_mib = SW_DEFAULT_BUFFER_MIB;
+	o->promisc = 1;
+	o->stats_interval = SW_DEFAULT_STATS_INTERVAL;
+	o->user = "nobody";
+	sw_log_set_level(SW_LOG_INFO);
+
+	while ((ch = getopt_long(argc, argv, "+r:i:w:s:B:pn:Z:qvhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			if (o->nfiles == MAX_FILES)
+				usage_error("too many -r files (at most 4096)");
+			o->files[o->nfiles++] = optarg;
+			break;
+		case 'i':
+			if (o->iface)
+				usage_error("-i given twice");
+			o->iface = optarg;
+			break;
+		case 'w': o->db_path = optarg; break;
+		case 's': o->snaplen = number_arg("-s", optarg, 64, 262144); break;
+		case 'B': o->buffer_mib = number_arg("-B", optarg, 1, 4096); break;
+		case 'p': o->promisc = 0; break;
+		case 'n': o->sensor_name = optarg; break;
+		case 'Z': o->user = optarg; break;
+		case OPT_STATS:
+			o->stats_interval = number_arg("--stats-interval", optarg, 1, 86400);
+			break;
+		case 'q': sw_log_set_level(SW_LOG_WARN); break;
+		case 'v': sw_log_set_level(SW_LOG_DEBUG); break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("spanwatch-sensor %s\n", PACKAGE_VERSION); exit(0);
+		default:
+			fprintf(stderr, "Try '%s --help'.\n", sw_progname());
+			exit(EXIT_USAGE);
+		}
+	}
+	if (!o->db_path)
+		usage_error("-w DB is required");
+	if (!o->iface && o->nfiles == 0)
+		usage_error("give -r FILE or -i IFACE");
+	if (o->iface && o->nfiles)
+		usage_error("-r and -i cannot be used together");
+	o->filter = join_args(argc - optind, argv + optind);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	sw_capture_stop();
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* "a.pcap b.pcap" or the interface name, for the runs table. */
+static char *describe_source(const struct options *o)
+{
+	if (o->iface)
+		return strdup(o->iface);
+	return join_args(o->nfiles, (char **)o->files);
+}
+
+static void fill_capture_opts(const struct options *o, struct sw_capture_opts *co)
+{
+	memset(co, 0, sizeof *co);
+	co->files = o->files;
+	co->nfiles = o->nfiles;
+	co->iface = o->iface;
+	co->filter = o->filter;
+	co->snaplen = o->snaplen;
+	co->buffer_mib = o->buffer_mib;
+	co->promisc = o->promisc;
+	co->stats_interval = o->stats_interval;
+	co->frag_slots = 4096;
+}
+
+/* Record the run; its id, or -1. */
+static int64_t record_run(sqlite3 *db, struct options *o, struct sw_capture *cap)
+{
+	static char host[256] = "sensor";
+	struct sw_run_info run;
+	char *source = describe_source(o);
+	int64_t id;
+
+	if (!o->sensor_name) {
+		gethostname(host, sizeof host - 1);
+		o->sensor_name = host;
+	}
+	memset(&run, 0, sizeof run);
+	run.sensor = o->sensor_name;
+	run.source = source ? source : "?";
+	run.filter = o->filter;
+	run.linktype = sw_capture_linktypes(cap);
+	run.snaplen = o->snaplen;
+	run.recorded_at = sw_now_us();
+	run.started = o->iface ? run.recorded_at : 0;
+	id = sw_run_insert(db, &run);
+	free(source);
+	return id;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct sw_capture_opts co;
+	struct sw_capture *cap = NULL;
+	struct sw_counters cnt;
+	struct sw_writer *w;
+	enum sw_capture_status status;
+	char err[512];
+	sqlite3 *db = NULL;
+	int64_t run_id;
+	int rc = 1;
+
+	sw_log_init(argv[0]);
+	parse_args(argc, argv, &o);
+	install_signals();
+
+	/* 1. the capture: root may be needed, bad input refused early */
+	fill_capture_opts(&o, &co);
+	cap = sw_capture_open(&co, &status, err, sizeof err);
+	if (!cap) {
+		sw_err("%s", err);
+		if (status == SW_CAPTURE_USAGE)
+			fprintf(stderr, "Try '%s --help'.\n", sw_progname());
+		rc = status == SW_CAPTURE_USAGE ? EXIT_USAGE : 1;
+		goto out;
+	}
+	/* 2. the database and the run row */
+	db = sw_db_open(o.db_path, SW_DB_CREATE, err, sizeof err);
+	if (!db) {
+		sw_err("%s", err);
+		goto out;
+	}
+	run_id = record_run(db, &o, cap);
+	if (run_id < 0)
+		goto out;
+	/* 3. root is no longer needed */
+	if (geteuid() == 0 && strcmp(o.user, "root") != 0 &&
+	    sw_drop_privileges(o.user) < 0)
+		goto out;
+	/* 4. the writer takes the database over; capture until done */
+	w = sw_writer_start(db, run_id, RING_RECORDS);
+	if (!w)
+		goto out;
+	db = NULL;
+	memset(&cnt, 0, sizeof cnt);
+	rc = sw_capture_run(cap, &cnt, w) == SW_CAPTURE_OK ? 0 : 1;
+	if (sw_writer_stop(w) < 0) {
+		sw_err("%s: some records could not be stored", o.db_path);
+		rc = 1;
+	}
+	if (sw_log_get_level() >= SW_LOG_INFO)
+		sw_counters_print(&cnt, sw_progname(), stderr);
+out:
+	sw_db_close(db);
+	sw_capture_close(cap);
+	free(o.filter);
+	return rc;
+}

@@ -1,0 +1,276 @@
+/*
+ * writer.c - the writer thread: ring -> batched SQLite transactions.
+ *
+ * The capture thread never calls SQLite once capture has started. Records
+ * come through the SPSC ring; the writer groups whatever is waiting (up to
+ * BATCH_MAX records) into one transaction, so the cost of a commit is paid
+ * per batch, not per record. Statements are prepared once.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "log.h"
+#include "ring.h"
+#include "writer.h"
+
+#define BATCH_MAX 1024
+#define IDLE_SLEEP_NS (2 * 1000 * 1000)
+
+enum stmt_id { ST_RUN_STATS, ST_RUN_FINISH, ST_COUNTER, ST_COUNT };
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_RUN_STATS] =
+		"UPDATE runs SET started = coalesce(?2, started), ended = coalesce(?3, ended),"
+		" packets = ?4, bytes = ?5, dropped = ?6, ifdropped = ?7,"
+		" decode_errors = ?8, ring_full = ?9 WHERE id = ?1",
+	[ST_RUN_FINISH] =
+		"UPDATE runs SET finished = 1 WHERE id = ?1",
+	[ST_COUNTER] =
+		"INSERT INTO run_counters (run_id, category, name, value) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT (run_id, category, name) DO UPDATE SET value = excluded.value",
+};
+
+struct sw_writer {
+	struct sw_ring ring;
+	sqlite3 *db;
+	int64_t run_id;
+	sqlite3_stmt *st[ST_COUNT];
+	pthread_t thread;
+	atomic_bool stopping;
+	bool failed;
+};
+
+static void idle(void)
+{
+	struct timespec ts = { 0, IDLE_SLEEP_NS };
+
+	nanosleep(&ts, NULL);
+}
+
+static int step_reset(struct sw_writer *w, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		sw_err("database write: %s", sqlite3_errmsg(w->db));
+		return -1;
+	}
+	return 0;
+}
+
+static void bind_time(sqlite3_stmt *st, int idx, int64_t us, bool have)
+{
+	if (have)
+		sqlite3_bind_int64(st, idx, us);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+static int put_counter(struct sw_writer *w, const char *category, const char *name,
+                       uint64_t value)
+{
+	sqlite3_stmt *st = w->st[ST_COUNTER];
+
+	sqlite3_bind_int64(st, 1, w->run_id);
+	sqlite3_bind_text(st, 2, category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)value);
+	return step_reset(w, st);
+}
+
+static int apply_stats(struct sw_writer *w, const struct sw_counters *c)
+{
+	sqlite3_stmt *st = w->st[ST_RUN_STATS];
+	int rc = 0;
+
+	sqlite3_bind_int64(st, 1, w->run_id);
+	bind_time(st, 2, c->first_ts, c->packets > 0);
+	bind_time(st, 3, c->last_ts, c->packets > 0);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->packets);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->bytes);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)c->dropped);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)c->ifdropped);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)sw_counters_errors(c));
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->ring_full);
+	rc |= step_reset(w, st);
+	/* Only counters that are not zero get a row, but once a row exists it
+	 * is kept current. */
+	for (int i = 1; i < SW_DERR_COUNT; i++)
+		if (c->derr[i])
+			rc |= put_counter(w, "error", sw_derr_name((enum sw_derr)i), c->derr[i]);
+	for (int i = 0; i < SW_AN_COUNT; i++)
+		if (c->anomaly[i])
+			rc |= put_counter(w, "anomaly", sw_anomaly_name((enum sw_anomaly)i),
+			                  c->anomaly[i]);
+	for (int i = 0; i < SW_TR_COUNT; i++)
+		if (c->traffic[i])
+			rc |= put_counter(w, "traffic", sw_traffic_name((enum sw_traffic)i),
+			                  c->traffic[i]);
+	return rc;
+}
+
+static int apply(struct sw_writer *w, const struct sw_rec *rec)
+{
+	switch (rec->type) {
+	case SW_REC_STATS:
+		return apply_stats(w, &rec->u.stats);
+	case SW_REC_END:
+		if (apply_stats(w, &rec->u.stats) < 0)
+			return -1;
+		sqlite3_bind_int64(w->st[ST_RUN_FINISH], 1, w->run_id);
+		return step_reset(w, w->st[ST_RUN_FINISH]);
+	default:
+		sw_err("writer: unknown record type %u", rec->type);
+		return -1;
+	}
+}
+
+/* Apply up to BATCH_MAX waiting records in one transaction; how many. */
+static size_t write_batch(struct sw_writer *w)
+{
+	static struct sw_rec rec; /* writer thread only */
+	size_t n = 0;
+	int rc = 0;
+
+	if (!sw_ring_pop(&w->ring, &rec))
+		return 0;
+	if (sw_db_exec(w->db, "BEGIN IMMEDIATE") < 0) {
+		w->failed = true;
+		return 1;
+	}
+	do {
+		rc |= apply(w, &rec);
+		n++;
+	} while (n < BATCH_MAX && sw_ring_pop(&w->ring, &rec));
+	if (sw_db_exec(w->db, "COMMIT") < 0) {
+		sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+		rc = -1;
+	}
+	if (rc)
+		w->failed = true;
+	return n;
+}
+
+static void *writer_main(void *arg)
+{
+	struct sw_writer *w = arg;
+
+	for (;;) {
+		/* read the flag before draining so nothing pushed before the
+		 * stop request is left behind */
+		bool stop = atomic_load(&w->stopping);
+		if (write_batch(w) == 0) {
+			if (stop)
+				break;
+			idle();
+		}
+	}
+	return NULL;
+}
+
+int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info)
+{
+	static const char sql_sensor[] =
+		"INSERT INTO sensors (name) VALUES (?1) ON CONFLICT (name) DO NOTHING";
+	static const char sql_run[] =
+		"INSERT INTO runs (sensor_id, source, filter, linktype, snaplen, recorded_at, started)"
+		" VALUES ((SELECT id FROM sensors WHERE name = ?1), ?2, ?3, ?4, ?5, ?6, ?7)";
+	sqlite3_stmt *st = NULL;
+	int64_t id = -1;
+
+	if (sw_db_exec(db, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql_sensor, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, info->sensor, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db, sql_run, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, info->sensor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, info->source, -1, SQLITE_STATIC);
+	if (info->filter)
+		sqlite3_bind_text(st, 3, info->filter, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, info->linktype, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, info->snaplen);
+	sqlite3_bind_int64(st, 6, info->recorded_at);
+	if (info->started)
+		sqlite3_bind_int64(st, 7, info->started);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	id = sqlite3_last_insert_rowid(db);
+out:
+	if (id < 0)
+		sw_err("database: cannot record the run: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	if (sw_db_exec(db, id < 0 ? "ROLLBACK" : "COMMIT") < 0)
+		id = -1;
+	return id;
+}
+
+struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_records)
+{
+	struct sw_writer *w = calloc(1, sizeof *w);
+
+	if (!w)
+		return NULL;
+	w->db = db;
+	w->run_id = run_id;
+	atomic_init(&w->stopping, false);
+	if (sw_ring_init(&w->ring, ring_records, sizeof(struct sw_rec)) < 0) {
+		sw_err("writer: cannot allocate a ring of %zu records", ring_records);
+		goto fail;
+	}
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &w->st[i], NULL) != SQLITE_OK) {
+			sw_err("database: %s", sqlite3_errmsg(db));
+			goto fail;
+		}
+	}
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		sw_err("writer: cannot start the thread");
+		goto fail;
+	}
+	return w;
+fail:
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(w->st[i]);
+	sw_ring_free(&w->ring);
+	free(w);
+	return NULL;
+}
+
+bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec)
+{
+	return sw_ring_push(&w->ring, rec);
+}
+
+void sw_writer_submit_wait(struct sw_writer *w, const struct sw_rec *rec)
+{
+	while (!sw_ring_push(&w->ring, rec))
+		idle();
+}
+
+int sw_writer_stop(struct sw_writer *w)
+{
+	int rc;
+
+	atomic_store(&w->stopping, true);
+	pthread_join(w->thread, NULL);
+	rc = w->failed ? -1 : 0;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(w->st[i]);
+	sw_db_close(w->db);
+	sw_ring_free(&w->ring);
+	free(w);
+	return rc;
+}

@@ -1,0 +1,45 @@
+/*
+ * writer.h - the sensor's only SQLite user after start-up.
+ *
+ * A writer thread drains the SPSC ring of records and applies them in
+ * batched transactions. The capture thread only pushes; a full ring is
+ * counted by the caller, never waited on (except at the end of the run).
+ */
+#ifndef SW_WRITER_H
+#define SW_WRITER_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+struct sw_run_info {
+	const char *sensor;   /* sensor name */
+	const char *source;   /* interface or the files, space separated */
+	const char *filter;   /* BPF expression or NULL */
+	const char *linktype; /* DLT name(s) */
+	int snaplen;
+	int64_t recorded_at;  /* wall clock */
+	int64_t started;      /* 0: unknown yet */
+};
+
+/* Insert the run row (and the sensor row if new); the run id or -1. Runs in
+ * the caller's thread, before the writer starts. */
+int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info);
+
+struct sw_writer;
+
+/* Take over db (closed by sw_writer_stop) and start the thread. */
+struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_records);
+/* Non-blocking hand-off; false when the ring is full. */
+bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec);
+/* Hand-off that waits for room: for end-of-run records only, never on the
+ * packet path. */
+void sw_writer_submit_wait(struct sw_writer *w, const struct sw_rec *rec);
+/* Drain everything, stop the thread, close the database. 0 if every batch
+ * was committed, -1 if any write failed. */
+int sw_writer_stop(struct sw_writer *w);
+
+#endif

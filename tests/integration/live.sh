@@ -1,0 +1,78 @@
+#!/bin/bash
+# live.sh - a live capture on the loopback interface: traffic this test
+# sends is stored while the sensor runs, the sqlite3 CLI reads the database
+# meanwhile, root is dropped after opening, and SIGTERM ends the run cleanly.
+. "$(dirname "$0")/lib.sh"
+need_sqlite3
+[ "$(id -u)" = 0 ] || skip_all "live capture needs root"
+
+DB="$TMP/live.db"
+PORT=$(( 20000 + $$ % 20000 ))
+COUNT=50
+
+# start SENSOR ARGS... in the background as $pid, killed after 60 s whatever happens
+start_sensor() {
+	"$SENSOR" "$@" 2>>"$TMP/sensor.err" &
+	pid=$!
+	( sleep 60; kill -9 $pid 2>/dev/null ) >/dev/null 2>&1 &
+	watchdog=$!
+}
+stop_watchdog() { kill $watchdog 2>/dev/null; wait $watchdog 2>/dev/null; }
+
+start_sensor -q -i lo -w "$DB" --stats-interval 1 -n live-test udp and dst port $PORT
+
+# wait for the run row: the capture is open and the database ready
+i=0
+while [ "$(q "$DB" "SELECT count(*) FROM v_runs" 2>/dev/null)" != 1 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+check "the run is recorded as soon as the capture is open" 1 "$(q "$DB" "SELECT count(*) FROM v_runs")"
+check "the source is the interface" "lo" "$(q "$DB" "SELECT source FROM v_runs")"
+
+# root is given up once the capture is open
+uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+check "the sensor runs as nobody after opening" "$(id -u nobody)" "$uid"
+
+# bounded traffic: COUNT datagrams to a closed port on loopback only
+i=0
+while [ $i -lt $COUNT ]; do
+	printf 'spanwatch live test %d\n' $i > /dev/udp/127.0.0.1/$PORT 2>/dev/null ||
+		python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', $PORT))" 2>/dev/null
+	i=$((i + 1))
+done
+
+# stored while it runs, read by a second process (this sqlite3 CLI)
+seen=0 i=0
+while [ $i -lt 100 ]; do
+	seen=$(q "$DB" "SELECT packets FROM v_runs" 2>/dev/null || echo err)
+	[ "$seen" = "$COUNT" ] && break
+	sleep 0.1; i=$((i + 1))
+done
+check "packets are stored while the capture runs" "$COUNT" "$seen"
+check "the sensor is still running" yes "$(kill -0 $pid 2>/dev/null && echo yes || echo no)"
+check "the run is not finished yet" 0 "$(q "$DB" "SELECT finished FROM runs")"
+
+kill -TERM $pid
+wait $pid; rc=$?
+stop_watchdog
+check "SIGTERM ends the capture with status 0" 0 "$rc"
+check "the run is finished and complete" "1 $COUNT 0" \
+	"$(q "$DB" "SELECT finished, packets, decode_errors FROM runs" | tr '|' ' ')"
+check_match "run times are set" '^20[0-9-]{8}T' "$(q "$DB" "SELECT ended FROM v_runs")"
+check "udp traffic counted" "$COUNT" \
+	"$(q "$DB" "SELECT value FROM run_counters WHERE name = 'udp'")"
+
+# SIGINT does the same, and a second run appends
+start_sensor -q -i lo -w "$DB" --stats-interval 1 udp and dst port $PORT
+i=0
+while [ "$(q "$DB" "SELECT count(*) FROM v_runs" 2>/dev/null)" != 2 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+kill -INT $pid
+wait $pid; rc=$?
+stop_watchdog
+check "SIGINT ends the capture with status 0" 0 "$rc"
+check "two runs, the first unchanged" "2 $COUNT" \
+	"$(q "$DB" "SELECT count(*), (SELECT packets FROM runs ORDER BY id LIMIT 1) FROM runs" | tr '|' ' ')"
+[ -s "$TMP/sensor.err" ] && { echo "sensor stderr:"; cat "$TMP/sensor.err"; }
+finish
