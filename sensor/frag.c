@@ -21,9 +21,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "frag.h"
+#include "siphash.h"
 
 #define FRAG_WAYS 8        /* slots a key may live in */
 #define FRAG_RANGES 8      /* byte ranges remembered per datagram */
@@ -49,94 +49,31 @@ struct frag_entry {
 };
 
 struct sw_frag {
-	uint64_t k0, k1;     /* SipHash key */
+	struct sw_sipkey key;
 	uint64_t tick;       /* counts checks: the LRU clock */
 	uint64_t evictions;
 	uint32_t mask;       /* slots - 1 */
 	struct frag_entry e[];
 };
 
-/* ---- SipHash-2-4 (Aumasson & Bernstein), 64-bit output ----------------- */
-
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-#define SIPROUND                                                       \
-	do {                                                           \
-		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
-		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                 \
-		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                 \
-		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
-	} while (0)
-
-static uint64_t rd64le(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t siphash24(uint64_t k0, uint64_t k1, const uint8_t *in,
-                          size_t len)
-{
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
-	uint64_t v3 = 0x7465646279746573ULL ^ k1;
-	uint64_t b = (uint64_t)len << 56;
-	size_t left = len & 7;
-	const uint8_t *end = in + len - left;
-
-	for (; in != end; in += 8) {
-		uint64_t m = rd64le(in);
-
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	for (size_t i = 0; i < left; i++)
-		b |= (uint64_t)in[i] << (8 * i);
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
 /* ---- table ------------------------------------------------------------- */
 
 struct sw_frag *sw_frag_new(unsigned slots)
 {
 	struct sw_frag *f;
-	uint8_t key[16];
+	struct sw_sipkey key;
 	uint32_t n = FRAG_WAYS;
-	size_t got = 0;
 
 	if (slots == 0 || slots > FRAG_MAX_SLOTS)
 		return NULL;
 	while (n < slots)
 		n <<= 1;
-	while (got < sizeof key) {
-		ssize_t r = getrandom(key + got, sizeof key - got, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return NULL;
-		got += (size_t)r;
-	}
+	if (sw_sipkey_random(&key) < 0)
+		return NULL;
 	f = calloc(1, sizeof *f + (size_t)n * sizeof f->e[0]);
 	if (f == NULL)
 		return NULL;
-	f->k0 = rd64le(key);
-	f->k1 = rd64le(key + 8);
+	f->key = key;
 	f->mask = n - 1;
 	return f;
 }
@@ -179,7 +116,7 @@ static struct frag_entry *lookup(struct sw_frag *f, const struct sw_pkt *p)
 	memcpy(key + 2, &p->frag_id, 4);
 	memcpy(key + 6, p->src.bytes, 16);
 	memcpy(key + 22, p->dst.bytes, 16);
-	h = siphash24(f->k0, f->k1, key, sizeof key);
+	h = sw_siphash(&f->key, key, sizeof key);
 	i0 = (uint32_t)h & f->mask;
 
 	for (uint32_t w = 0; w < FRAG_WAYS; w++) {

@@ -1,0 +1,84 @@
+/*
+ * siphash.c - SipHash-2-4, 64-bit output, and the random per-run key.
+ * Checked against the reference test vectors in tests/unit/test_frag.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <sys/random.h>
+
+#include "siphash.h"
+
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+#define SIPROUND                                                       \
+	do {                                                           \
+		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                 \
+		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                 \
+		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
+	} while (0)
+
+static uint64_t rd64le(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint64_t sw_siphash(const struct sw_sipkey *key, const void *data, size_t len)
+{
+	const uint64_t k0 = key->k0, k1 = key->k1;
+	const uint8_t *in = data;
+	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
+	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
+	uint64_t v3 = 0x7465646279746573ULL ^ k1;
+	uint64_t b = (uint64_t)len << 56;
+	size_t left = len & 7;
+	const uint8_t *end = in + len - left;
+
+	for (; in != end; in += 8) {
+		uint64_t m = rd64le(in);
+
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (size_t i = 0; i < left; i++)
+		b |= (uint64_t)in[i] << (8 * i);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+
+int sw_sipkey_random(struct sw_sipkey *key)
+{
+	uint8_t buf[16];
+	size_t got = 0;
+
+	while (got < sizeof buf) {
+		ssize_t r = getrandom(buf + got, sizeof buf - got, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	key->k0 = rd64le(buf);
+	key->k1 = rd64le(buf + 8);
+	return 0;
+}
