@@ -1,0 +1,164 @@
+#!/bin/sh
+# tests/bench/run.sh - owns the benchmark run behind `make bench`: generates a
+# mixed capture and a SYN-flood capture with pktgen in a temporary folder,
+# measures on each the floor (a minimal libpcap read loop) and
+# `spanwatch-sensor -r FILE -w DB` (best of 3 runs each, a fresh database every
+# sensor run) and prints packets/s for both, their ratio and the sensor's peak
+# RSS.  It asserts no timing: it fails only when a program fails.
+#
+# usage: run.sh BUILDDIR
+# environment: BENCH_PACKETS (mixed, default 3000000), BENCH_FLOOD_PACKETS
+#   (flood, default 2000000), BENCH_RUNS (default 3), SENSOR (default
+#   BUILDDIR/spanwatch-sensor), PKTGEN, FLOOR (default BUILDDIR/tests/bench/...),
+#   SQLITE3 (default sqlite3; used only to cross-check the sensor's packet count),
+#   TMPDIR.
+
+me=run.sh
+if [ $# -ne 1 ] || [ -z "$1" ]; then
+	echo "usage: $me BUILDDIR" >&2
+	exit 2
+fi
+builddir=$1
+PKTGEN=${PKTGEN:-$builddir/tests/bench/pktgen}
+FLOOR=${FLOOR:-$builddir/tests/bench/floor}
+SENSOR=${SENSOR:-$builddir/spanwatch-sensor}
+SQLITE3=${SQLITE3:-sqlite3}
+mixed_n=${BENCH_PACKETS:-3000000}
+flood_n=${BENCH_FLOOD_PACKETS:-2000000}
+runs=${BENCH_RUNS:-3}
+
+for v in "BENCH_PACKETS=$mixed_n" "BENCH_FLOOD_PACKETS=$flood_n" "BENCH_RUNS=$runs"; do
+	case ${v#*=} in
+	'' | *[!0-9]*)
+		echo "$me: ${v%%=*} must be a number, not '${v#*=}'" >&2
+		exit 2 ;;
+	esac
+done
+[ "$runs" -ge 1 ] || runs=1
+
+for prog in "$PKTGEN" "$FLOOR" "$SENSOR"; do
+	if [ ! -x "$prog" ]; then
+		echo "$me: $prog: not found or not executable (build it first: make bench)" >&2
+		exit 1
+	fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/spanwatch-bench.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# GNU time gives the peak RSS; without it only the wall clock is measured
+gnutime=
+if /usr/bin/time -f '%M' -o "$tmp/probe.time" true 2>/dev/null; then
+	gnutime=/usr/bin/time
+fi
+
+now() { date +%s.%N; }
+
+fail() {
+	echo "$me: $*" >&2
+	exit 1
+}
+
+# ---- machine -------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n 1)
+echo "machine: $(uname -srm), ${cpu:-unknown CPU}, $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs"
+echo "sensor:  $SENSOR"
+echo "runs:    best of $runs"
+echo
+
+# ---- captures ------------------------------------------------------------
+echo "generating captures in $tmp"
+"$PKTGEN" -o "$tmp/mixed.pcap" -n "$mixed_n" --mix mixed ||
+	fail "pktgen failed (mixed, exit $?)"
+"$PKTGEN" -o "$tmp/flood.pcap" -n "$flood_n" --mix flood ||
+	fail "pktgen failed (flood, exit $?)"
+echo
+
+# ---- measurements --------------------------------------------------------
+# results, one line per capture: name packets floor_pps sensor_pps ratio rss_mib
+: >"$tmp/results"
+: >"$tmp/notes"
+
+for name in mixed flood; do
+	cap=$tmp/$name.pcap
+
+	best_floor=0
+	packets=
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		i=$((i + 1))
+		"$FLOOR" "$cap" >"$tmp/floor.out" || fail "floor failed on the $name capture (exit $?)"
+		line=$(cat "$tmp/floor.out")
+		echo "  $name floor run $i: $line"
+		pps=$(echo "$line" | sed -n 's/.*pps=\([0-9.]*\).*/\1/p')
+		packets=$(echo "$line" | sed -n 's/.*packets=\([0-9]*\).*/\1/p')
+		if [ -z "$pps" ] || [ -z "$packets" ]; then
+			fail "floor printed '$line'"
+		fi
+		best_floor=$(awk -v a="$best_floor" -v b="$pps" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
+	done
+
+	best_secs=
+	rss_kib=
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		i=$((i + 1))
+		rm -f "$tmp/bench.db" "$tmp/bench.db-wal" "$tmp/bench.db-shm" "$tmp/bench.db-journal"
+		t0=$(now)
+		if [ -n "$gnutime" ]; then
+			$gnutime -f '%M' -o "$tmp/sensor.time" \
+				"$SENSOR" -r "$cap" -w "$tmp/bench.db" >"$tmp/sensor.log" 2>&1
+		else
+			"$SENSOR" -r "$cap" -w "$tmp/bench.db" >"$tmp/sensor.log" 2>&1
+		fi
+		rc=$?
+		t1=$(now)
+		if [ "$rc" -ne 0 ]; then
+			echo "$me: $SENSOR -r $name.pcap -w bench.db failed (exit $rc); its output:" >&2
+			tail -n 20 "$tmp/sensor.log" >&2
+			exit 1
+		fi
+		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+		kib=
+		if [ -n "$gnutime" ]; then
+			kib=$(tail -n 1 "$tmp/sensor.time")
+			case $kib in '' | *[!0-9]*) kib= ;; esac
+		fi
+		echo "  $name sensor run $i: seconds=$secs pps=$(awk -v n="$packets" -v s="$secs" \
+			'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')${kib:+ peak_rss_kib=$kib}"
+		best_secs=$(awk -v a="$best_secs" -v b="$secs" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
+		if [ -n "$kib" ]; then
+			rss_kib=$(awk -v a="$rss_kib" -v b="$kib" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
+		fi
+	done
+
+	# cross-check: did the sensor see the whole capture? (a note, not a failure)
+	if [ -f "$tmp/bench.db" ] && command -v "$SQLITE3" >/dev/null 2>&1; then
+		seen=$("$SQLITE3" "$tmp/bench.db" 'SELECT sum(packets) FROM v_runs;' 2>/dev/null)
+		if [ -z "$seen" ]; then
+			echo "note: $name: could not read packets from v_runs" >>"$tmp/notes"
+		elif [ "$seen" != "$packets" ]; then
+			echo "note: $name: v_runs counts $seen packets, the capture holds $packets" >>"$tmp/notes"
+		fi
+	fi
+
+	awk -v name="$name" -v n="$packets" -v f="$best_floor" -v s="$best_secs" -v k="$rss_kib" 'BEGIN {
+		sp = s > 0 ? n / s : 0
+		printf "%s %s %.0f %.0f %.1f %s\n", name, n, f, sp, (f > 0 ? 100 * sp / f : 0),
+		       (k == "" ? "n/a" : sprintf("%.1f", k / 1024))
+	}' >>"$tmp/results"
+done
+
+# ---- table ---------------------------------------------------------------
+echo
+awk 'BEGIN {
+	printf "%-8s %10s %12s %12s %8s %16s\n", "capture", "packets", "floor pps", "sensor pps", "ratio", "sensor RSS MiB"
+}
+{
+	printf "%-8s %10s %12s %12s %7s%% %16s\n", $1, $2, $3, $4, $5, $6
+}' "$tmp/results"
+cat "$tmp/notes"
+exit 0
