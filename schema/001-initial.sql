@@ -31,10 +31,11 @@ CREATE TABLE runs (
 );
 
 -- Named counters of a run: decode errors by reason ('error'), anomalies
--- such as overlapping fragments ('anomaly'), and traffic by kind ('traffic').
+-- such as overlapping fragments ('anomaly'), traffic by kind ('traffic'),
+-- and the evictions of each bounded table ('table').
 CREATE TABLE run_counters (
     run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    category    TEXT NOT NULL CHECK (category IN ('error', 'anomaly', 'traffic')),
+    category    TEXT NOT NULL CHECK (category IN ('error', 'anomaly', 'traffic', 'table')),
     name        TEXT NOT NULL,
     value       INTEGER NOT NULL,
     PRIMARY KEY (run_id, category, name)
@@ -43,6 +44,7 @@ CREATE TABLE run_counters (
 CREATE TABLE detections (
     id              INTEGER PRIMARY KEY,
     run_id          INTEGER NOT NULL REFERENCES runs(id),
+    seq             INTEGER NOT NULL,       -- the sensor's number within the run
     kind            TEXT NOT NULL CHECK (kind IN ('port_probe', 'port_scan',
                         'host_sweep', 'block_scan', 'stealth_scan', 'udp_scan',
                         'ping_sweep', 'syn_flood', 'udp_flood', 'icmp_flood',
@@ -63,7 +65,8 @@ CREATE TABLE detections (
     ports_capped    INTEGER NOT NULL DEFAULT 0,
     packets         INTEGER NOT NULL DEFAULT 0,
     failed_contacts INTEGER,                -- failures seen before detected_at
-    tool            TEXT
+    tool            TEXT,
+    UNIQUE (run_id, seq)
 );
 CREATE INDEX detections_src ON detections(src_family, src_bin);
 CREATE INDEX detections_time ON detections(first_seen);

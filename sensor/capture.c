@@ -11,12 +11,14 @@
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "capture.h"
+#include "detect.h"
 #include "frag.h"
 #include "log.h"
 #include "timefmt.h"
@@ -35,6 +37,9 @@ struct sw_capture {
 	int linktype;
 	struct sw_counters *cnt;
 	struct sw_frag *frag;
+	struct sw_detect *detect;
+	struct sw_writer *writer;
+	bool finishing;           /* end of run: records may wait for room */
 	struct sw_pkt pkt;
 };
 
@@ -226,6 +231,36 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 	if ((p->flags & SW_PF_FRAG) &&
 	    sw_frag_check(c->frag, p) == SW_FRAG_OVERLAP)
 		c->cnt->anomaly[SW_AN_FRAG_OVERLAP]++;
+	if (c->detect)
+		sw_detect_packet(c->detect, p);
+}
+
+/* The detection engine's records go to the writer; on the packet path a
+ * full ring loses the record (counted), at the end of the run it waits. */
+static void emit_record(void *ctx, const struct sw_rec *rec)
+{
+	struct sw_capture *c = ctx;
+
+	if (c->finishing)
+		sw_writer_submit_wait(c->writer, rec);
+	else if (!sw_writer_submit(c->writer, rec))
+		c->cnt->ring_full++;
+	if (rec->type == SW_REC_DET_OPEN)
+		c->cnt->detections++;
+}
+
+static void copy_table_counters(struct sw_capture *c)
+{
+	const struct sw_detect_stats *st;
+
+	if (!c->detect)
+		return;
+	st = sw_detect_stats(c->detect);
+	c->cnt->table[SW_TB_SOURCES_EVICTED] = st->source_evictions;
+	c->cnt->table[SW_TB_CONTACTS_EVICTED] = st->contact_evictions;
+	c->cnt->table[SW_TB_DETAILS_EVICTED] = st->detail_evictions;
+	c->cnt->table[SW_TB_FLOOD_EVICTED] = st->flood_evictions;
+	c->cnt->table[SW_TB_PROBES_SUPPRESSED] = st->probes_suppressed;
 }
 
 static void send_stats(struct sw_capture *c, pcap_t *h, struct sw_writer *w, int type)
@@ -238,6 +273,7 @@ static void send_stats(struct sw_capture *c, pcap_t *h, struct sw_writer *w, int
 		c->cnt->ifdropped = ps.ps_ifdrop;
 	}
 	c->cnt->anomaly[SW_AN_FRAG_EVICTED] = sw_frag_evictions(c->frag);
+	copy_table_counters(c);
 	memset(&rec, 0, sizeof rec);
 	rec.type = (uint32_t)type;
 	rec.u.stats = *c->cnt;
@@ -300,11 +336,24 @@ enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_counters *
 	int64_t next_stats = sw_now_us() + (int64_t)c->opts.stats_interval * 1000000;
 
 	c->cnt = cnt;
+	c->writer = w;
+	if (c->opts.settings) {
+		struct sw_detect_sink sink = { emit_record, c };
+		c->detect = sw_detect_new(c->opts.settings, sink);
+		if (!c->detect) {
+			sw_err("cannot allocate the detection tables");
+			send_stats(c, NULL, w, SW_REC_END);
+			return SW_CAPTURE_RUNTIME;
+		}
+	}
 	for (int i = 0; i < c->nhandles && !stop_requested; i++) {
 		const char *what = c->live ? c->opts.iface : c->opts.files[i];
 		if (read_handle(c, c->handles[i], what, w, &next_stats) != SW_CAPTURE_OK)
 			rc = SW_CAPTURE_RUNTIME; /* go on with the next file */
 	}
+	c->finishing = true;
+	if (c->detect)
+		sw_detect_finish(c->detect);
 	send_stats(c, c->live ? c->handles[0] : NULL, w, SW_REC_END);
 	return rc;
 }
@@ -317,5 +366,6 @@ void sw_capture_close(struct sw_capture *c)
 		pcap_close(c->handles[i]);
 	free(c->handles);
 	sw_frag_free(c->frag);
+	sw_detect_free(c->detect);
 	free(c);
 }

@@ -9,6 +9,7 @@
 
 #include "counters.h"
 #include "decode.h"
+#include "settings.h"
 #include "writer.h"
 
 #define SW_DEFAULT_SNAPLEN 128 /* headers only: Ethernet+VLANs+IPv6+ext+TCP opts */
@@ -25,6 +26,7 @@ struct sw_capture_opts {
 	int promisc;
 	int stats_interval;       /* seconds between stored statistics (live) */
 	unsigned frag_slots;      /* fragment tracker size */
+	const struct sw_settings *settings; /* detection; NULL: count only */
 };
 
 enum sw_capture_status {

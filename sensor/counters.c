@@ -21,6 +21,19 @@ static const char *const anomaly_names[SW_AN_COUNT] = {
 	[SW_AN_READ_ERROR] = "read_error",
 };
 
+static const char *const table_names[SW_TB_COUNT] = {
+	[SW_TB_SOURCES_EVICTED] = "sources_evicted",
+	[SW_TB_CONTACTS_EVICTED] = "contacts_evicted",
+	[SW_TB_DETAILS_EVICTED] = "details_evicted",
+	[SW_TB_FLOOD_EVICTED] = "flood_evicted",
+	[SW_TB_PROBES_SUPPRESSED] = "probes_suppressed",
+};
+
+const char *sw_table_counter_name(enum sw_table_counter t)
+{
+	return (unsigned)t < SW_TB_COUNT ? table_names[t] : "?";
+}
+
 const char *sw_traffic_name(enum sw_traffic t)
 {
 	return (unsigned)t < SW_TR_COUNT ? traffic_names[t] : "?";
@@ -90,6 +103,10 @@ void sw_counters_print(const struct sw_counters *c, const char *prog, FILE *f)
 		if (c->anomaly[i])
 			fprintf(f, "%s:   %s: %" PRIu64 "\n", prog,
 			        anomaly_names[i], c->anomaly[i]);
+	fprintf(f, "%s:   detections: %" PRIu64 "\n", prog, c->detections);
+	for (int i = 0; i < SW_TB_COUNT; i++)
+		if (c->table[i])
+			fprintf(f, "%s:   %s: %" PRIu64 "\n", prog, table_names[i], c->table[i]);
 	if (c->ring_full)
 		fprintf(f, "%s:   writer ring full, records lost: %" PRIu64 "\n", prog,
 		        c->ring_full);

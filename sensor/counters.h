@@ -25,6 +25,16 @@ enum sw_anomaly {
 	SW_AN_COUNT
 };
 
+/* Evictions of the bounded tables, and rows held back by rate limits. */
+enum sw_table_counter {
+	SW_TB_SOURCES_EVICTED,
+	SW_TB_CONTACTS_EVICTED,
+	SW_TB_DETAILS_EVICTED,
+	SW_TB_FLOOD_EVICTED,
+	SW_TB_PROBES_SUPPRESSED,
+	SW_TB_COUNT
+};
+
 struct sw_counters {
 	uint64_t packets;
 	uint64_t bytes;      /* on the wire (pcap len, not caplen) */
@@ -36,6 +46,8 @@ struct sw_counters {
 	uint64_t derr[SW_DERR_COUNT];
 	uint64_t traffic[SW_TR_COUNT];
 	uint64_t anomaly[SW_AN_COUNT];
+	uint64_t table[SW_TB_COUNT];
+	uint64_t detections;
 };
 
 /* Count one decoded packet (packets, bytes, times, error, traffic). */
@@ -43,6 +55,7 @@ void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p);
 uint64_t sw_counters_errors(const struct sw_counters *c);
 const char *sw_traffic_name(enum sw_traffic t);
 const char *sw_anomaly_name(enum sw_anomaly a);
+const char *sw_table_counter_name(enum sw_table_counter t);
 /* The exit summary, a few lines to f. */
 void sw_counters_print(const struct sw_counters *c, const char *prog, FILE *f);
 

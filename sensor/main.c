@@ -18,6 +18,7 @@
 #include "db.h"
 #include "log.h"
 #include "privdrop.h"
+#include "settings.h"
 #include "timefmt.h"
 #include "util.h"
 #include "writer.h"
@@ -33,6 +34,7 @@ struct options {
 	const char *db_path;
 	const char *sensor_name;
 	const char *user;
+	const char *config;
 	char *filter;
 	int snaplen;
 	int buffer_mib;
@@ -55,6 +57,7 @@ static void usage(FILE *f)
 "  -s, --snaplen BYTES     bytes kept per packet (default %d: headers only)\n"
 "  -B, --buffer MIB        kernel capture ring in MiB (default %d)\n"
 "  -p, --no-promiscuous    do not put the interface in promiscuous mode\n"
+"  -c, --config FILE       detection settings (INI; see etc/spanwatch.conf)\n"
 "  -n, --name NAME         sensor name stored with each run (default: host name)\n"
 "  -Z, --user USER         drop root to USER after opening (default: nobody)\n"
 "      --stats-interval S  store run statistics every S seconds (default %d)\n"
@@ -117,6 +120,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "buffer", required_argument, NULL, 'B' },
 		{ "no-promiscuous", no_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "user", required_argument, NULL, 'Z' },
 		{ "stats-interval", required_argument, NULL, OPT_STATS },
@@ -136,7 +140,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->user = "nobody";
 	sw_log_set_level(SW_LOG_INFO);
 
-	while ((ch = getopt_long(argc, argv, "+r:i:w:s:B:pn:Z:qvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+r:i:w:s:B:pc:n:Z:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			if (o->nfiles == MAX_FILES)
@@ -152,6 +156,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 's': o->snaplen = number_arg("-s", optarg, 64, 262144); break;
 		case 'B': o->buffer_mib = number_arg("-B", optarg, 1, 4096); break;
 		case 'p': o->promisc = 0; break;
+		case 'c': o->config = optarg; break;
 		case 'n': o->sensor_name = optarg; break;
 		case 'Z': o->user = optarg; break;
 		case OPT_STATS:
@@ -202,7 +207,8 @@ static char *describe_source(const struct options *o)
 	return join_args(o->nfiles, (char **)o->files);
 }
 
-static void fill_capture_opts(const struct options *o, struct sw_capture_opts *co)
+static void fill_capture_opts(const struct options *o, const struct sw_settings *settings,
+                              struct sw_capture_opts *co)
 {
 	memset(co, 0, sizeof *co);
 	co->files = o->files;
@@ -214,6 +220,7 @@ static void fill_capture_opts(const struct options *o, struct sw_capture_opts *c
 	co->promisc = o->promisc;
 	co->stats_interval = o->stats_interval;
 	co->frag_slots = 4096;
+	co->settings = settings;
 }
 
 /* Record the run; its id, or -1. */
@@ -243,6 +250,7 @@ static int64_t record_run(sqlite3 *db, struct options *o, struct sw_capture *cap
 
 int main(int argc, char **argv)
 {
+	static struct sw_settings settings; /* large: port bitmaps, prefix lists */
 	struct options o;
 	struct sw_capture_opts co;
 	struct sw_capture *cap = NULL;
@@ -258,8 +266,14 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	install_signals();
 
-	/* 1. the capture: root may be needed, bad input refused early */
-	fill_capture_opts(&o, &co);
+	/* 1. settings and the capture: root may be needed, bad input refused early */
+	sw_settings_defaults(&settings);
+	if (o.config && sw_settings_load(&settings, o.config, err, sizeof err) < 0) {
+		sw_err("%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	fill_capture_opts(&o, &settings, &co);
 	cap = sw_capture_open(&co, &status, err, sizeof err);
 	if (!cap) {
 		sw_err("%s", err);

@@ -14,14 +14,21 @@
 #include <time.h>
 
 #include "db.h"
+#include "detect.h"
+#include "fingerprint.h"
 #include "log.h"
 #include "ring.h"
+#include "util.h"
 #include "writer.h"
 
 #define BATCH_MAX 1024
 #define IDLE_SLEEP_NS (2 * 1000 * 1000)
 
-enum stmt_id { ST_RUN_STATS, ST_RUN_FINISH, ST_COUNTER, ST_COUNT };
+enum stmt_id {
+	ST_RUN_STATS, ST_RUN_FINISH, ST_COUNTER,
+	ST_DET_OPEN, ST_DET_UPDATE, ST_EVIDENCE,
+	ST_COUNT
+};
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN_STATS] =
@@ -33,6 +40,20 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_COUNTER] =
 		"INSERT INTO run_counters (run_id, category, name, value) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT (run_id, category, name) DO UPDATE SET value = excluded.value",
+	[ST_DET_OPEN] =
+		"INSERT INTO detections (run_id, seq, kind, variant, proto, src, src_family, src_bin,"
+		" outbound, first_seen, last_seen, detected_at, targets, targets_capped, ports,"
+		" ports_capped, packets, failed_contacts, tool)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		" ?17, ?18, ?19)",
+	/* a row whose open record was lost to a full ring is simply not there */
+	[ST_DET_UPDATE] =
+		"UPDATE detections SET kind = ?3, variant = ?4, last_seen = ?11, targets = ?13,"
+		" targets_capped = ?14, ports = ?15, ports_capped = ?16, packets = ?17,"
+		" tool = coalesce(?19, tool), closed_at = ?20 WHERE run_id = ?1 AND seq = ?2",
+	[ST_EVIDENCE] =
+		"INSERT INTO evidence (detection_id, ts, line)"
+		" SELECT id, ?3, ?4 FROM detections WHERE run_id = ?1 AND seq = ?2",
 };
 
 struct sw_writer {
@@ -113,7 +134,84 @@ static int apply_stats(struct sw_writer *w, const struct sw_counters *c)
 		if (c->traffic[i])
 			rc |= put_counter(w, "traffic", sw_traffic_name((enum sw_traffic)i),
 			                  c->traffic[i]);
+	for (int i = 0; i < SW_TB_COUNT; i++)
+		if (c->table[i])
+			rc |= put_counter(w, "table", sw_table_counter_name((enum sw_table_counter)i),
+			                  c->table[i]);
 	return rc;
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 1: return "icmp";
+	case 58: return "icmp6";
+	default: return NULL;
+	}
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int idx, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(st, idx, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+/* Both statements number their parameters alike (UPDATE leaves some
+ * unused, which SQLite allows), so one binding serves OPEN, UPDATE and
+ * CLOSE. */
+static void bind_detection(struct sw_writer *w, sqlite3_stmt *st, const struct sw_rec_det *r)
+{
+	char src[SW_ADDR_STRLEN];
+
+	sqlite3_bind_int64(st, 1, w->run_id);
+	sqlite3_bind_int64(st, 2, r->seq);
+	bind_text_or_null(st, 3, sw_kind_name(r->kind));
+	bind_text_or_null(st, 4, sw_variant_name(r->variant));
+	bind_text_or_null(st, 5, proto_name(r->proto));
+	sqlite3_bind_text(st, 6, sw_addr_format(&r->src, src, sizeof src), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 7, r->src.family);
+	sqlite3_bind_blob(st, 8, r->src.bytes, sizeof r->src.bytes, SQLITE_STATIC);
+	sqlite3_bind_int(st, 9, r->outbound);
+	sqlite3_bind_int64(st, 10, r->first_seen);
+	sqlite3_bind_int64(st, 12, r->detected_at);
+	sqlite3_bind_int64(st, 18, r->failed_contacts);
+	sqlite3_bind_int64(st, 11, r->last_seen);
+	sqlite3_bind_int64(st, 13, r->targets);
+	sqlite3_bind_int(st, 14, r->targets_capped);
+	sqlite3_bind_int64(st, 15, r->ports);
+	sqlite3_bind_int(st, 16, r->ports_capped);
+	sqlite3_bind_int64(st, 17, (sqlite3_int64)r->packets);
+	bind_text_or_null(st, 19, r->tool ? sw_tool_name((enum sw_tool)r->tool) : NULL);
+}
+
+static int apply_detection(struct sw_writer *w, const struct sw_rec *rec)
+{
+	const struct sw_rec_det *r = &rec->u.det;
+	sqlite3_stmt *st = w->st[rec->type == SW_REC_DET_OPEN ? ST_DET_OPEN : ST_DET_UPDATE];
+
+	bind_detection(w, st, r);
+	if (rec->type == SW_REC_DET_CLOSE)
+		sqlite3_bind_int64(st, 20, r->closed_at);
+	return step_reset(w, st);
+}
+
+static int apply_evidence(struct sw_writer *w, const struct sw_rec_evidence *ev)
+{
+	sqlite3_stmt *st = w->st[ST_EVIDENCE];
+	char line[SW_EVIDENCE_LEN];
+
+	/* the line is built by the sensor from numbers and fixed words; keep
+	 * it that way even if a bug ever let a byte through */
+	sw_sanitize(line, sizeof line, ev->line, strnlen(ev->line, sizeof ev->line));
+	sqlite3_bind_int64(st, 1, w->run_id);
+	sqlite3_bind_int64(st, 2, ev->seq);
+	sqlite3_bind_int64(st, 3, ev->ts);
+	sqlite3_bind_text(st, 4, line, -1, SQLITE_TRANSIENT);
+	return step_reset(w, st);
 }
 
 static int apply(struct sw_writer *w, const struct sw_rec *rec)
@@ -126,6 +224,12 @@ static int apply(struct sw_writer *w, const struct sw_rec *rec)
 			return -1;
 		sqlite3_bind_int64(w->st[ST_RUN_FINISH], 1, w->run_id);
 		return step_reset(w, w->st[ST_RUN_FINISH]);
+	case SW_REC_DET_OPEN:
+	case SW_REC_DET_UPDATE:
+	case SW_REC_DET_CLOSE:
+		return apply_detection(w, rec);
+	case SW_REC_EVIDENCE:
+		return apply_evidence(w, &rec->u.ev);
 	default:
 		sw_err("writer: unknown record type %u", rec->type);
 		return -1;

@@ -1,0 +1,100 @@
+/*
+ * contacts.h - first contacts and their outcomes.
+ *
+ * A contact is (source, destination, protocol, destination port): the unit
+ * TRW scores. Each is remembered in a fixed set-associative table keyed by
+ * a 64-bit SipHash of that tuple (equal hashes are taken as equal tuples:
+ * with a random key per run, a false match has odds of about 2^-46 per
+ * lookup at full table, and nobody outside can aim for one). Pending
+ * contacts also go on a FIFO timeout ring: the timeout is one constant, so
+ * they expire in the order they were armed.
+ */
+#ifndef SW_CONTACTS_H
+#define SW_CONTACTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "siphash.h"
+
+enum sw_cstate {
+	SW_C_EMPTY = 0,
+	SW_C_SYN,      /* SYN seen, no answer yet */
+	SW_C_SYNACK,   /* SYN-ACK seen: the source must now complete or reset */
+	SW_C_ESTAB,    /* handshake completed */
+	SW_C_UDP,      /* datagram sent, no answer yet */
+	SW_C_ECHO,     /* ICMP echo/timestamp/mask request, no answer yet */
+	SW_C_STEALTH,  /* FIN/NULL/XMAS/... probe, no answer yet */
+	SW_C_DONE,     /* outcome known */
+};
+
+/* What the destination (or a router) said: the evidence's "answered ..." */
+enum sw_answer {
+	SW_A_PENDING = 0,
+	SW_A_NONE,        /* no answer within the timeout */
+	SW_A_RST,         /* refused: RST */
+	SW_A_HALFOPEN,    /* SYN-ACK, then the source reset instead of completing */
+	SW_A_NOACK,       /* SYN-ACK, then the source never completed */
+	SW_A_COMPLETED,   /* handshake completed */
+	SW_A_UNREACH,     /* ICMP destination unreachable */
+	SW_A_REPLY,       /* UDP reply, echo reply */
+};
+
+/* Bits of sw_contact.bits */
+#define SW_CB_FIRST 0x01   /* this episode is the contact's first: TRW counts it */
+#define SW_CB_PAYLOAD 0x02 /* the source sent payload on an established session */
+#define SW_CB_FLOOD 0x04   /* part of a flood: not scored */
+
+struct sw_contact {
+	uint64_t key;       /* 0: empty slot */
+	uint64_t src_key;   /* hash of the source address (finds its sources entry) */
+	int64_t t;          /* packet time of the latest probe */
+	struct sw_addr dst; /* for the evidence of a probe that times out */
+	uint32_t gen;       /* bumps on every arm: stale ring entries are skipped */
+	uint16_t sport, dport;
+	uint16_t sessions;  /* completed handshakes in this contact's life */
+	uint8_t proto;
+	uint8_t state;      /* enum sw_cstate */
+	uint8_t group;      /* activity group of the source (detect.c) */
+	uint8_t pflags;     /* TCP flags of the probe, or the ICMP type */
+	uint8_t bits;       /* SW_CB_* */
+	uint8_t answer;     /* enum sw_answer */
+	uint8_t variant;    /* stealth probes: enum sw_variant */
+};
+
+struct sw_contacts;
+
+struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *key);
+void sw_contacts_free(struct sw_contacts *t);
+uint64_t sw_contacts_memory(const struct sw_contacts *t);
+
+uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
+                        const struct sw_addr *dst, uint8_t proto, uint16_t port);
+
+struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key);
+
+/*
+ * A slot for a new contact (zeroed, key set). When the bucket is full the
+ * least useful entry goes: a settled one before a pending one, the oldest
+ * first. A pending victim is copied to *victim (its outcome must still be
+ * counted) and true returned through *had_victim.
+ */
+struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key,
+                                      struct sw_contact *victim, bool *had_victim);
+
+/* Put c on the timeout ring with its current time. */
+void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c);
+
+/* The next contact armed at or before deadline that is still pending in
+ * the same episode, or NULL. Call until NULL. */
+struct sw_contact *sw_contacts_next_expired(struct sw_contacts *t, int64_t deadline);
+
+uint64_t sw_contacts_evictions(const struct sw_contacts *t);
+
+static inline bool sw_contact_pending(const struct sw_contact *c)
+{
+	return c->state != SW_C_EMPTY && c->state != SW_C_ESTAB && c->state != SW_C_DONE;
+}
+
+#endif

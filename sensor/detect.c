@@ -1,0 +1,1015 @@
+/*
+ * detect.c - the detection engine (see detect.h).
+ *
+ * Per packet, in packet time:
+ *  - an initiator's probe (SYN, UDP datagram, echo request, stealth flags)
+ *    opens or refreshes a contact (contacts.h);
+ *  - the answer (SYN-ACK, RST, reply, ICMP unreachable matched through its
+ *    quoted header) or the timeout settles it, and the outcome is scored:
+ *    TRW (Jung, Paxson, Berger, Balakrishnan 2004) on first contacts per
+ *    source, plus the group's shape (distinct targets and ports) and
+ *    evidence in the source's detail (sources.h);
+ *  - per-target rates are counted for floods (flood.h).
+ * A group whose test fires gets a detection: an open record, updates at
+ * most once a second of packet time while it goes on, and a close record
+ * with the last evidence when the source goes quiet.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "contacts.h"
+#include "detect.h"
+#include "evidence.h"
+#include "fingerprint.h"
+#include "flood.h"
+#include "siphash.h"
+#include "sources.h"
+#include "timefmt.h"
+
+#define TICK_US 1000000            /* housekeeping period, packet time */
+#define UPDATE_US 1000000          /* at most one update per detection per second */
+#define FLOOD_QUIET_US (10 * 1000000ll)
+#define PROBE_RATE 50              /* port_probe rows per second of packet time */
+#define PROBE_BURST 500
+
+static const char *const kind_names[SW_K_COUNT] = {
+	[SW_K_PORT_PROBE] = "port_probe", [SW_K_PORT_SCAN] = "port_scan",
+	[SW_K_HOST_SWEEP] = "host_sweep", [SW_K_BLOCK_SCAN] = "block_scan",
+	[SW_K_STEALTH_SCAN] = "stealth_scan", [SW_K_UDP_SCAN] = "udp_scan",
+	[SW_K_PING_SWEEP] = "ping_sweep", [SW_K_SYN_FLOOD] = "syn_flood",
+	[SW_K_UDP_FLOOD] = "udp_flood", [SW_K_ICMP_FLOOD] = "icmp_flood",
+	[SW_K_LOGIN_ATTEMPTS] = "login_attempts",
+};
+
+static const char *const variant_names[SW_V_COUNT] = {
+	[SW_V_NONE] = NULL, [SW_V_SYN] = "syn", [SW_V_CONNECT] = "connect",
+	[SW_V_FIN] = "fin", [SW_V_NULL] = "null", [SW_V_XMAS] = "xmas",
+	[SW_V_MAIMON] = "maimon", [SW_V_ACK] = "ack", [SW_V_SYNFIN] = "synfin",
+};
+
+const char *sw_kind_name(unsigned kind)
+{
+	return kind < SW_K_COUNT ? kind_names[kind] : NULL;
+}
+
+const char *sw_variant_name(unsigned variant)
+{
+	return variant < SW_V_COUNT ? variant_names[variant] : NULL;
+}
+
+struct sw_detect {
+	struct sw_settings s;
+	struct sw_detect_sink sink;
+	struct sw_sipkey key;
+	struct sw_contacts *contacts;
+	struct sw_sources *sources;
+	struct sw_flood *flood;
+	struct sw_detect_stats stats;
+
+	int64_t now;
+	int64_t next_tick;
+	uint32_t next_seq;
+	unsigned evidence_lines;
+
+	/* TRW steps and bounds, natural log */
+	float trw_fail, trw_success, trw_upper, trw_lower;
+
+	/* token bucket for port_probe rows */
+	double probe_tokens;
+	int64_t probe_refill;
+};
+
+/* ---- emitting records --------------------------------------------------- */
+
+static void emit(struct sw_detect *d, const struct sw_rec *rec)
+{
+	d->sink.emit(d->sink.ctx, rec);
+}
+
+static uint8_t group_proto(unsigned g, const struct sw_source *s)
+{
+	switch (g) {
+	case SW_G_UDP: return 17;
+	case SW_G_ICMP: return s->addr.family == SW_AF_INET6 ? 58 : 1;
+	default: return 6;
+	}
+}
+
+static void fill_det(struct sw_detect *d, struct sw_rec *rec, int type,
+                     const struct sw_source *s, unsigned g, const struct sw_group_state *gs)
+{
+	struct sw_rec_det *r = &rec->u.det;
+
+	memset(rec, 0, sizeof *rec);
+	rec->type = (uint32_t)type;
+	r->seq = gs->seq;
+	r->kind = gs->kind;
+	r->variant = gs->variant;
+	r->proto = group_proto(g, s);
+	r->outbound = s->outbound;
+	r->tool = (uint8_t)sw_fp_verdict(&s->fp);
+	r->src = s->addr;
+	r->first_seen = gs->t_first;
+	r->last_seen = gs->t_last;
+	r->detected_at = gs->detected_at;
+	r->targets = gs->targets;
+	r->ports = gs->ports;
+	r->targets_capped = gs->targets_capped;
+	r->ports_capped = gs->ports_capped;
+	r->failed_contacts = gs->failed_at_detect;
+	r->packets = gs->packets;
+	(void)d;
+}
+
+static void emit_evidence(struct sw_detect *d, const struct sw_source *s,
+                          struct sw_group_state *gs, const struct sw_probe *p)
+{
+	struct sw_rec rec;
+
+	memset(&rec, 0, sizeof rec);
+	rec.type = SW_REC_EVIDENCE;
+	rec.u.ev.seq = gs->seq;
+	rec.u.ev.ts = p->ts;
+	sw_evidence_format(rec.u.ev.line, sizeof rec.u.ev.line, &s->addr, p);
+	emit(d, &rec);
+}
+
+/* Write the kept probes not written yet: the first N in order, then those
+ * of the last N that came after them. */
+static void flush_evidence(struct sw_detect *d, const struct sw_source *s,
+                           struct sw_group_state *gs)
+{
+	unsigned n = d->evidence_lines;
+
+	for (uint32_t ord = gs->emitted_upto; ord < gs->probes && ord < n; ord++)
+		emit_evidence(d, s, gs, &gs->first[ord]);
+	uint32_t from = gs->probes > n ? gs->probes - n : 0;
+	if (from < gs->emitted_upto)
+		from = gs->emitted_upto;
+	if (from < n)
+		from = n;
+	for (uint32_t ord = from; ord < gs->probes; ord++)
+		emit_evidence(d, s, gs, &gs->last[ord % n]);
+	if (gs->probes > gs->emitted_upto)
+		gs->emitted_upto = gs->probes;
+}
+
+static void open_detection(struct sw_detect *d, struct sw_source *s, unsigned g,
+                           struct sw_group_state *gs, unsigned kind, unsigned variant)
+{
+	struct sw_rec rec;
+
+	gs->seq = ++d->next_seq;
+	gs->kind = (uint8_t)kind;
+	gs->variant = (uint8_t)variant;
+	gs->detected_at = d->now;
+	gs->failed_at_detect = gs->fails;
+	gs->last_update = d->now;
+	gs->dirty = 0;
+	d->stats.detections++;
+	fill_det(d, &rec, SW_REC_DET_OPEN, s, g, gs);
+	emit(d, &rec);
+	flush_evidence(d, s, gs);
+}
+
+static void update_detection(struct sw_detect *d, struct sw_source *s, unsigned g,
+                             struct sw_group_state *gs)
+{
+	struct sw_rec rec;
+
+	fill_det(d, &rec, SW_REC_DET_UPDATE, s, g, gs);
+	emit(d, &rec);
+	gs->dirty = 0;
+	gs->last_update = d->now;
+}
+
+/* port_probe: failed first contacts that never made a scan. Rows are rate
+ * limited so that spoofed noise cannot flood the database. */
+static bool probe_worth_a_row(struct sw_detect *d, unsigned g, const struct sw_group_state *gs)
+{
+	if (g != SW_G_TCP && g != SW_G_UDP)
+		return false;
+	if (gs->fails == 0)
+		return false;
+	if (gs->fails < 2 && !sw_port_in(&d->s.login_ports, gs->login_port))
+		return false;
+	d->probe_tokens += (double)(d->now - d->probe_refill) / 1e6 * PROBE_RATE;
+	d->probe_refill = d->now;
+	if (d->probe_tokens > PROBE_BURST)
+		d->probe_tokens = PROBE_BURST;
+	if (d->probe_tokens < 1) {
+		d->stats.probes_suppressed++;
+		return false;
+	}
+	d->probe_tokens -= 1;
+	return true;
+}
+
+/* The group's activity is over: close its detection, or write the
+ * port_probe it amounts to, and forget it. */
+static void close_group(struct sw_detect *d, struct sw_source *s, unsigned g,
+                        struct sw_group_state *gs)
+{
+	struct sw_rec rec;
+
+	if (!gs->seq && gs->probes && probe_worth_a_row(d, g, gs))
+		open_detection(d, s, g, gs, SW_K_PORT_PROBE, SW_V_NONE);
+	if (gs->seq) {
+		flush_evidence(d, s, gs);
+		fill_det(d, &rec, SW_REC_DET_CLOSE, s, g, gs);
+		rec.u.det.closed_at = d->now;
+		emit(d, &rec);
+	}
+	memset(gs, 0, sizeof *gs);
+}
+
+static void close_detail(struct sw_detect *d, struct sw_source *s, struct sw_detail *dt)
+{
+	for (unsigned g = 0; g < SW_G_COUNT; g++)
+		if (dt->g[g].probes)
+			close_group(d, s, g, &dt->g[g]);
+}
+
+static void on_detail_evicted(void *ctx, struct sw_detail *dt)
+{
+	struct sw_detect *d = ctx;
+	struct sw_source *s = sw_detail_owner(d->sources, dt);
+
+	if (s)
+		close_detail(d, s, dt);
+}
+
+/* ---- classifying a group's activity ------------------------------------ */
+
+static unsigned argmax_variant(const struct sw_group_state *gs, unsigned from, unsigned to)
+{
+	unsigned best = from;
+
+	for (unsigned v = from + 1; v <= to; v++)
+		if (gs->vcount[v] > gs->vcount[best])
+			best = v;
+	return best;
+}
+
+static unsigned tcp_shape(const struct sw_detect *d, const struct sw_group_state *gs)
+{
+	if (gs->targets >= d->s.block_min_targets && gs->ports >= d->s.block_min_ports)
+		return SW_K_BLOCK_SCAN;
+	if (gs->targets <= 1 || gs->ports >= gs->targets)
+		return SW_K_PORT_SCAN;
+	return SW_K_HOST_SWEEP;
+}
+
+/* Does the group amount to a detection now? Sets *kind, *variant. */
+static bool group_fires(const struct sw_detect *d, const struct sw_source *s, unsigned g,
+                        const struct sw_group_state *gs, unsigned *kind, unsigned *variant)
+{
+	*variant = SW_V_NONE;
+	switch (g) {
+	case SW_G_TCP:
+		*kind = tcp_shape(d, gs);
+		*variant = argmax_variant(gs, SW_V_SYN, SW_V_CONNECT);
+		return gs->fails > 0 && ((s->scanner & (1u << SW_TRW_TCP)) ||
+		                         gs->fails >= d->s.scan_min_failures);
+	case SW_G_UDP:
+		*kind = SW_K_UDP_SCAN;
+		return gs->fails > 0 && ((s->scanner & (1u << SW_TRW_UDP)) ||
+		                         gs->fails >= d->s.udp_min_failures);
+	case SW_G_STEALTH:
+		*kind = SW_K_STEALTH_SCAN;
+		*variant = argmax_variant(gs, SW_V_FIN, SW_V_SYNFIN);
+		return gs->firsts >= (*variant == SW_V_ACK ? d->s.ack_min_ports
+		                                           : d->s.stealth_min_ports);
+	case SW_G_ICMP:
+		*kind = SW_K_PING_SWEEP;
+		return gs->targets >= d->s.ping_min_targets;
+	case SW_G_LOGIN:
+		*kind = SW_K_LOGIN_ATTEMPTS;
+		return gs->sessions >= d->s.login_min_sessions;
+	default:
+		return false;
+	}
+}
+
+static void evaluate(struct sw_detect *d, struct sw_source *s, unsigned g,
+                     struct sw_group_state *gs)
+{
+	unsigned kind, variant;
+	bool fires = group_fires(d, s, g, gs, &kind, &variant);
+
+	if (!gs->seq) {
+		if (fires)
+			open_detection(d, s, g, gs, kind, variant);
+		return;
+	}
+	/* an open detection follows the activity's shape as it grows */
+	if (fires && (gs->kind != kind || gs->variant != variant)) {
+		gs->kind = (uint8_t)kind;
+		gs->variant = (uint8_t)variant;
+	}
+	gs->dirty = 1;
+	if (d->now - gs->last_update >= UPDATE_US)
+		update_detection(d, s, g, gs);
+}
+
+/* ---- recording probes and outcomes -------------------------------------- */
+
+static uint32_t addr_hash32(const struct sw_detect *d, const struct sw_addr *a)
+{
+	return (uint32_t)(sw_siphash(&d->key, a, sizeof *a) >> 32);
+}
+
+static void keep_probe(struct sw_detect *d, struct sw_group_state *gs, const struct sw_contact *c,
+                       const struct sw_addr *dst, uint8_t code)
+{
+	unsigned n = d->evidence_lines;
+	struct sw_probe p;
+
+	memset(&p, 0, sizeof p);
+	p.ts = c->t;
+	p.dst = *dst;
+	p.sport = c->sport;
+	p.dport = c->dport;
+	p.proto = c->proto;
+	p.pflags = c->pflags;
+	p.answer = c->answer;
+	p.code = code;
+	p.ord = gs->probes;
+	if (p.ord < n)
+		gs->first[p.ord] = p;
+	gs->last[p.ord % n] = p;
+	gs->probes++;
+}
+
+/* Account one settled probe of contact c (destination dst) to group g of
+ * source s. */
+static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
+                   const struct sw_contact *c, const struct sw_addr *dst, bool failed,
+                   uint8_t code, unsigned variant)
+{
+	struct sw_detail *dt = sw_sources_detail(d->sources, s, true);
+	struct sw_group_state *gs;
+	bool full;
+
+	if (!dt)
+		return;
+	gs = &dt->g[g];
+	dt->last_seen = d->now;
+	if (gs->probes == 0)
+		gs->t_first = c->t;
+	else if (c->t > gs->t_last)
+		gs->gap_avg = gs->gap_avg * 0.875f + (float)(c->t - gs->t_last) / 1e6f * 0.125f;
+	if (c->t > gs->t_last)
+		gs->t_last = c->t;
+	gs->packets++;
+	if (c->bits & SW_CB_FIRST)
+		gs->firsts++;
+	if (failed && (c->bits & SW_CB_FIRST))
+		gs->fails++;
+	if (variant != SW_V_NONE)
+		gs->vcount[variant]++;
+	if (sw_port_in(&d->s.login_ports, c->dport))
+		gs->login_port = c->dport;
+	if (sw_detail_add_target(d->sources, dt, g, addr_hash32(d, dst), &full))
+		gs->targets++;
+	else if (full)
+		gs->targets_capped = 1;
+	if (c->proto == 6 || c->proto == 17) {
+		if (sw_detail_add_port(d->sources, dt, g, c->dport, &full))
+			gs->ports++;
+		else if (full)
+			gs->ports_capped = 1;
+	}
+	keep_probe(d, gs, c, dst, code);
+	if (gs->seq && gs->probes <= d->evidence_lines)
+		flush_evidence(d, s, gs);
+	evaluate(d, s, g, gs);
+}
+
+static void trw_step(struct sw_detect *d, struct sw_source *s, unsigned which, bool success)
+{
+	float *llr = &s->trw[which];
+
+	if (!success && s->fails[which] < UINT16_MAX)
+		s->fails[which]++;
+	*llr += success ? d->trw_success : d->trw_fail;
+	if (*llr >= d->trw_upper)
+		s->scanner |= (uint8_t)(1u << which);
+	else if (*llr <= d->trw_lower)
+		*llr = 0; /* benign so far: start the walk again, a later scan still shows */
+}
+
+/*
+ * Contact c got its outcome. dst is the contact's destination (from the
+ * answering packet or the contact). Scores TRW for first contacts and feeds
+ * the source's groups.
+ */
+static void settle(struct sw_detect *d, struct sw_contact *c, const struct sw_addr *dst,
+                   enum sw_answer answer, uint8_t code)
+{
+	bool success = answer == SW_A_COMPLETED || answer == SW_A_REPLY;
+	struct sw_source *s;
+	unsigned g = c->group;
+
+	c->answer = (uint8_t)answer;
+	c->state = answer == SW_A_COMPLETED ? SW_C_ESTAB : SW_C_DONE;
+	if (c->bits & SW_CB_FLOOD)
+		return;
+	s = sw_sources_find(d->sources, c->src_key);
+	if (!s)
+		return; /* the source was evicted meanwhile */
+	s->last_seen = d->now > s->last_seen ? d->now : s->last_seen;
+
+	switch (g) {
+	case SW_G_TCP:
+		if (c->bits & SW_CB_FIRST)
+			trw_step(d, s, SW_TRW_TCP, success);
+		if (!success)
+			record(d, s, g, c, dst, true, code,
+			       (c->pflags & 0x80) ? SW_V_CONNECT : SW_V_SYN);
+		break;
+	case SW_G_UDP:
+		if (c->bits & SW_CB_FIRST)
+			trw_step(d, s, SW_TRW_UDP, success);
+		if (!success)
+			record(d, s, g, c, dst, true, code, SW_V_NONE);
+		break;
+	case SW_G_STEALTH:
+		record(d, s, g, c, dst, !success, code, c->variant);
+		break;
+	case SW_G_ICMP:
+		record(d, s, g, c, dst, !success, code, SW_V_NONE);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- login sessions ------------------------------------------------------ */
+
+static void count_session(struct sw_detect *d, struct sw_contact *c, const struct sw_addr *dst)
+{
+	struct sw_source *s = sw_sources_find(d->sources, c->src_key);
+	struct sw_detail *dt;
+	struct sw_group_state *gs;
+
+	if (!s || !sw_port_in(&d->s.login_ports, c->dport))
+		return;
+	dt = sw_sources_detail(d->sources, s, true);
+	if (!dt)
+		return;
+	gs = &dt->g[SW_G_LOGIN];
+	if (gs->probes == 0 || c->t - gs->window_start > (int64_t)d->s.login_window_s * 1000000) {
+		gs->window_start = c->t;
+		gs->sessions = 0;
+	}
+	gs->sessions++;
+	record(d, s, SW_G_LOGIN, c, dst, false, 0, SW_V_NONE);
+}
+
+/* ---- contacts ------------------------------------------------------------ */
+
+static bool ignored(const struct sw_detect *d, const struct sw_addr *src)
+{
+	return d->s.ignore.n && sw_prefix_list_contains(&d->s.ignore, src);
+}
+
+static bool is_home(const struct sw_detect *d, const struct sw_addr *a)
+{
+	return d->s.home.n && sw_prefix_list_contains(&d->s.home, a);
+}
+
+static void settle_timeout(struct sw_detect *d, struct sw_contact *c, const struct sw_addr *dst)
+{
+	settle(d, c, dst, c->state == SW_C_SYNACK ? SW_A_NOACK : SW_A_NONE, 0);
+}
+
+/* A slot for a new contact; a pending contact pushed out is settled as
+ * unanswered first, so its outcome still counts. */
+static struct sw_contact *new_contact(struct sw_detect *d, uint64_t key)
+{
+	struct sw_contact victim;
+	bool had_victim;
+	struct sw_contact *c = sw_contacts_insert(d->contacts, key, &victim, &had_victim);
+
+	if (had_victim)
+		settle_timeout(d, &victim, &victim.dst);
+	return c;
+}
+
+/* An initiator's probe: open a contact or refresh the one it has. Returns
+ * the contact, NULL when the source is ignored. */
+static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uint16_t port,
+                                unsigned group, uint8_t state, uint8_t pflags)
+{
+	uint64_t key;
+	struct sw_contact *c;
+	struct sw_source *s;
+
+	if (ignored(d, &p->src))
+		return NULL;
+	key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, port);
+	c = sw_contacts_find(d->contacts, key);
+	s = sw_sources_get(d->sources, &p->src, d->now);
+	s->last_seen = d->now;
+	if (is_home(d, &p->src) && !is_home(d, &p->dst))
+		s->outbound = 1;
+	sw_fp_observe(&s->fp, p);
+	if (c && c->group != group) {
+		/* the same port probed another way (nmap's ACK/80 discovery, then
+		 * SYN/80): a first contact of the other group */
+		c->group = (uint8_t)group;
+		c->bits = SW_CB_FIRST;
+	} else if (c) {
+		if (sw_contact_pending(c))
+			return c; /* a retransmission */
+		/* a new episode on a known contact: not a first contact */
+		c->bits &= (uint8_t)~SW_CB_FIRST;
+	} else {
+		c = new_contact(d, key);
+		c->bits = SW_CB_FIRST;
+		c->src_key = s->key;
+		c->dst = p->dst;
+		c->proto = p->proto;
+		c->dport = port;
+		c->group = (uint8_t)group;
+	}
+	c->t = d->now;
+	c->sport = p->sport;
+	c->state = state;
+	c->pflags = pflags;
+	c->answer = SW_A_PENDING;
+	sw_contacts_arm(d->contacts, c);
+	return c;
+}
+
+/* The contact an answering packet (from the destination) belongs to. */
+static struct sw_contact *answered(struct sw_detect *d, const struct sw_pkt *p, uint8_t proto,
+                                   uint16_t port)
+{
+	uint64_t key = sw_contact_key(d->contacts, &p->dst, &p->src, proto, port);
+
+	return sw_contacts_find(d->contacts, key);
+}
+
+/* ---- floods -------------------------------------------------------------- */
+
+static const unsigned flood_kind[SW_FL_COUNT] = {
+	[SW_FL_SYN] = SW_K_SYN_FLOOD, [SW_FL_UDP] = SW_K_UDP_FLOOD, [SW_FL_ICMP] = SW_K_ICMP_FLOOD,
+};
+
+static unsigned flood_threshold(const struct sw_detect *d, unsigned cls)
+{
+	switch (cls) {
+	case SW_FL_SYN: return d->s.syn_flood_pps;
+	case SW_FL_UDP: return d->s.udp_flood_pps;
+	default: return d->s.icmp_flood_pps;
+	}
+}
+
+static void flood_record(struct sw_detect *d, struct sw_flood_entry *e, int type)
+{
+	struct sw_rec rec;
+	struct sw_rec_det *r = &rec.u.det;
+	const struct sw_flood_src *top = sw_flood_top(e);
+	struct sw_source *s = sw_sources_find(d->sources, sw_source_key(d->sources, &top->addr));
+
+	memset(&rec, 0, sizeof rec);
+	rec.type = (uint32_t)type;
+	r->seq = e->seq;
+	r->kind = (uint8_t)flood_kind[e->cls];
+	r->proto = e->cls == SW_FL_SYN ? 6 : e->cls == SW_FL_UDP ? 17
+	         : e->dst.family == SW_AF_INET6 ? 58 : 1;
+	r->src = top->addr;
+	r->outbound = is_home(d, &top->addr) && !is_home(d, &e->dst);
+	r->tool = s ? (uint8_t)sw_fp_verdict(&s->fp) : 0;
+	r->first_seen = e->first;
+	r->last_seen = e->last;
+	r->detected_at = e->detected_at;
+	r->targets = 1;
+	r->ports = e->cls == SW_FL_ICMP ? 0 : 1;
+	r->packets = e->packets;
+	if (type == SW_REC_DET_CLOSE)
+		r->closed_at = d->now;
+	emit(d, &rec);
+}
+
+static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
+{
+	struct sw_rec rec;
+	char ts[SW_ISO_LEN], dst[SW_ADDR_STRLEN], top[SW_ADDR_STRLEN];
+	const struct sw_flood_src *t = sw_flood_top(e);
+	const char *what = e->cls == SW_FL_SYN ? "TCP SYN" : e->cls == SW_FL_UDP ? "UDP" : "ICMP echo";
+
+	memset(&rec, 0, sizeof rec);
+	rec.type = SW_REC_EVIDENCE;
+	rec.u.ev.seq = e->seq;
+	rec.u.ev.ts = d->now;
+	sw_iso_utc(d->now, ts, sizeof ts);
+	sw_addr_format(&e->dst, dst, sizeof dst);
+	sw_addr_format(&t->addr, top, sizeof top);
+	if (e->cls == SW_FL_ICMP)
+		snprintf(rec.u.ev.line, sizeof rec.u.ev.line,
+		         "%s %s packets to %s: %u in the last second, %u answered; main sender %s",
+		         ts, what, dst, e->win_count, e->win_answered, top);
+	else
+		snprintf(rec.u.ev.line, sizeof rec.u.ev.line,
+		         "%s %s packets to %s port %u: %u in the last second, %u answered; main sender %s",
+		         ts, what, dst, e->port, e->win_count, e->win_answered, top);
+	emit(d, &rec);
+}
+
+/* Count a packet towards a flood; true if the target is being flooded (the
+ * packet then needs no per-source tracking). */
+static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const struct sw_pkt *p,
+                         uint16_t port)
+{
+	struct sw_flood_entry *e = sw_flood_count(d->flood, cls, &p->dst, port, &p->src, d->now);
+	unsigned threshold = flood_threshold(d, cls);
+
+	if (!e)
+		return false;
+	if (!e->active && e->win_count >= threshold && e->win_answered * 2 < e->win_count)
+		e->active = 1;
+	if (e->seq) {
+		e->packets++;
+		e->last = d->now;
+		if (e->active)
+			e->quiet_since = 0;
+		if (d->now - e->last_update >= UPDATE_US) {
+			flood_record(d, e, SW_REC_DET_UPDATE);
+			e->last_update = d->now;
+		}
+		return true;
+	}
+	if (e->active) {
+		e->seq = ++d->next_seq;
+		e->first = e->win_start;
+		e->last = d->now;
+		e->detected_at = d->now;
+		e->last_update = d->now;
+		e->packets = e->win_count;
+		d->stats.detections++;
+		flood_record(d, e, SW_REC_DET_OPEN);
+		flood_evidence(d, e);
+		return true;
+	}
+	return false;
+}
+
+static void flood_close(struct sw_detect *d, struct sw_flood_entry *e)
+{
+	flood_evidence(d, e);
+	flood_record(d, e, SW_REC_DET_CLOSE);
+	e->seq = 0;
+	e->active = 0;
+}
+
+/* ---- per protocol -------------------------------------------------------- */
+
+static unsigned stealth_variant(uint8_t fl, uint16_t payload)
+{
+	uint8_t f = fl & (SW_TH_FIN | SW_TH_SYN | SW_TH_RST | SW_TH_PUSH | SW_TH_ACK | SW_TH_URG);
+
+	if ((f & SW_TH_SYN) && (f & SW_TH_FIN))
+		return SW_V_SYNFIN;
+	if (payload)
+		return SW_V_NONE; /* data: a stray segment of a real connection */
+	switch (f) {
+	case 0: return SW_V_NULL;
+	case SW_TH_FIN: return SW_V_FIN;
+	case SW_TH_FIN | SW_TH_PUSH | SW_TH_URG: return SW_V_XMAS;
+	case SW_TH_FIN | SW_TH_ACK: return SW_V_MAIMON;
+	case SW_TH_ACK: return SW_V_ACK;
+	default: return SW_V_NONE;
+	}
+}
+
+/* A SYN of a raw scanner carries at most an MSS option; one from an OS
+ * stack (connect()) carries SACK, timestamps, window scale. */
+static uint8_t syn_pflags(const struct sw_pkt *p)
+{
+	return (uint8_t)(p->tcp_flags | (p->tcp_nopts >= 3 ? 0x80 : 0));
+}
+
+static void tcp_rst(struct sw_detect *d, const struct sw_pkt *p)
+{
+	struct sw_contact *c = answered(d, p, 6, p->sport);
+
+	if (c) { /* from the destination */
+		if (c->state == SW_C_SYN)
+			settle(d, c, &p->src, SW_A_RST, 0);
+		else if (c->state == SW_C_STEALTH)
+			settle(d, c, &p->src, SW_A_RST, 0);
+		return;
+	}
+	/* from the initiator: a SYN-ACK reset instead of completed is a probe */
+	c = sw_contacts_find(d->contacts,
+	                     sw_contact_key(d->contacts, &p->src, &p->dst, 6, p->dport));
+	if (c && c->state == SW_C_SYNACK)
+		settle(d, c, &p->dst, SW_A_HALFOPEN, 0);
+}
+
+static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
+{
+	uint8_t fl = p->tcp_flags;
+	struct sw_contact *c;
+	unsigned variant;
+
+	if (fl & SW_TH_RST) {
+		tcp_rst(d, p);
+		return;
+	}
+	if ((fl & (SW_TH_SYN | SW_TH_ACK | SW_TH_FIN)) == SW_TH_SYN) {
+		if (flood_packet(d, SW_FL_SYN, p, p->dport))
+			return;
+		probe(d, p, p->dport, SW_G_TCP, SW_C_SYN, syn_pflags(p));
+		return;
+	}
+	if ((fl & (SW_TH_SYN | SW_TH_ACK | SW_TH_FIN)) == (SW_TH_SYN | SW_TH_ACK)) {
+		c = answered(d, p, 6, p->sport);
+		if (c && c->state == SW_C_SYN)
+			c->state = SW_C_SYNACK; /* now the source must complete or reset */
+		return;
+	}
+	/* neither SYN nor RST: part of a known connection, or a stealth probe */
+	c = sw_contacts_find(d->contacts,
+	                     sw_contact_key(d->contacts, &p->src, &p->dst, 6, p->dport));
+	if (c && c->group == SW_G_TCP) {
+		if (c->state == SW_C_SYNACK && (fl & SW_TH_ACK) && !(fl & SW_TH_SYN)) {
+			if (c->sessions < UINT16_MAX)
+				c->sessions++;
+			settle(d, c, &p->dst, SW_A_COMPLETED, 0);
+			sw_flood_answered(d->flood, SW_FL_SYN, &p->dst, p->dport, d->now);
+			count_session(d, c, &p->dst);
+		}
+		if (c->state == SW_C_ESTAB && p->payload_len)
+			c->bits |= SW_CB_PAYLOAD;
+		return;
+	}
+	if (c || answered(d, p, 6, p->sport))
+		return; /* a segment of a connection we know */
+	variant = stealth_variant(fl, p->payload_len);
+	if (variant == SW_V_NONE)
+		return;
+	c = probe(d, p, p->dport, SW_G_STEALTH, SW_C_STEALTH, fl);
+	if (c)
+		c->variant = (uint8_t)variant;
+}
+
+static bool multicast_or_broadcast(const struct sw_addr *a)
+{
+	if (a->family == SW_AF_INET)
+		return a->bytes[0] >= 224 || (a->bytes[3] == 255);
+	return a->bytes[0] == 0xff;
+}
+
+static void udp_packet(struct sw_detect *d, const struct sw_pkt *p)
+{
+	struct sw_contact *c = answered(d, p, 17, p->sport);
+
+	if (c) {
+		if (c->state == SW_C_UDP)
+			settle(d, c, &p->src, SW_A_REPLY, 0);
+		sw_flood_answered(d->flood, SW_FL_UDP, &p->src, p->sport, d->now);
+		return;
+	}
+	if (multicast_or_broadcast(&p->dst))
+		return;
+	/* from a service port to an ephemeral one: an answer whose question we
+	 * no longer remember, not a probe */
+	if (p->sport < 1024 && p->dport >= 1024)
+		return;
+	if (flood_packet(d, SW_FL_UDP, p, p->dport))
+		return;
+	probe(d, p, p->dport, SW_G_UDP, SW_C_UDP, 0);
+}
+
+static bool icmp_request(const struct sw_pkt *p)
+{
+	if (p->proto == 58)
+		return p->icmp_type == 128;
+	return p->icmp_type == 8 || p->icmp_type == 13 || p->icmp_type == 17;
+}
+
+static bool icmp_reply(const struct sw_pkt *p)
+{
+	if (p->proto == 58)
+		return p->icmp_type == 129;
+	return p->icmp_type == 0 || p->icmp_type == 14 || p->icmp_type == 18;
+}
+
+static bool icmp_unreachable(const struct sw_pkt *p)
+{
+	return p->proto == 58 ? p->icmp_type == 1 : p->icmp_type == 3;
+}
+
+/* ICMP echo contacts are keyed with the request type as their port, so the
+ * reply's type maps back to it. */
+static uint16_t request_of_reply(const struct sw_pkt *p)
+{
+	return (uint16_t)(p->proto == 58 ? 128 : p->icmp_type == 0 ? 8 : p->icmp_type - 1);
+}
+
+static void icmp_packet(struct sw_detect *d, const struct sw_pkt *p)
+{
+	struct sw_contact *c;
+
+	if (icmp_request(p)) {
+		if (multicast_or_broadcast(&p->dst))
+			return;
+		if (p->icmp_type == 8 || p->icmp_type == 128)
+			if (flood_packet(d, SW_FL_ICMP, p, 0))
+				return;
+		probe(d, p, p->icmp_type, SW_G_ICMP, SW_C_ECHO, p->icmp_type);
+		return;
+	}
+	if (icmp_reply(p)) {
+		c = answered(d, p, p->proto, request_of_reply(p));
+		if (c && c->state == SW_C_ECHO)
+			settle(d, c, &p->src, SW_A_REPLY, 0);
+		if (p->icmp_type == 0 || p->icmp_type == 129)
+			sw_flood_answered(d->flood, SW_FL_ICMP, &p->src, 0, d->now);
+		return;
+	}
+	if (icmp_unreachable(p) && (p->flags & SW_PF_INNER) && (p->flags & SW_PF_INNER_PORTS)) {
+		/* the quoted header is the probe: inner.src probed inner.dst */
+		const struct sw_inner *in = &p->inner;
+		uint64_t key = sw_contact_key(d->contacts, &in->src, &in->dst, in->proto, in->dport);
+
+		c = sw_contacts_find(d->contacts, key);
+		if (c && (c->state == SW_C_SYN || c->state == SW_C_UDP || c->state == SW_C_STEALTH))
+			settle(d, c, &in->dst, SW_A_UNREACH, p->icmp_code);
+	}
+}
+
+/* ---- time ---------------------------------------------------------------- */
+
+static int64_t close_after_us(const struct sw_detect *d, const struct sw_group_state *gs)
+{
+	/* a slow scan keeps its detection open across its own pace */
+	double idle = d->s.idle_timeout_s;
+	double slow = 4.0 * gs->gap_avg;
+
+	if (slow > idle)
+		idle = slow > d->s.slow_memory_s ? d->s.slow_memory_s : slow;
+	return (int64_t)(idle * 1e6);
+}
+
+static void housekeeping(struct sw_detect *d)
+{
+	struct sw_contact *c;
+	int64_t deadline = d->now - (int64_t)d->s.contact_timeout_ms * 1000;
+
+	while ((c = sw_contacts_next_expired(d->contacts, deadline)))
+		settle_timeout(d, c, &c->dst);
+
+	for (unsigned i = 0; i < sw_sources_ndetails(d->sources); i++) {
+		struct sw_detail *dt = sw_sources_detail_at(d->sources, i);
+		struct sw_source *s = dt->src_key ? sw_detail_owner(d->sources, dt) : NULL;
+
+		if (!s)
+			continue;
+		for (unsigned g = 0; g < SW_G_COUNT; g++) {
+			struct sw_group_state *gs = &dt->g[g];
+			if (!gs->probes)
+				continue;
+			if (d->now - gs->t_last > close_after_us(d, gs))
+				close_group(d, s, g, gs);
+			else if (gs->seq && gs->dirty && d->now - gs->last_update >= UPDATE_US)
+				update_detection(d, s, g, gs);
+		}
+	}
+	for (unsigned i = 0; i < sw_flood_size(d->flood); i++) {
+		struct sw_flood_entry *e = sw_flood_at(d->flood, i);
+		if (!e->seq)
+			continue;
+		if (d->now - e->last > FLOOD_QUIET_US ||
+		    (d->now - e->win_start > FLOOD_QUIET_US))
+			flood_close(d, e);
+		else if (d->now - e->last_update >= UPDATE_US) {
+			flood_record(d, e, SW_REC_DET_UPDATE);
+			e->last_update = d->now;
+		}
+	}
+}
+
+static void advance(struct sw_detect *d, int64_t ts)
+{
+	/* packet time only moves forward: a reordered packet does not rewind */
+	if (ts > d->now)
+		d->now = ts;
+	if (d->next_tick == 0)
+		d->next_tick = d->now + TICK_US;
+	if (d->now >= d->next_tick) {
+		housekeeping(d);
+		d->next_tick = d->now + TICK_US;
+	}
+}
+
+/* ---- public ---------------------------------------------------------------- */
+
+void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p)
+{
+	if (p->err != SW_DERR_NONE || (p->l3 != SW_L3_IPV4 && p->l3 != SW_L3_IPV6))
+		return;
+	advance(d, (int64_t)p->ts_us);
+	switch (p->proto) {
+	case 6:
+		if (p->flags & SW_PF_HAS_PORTS)
+			tcp_packet(d, p);
+		break;
+	case 17:
+		if (p->flags & SW_PF_HAS_PORTS)
+			udp_packet(d, p);
+		break;
+	case 1:
+	case 58:
+		if (!(p->flags & SW_PF_FRAG) || (p->flags & SW_PF_FRAG_FIRST))
+			icmp_packet(d, p);
+		break;
+	default:
+		break;
+	}
+}
+
+void sw_detect_finish(struct sw_detect *d)
+{
+	struct sw_contact *c;
+
+	/* the capture is over: what is still unanswered stays unanswered */
+	while ((c = sw_contacts_next_expired(d->contacts, INT64_MAX)))
+		settle_timeout(d, c, &c->dst);
+	for (unsigned i = 0; i < sw_sources_ndetails(d->sources); i++) {
+		struct sw_detail *dt = sw_sources_detail_at(d->sources, i);
+		struct sw_source *s = dt->src_key ? sw_detail_owner(d->sources, dt) : NULL;
+		if (s)
+			close_detail(d, s, dt);
+	}
+	for (unsigned i = 0; i < sw_flood_size(d->flood); i++) {
+		struct sw_flood_entry *e = sw_flood_at(d->flood, i);
+		if (e->seq)
+			flood_close(d, e);
+	}
+}
+
+const struct sw_detect_stats *sw_detect_stats(const struct sw_detect *d)
+{
+	struct sw_detect *m = (struct sw_detect *)d;
+
+	m->stats.contact_evictions = sw_contacts_evictions(d->contacts);
+	m->stats.source_evictions = sw_sources_evictions(d->sources);
+	m->stats.detail_evictions = sw_details_evictions(d->sources);
+	m->stats.flood_evictions = sw_flood_evictions(d->flood);
+	return &d->stats;
+}
+
+uint64_t sw_detect_memory(const struct sw_detect *d)
+{
+	return sizeof *d + sw_contacts_memory(d->contacts) + sw_sources_memory(d->sources) +
+	       sw_flood_memory(d->flood);
+}
+
+struct sw_detect *sw_detect_new(const struct sw_settings *s, struct sw_detect_sink sink)
+{
+	struct sw_detect *d = calloc(1, sizeof *d);
+
+	if (!d)
+		return NULL;
+	d->s = *s;
+	d->sink = sink;
+	d->evidence_lines = s->evidence_lines < 1 ? 1
+	                  : s->evidence_lines > SW_EVIDENCE_MAX ? SW_EVIDENCE_MAX
+	                  : s->evidence_lines;
+	d->trw_fail = (float)log((1 - s->trw_theta1) / (1 - s->trw_theta0));
+	d->trw_success = (float)log(s->trw_theta1 / s->trw_theta0);
+	d->trw_upper = (float)log(s->trw_pd / s->trw_pf);
+	d->trw_lower = (float)log((1 - s->trw_pd) / (1 - s->trw_pf));
+	d->probe_tokens = PROBE_BURST;
+	if (sw_sipkey_random(&d->key) < 0)
+		goto fail;
+	d->contacts = sw_contacts_new(s->contacts, &d->key);
+	d->sources = sw_sources_new(s->sources, s->details, s->distinct_cap, &d->key,
+	                            on_detail_evicted, d);
+	d->flood = sw_flood_new(s->targets, &d->key);
+	if (!d->contacts || !d->sources || !d->flood)
+		goto fail;
+	return d;
+fail:
+	sw_detect_free(d);
+	return NULL;
+}
+
+void sw_detect_free(struct sw_detect *d)
+{
+	if (!d)
+		return;
+	sw_contacts_free(d->contacts);
+	sw_sources_free(d->sources);
+	sw_flood_free(d->flood);
+	free(d);
+}

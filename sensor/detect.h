@@ -1,0 +1,68 @@
+/*
+ * detect.h - the detection engine: from decoded packets to detections.
+ *
+ * Per packet, in packet time: track first contacts and their outcomes
+ * (contacts.h), score each source with TRW on those outcomes and keep its
+ * activity (sources.h), watch per-target rates (flood.h), and emit
+ * detection records (open, update, close, evidence) through a sink. All
+ * state lives in fixed tables sized by the settings; nothing is allocated
+ * after sw_detect_new().
+ */
+#ifndef SW_DETECT_H
+#define SW_DETECT_H
+
+#include <stdint.h>
+
+#include "decode.h"
+#include "record.h"
+#include "settings.h"
+
+enum sw_kind {
+	SW_K_PORT_PROBE, SW_K_PORT_SCAN, SW_K_HOST_SWEEP, SW_K_BLOCK_SCAN,
+	SW_K_STEALTH_SCAN, SW_K_UDP_SCAN, SW_K_PING_SWEEP,
+	SW_K_SYN_FLOOD, SW_K_UDP_FLOOD, SW_K_ICMP_FLOOD, SW_K_LOGIN_ATTEMPTS,
+	SW_K_COUNT
+};
+
+enum sw_variant {
+	SW_V_NONE, SW_V_SYN, SW_V_CONNECT,
+	SW_V_FIN, SW_V_NULL, SW_V_XMAS, SW_V_MAIMON, SW_V_ACK, SW_V_SYNFIN,
+	SW_V_COUNT
+};
+
+const char *sw_kind_name(unsigned kind);
+/* NULL for SW_V_NONE */
+const char *sw_variant_name(unsigned variant);
+
+/* Where detection records go: the sensor hands them to the writer ring,
+ * tests collect them. */
+struct sw_detect_sink {
+	void (*emit)(void *ctx, const struct sw_rec *rec);
+	void *ctx;
+};
+
+/* Counters of the engine, stored with the run. */
+struct sw_detect_stats {
+	uint64_t source_evictions;
+	uint64_t contact_evictions;
+	uint64_t detail_evictions;
+	uint64_t flood_evictions;
+	uint64_t probes_suppressed;  /* port_probe rows over the rate limit */
+	uint64_t detections;
+};
+
+struct sw_detect;
+
+/* NULL if the tables cannot be allocated or the hash key drawn. */
+struct sw_detect *sw_detect_new(const struct sw_settings *s, struct sw_detect_sink sink);
+void sw_detect_free(struct sw_detect *d);
+
+/* One decoded packet (errors and non-IP are ignored here). */
+void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p);
+/* Close every open detection (end of a run); now is the last packet time. */
+void sw_detect_finish(struct sw_detect *d);
+const struct sw_detect_stats *sw_detect_stats(const struct sw_detect *d);
+/* Bytes of state allocated by the tables. */
+uint64_t sw_detect_memory(const struct sw_detect *d);
+
+#endif

@@ -1,0 +1,294 @@
+/*
+ * sources.c - the sources and details tables (see sources.h).
+ *
+ * Sources: buckets of WAYS entries; a new source takes an empty slot, else
+ * the least useful one of its bucket (no failures before some, oldest
+ * first). Details: a clock hand offers CANDIDATES slots at a time and the
+ * least useful is taken; a detail whose owner was evicted is found free by
+ * its key no longer matching. The distinct set of each detail is one open
+ * addressing array of 32-bit keys shared by all groups: a target key is the
+ * destination hash with the group in its low bits, a port key carries the
+ * port, the group and a tag bit.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sources.h"
+
+#define WAYS 8
+#define CANDIDATES 8
+
+struct sw_sources {
+	struct sw_sipkey key;
+	uint32_t bucket_mask;
+	struct sw_source *src;
+	uint32_t ndetails;
+	uint32_t hand;
+	struct sw_detail *det;
+	uint32_t *sets;         /* ndetails * set_slots */
+	uint32_t set_slots;     /* power of two */
+	uint32_t set_cap;       /* keys allowed per set */
+	uint64_t src_evictions, det_evictions;
+	sw_detail_evict_fn on_evict;
+	void *ctx;
+};
+
+static uint32_t pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+struct sw_sources *sw_sources_new(unsigned sources, unsigned details,
+                                  unsigned distinct_cap, const struct sw_sipkey *key,
+                                  sw_detail_evict_fn on_evict, void *ctx)
+{
+	struct sw_sources *t = calloc(1, sizeof *t);
+	uint32_t n = pow2_at_least(sources < WAYS ? WAYS : sources);
+
+	if (!t)
+		return NULL;
+	t->key = *key;
+	t->on_evict = on_evict;
+	t->ctx = ctx;
+	t->bucket_mask = n / WAYS - 1;
+	t->ndetails = details < CANDIDATES ? CANDIDATES : details;
+	/* room for the cap at a load of at most 3/4 */
+	t->set_slots = pow2_at_least(distinct_cap + distinct_cap / 3 + 1);
+	t->set_cap = distinct_cap;
+	t->src = calloc(n, sizeof *t->src);
+	t->det = calloc(t->ndetails, sizeof *t->det);
+	t->sets = calloc((size_t)t->ndetails * t->set_slots, sizeof *t->sets);
+	if (!t->src || !t->det || !t->sets) {
+		sw_sources_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void sw_sources_free(struct sw_sources *t)
+{
+	if (!t)
+		return;
+	free(t->src);
+	free(t->det);
+	free(t->sets);
+	free(t);
+}
+
+uint64_t sw_sources_memory(const struct sw_sources *t)
+{
+	return sizeof *t + ((uint64_t)t->bucket_mask + 1) * WAYS * sizeof *t->src +
+	       (uint64_t)t->ndetails * (sizeof *t->det + t->set_slots * sizeof *t->sets);
+}
+
+uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a)
+{
+	uint64_t h = sw_siphash(&t->key, a, sizeof *a);
+
+	return h ? h : 1;
+}
+
+static struct sw_source *bucket(struct sw_sources *t, uint64_t key)
+{
+	return t->src + (size_t)((key >> 24) & t->bucket_mask) * WAYS;
+}
+
+struct sw_source *sw_sources_find(struct sw_sources *t, uint64_t key)
+{
+	struct sw_source *b = bucket(t, key);
+
+	for (int i = 0; i < WAYS; i++)
+		if (b[i].key == key)
+			return &b[i];
+	return NULL;
+}
+
+/* Higher is more worth keeping. */
+static int source_worth(const struct sw_source *s)
+{
+	if (s->key == 0)
+		return -1;
+	return (s->scanner ? 4 : 0) + (s->fails[0] + s->fails[1] > 0 ? 2 : 0) + (s->detail ? 1 : 0);
+}
+
+struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now)
+{
+	uint64_t key = sw_source_key(t, a);
+	struct sw_source *b = bucket(t, key);
+	struct sw_source *v = NULL;
+
+	for (int i = 0; i < WAYS; i++) {
+		if (b[i].key == key)
+			return &b[i];
+		if (!v || source_worth(&b[i]) < source_worth(v) ||
+		    (source_worth(&b[i]) == source_worth(v) && b[i].last_seen < v->last_seen))
+			v = &b[i];
+	}
+	if (v->key != 0) {
+		struct sw_detail *dt = v->detail ? &t->det[v->detail - 1] : NULL;
+		t->src_evictions++;
+		if (dt && dt->src_key == v->key) {
+			t->on_evict(t->ctx, dt);
+			dt->src_key = 0;
+		}
+	}
+	memset(v, 0, sizeof *v);
+	v->key = key;
+	v->addr = *a;
+	v->first_seen = v->last_seen = now;
+	return v;
+}
+
+static uint32_t *set_of(struct sw_sources *t, const struct sw_detail *dt)
+{
+	return t->sets + (size_t)(dt - t->det) * t->set_slots;
+}
+
+static bool detail_open(const struct sw_detail *dt)
+{
+	for (int g = 0; g < SW_G_COUNT; g++)
+		if (dt->g[g].seq)
+			return true;
+	return false;
+}
+
+static uint64_t detail_worth(const struct sw_detail *dt)
+{
+	uint64_t w = 0;
+
+	for (int g = 0; g < SW_G_COUNT; g++)
+		w += dt->g[g].fails + dt->g[g].probes;
+	return w;
+}
+
+/* Least useful of the next CANDIDATES slots: free first, then no open
+ * detection, fewest failures and probes, least recently seen. */
+static struct sw_detail *pick_victim(struct sw_sources *t)
+{
+	struct sw_detail *v = NULL;
+
+	for (int i = 0; i < CANDIDATES; i++) {
+		struct sw_detail *c = &t->det[t->hand];
+		t->hand = (t->hand + 1) % t->ndetails;
+		if (c->src_key == 0 || !sw_detail_owner(t, c))
+			return c;
+		if (!v) {
+			v = c;
+			continue;
+		}
+		bool co = detail_open(c), vo = detail_open(v);
+		if (co != vo) {
+			if (!co)
+				v = c;
+			continue;
+		}
+		uint64_t cw = detail_worth(c), vw = detail_worth(v);
+		if (cw < vw || (cw == vw && c->last_seen < v->last_seen))
+			v = c;
+	}
+	return v;
+}
+
+struct sw_source *sw_detail_owner(struct sw_sources *t, const struct sw_detail *dt)
+{
+	struct sw_source *s;
+
+	if (dt->src_key == 0)
+		return NULL;
+	s = sw_sources_find(t, dt->src_key);
+	if (!s || s->detail != (uint32_t)(dt - t->det) + 1)
+		return NULL;
+	return s;
+}
+
+struct sw_detail *sw_sources_detail(struct sw_sources *t, struct sw_source *s, bool create)
+{
+	struct sw_detail *dt;
+
+	if (s->detail) {
+		dt = &t->det[s->detail - 1];
+		if (dt->src_key == s->key)
+			return dt;
+		s->detail = 0; /* it went to someone else */
+	}
+	if (!create)
+		return NULL;
+	dt = pick_victim(t);
+	if (dt->src_key != 0) {
+		struct sw_source *owner = sw_detail_owner(t, dt);
+		if (owner) {
+			t->det_evictions++;
+			t->on_evict(t->ctx, dt);
+			owner->detail = 0;
+		}
+	}
+	if (dt->used)
+		memset(set_of(t, dt), 0, t->set_slots * sizeof(uint32_t));
+	memset(dt, 0, sizeof *dt);
+	dt->src_key = s->key;
+	s->detail = (uint32_t)(dt - t->det) + 1;
+	return dt;
+}
+
+static bool set_add(struct sw_sources *t, struct sw_detail *dt, uint32_t key, bool *full)
+{
+	uint32_t *set = set_of(t, dt);
+	uint32_t mask = t->set_slots - 1;
+	uint32_t i = (key * 0x9e3779b1u) >> 7 & mask;
+
+	*full = false;
+	for (;;) {
+		if (set[i] == key)
+			return false;
+		if (set[i] == 0)
+			break;
+		i = (i + 1) & mask;
+	}
+	if (dt->used >= t->set_cap) {
+		*full = true;
+		return false;
+	}
+	set[i] = key;
+	dt->used++;
+	return true;
+}
+
+bool sw_detail_add_target(struct sw_sources *t, struct sw_detail *dt, unsigned group,
+                          uint32_t dst_hash, bool *full)
+{
+	/* bit 0 set: a target; bits 1-3: the group; the rest: the hash */
+	return set_add(t, dt, (dst_hash << 4) | (group << 1) | 1u, full);
+}
+
+bool sw_detail_add_port(struct sw_sources *t, struct sw_detail *dt, unsigned group,
+                        uint16_t port, bool *full)
+{
+	/* bit 0 clear, bit 31 set: a port */
+	return set_add(t, dt, 0x80000000u | ((uint32_t)port << 4) | (group << 1), full);
+}
+
+unsigned sw_sources_ndetails(const struct sw_sources *t)
+{
+	return t->ndetails;
+}
+
+struct sw_detail *sw_sources_detail_at(struct sw_sources *t, unsigned i)
+{
+	return &t->det[i];
+}
+
+uint64_t sw_sources_evictions(const struct sw_sources *t)
+{
+	return t->src_evictions;
+}
+
+uint64_t sw_details_evictions(const struct sw_sources *t)
+{
+	return t->det_evictions;
+}

@@ -1,0 +1,126 @@
+/*
+ * sources.h - what the sensor remembers about each source address.
+ *
+ * Two fixed tables. The sources table (many small entries) holds every
+ * initiator's TRW scores, failure counts and tool fingerprint, keyed by a
+ * SipHash of the address. The details table (few large entries) is given
+ * only to sources doing something a detection could be made of (a failed
+ * contact, a stealth probe, a ping, a login session): per activity group
+ * it keeps the distinct targets and ports, the open detection and the
+ * evidence probes. When full, the least useful entry is evicted: one
+ * without an open detection and with the fewest failures, oldest first.
+ */
+#ifndef SW_SOURCES_H
+#define SW_SOURCES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "detect.h"
+#include "fingerprint.h"
+#include "siphash.h"
+
+/* Activity groups: each holds at most one open detection. */
+enum sw_group {
+	SW_G_TCP,     /* SYN first contacts: port_scan, host_sweep, block_scan, port_probe */
+	SW_G_STEALTH, /* FIN/NULL/XMAS/maimon/ACK/SYN-FIN probes */
+	SW_G_UDP,     /* udp_scan */
+	SW_G_ICMP,    /* ping_sweep */
+	SW_G_LOGIN,   /* login_attempts */
+	SW_G_COUNT
+};
+
+#define SW_TRW_TCP 0
+#define SW_TRW_UDP 1
+
+struct sw_source {
+	uint64_t key;          /* 0: empty */
+	struct sw_addr addr;
+	uint8_t outbound;      /* a home address */
+	uint8_t scanner;       /* bit per TRW score that crossed the upper bound */
+	int64_t first_seen, last_seen;
+	float trw[2];          /* log likelihood ratio, TCP and UDP */
+	uint16_t fails[2];     /* failed first contacts (saturating) */
+	uint32_t detail;       /* index + 1 in the details table, 0 none */
+	struct sw_fp_state fp;
+};
+
+#define SW_EVIDENCE_MAX 8
+
+/* One probe kept as evidence, rendered to text only when written. */
+struct sw_probe {
+	int64_t ts;
+	struct sw_addr dst;
+	uint16_t sport, dport;
+	uint8_t proto, pflags, answer, code;
+	uint32_t ord;
+};
+
+struct sw_group_state {
+	uint32_t seq;          /* detection number when open, 0 when not */
+	uint8_t kind, variant;
+	uint8_t dirty;         /* changed since the last update record */
+	uint8_t targets_capped, ports_capped;
+	int64_t t_first, t_last, detected_at, last_update;
+	float gap_avg;         /* mean seconds between probes: slow scans stay open */
+	uint32_t targets, ports;
+	uint32_t probes;       /* probes recorded (evidence ordinals) */
+	uint32_t firsts;       /* of them, first contacts */
+	uint32_t fails;        /* failed first contacts */
+	uint32_t failed_at_detect;
+	uint32_t emitted_upto; /* evidence ordinals below this were written */
+	uint32_t sessions;     /* login: completed sessions in the window */
+	int64_t window_start;
+	uint64_t packets;
+	uint32_t vcount[SW_V_COUNT];
+	uint16_t login_port;   /* a port of the probes, for port_probe's policy */
+	struct sw_probe first[SW_EVIDENCE_MAX];
+	struct sw_probe last[SW_EVIDENCE_MAX]; /* ring by ordinal */
+};
+
+struct sw_detail {
+	uint64_t src_key;      /* owner; 0 free */
+	int64_t last_seen;
+	struct sw_group_state g[SW_G_COUNT];
+	uint32_t used;         /* keys in the distinct set */
+};
+
+struct sw_sources;
+
+/* Called with a detail about to be taken from its source (table full, or
+ * the source itself evicted): close what it has open. */
+typedef void (*sw_detail_evict_fn)(void *ctx, struct sw_detail *victim);
+
+struct sw_sources *sw_sources_new(unsigned sources, unsigned details,
+                                  unsigned distinct_cap, const struct sw_sipkey *key,
+                                  sw_detail_evict_fn on_evict, void *ctx);
+void sw_sources_free(struct sw_sources *t);
+uint64_t sw_sources_memory(const struct sw_sources *t);
+
+uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a);
+struct sw_source *sw_sources_find(struct sw_sources *t, uint64_t key);
+/* Find or make the entry of a; a new one is zeroed with key and addr set. */
+struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now);
+
+/* The detail of s, or NULL; with create, a new one (a victim's open
+ * detections are closed through on_evict first). */
+struct sw_detail *sw_sources_detail(struct sw_sources *t, struct sw_source *s, bool create);
+/* The owner of a detail (for evidence and rows), or NULL if gone. */
+struct sw_source *sw_detail_owner(struct sw_sources *t, const struct sw_detail *dt);
+
+/* Distinct-set membership: true if new. Sets *full when the set is at its
+ * cap (the key was not added: counts become lower bounds). */
+bool sw_detail_add_target(struct sw_sources *t, struct sw_detail *dt, unsigned group,
+                          uint32_t dst_hash, bool *full);
+bool sw_detail_add_port(struct sw_sources *t, struct sw_detail *dt, unsigned group,
+                        uint16_t port, bool *full);
+
+/* Iterate the details table (housekeeping). */
+unsigned sw_sources_ndetails(const struct sw_sources *t);
+struct sw_detail *sw_sources_detail_at(struct sw_sources *t, unsigned i);
+
+uint64_t sw_sources_evictions(const struct sw_sources *t);
+uint64_t sw_details_evictions(const struct sw_sources *t);
+
+#endif

@@ -1,0 +1,76 @@
+#!/bin/sh
+# detect_corpus.sh - every capture of the corpus against its truth.tsv:
+# each attacker is detected with the right kind (and variant, and tool
+# where the capture was made by nmap, masscan, zmap or hping3 with raw
+# packets); no benign source gets anything but a port_probe.
+. "$(dirname "$0")/lib.sh"
+need_sqlite3
+
+TRUTH="$CORPUS/truth.tsv"
+
+# kind and variant expected for a truth kind
+expect() {
+	case "$1" in
+	vertical_scan|slow_scan|distributed_scan) echo "port_scan" ;;
+	horizontal_sweep) echo "host_sweep" ;;
+	stealth_fin) echo "stealth_scan fin" ;;
+	stealth_null) echo "stealth_scan null" ;;
+	stealth_xmas) echo "stealth_scan xmas" ;;
+	ack_scan) echo "stealth_scan ack" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# one database per capture, the sensor run once each
+for f in $(cut -f1 "$TRUTH" | tail -n +2 | sort -u); do
+	"$SENSOR" -q -n corpus -r "$CORPUS/$f" -w "$TMP/$f.db" || fail "$f: sensor exited $?"
+done
+
+tab=$(printf '\t')
+tail -n +2 "$TRUTH" | while IFS="$tab" read -r file src role kind targets pp tool command rest; do
+	db="$TMP/$file.db"
+	if [ "$role" = benign ]; then
+		n=$(q "$db" "SELECT count(*) FROM v_detections WHERE src = '$src' AND kind != 'port_probe'")
+		check "$file: benign $src ($tool) has no detection" 0 "$n"
+		continue
+	fi
+	set -- $(expect "$kind")
+	want_kind=$1 want_variant=${2:-}
+	case "$want_kind $command" in
+	"port_scan"*" -sT "*|"host_sweep"*" -sT "*) want_variant=connect ;;
+	port_scan*|host_sweep*) want_variant=syn ;;
+	esac
+	cond="src = '$src' AND kind = '$want_kind'"
+	[ -n "$want_variant" ] && cond="$cond AND variant = '$want_variant'"
+	n=$(q "$db" "SELECT count(*) FROM v_detections WHERE $cond")
+	check "$file: $src is a $want_kind${want_variant:+/$want_variant}" 1 "$([ "$n" -ge 1 ] && echo 1 || echo "0 (has: $(q "$db" "SELECT group_concat(kind || '/' || ifnull(variant, '-'), ' ') FROM v_detections WHERE src = '$src'"))")"
+	# tools are named from raw packets only: connect() scans and python
+	# clients carry no fingerprint
+	case "$tool $command" in
+	nmap*" -sT "*|clients.py*) want_tool= ;;
+	nmap*|masscan*|zmap*|hping3*) want_tool=$tool ;;
+	*) want_tool= ;;
+	esac
+	got_tool=$(q "$db" "SELECT ifnull(tool, 'NULL') FROM v_detections WHERE $cond ORDER BY packets DESC LIMIT 1")
+	check "$file: $src tool" "${want_tool:-NULL}" "$got_tool"
+	# every detection carries evidence lines
+	ev=$(q "$db" "SELECT count(*) FROM evidence e JOIN detections d ON d.id = e.detection_id
+	              WHERE d.src = '$src' AND d.kind = '$want_kind'")
+	check "$file: $src detection has evidence" 1 "$([ "$ev" -ge 1 ] && echo 1 || echo 0)"
+	lat=$(q "$db" "SELECT min(failed_contacts) FROM detections WHERE $cond")
+	echo "   latency: $file $src $want_kind failed first contacts before detection: $lat"
+done > "$TMP/out.txt"
+cat "$TMP/out.txt"
+CHECKS=$(grep -c '^ok\|^FAIL' "$TMP/out.txt")
+FAILED=$(grep -c '^FAIL' "$TMP/out.txt")
+
+# every detection is closed at the end of a run, with an evidence line
+# format an administrator can read
+db="$TMP/dev_06a_nmap_ftp_sweep.pcap.db"
+check "detections are closed at the end of the run" 0 \
+	"$(q "$db" "SELECT count(*) FROM detections WHERE closed_at IS NULL")"
+line=$(q "$db" "SELECT line FROM evidence e JOIN detections d ON d.id = e.detection_id
+                WHERE d.kind = 'host_sweep' ORDER BY e.ts LIMIT 1")
+check_match "evidence line reads like a log excerpt" \
+	'^2026-11-2[67]T[0-9:.]{15}Z TCP 192\.0\.2\.50:[0-9]+ -> 203\.0\.113\.[0-9]+:(21 \(ftp\)|443 \(https\)) SYN, answered ' "$line"
+finish
