@@ -40,6 +40,7 @@ struct sw_capture {
 	struct sw_detect *detect;
 	struct sw_writer *writer;
 	bool finishing;           /* end of run: records may wait for room */
+	int64_t loop_us;          /* wall time spent in the packet loop */
 	struct sw_pkt pkt;
 };
 
@@ -346,16 +347,23 @@ enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_counters *
 			return SW_CAPTURE_RUNTIME;
 		}
 	}
+	int64_t t0 = sw_now_us();
 	for (int i = 0; i < c->nhandles && !stop_requested; i++) {
 		const char *what = c->live ? c->opts.iface : c->opts.files[i];
 		if (read_handle(c, c->handles[i], what, w, &next_stats) != SW_CAPTURE_OK)
 			rc = SW_CAPTURE_RUNTIME; /* go on with the next file */
 	}
+	c->loop_us = sw_now_us() - t0;
 	c->finishing = true;
 	if (c->detect)
 		sw_detect_finish(c->detect);
 	send_stats(c, c->live ? c->handles[0] : NULL, w, SW_REC_END);
 	return rc;
+}
+
+double sw_capture_loop_seconds(const struct sw_capture *c)
+{
+	return (double)c->loop_us / 1e6;
 }
 
 void sw_capture_close(struct sw_capture *c)

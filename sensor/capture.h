@@ -51,6 +51,9 @@ const char *sw_capture_linktypes(const struct sw_capture *c);
  * read before is still counted and stored). */
 enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_counters *cnt,
                                       struct sw_writer *w);
+/* Wall-clock seconds spent in the packet loop of the last run (the
+ * throughput figure: start-up and the final flush are not in it). */
+double sw_capture_loop_seconds(const struct sw_capture *c);
 /* Async-signal-safe: end the capture loop soon. */
 void sw_capture_stop(void);
 void sw_capture_close(struct sw_capture *c);

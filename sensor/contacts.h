@@ -92,6 +92,21 @@ struct sw_contact *sw_contacts_next_expired(struct sw_contacts *t, int64_t deadl
 
 uint64_t sw_contacts_evictions(const struct sw_contacts *t);
 
+/*
+ * The connection filter: a direct-mapped array of 32-bit tags of TCP
+ * connections (both directions map to one entry) that are known, so the
+ * ACKs and FINs of established connections, most of the traffic that is
+ * not data, skip the contact lookups. A tag mismatch only means "ask the
+ * contact table"; an overwritten entry costs a lookup, never a detection.
+ */
+enum sw_conn { SW_CONN_UNKNOWN, SW_CONN_PENDING, SW_CONN_ESTAB };
+
+enum sw_conn sw_contacts_conn(const struct sw_contacts *t, const struct sw_addr *src,
+                              const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+void sw_contacts_conn_mark(struct sw_contacts *t, const struct sw_addr *src,
+                           const struct sw_addr *dst, uint16_t sport, uint16_t dport,
+                           enum sw_conn state);
+
 static inline bool sw_contact_pending(const struct sw_contact *c)
 {
 	return c->state != SW_C_EMPTY && c->state != SW_C_ESTAB && c->state != SW_C_DONE;

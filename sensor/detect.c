@@ -512,6 +512,9 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 
 	if (ignored(d, &p->src))
 		return NULL;
+	/* the noise policy: chatty services whose misses mean nothing */
+	if ((p->proto == 6 || p->proto == 17) && sw_port_in(&d->s.noise_ports, port))
+		return NULL;
 	key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, port);
 	c = sw_contacts_find(d->contacts, key);
 	s = sw_sources_get(d->sources, &p->src, d->now);
@@ -732,11 +735,21 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 	}
 	if ((fl & (SW_TH_SYN | SW_TH_ACK | SW_TH_FIN)) == (SW_TH_SYN | SW_TH_ACK)) {
 		c = answered(d, p, 6, p->sport);
-		if (c && c->state == SW_C_SYN)
+		if (c && c->state == SW_C_SYN) {
 			c->state = SW_C_SYNACK; /* now the source must complete or reset */
+			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport,
+			                      SW_CONN_PENDING);
+		}
 		return;
 	}
-	/* neither SYN nor RST: part of a known connection, or a stealth probe */
+	/* neither SYN nor RST. A data segment is neither a probe nor the ACK
+	 * completing a handshake: skip the lookups, most packets are these. */
+	if (p->payload_len && !(fl & SW_TH_FIN))
+		return;
+	/* an ACK or FIN of an established connection: nothing to learn */
+	if (sw_contacts_conn(d->contacts, &p->src, &p->dst, p->sport, p->dport) == SW_CONN_ESTAB)
+		return;
+	/* part of a known connection, or a stealth probe */
 	c = sw_contacts_find(d->contacts,
 	                     sw_contact_key(d->contacts, &p->src, &p->dst, 6, p->dport));
 	if (c && c->group == SW_G_TCP) {
@@ -746,13 +759,17 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 			settle(d, c, &p->dst, SW_A_COMPLETED, 0);
 			sw_flood_answered(d->flood, SW_FL_SYN, &p->dst, p->dport, d->now);
 			count_session(d, c, &p->dst);
+			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport,
+			                      SW_CONN_ESTAB);
 		}
-		if (c->state == SW_C_ESTAB && p->payload_len)
-			c->bits |= SW_CB_PAYLOAD;
 		return;
 	}
-	if (c || answered(d, p, 6, p->sport))
-		return; /* a segment of a connection we know */
+	if (c || answered(d, p, 6, p->sport)) {
+		/* a segment of a connection we know: remember it as such */
+		sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport,
+		                      SW_CONN_ESTAB);
+		return;
+	}
 	variant = stealth_variant(fl, p->payload_len);
 	if (variant == SW_V_NONE)
 		return;

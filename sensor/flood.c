@@ -18,6 +18,7 @@ struct sw_flood {
 	uint32_t bucket_mask;
 	uint64_t evictions;
 	struct sw_flood_entry *e;
+	uint64_t *keys;  /* keys[i] == e[i].key: a bucket's keys in one cache line */
 };
 
 struct sw_flood *sw_flood_new(unsigned entries, const struct sw_sipkey *key)
@@ -32,10 +33,12 @@ struct sw_flood *sw_flood_new(unsigned entries, const struct sw_sipkey *key)
 	f->key = *key;
 	f->bucket_mask = n / WAYS - 1;
 	f->e = calloc(n, sizeof *f->e);
-	if (!f->e) {
-		free(f);
+	f->keys = aligned_alloc(64, (size_t)n * sizeof *f->keys);
+	if (!f->e || !f->keys) {
+		sw_flood_free(f);
 		return NULL;
 	}
+	memset(f->keys, 0, (size_t)n * sizeof *f->keys);
 	return f;
 }
 
@@ -43,13 +46,14 @@ void sw_flood_free(struct sw_flood *f)
 {
 	if (f) {
 		free(f->e);
+		free(f->keys);
 		free(f);
 	}
 }
 
 uint64_t sw_flood_memory(const struct sw_flood *f)
 {
-	return sizeof *f + ((uint64_t)f->bucket_mask + 1) * WAYS * sizeof *f->e;
+	return sizeof *f + ((uint64_t)f->bucket_mask + 1) * WAYS * (sizeof *f->e + sizeof *f->keys);
 }
 
 static uint64_t flood_key(const struct sw_flood *f, enum sw_flood_class cls,
@@ -69,23 +73,28 @@ static uint64_t flood_key(const struct sw_flood *f, enum sw_flood_class cls,
 
 static struct sw_flood_entry *lookup(struct sw_flood *f, uint64_t key, bool create)
 {
-	struct sw_flood_entry *b = f->e + (size_t)((key >> 16) & f->bucket_mask) * WAYS;
+	size_t first = (size_t)((key >> 16) & f->bucket_mask) * WAYS;
+	struct sw_flood_entry *b = f->e + first;
 	struct sw_flood_entry *v = NULL;
 
-	for (int i = 0; i < WAYS; i++) {
-		if (b[i].key == key)
+	for (int i = 0; i < WAYS; i++)
+		if (f->keys[first + (size_t)i] == key)
 			return &b[i];
+	if (!create)
+		return NULL;
+	for (int i = 0; i < WAYS; i++) {
 		if (b[i].seq)
 			continue; /* never push out an open flood */
 		if (!v || b[i].key == 0 || (v->key != 0 && b[i].win_start < v->win_start))
 			v = &b[i];
 	}
-	if (!create || !v)
+	if (!v)
 		return NULL;
 	if (v->key)
 		f->evictions++;
 	memset(v, 0, sizeof *v);
 	v->key = key;
+	f->keys[v - f->e] = key;
 	return v;
 }
 

@@ -306,8 +306,12 @@ int main(int argc, char **argv)
 		sw_err("%s: some records could not be stored", o.db_path);
 		rc = 1;
 	}
-	if (sw_log_get_level() >= SW_LOG_INFO)
+	if (sw_log_get_level() >= SW_LOG_INFO) {
+		double secs = sw_capture_loop_seconds(cap);
 		sw_counters_print(&cnt, sw_progname(), stderr);
+		fprintf(stderr, "%s:   capture loop: %.3f s, %.0f packets/s\n", sw_progname(), secs,
+		        secs > 0 ? (double)cnt.packets / secs : 0.0);
+	}
 out:
 	sw_db_close(db);
 	sw_capture_close(cap);

@@ -140,9 +140,9 @@ void sw_settings_defaults(struct sw_settings *s)
 		sw_port_add(&s->login_ports, login[i]);
 
 	s->sources = 65536;
-	s->contacts = 262144;
+	s->contacts = 131072;
 	s->details = 2048;
-	s->targets = 16384;
+	s->targets = 4096;
 	s->distinct_cap = 1024;
 	s->evidence_lines = 4;
 	/* home, ignore and noise_ports start empty */

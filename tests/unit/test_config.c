@@ -172,9 +172,9 @@ static void test_defaults(void **state)
 	for (size_t i = 0; i < N_ELEM(login); i++)
 		assert_true(sw_port_in(&s->login_ports, login[i]));
 	assert_int_equal(s->sources, 65536);
-	assert_int_equal(s->contacts, 262144);
+	assert_int_equal(s->contacts, 131072);
 	assert_int_equal(s->details, 2048);
-	assert_int_equal(s->targets, 16384);
+	assert_int_equal(s->targets, 4096);
 	assert_int_equal(s->distinct_cap, 1024);
 	assert_int_equal(s->evidence_lines, 4);
 	assert_int_equal(s->home.n, 0);
