@@ -12,7 +12,7 @@ mkdir -p "$build"
 cd "$build"
 want="$*"
 if [ ! -f Makefile ] || [ "$(cat .configured-with 2>/dev/null)" != "$want" ]; then
-	"$top/configure" -q "$@"
+	"$top/configure" -q "$@" >/dev/null
 	printf '%s\n' "$want" > .configured-with
 fi
 make -s -j"$(nproc)"

@@ -24,5 +24,7 @@ sqlite3 -header -column "$db" 'SELECT category, name, value FROM run_counters OR
 echo
 echo "== detections (sqlite3 $db 'SELECT * FROM v_detections')"
 sqlite3 -header -column "$db" 'SELECT kind, variant, proto, src, first_seen, last_seen, targets, ports, packets, tool FROM v_detections'
-[ "$(sqlite3 "$db" 'SELECT count(*) FROM v_detections')" -gt 0 ] ||
-	echo "(none yet: the detection engine is the next issue)"
+echo
+echo "== evidence: the first and last probes of each detection"
+sqlite3 "$db" "SELECT d.kind || ' ' || d.src || ': ' || e.line FROM evidence e
+               JOIN detections d ON d.id = e.detection_id ORDER BY d.id, e.ts"

@@ -60,14 +60,22 @@ static uint64_t flood_key(const struct sw_flood *f, enum sw_flood_class cls,
                           const struct sw_addr *dst, uint16_t port)
 {
 	uint8_t buf[17 + 3];
+	size_t n;
 	uint64_t h;
 
-	buf[0] = dst->family;
-	memcpy(buf + 1, dst->bytes, 16);
-	buf[17] = (uint8_t)cls;
-	buf[18] = (uint8_t)(port >> 8);
-	buf[19] = (uint8_t)port;
-	h = sw_siphash(&f->key, buf, sizeof buf);
+	/* IPv4 targets hash in one SipHash block: every SYN comes here */
+	if (dst->family == SW_AF_INET) {
+		memcpy(buf, dst->bytes, 4);
+		n = 4;
+	} else {
+		buf[0] = dst->family;
+		memcpy(buf + 1, dst->bytes, 16);
+		n = 17;
+	}
+	buf[n++] = (uint8_t)cls;
+	buf[n++] = (uint8_t)(port >> 8);
+	buf[n++] = (uint8_t)port;
+	h = sw_siphash(&f->key, buf, n);
 	return h ? h : 1;
 }
 
