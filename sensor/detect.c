@@ -73,6 +73,7 @@ struct sw_detect {
 	int64_t now;
 	int64_t next_tick;
 	uint32_t next_seq;
+	unsigned floods_open;      /* housekeeping scans the flood table only then */
 	unsigned evidence_lines;
 
 	/* TRW steps and bounds, natural log */
@@ -657,6 +658,7 @@ static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const str
 		e->last_update = d->now;
 		e->packets = e->win_count;
 		d->stats.detections++;
+		d->floods_open++;
 		flood_record(d, e, SW_REC_DET_OPEN);
 		flood_evidence(d, e);
 		return true;
@@ -670,6 +672,7 @@ static void flood_close(struct sw_detect *d, struct sw_flood_entry *e)
 	flood_record(d, e, SW_REC_DET_CLOSE);
 	e->seq = 0;
 	e->active = 0;
+	d->floods_open--;
 }
 
 /* ---- per protocol -------------------------------------------------------- */
@@ -887,7 +890,7 @@ static void housekeeping(struct sw_detect *d)
 
 	for (unsigned i = 0; i < sw_sources_ndetails(d->sources); i++) {
 		struct sw_detail *dt = sw_sources_detail_at(d->sources, i);
-		struct sw_source *s = dt->src_key ? sw_detail_owner(d->sources, dt) : NULL;
+		struct sw_source *s = dt ? sw_detail_owner(d->sources, dt) : NULL;
 
 		if (!s)
 			continue;
@@ -901,7 +904,7 @@ static void housekeeping(struct sw_detect *d)
 				update_detection(d, s, g, gs);
 		}
 	}
-	for (unsigned i = 0; i < sw_flood_size(d->flood); i++) {
+	for (unsigned i = 0; d->floods_open && i < sw_flood_size(d->flood); i++) {
 		struct sw_flood_entry *e = sw_flood_at(d->flood, i);
 		if (!e->seq)
 			continue;
@@ -963,11 +966,11 @@ void sw_detect_finish(struct sw_detect *d)
 		settle_timeout(d, c, &c->dst);
 	for (unsigned i = 0; i < sw_sources_ndetails(d->sources); i++) {
 		struct sw_detail *dt = sw_sources_detail_at(d->sources, i);
-		struct sw_source *s = dt->src_key ? sw_detail_owner(d->sources, dt) : NULL;
+		struct sw_source *s = dt ? sw_detail_owner(d->sources, dt) : NULL;
 		if (s)
 			close_detail(d, s, dt);
 	}
-	for (unsigned i = 0; i < sw_flood_size(d->flood); i++) {
+	for (unsigned i = 0; d->floods_open && i < sw_flood_size(d->flood); i++) {
 		struct sw_flood_entry *e = sw_flood_at(d->flood, i);
 		if (e->seq)
 			flood_close(d, e);

@@ -27,6 +27,8 @@ struct sw_sources {
 	uint32_t ndetails;
 	uint32_t hand;
 	struct sw_detail *det;
+	uint64_t *owners;       /* owners[i] == det[i].src_key: housekeeping scans
+	                           this, not the large entries */
 	uint32_t *sets;         /* ndetails * set_slots */
 	uint32_t set_slots;     /* power of two */
 	uint32_t set_cap;       /* keys allowed per set */
@@ -63,8 +65,9 @@ struct sw_sources *sw_sources_new(unsigned sources, unsigned details,
 	t->set_cap = distinct_cap;
 	t->src = calloc(n, sizeof *t->src);
 	t->det = calloc(t->ndetails, sizeof *t->det);
+	t->owners = calloc(t->ndetails, sizeof *t->owners);
 	t->sets = calloc((size_t)t->ndetails * t->set_slots, sizeof *t->sets);
-	if (!t->src || !t->det || !t->sets) {
+	if (!t->src || !t->det || !t->owners || !t->sets) {
 		sw_sources_free(t);
 		return NULL;
 	}
@@ -77,6 +80,7 @@ void sw_sources_free(struct sw_sources *t)
 		return;
 	free(t->src);
 	free(t->det);
+	free(t->owners);
 	free(t->sets);
 	free(t);
 }
@@ -84,7 +88,8 @@ void sw_sources_free(struct sw_sources *t)
 uint64_t sw_sources_memory(const struct sw_sources *t)
 {
 	return sizeof *t + ((uint64_t)t->bucket_mask + 1) * WAYS * sizeof *t->src +
-	       (uint64_t)t->ndetails * (sizeof *t->det + t->set_slots * sizeof *t->sets);
+	       (uint64_t)t->ndetails * (sizeof *t->det + sizeof *t->owners +
+	                                 t->set_slots * sizeof *t->sets);
 }
 
 uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a)
@@ -138,6 +143,7 @@ struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, 
 		if (dt && dt->src_key == v->key) {
 			t->on_evict(t->ctx, dt);
 			dt->src_key = 0;
+			t->owners[dt - t->det] = 0;
 		}
 	}
 	memset(v, 0, sizeof *v);
@@ -178,7 +184,7 @@ static struct sw_detail *pick_victim(struct sw_sources *t)
 	for (int i = 0; i < CANDIDATES; i++) {
 		struct sw_detail *c = &t->det[t->hand];
 		t->hand = (t->hand + 1) % t->ndetails;
-		if (c->src_key == 0 || !sw_detail_owner(t, c))
+		if (t->owners[c - t->det] == 0 || !sw_detail_owner(t, c))
 			return c;
 		if (!v) {
 			v = c;
@@ -234,6 +240,7 @@ struct sw_detail *sw_sources_detail(struct sw_sources *t, struct sw_source *s, b
 		memset(set_of(t, dt), 0, t->set_slots * sizeof(uint32_t));
 	memset(dt, 0, sizeof *dt);
 	dt->src_key = s->key;
+	t->owners[dt - t->det] = s->key;
 	s->detail = (uint32_t)(dt - t->det) + 1;
 	return dt;
 }
@@ -282,7 +289,7 @@ unsigned sw_sources_ndetails(const struct sw_sources *t)
 
 struct sw_detail *sw_sources_detail_at(struct sw_sources *t, unsigned i)
 {
-	return &t->det[i];
+	return t->owners[i] ? &t->det[i] : NULL;
 }
 
 uint64_t sw_sources_evictions(const struct sw_sources *t)

@@ -116,7 +116,8 @@ bool sw_detail_add_target(struct sw_sources *t, struct sw_detail *dt, unsigned g
 bool sw_detail_add_port(struct sw_sources *t, struct sw_detail *dt, unsigned group,
                         uint16_t port, bool *full);
 
-/* Iterate the details table (housekeeping). */
+/* Iterate the details table (housekeeping): NULL for a free slot, without
+ * touching it. */
 unsigned sw_sources_ndetails(const struct sw_sources *t);
 struct sw_detail *sw_sources_detail_at(struct sw_sources *t, unsigned i);
 
