@@ -29,6 +29,7 @@
 #include "siphash.h"
 #include "sources.h"
 #include "timefmt.h"
+#include "util.h"
 
 #define TICK_US 1000000            /* housekeeping period, packet time */
 #define UPDATE_US 1000000          /* at most one update per detection per second */
@@ -362,6 +363,8 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 	dt->last_seen = d->now;
 	if (gs->probes == 0)
 		gs->t_first = c->t;
+	else if (gs->probes == 1 && c->t > gs->t_last)
+		gs->gap_avg = (float)(c->t - gs->t_last) / 1e6f; /* the first gap seeds the mean */
 	else if (c->t > gs->t_last)
 		gs->gap_avg = gs->gap_avg * 0.875f + (float)(c->t - gs->t_last) / 1e6f * 0.125f;
 	if (c->t > gs->t_last)
@@ -575,12 +578,30 @@ static unsigned flood_threshold(const struct sw_detect *d, unsigned cls)
 	}
 }
 
+/*
+ * Who a flood is from. When one sender has at least half the packets it is
+ * that sender. Otherwise the sources are spoofed or many: naming the
+ * busiest of them would blame an arbitrary, probably innocent, address, so
+ * the flood is recorded from the unspecified address (0.0.0.0 or ::), which
+ * is special-use and never sent to whois. Decided once, when it opens.
+ */
+static void flood_attribute(struct sw_flood_entry *e)
+{
+	const struct sw_flood_src *top = sw_flood_top(e);
+
+	if ((uint64_t)top->count * 2 >= e->win_count) {
+		e->src = top->addr;
+	} else {
+		memset(&e->src, 0, sizeof e->src);
+		e->src.family = e->dst.family;
+	}
+}
+
 static void flood_record(struct sw_detect *d, struct sw_flood_entry *e, int type)
 {
 	struct sw_rec rec;
 	struct sw_rec_det *r = &rec.u.det;
-	const struct sw_flood_src *top = sw_flood_top(e);
-	struct sw_source *s = sw_sources_find(d->sources, sw_source_key(d->sources, &top->addr));
+	struct sw_source *s = sw_sources_find(d->sources, sw_source_key(d->sources, &e->src));
 
 	memset(&rec, 0, sizeof rec);
 	rec.type = (uint32_t)type;
@@ -588,8 +609,8 @@ static void flood_record(struct sw_detect *d, struct sw_flood_entry *e, int type
 	r->kind = (uint8_t)flood_kind[e->cls];
 	r->proto = e->cls == SW_FL_SYN ? 6 : e->cls == SW_FL_UDP ? 17
 	         : e->dst.family == SW_AF_INET6 ? 58 : 1;
-	r->src = top->addr;
-	r->outbound = is_home(d, &top->addr) && !is_home(d, &e->dst);
+	r->src = e->src;
+	r->outbound = is_home(d, &e->src) && !is_home(d, &e->dst);
 	r->tool = s ? (uint8_t)sw_fp_verdict(&s->fp) : 0;
 	r->first_seen = e->first;
 	r->last_seen = e->last;
@@ -608,6 +629,7 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 	char ts[SW_ISO_LEN], dst[SW_ADDR_STRLEN], top[SW_ADDR_STRLEN];
 	const struct sw_flood_src *t = sw_flood_top(e);
 	const char *what = e->cls == SW_FL_SYN ? "TCP SYN" : e->cls == SW_FL_UDP ? "UDP" : "ICMP echo";
+	char from[96];
 
 	memset(&rec, 0, sizeof rec);
 	rec.type = SW_REC_EVIDENCE;
@@ -616,14 +638,20 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 	sw_iso_utc(d->now, ts, sizeof ts);
 	sw_addr_format(&e->dst, dst, sizeof dst);
 	sw_addr_format(&t->addr, top, sizeof top);
-	if (e->cls == SW_FL_ICMP)
-		snprintf(rec.u.ev.line, sizeof rec.u.ev.line,
-		         "%s %s packets to %s: %u in the last second, %u answered; main sender %s",
-		         ts, what, dst, e->win_count, e->win_answered, top);
+	if (sw_addr_eq(&e->src, &t->addr))
+		snprintf(from, sizeof from, "from %s", top);
 	else
-		snprintf(rec.u.ev.line, sizeof rec.u.ev.line,
-		         "%s %s packets to %s port %u: %u in the last second, %u answered; main sender %s",
-		         ts, what, dst, e->port, e->win_count, e->win_answered, top);
+		snprintf(from, sizeof from, "from %u or more senders (spoofed?), none with half",
+		         e->senders);
+	/* a line cut short at SW_EVIDENCE_LEN is still a line */
+	if (e->cls == SW_FL_ICMP)
+		sw_fmt(rec.u.ev.line, sizeof rec.u.ev.line,
+		       "%s %s packets to %s: %u in the last second, %u answered, %s",
+		       ts, what, dst, e->win_count, e->win_answered, from);
+	else
+		sw_fmt(rec.u.ev.line, sizeof rec.u.ev.line,
+		       "%s %s packets to %s port %u: %u in the last second, %u answered, %s",
+		       ts, what, dst, e->port, e->win_count, e->win_answered, from);
 	emit(d, &rec);
 }
 
@@ -659,6 +687,7 @@ static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const str
 		e->packets = e->win_count;
 		d->stats.detections++;
 		d->floods_open++;
+		flood_attribute(e);
 		flood_record(d, e, SW_REC_DET_OPEN);
 		flood_evidence(d, e);
 		return true;
@@ -869,12 +898,21 @@ static void icmp_packet(struct sw_detect *d, const struct sw_pkt *p)
 
 /* ---- time ---------------------------------------------------------------- */
 
+/*
+ * How long a group may stay quiet before it is closed. Two timescales: a
+ * group that has failed contacts but no detection yet is the slow scan
+ * still gathering evidence, and waits slow_memory_s (the coarse scale; the
+ * details table's eviction bounds what that costs). A detection closes
+ * after idle_timeout_s, or four times the source's own pace if that is
+ * slower, so a scan at one probe every ten minutes stays one detection.
+ */
 static int64_t close_after_us(const struct sw_detect *d, const struct sw_group_state *gs)
 {
-	/* a slow scan keeps its detection open across its own pace */
 	double idle = d->s.idle_timeout_s;
 	double slow = 4.0 * gs->gap_avg;
 
+	if (!gs->seq && gs->fails > 0)
+		return (int64_t)d->s.slow_memory_s * 1000000;
 	if (slow > idle)
 		idle = slow > d->s.slow_memory_s ? d->s.slow_memory_s : slow;
 	return (int64_t)(idle * 1e6);

@@ -63,11 +63,15 @@ static const char *answer_text(const struct sw_probe *p, char *buf, size_t len)
 	case SW_A_COMPLETED: return "connection completed";
 	case SW_A_REPLY:
 		return p->proto == 1 || p->proto == 58 ? "answered echo reply" : "answered";
-	case SW_A_UNREACH:
+	case SW_A_UNREACH: {
 		/* ICMP errors about an IPv6 probe come as ICMPv6 */
-		snprintf(buf, len, "answered ICMP %s",
-		         unreach_name(p->dst.family == SW_AF_INET6 ? 58 : 1, p->code));
+		bool v6 = p->dst.family == SW_AF_INET6;
+		if (p->code == (v6 ? 4 : 3))
+			return v6 ? "answered ICMPv6 port unreachable" : "answered ICMP port unreachable";
+		snprintf(buf, len, "answered ICMP%s unreachable (%s)", v6 ? "v6" : "",
+		         unreach_name(v6 ? 58 : 1, p->code));
 		return buf;
+	}
 	default: return "answer pending";
 	}
 }

@@ -37,6 +37,7 @@ struct sw_flood_entry {
 	uint64_t packets;
 	uint32_t seq;            /* open detection, 0 none */
 	uint32_t senders;        /* distinct senders seen by Misra-Gries (approx.) */
+	struct sw_addr src;      /* who the open flood is attributed to */
 	struct sw_flood_src top[SW_FLOOD_TOP];
 };
 
@@ -54,7 +55,7 @@ struct sw_flood_entry *sw_flood_count(struct sw_flood *f, enum sw_flood_class cl
 /* The target answered one (completed handshake, UDP reply, echo reply). */
 void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
                        const struct sw_addr *dst, uint16_t port, int64_t now);
-/* The entry with an open detection that is the heaviest sender's share. */
+/* The heaviest sender the Misra-Gries counters know of. */
 const struct sw_flood_src *sw_flood_top(const struct sw_flood_entry *e);
 
 unsigned sw_flood_size(const struct sw_flood *f);
