@@ -317,7 +317,9 @@ static void assert_kind(const struct sw_rec_det *d, unsigned kind, unsigned vari
 
 static void assert_contains(const char *hay, const char *needle)
 {
-	if (!strstr(hay, needle))
+	if (!hay)
+		fail_msg("no evidence line where \"%s\" was expected", needle);
+	else if (!strstr(hay, needle))
 		fail_msg("\"%s\" does not contain \"%s\"", hay, needle);
 }
 
@@ -686,7 +688,7 @@ static void test_evidence_format(void **state)
 	struct eng *e = *state;
 	struct ep scanner = ep("198.51.100.7"), target = ep("203.0.113.5");
 	const struct sw_rec_det *o;
-	const char *lines[16];
+	const char *lines[16] = { NULL };
 	regex_t re;
 	size_t n;
 
@@ -732,7 +734,7 @@ static void test_half_open_sweep(void **state)
 	struct eng *e = *state;
 	struct ep scanner = ep("198.51.100.7");
 	const struct sw_rec_det *o, *c;
-	const char *lines[8];
+	const char *lines[8] = { NULL };
 	char name[32];
 
 	start(e);
@@ -915,7 +917,7 @@ static void test_ipv6_scan(void **state)
 	struct eng *e = *state;
 	struct ep scanner = ep("2001:db8::7"), target = ep("2001:db8:1::5");
 	const struct sw_rec_det *o, *c;
-	const char *lines[8];
+	const char *lines[8] = { NULL };
 
 	start(e);
 	for (int i = 0; i < 6; i++) {
@@ -947,7 +949,7 @@ static void test_icmp_unreachable_answers(void **state)
 	struct ep scanner = ep("198.51.100.7"), target = ep("203.0.113.5");
 	struct ep uscanner = ep("198.51.100.8"), utarget = ep("203.0.113.7");
 	const struct sw_rec_det *o, *c;
-	const char *lines[16];
+	const char *lines[16] = { NULL };
 	size_t n, unreach = 0;
 
 	start(e);
@@ -1005,7 +1007,7 @@ static void test_icmpv6_unreachable_answers(void **state)
 	struct eng *e = *state;
 	struct ep scanner = ep("2001:db8::8"), target = ep("2001:db8:1::7");
 	const struct sw_rec_det *o;
-	const char *lines[8];
+	const char *lines[8] = { NULL };
 
 	start(e);
 	for (int i = 0; i < 8; i++) {
@@ -1321,7 +1323,7 @@ static void test_hping3_syn_flood(void **state)
 	struct eng *e = *state;
 	struct ep attacker = ep("198.51.100.23"), victim = ep("203.0.113.80");
 	const struct sw_rec_det *o, *c;
-	const char *lines[4];
+	const char *lines[4] = { NULL };
 	uint64_t t0;
 
 	start(e);
@@ -1424,7 +1426,7 @@ static void test_login_attempts(void **state)
 	struct eng *e = *state;
 	struct ep client = ep("198.51.100.44");
 	const struct sw_rec_det *o, *c;
-	const char *lines[8];
+	const char *lines[8] = { NULL };
 
 	ssh_sessions(e, 12);
 	finish(e, "12 ssh sessions");
@@ -1482,7 +1484,7 @@ static void stealth(struct eng *e, uint8_t flags, unsigned variant, int nports)
 static void test_stealth_fin(void **state)
 {
 	struct eng *e = *state;
-	const char *lines[8];
+	const char *lines[8] = { NULL };
 	size_t n, silent = 0;
 
 	stealth(e, SW_TH_FIN, SW_V_FIN, 5);
@@ -1549,7 +1551,7 @@ static void test_ping_sweep(void **state)
 	struct eng *e = *state;
 	struct ep pinger = ep("198.51.100.50");
 	const struct sw_rec_det *o, *c;
-	const char *lines[8];
+	const char *lines[8] = { NULL };
 
 	sweep(e, "198.51.100.50", "203.0.113.0", 10);
 	finish(e, "ping sweep");
