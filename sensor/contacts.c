@@ -30,6 +30,8 @@ struct sw_contacts {
 	uint64_t evictions;
 	struct sw_contact *slots;
 	uint64_t *keys;            /* keys[i] == slots[i].key */
+	uint32_t *meta;            /* per slot: packet time in ~1 s units << 1 | pending,
+	                              so a victim is chosen without touching entries */
 	struct ring_entry *ring;
 	uint32_t *conn;            /* connection filter: tag | pending bit */
 	uint32_t conn_mask;
@@ -61,6 +63,7 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 	t->slots = calloc(n, sizeof *t->slots);
 	t->keys = aligned_alloc(64, (size_t)n * sizeof *t->keys);
 	t->ring = calloc(n, sizeof *t->ring);
+	t->meta = calloc(n, sizeof *t->meta);
 	/* half as many filter slots as contacts: small enough to stay in cache */
 	t->conn = calloc((size_t)n / 2, sizeof *t->conn);
 	t->conn_mask = n / 2 - 1;
@@ -69,7 +72,7 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 	t->next_gen = 1;
 	if (t->keys)
 		memset(t->keys, 0, (size_t)n * sizeof *t->keys);
-	if (!t->slots || !t->keys || !t->ring || !t->conn) {
+	if (!t->slots || !t->keys || !t->ring || !t->meta || !t->conn) {
 		sw_contacts_free(t);
 		return NULL;
 	}
@@ -83,6 +86,7 @@ void sw_contacts_free(struct sw_contacts *t)
 	free(t->slots);
 	free(t->keys);
 	free(t->ring);
+	free(t->meta);
 	free(t->conn);
 	free(t);
 }
@@ -91,7 +95,8 @@ uint64_t sw_contacts_memory(const struct sw_contacts *t)
 {
 	uint64_t n = (uint64_t)t->ring_mask + 1;
 
-	return sizeof *t + n * (sizeof *t->slots + sizeof *t->keys + sizeof *t->ring) +
+	return sizeof *t + n * (sizeof *t->slots + sizeof *t->keys + sizeof *t->ring +
+	                        sizeof *t->meta) +
 	       n / 2 * sizeof *t->conn;
 }
 
@@ -138,44 +143,53 @@ struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key)
 	return NULL;
 }
 
-/* Lower is a better victim: empty, then settled, then pending; older first. */
-static int victim_rank(const struct sw_contact *c)
+/* Is meta a a better victim than meta b? Settled before pending, then
+ * older first (the time wraps: compare by difference). */
+static bool better_victim(uint32_t a, uint32_t b)
 {
-	if (c->key == 0)
-		return 0;
-	return sw_contact_pending(c) ? 2 : 1;
+	if ((a & 1u) != (b & 1u))
+		return (a & 1u) < (b & 1u);
+	return (int32_t)((a >> 1) - (b >> 1)) < 0;
 }
 
 struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key,
                                       struct sw_contact *victim, bool *had_victim)
 {
 	size_t first = bucket(t, key);
-	struct sw_contact *b = t->slots + first;
-	struct sw_contact *v = NULL;
+	size_t v = first;
 
-	/* a free slot is found from the key line alone */
-	for (int i = 0; i < WAYS && !v; i++)
-		if (t->keys[first + (size_t)i] == 0)
-			v = &b[i];
-	if (!v)
-		v = &b[0];
-	for (int i = 1; i < WAYS && v->key != 0; i++) {
-		int ri = victim_rank(&b[i]), rv = victim_rank(v);
-		if (ri < rv || (ri == rv && b[i].t < v->t))
-			v = &b[i];
+	/* a free slot is found from the key line alone, a victim from the meta
+	 * line: the entries themselves are not read */
+	for (size_t i = first; i < first + WAYS; i++) {
+		if (t->keys[i] == 0) {
+			v = i;
+			break;
+		}
+		if (better_victim(t->meta[i], t->meta[v]))
+			v = i;
 	}
 	*had_victim = false;
-	if (v->key != 0) {
+	if (t->keys[v] != 0) {
 		t->evictions++;
-		if (sw_contact_pending(v)) {
-			*victim = *v;
+		if (sw_contact_pending(&t->slots[v])) {
+			*victim = t->slots[v];
 			*had_victim = true;
 		}
 	}
-	memset(v, 0, sizeof *v);
-	v->key = key;
-	t->keys[v - t->slots] = key;
-	return v;
+	memset(&t->slots[v], 0, sizeof t->slots[v]);
+	t->slots[v].key = key;
+	t->keys[v] = key;
+	t->meta[v] = 0;
+	return &t->slots[v];
+}
+
+void sw_contacts_settled(struct sw_contacts *t, const struct sw_contact *c)
+{
+	/* an evicted contact is settled from a copy outside the table */
+	uintptr_t p = (uintptr_t)c, lo = (uintptr_t)t->slots;
+
+	if (p >= lo && p < lo + ((size_t)t->ring_mask + 1) * sizeof *t->slots)
+		t->meta[(p - lo) / sizeof *t->slots] &= ~1u;
 }
 
 void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c)
@@ -187,6 +201,7 @@ void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c)
 	c->gen = t->next_gen++;
 	if (t->next_gen == 0)
 		t->next_gen = 1;
+	t->meta[c - t->slots] = (uint32_t)((uint64_t)c->t >> 20) << 1 | 1u;
 	e = &t->ring[t->ring_head & t->ring_mask];
 	e->slot = (uint32_t)(c - t->slots);
 	e->gen = c->gen;

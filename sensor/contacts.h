@@ -83,8 +83,11 @@ struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key);
 struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key,
                                       struct sw_contact *victim, bool *had_victim);
 
-/* Put c on the timeout ring with its current time. */
+/* Put c on the timeout ring with its current time (it is pending). */
 void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c);
+/* c has its outcome: now a better eviction victim than a pending one
+ * (c may also be the copy of an evicted contact: then nothing happens). */
+void sw_contacts_settled(struct sw_contacts *t, const struct sw_contact *c);
 
 /* The next contact armed at or before deadline that is still pending in
  * the same episode, or NULL. Call until NULL. */

@@ -421,6 +421,7 @@ static void settle(struct sw_detect *d, struct sw_contact *c, const struct sw_ad
 
 	c->answer = (uint8_t)answer;
 	c->state = answer == SW_A_COMPLETED ? SW_C_ESTAB : SW_C_DONE;
+	sw_contacts_settled(d->contacts, c);
 	if (c->bits & SW_CB_FLOOD)
 		return;
 	s = sw_sources_find(d->sources, c->src_key);
