@@ -1,7 +1,8 @@
 #!/bin/bash
 # live.sh - a live capture on the loopback interface: traffic this test
 # sends is stored while the sensor runs, the sqlite3 CLI reads the database
-# meanwhile, root is dropped after opening, and SIGTERM ends the run cleanly.
+# meanwhile, root is dropped after opening, SIGTERM ends the run cleanly,
+# and a scan of closed loopback ports is detected in real time.
 . "$(dirname "$0")/lib.sh"
 need_sqlite3
 [ "$(id -u)" = 0 ] || skip_all "live capture needs root"
@@ -74,5 +75,37 @@ stop_watchdog
 check "SIGINT ends the capture with status 0" 0 "$rc"
 check "two runs, the first unchanged" "2 $COUNT" \
 	"$(q "$DB" "SELECT count(*), (SELECT packets FROM runs ORDER BY id LIMIT 1) FROM runs" | tr '|' ' ')"
+# a scan is caught in real time: connect() to closed loopback ports (each
+# refused with a RST) shows up in v_detections while the sensor still runs
+LO=$(( 40000 + $$ % 10000 ))
+HI=$(( LO + 11 ))
+start_sensor -q -i lo -w "$DB" --stats-interval 1 tcp and portrange $LO-$HI
+i=0
+while [ "$(q "$DB" "SELECT count(*) FROM v_runs" 2>/dev/null)" != 3 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+p=$LO
+while [ $p -le $HI ]; do
+	(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null
+	p=$((p + 1))
+done
+row= i=0
+while [ $i -lt 100 ]; do
+	row=$(q "$DB" "SELECT kind || ' ' || ifnull(variant, '-') || ' ' || src FROM v_detections
+	               WHERE kind = 'port_scan'" 2>/dev/null)
+	[ -n "$row" ] && break
+	sleep 0.1; i=$((i + 1))
+done
+check "a live scan is detected while the sensor runs" "port_scan connect 127.0.0.1" "$row"
+check "the sensor was still running then" yes "$(kill -0 $pid 2>/dev/null && echo yes || echo no)"
+kill -TERM $pid
+wait $pid; rc=$?
+stop_watchdog
+check "SIGTERM ends it with status 0" 0 "$rc"
+check "the detection is closed with all 12 ports" "12 1" \
+	"$(q "$DB" "SELECT ports, closed_at IS NOT NULL FROM detections WHERE kind = 'port_scan'" | tr '|' ' ')"
+check_match "its evidence shows the refusals" "TCP 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:$LO SYN, answered RST" \
+	"$(q "$DB" "SELECT line FROM evidence ORDER BY ts LIMIT 1")"
+
 [ -s "$TMP/sensor.err" ] && { echo "sensor stderr:"; cat "$TMP/sensor.err"; }
 finish
