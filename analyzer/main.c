@@ -1,71 +1,127 @@
 /*
- * main.c - spanwatch-analyzer: correlates the sensor's detections (and log
- * lines) into incidents per source and per netblock.
- *
- * At this stage it parses its contract options and opens (creating or
- * migrating) the database; correlation is issue 4.
+ * main.c - spanwatch-analyzer: correlates the sensor's detections into
+ * incidents per source and per netblock, with severity, reasons, and the
+ * article's judgement of what is worth reporting (v_incidents).
  */
 #include "config.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "db.h"
+#include "incidents.h"
 #include "log.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: spanwatch-analyzer -w DB [--syslog FILE...]\n"
+"Usage: spanwatch-analyzer -w DB [options]\n"
+"       spanwatch-analyzer -w DB --mark-compromised ADDR | --clear-compromised ADDR\n"
 "\n"
-"Correlate detections stored by spanwatch-sensor (and log lines) into\n"
-"incidents per source and per netblock (v_incidents).\n"
+"Correlate detections stored by spanwatch-sensor into incidents per source\n"
+"and per netblock (v_incidents). Running it twice changes nothing.\n"
 "\n"
-"  -w, --db DB          the SQLite database\n"
-"      --syslog FILE    also read log lines from FILE (repeatable)\n"
-"  -h, --help           this help\n"
-"  -V, --version        version\n"
+"  -w, --db DB                 the SQLite database\n"
+"      --gap HOURS             detections further apart start a new incident (default 24)\n"
+"      --prefix4 LEN           IPv4 netblock when whois has none (default 24)\n"
+"      --prefix6 LEN           IPv6 netblock when whois has none (default 48)\n"
+"      --mark-compromised ADDR the operator confirms a compromise of ADDR\n"
+"      --clear-compromised ADDR the operator clears it\n"
+"      --syslog FILE           log lines (not available yet)\n"
+"  -q, --quiet                 no summary\n"
+"  -h, --help                  this help\n"
+"  -V, --version               version\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure, 2 usage error.\n");
 }
 
+static void usage_error(const char *msg)
+{
+	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", sw_progname(), msg, sw_progname());
+	exit(EXIT_USAGE);
+}
+
+static unsigned number(const char *opt, const char *arg, uint64_t min, uint64_t max)
+{
+	uint64_t v;
+	char msg[160];
+
+	if (!sw_parse_u64(arg, min, max, &v)) {
+		snprintf(msg, sizeof msg, "%s: '%.32s' is not a number in %llu..%llu", opt, arg,
+		         (unsigned long long)min, (unsigned long long)max);
+		usage_error(msg);
+	}
+	return (unsigned)v;
+}
+
 int main(int argc, char **argv)
 {
+	enum { OPT_SYSLOG = 256, OPT_GAP, OPT_P4, OPT_P6, OPT_MARK, OPT_CLEAR };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
-		{ "syslog", required_argument, NULL, 'S' },
+		{ "syslog", required_argument, NULL, OPT_SYSLOG },
+		{ "gap", required_argument, NULL, OPT_GAP },
+		{ "prefix4", required_argument, NULL, OPT_P4 },
+		{ "prefix6", required_argument, NULL, OPT_P6 },
+		{ "mark-compromised", required_argument, NULL, OPT_MARK },
+		{ "clear-compromised", required_argument, NULL, OPT_CLEAR },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db_path = NULL;
+	struct sw_correlate_opts opts;
+	struct sw_correlate_result res;
+	const char *db_path = NULL, *mark = NULL;
+	int mark_value = -1, quiet = 0, ch, rc = 1;
 	char err[512];
 	sqlite3 *db;
-	int ch;
 
 	sw_log_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "w:hV", longopts, NULL)) != -1) {
+	sw_correlate_defaults(&opts);
+	while ((ch = getopt_long(argc, argv, "w:qhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'w': db_path = optarg; break;
-		case 'S': break;
+		case OPT_SYSLOG:
+			fprintf(stderr, "%s: --syslog: log lines are not read yet\n", sw_progname());
+			return EXIT_USAGE;
+		case OPT_GAP: opts.gap_us = (int64_t)number("--gap", optarg, 1, 24 * 365) * 3600 * 1000000; break;
+		case OPT_P4: opts.prefix4 = number("--prefix4", optarg, 8, 32); break;
+		case OPT_P6: opts.prefix6 = number("--prefix6", optarg, 16, 128); break;
+		case OPT_MARK: mark = optarg; mark_value = 1; break;
+		case OPT_CLEAR: mark = optarg; mark_value = 0; break;
+		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("spanwatch-analyzer %s\n", PACKAGE_VERSION); return 0;
 		default:
 			fprintf(stderr, "Try '%s --help'.\n", sw_progname());
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
-	if (!db_path || optind != argc) {
-		fprintf(stderr, "%s: %s\nTry '%s --help'.\n", sw_progname(),
-		        db_path ? "unexpected argument" : "-w DB is required", sw_progname());
-		return 2;
-	}
+	if (!db_path)
+		usage_error("-w DB is required");
+	if (optind != argc)
+		usage_error("unexpected argument");
 	db = sw_db_open(db_path, 0, err, sizeof err);
 	if (!db) {
 		sw_err("%s", err);
 		return 1;
 	}
+	if (mark && sw_mark_compromised(db, mark, mark_value) < 0)
+		goto out;
+	if (sw_correlate(db, &opts, &res) < 0)
+		goto out;
+	if (!quiet)
+		fprintf(stderr, "%s: %u detections, %u incidents (%u distributed, %u reportable), "
+		        "%u rows changed\n", sw_progname(), res.detections, res.incidents,
+		        res.distributed, res.reportable, res.changed);
+	rc = 0;
+out:
 	sw_db_close(db);
-	return 0;
+	return rc;
 }

@@ -1,0 +1,654 @@
+/*
+ * incidents.c - from detections to incidents (see incidents.h).
+ *
+ * Detections are read ordered by source and time; a source's detections
+ * no more than the gap apart make one incident. Each incident belongs to
+ * the most specific netblock known: a whois range cached by the reporter,
+ * else the configured prefix. Sources of one netblock whose scans hit the
+ * same target within the gap also make a netblock-level distributed_scan
+ * incident. Every incident has a stable key (its level, source or
+ * netblock, and its first detection), so storing is an upsert that only
+ * writes what changed, and incidents no longer produced are removed.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "db.h"
+#include "incidents.h"
+#include "log.h"
+#include "util.h"
+
+#define DAY_US (86400ll * 1000000)
+#define MAX_DAYS 400
+#define MAX_TARGETS 8
+
+struct target_list {
+	unsigned n;
+	char addr[MAX_TARGETS][48];
+};
+
+struct work {
+	struct sw_adet *dets;
+	struct target_list *targets; /* per detection, from its evidence lines */
+	size_t ndets, cap;
+	struct sw_incident *inc;
+	size_t ninc, inc_cap;
+};
+
+void sw_correlate_defaults(struct sw_correlate_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->gap_us = 24 * 3600ll * 1000000;
+	o->prefix4 = 24;
+	o->prefix6 = 48;
+	sw_policy_defaults(&o->policy);
+	o->progress = isatty(2);
+}
+
+static void copy_text(char *dst, size_t len, const unsigned char *src)
+{
+	/* values came off the wire once: keep them printable */
+	sw_sanitize(dst, len, src ? (const char *)src : "", (size_t)-1);
+}
+
+/* "... SRC -> DST:PORT ..." (or "[V6]:PORT", or a bare ICMP address) */
+static void parse_destination(const char *line, char *addr, size_t len, uint16_t *port)
+{
+	const char *p = strstr(line, " -> ");
+	char tok[80];
+	size_t n = 0;
+	char *colon;
+
+	addr[0] = '\0';
+	*port = 0;
+	if (!p)
+		return;
+	p += 4;
+	while (p[n] && p[n] != ' ' && n + 1 < sizeof tok) {
+		tok[n] = p[n];
+		n++;
+	}
+	tok[n] = '\0';
+	if (tok[0] == '[') {
+		char *end = strchr(tok, ']');
+		if (!end)
+			return;
+		*end = '\0';
+		if (end[1] == ':')
+			*port = (uint16_t)atoi(end + 2);
+		if (!sw_fmt(addr, len, "%s", tok + 1))
+			addr[0] = '\0';
+		return;
+	}
+	colon = strchr(tok, ':');
+	if (colon && strchr(colon + 1, ':') == NULL) { /* IPv4:port */
+		*colon = '\0';
+		*port = (uint16_t)atoi(colon + 1);
+	}
+	if (!sw_fmt(addr, len, "%s", tok))
+		addr[0] = '\0'; /* not an address we wrote */
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 256;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * size);
+	if (!q)
+		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+struct id_index {
+	int64_t id;
+	size_t pos;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct id_index *)a)->id, y = ((const struct id_index *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static void add_target(struct work *w, size_t i, const char *line)
+{
+	struct target_list *t = &w->targets[i];
+	char addr[48];
+	uint16_t port;
+
+	parse_destination(line, addr, sizeof addr, &port);
+	if (!addr[0])
+		return;
+	if (!w->dets[i].target[0]) {
+		snprintf(w->dets[i].target, sizeof w->dets[i].target, "%s", addr);
+		w->dets[i].port = port;
+	}
+	for (unsigned k = 0; k < t->n; k++)
+		if (!strcmp(t->addr[k], addr))
+			return;
+	if (t->n < MAX_TARGETS)
+		snprintf(t->addr[t->n++], sizeof t->addr[0], "%s", addr);
+}
+
+static int load_detections(sqlite3 *db, struct work *w)
+{
+	static const char sql[] =
+		"SELECT d.id, d.src, d.src_family, d.src_bin, d.kind, ifnull(d.variant, ''),"
+		" ifnull(d.proto, ''), s.name, d.first_seen, d.last_seen, d.targets, d.ports,"
+		" d.packets, d.outbound"
+		" FROM detections d JOIN runs r ON r.id = d.run_id JOIN sensors s ON s.id = r.sensor_id"
+		" ORDER BY d.src_family, d.src_bin, d.first_seen, d.id";
+	static const char sql_ev[] =
+		"SELECT detection_id, line FROM evidence ORDER BY detection_id, ts, id";
+	sqlite3_stmt *st;
+	size_t cap_t = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto sqlerr;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sw_adet *d;
+		size_t old = w->cap;
+
+		if (grow((void **)&w->dets, &w->cap, w->ndets + 1, sizeof *w->dets) < 0)
+			goto oom;
+		if (grow((void **)&w->targets, &cap_t, w->cap, sizeof *w->targets) < 0)
+			goto oom;
+		(void)old;
+		d = &w->dets[w->ndets];
+		memset(d, 0, sizeof *d);
+		memset(&w->targets[w->ndets], 0, sizeof w->targets[0]);
+		d->id = sqlite3_column_int64(st, 0);
+		copy_text(d->src, sizeof d->src, sqlite3_column_text(st, 1));
+		d->family = (uint8_t)sqlite3_column_int(st, 2);
+		if (sqlite3_column_bytes(st, 3) == 16)
+			memcpy(d->bin, sqlite3_column_blob(st, 3), 16);
+		copy_text(d->kind, sizeof d->kind, sqlite3_column_text(st, 4));
+		copy_text(d->variant, sizeof d->variant, sqlite3_column_text(st, 5));
+		copy_text(d->proto, sizeof d->proto, sqlite3_column_text(st, 6));
+		copy_text(d->sensor, sizeof d->sensor, sqlite3_column_text(st, 7));
+		d->first = sqlite3_column_int64(st, 8);
+		d->last = sqlite3_column_int64(st, 9);
+		d->targets = (uint32_t)sqlite3_column_int64(st, 10);
+		d->ports = (uint32_t)sqlite3_column_int64(st, 11);
+		d->packets = (uint64_t)sqlite3_column_int64(st, 12);
+		d->outbound = sqlite3_column_int(st, 13);
+		w->ndets++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto sqlerr;
+
+	/* the destinations of each detection's evidence lines; dets are in
+	 * source order, so find each by binary search over an id index */
+	struct id_index *idx = calloc(w->ndets ? w->ndets : 1, sizeof *idx);
+	if (!idx)
+		goto oom_nostmt;
+	for (size_t i = 0; i < w->ndets; i++) {
+		idx[i].id = w->dets[i].id;
+		idx[i].pos = i;
+	}
+	qsort(idx, w->ndets, sizeof *idx, by_id);
+	if (sqlite3_prepare_v2(db, sql_ev, -1, &st, NULL) != SQLITE_OK) {
+		free(idx);
+		goto sqlerr;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct id_index key = { sqlite3_column_int64(st, 0), 0 };
+		const char *line = (const char *)sqlite3_column_text(st, 1);
+		struct id_index *hit = bsearch(&key, idx, w->ndets, sizeof *idx, by_id);
+
+		if (line && hit)
+			add_target(w, hit->pos, line);
+	}
+	free(idx);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto sqlerr;
+	return 0;
+oom:
+	sqlite3_finalize(st);
+oom_nostmt:
+	sw_err("out of memory reading detections");
+	return -1;
+sqlerr:
+	sw_err("database: %s", sqlite3_errmsg(db));
+	return -1;
+}
+
+/* The most specific whois range holding the address, else the prefix. */
+static void netblock_of(sqlite3_stmt *lookup, const struct sw_correlate_opts *o,
+                        const struct sw_adet *d, char *out, size_t len)
+{
+	struct sw_addr a;
+	struct sw_prefix p;
+
+	sqlite3_bind_int(lookup, 1, d->family);
+	sqlite3_bind_blob(lookup, 2, d->bin, 16, SQLITE_STATIC);
+	if (sqlite3_step(lookup) == SQLITE_ROW) {
+		copy_text(out, len, sqlite3_column_text(lookup, 0));
+		sqlite3_reset(lookup);
+		return;
+	}
+	sqlite3_reset(lookup);
+	memset(&a, 0, sizeof a);
+	a.family = d->family;
+	memcpy(a.bytes, d->bin, 16);
+	sw_prefix_of(&a, a.family == SW_AF_INET6 ? o->prefix6 : o->prefix4, &p);
+	sw_prefix_format(&p, out, len);
+}
+
+static void add_kind(char *kinds, size_t len, const char *kind)
+{
+	char padded[200];
+
+	snprintf(padded, sizeof padded, ",%s,", kinds);
+	char want[40];
+	snprintf(want, sizeof want, ",%s,", kind);
+	if (strstr(padded, want))
+		return;
+	size_t used = strlen(kinds);
+	if (used + strlen(kind) + 2 < len)
+		snprintf(kinds + used, len - used, "%s%s", used ? "," : "", kind);
+}
+
+static void add_word(char *list, size_t len, const char *word)
+{
+	add_kind(list, len, word); /* the same: a comma-separated set */
+}
+
+/* Distinct days (UTC) touched by the detections. */
+static unsigned count_days(const struct sw_adet *const *dets, size_t n)
+{
+	int64_t days[MAX_DAYS];
+	unsigned nd = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		for (int64_t day = dets[i]->first / DAY_US; day <= dets[i]->last / DAY_US; day++) {
+			bool have = false;
+			for (unsigned k = 0; k < nd; k++)
+				if (days[k] == day)
+					have = true;
+			if (!have && nd < MAX_DAYS)
+				days[nd++] = day;
+		}
+	}
+	return nd ? nd : 1;
+}
+
+static struct sw_incident *new_incident(struct work *w)
+{
+	if (grow((void **)&w->inc, &w->inc_cap, w->ninc + 1, sizeof *w->inc) < 0)
+		return NULL;
+	memset(&w->inc[w->ninc], 0, sizeof w->inc[0]);
+	return &w->inc[w->ninc++];
+}
+
+/* Fill the totals of inc from dets and judge it. */
+static void summarize(const struct sw_correlate_opts *o, struct sw_incident *inc,
+                      const struct sw_adet *const *dets, size_t n)
+{
+	inc->first = dets[0]->first;
+	inc->last = dets[0]->last;
+	for (size_t i = 0; i < n; i++) {
+		const struct sw_adet *d = dets[i];
+		if (d->first < inc->first)
+			inc->first = d->first;
+		if (d->last > inc->last)
+			inc->last = d->last;
+		if (d->targets > inc->targets)
+			inc->targets = d->targets;
+		if (d->ports > inc->ports)
+			inc->ports = d->ports;
+		inc->packets += d->packets;
+		add_kind(inc->kinds, sizeof inc->kinds, d->kind);
+		add_word(inc->sensors, sizeof inc->sensors, d->sensor);
+		inc->outbound |= d->outbound;
+	}
+	inc->ndet = (unsigned)n;
+	inc->days = count_days(dets, n);
+	sw_policy_judge(&o->policy, inc, dets, n);
+}
+
+static bool is_scan(const char *kind)
+{
+	return !strcmp(kind, "port_scan") || !strcmp(kind, "host_sweep") ||
+	       !strcmp(kind, "block_scan") || !strcmp(kind, "stealth_scan") ||
+	       !strcmp(kind, "udp_scan");
+}
+
+static bool share_target(const struct target_list *a, const struct target_list *b)
+{
+	for (unsigned i = 0; i < a->n; i++)
+		for (unsigned j = 0; j < b->n; j++)
+			if (!strcmp(a->addr[i], b->addr[j]))
+				return true;
+	return false;
+}
+
+/* Per source: split by the gap. */
+static int source_incidents(struct work *w, const struct sw_correlate_opts *o,
+                            sqlite3_stmt *lookup, const struct sw_adet **ptrs)
+{
+	size_t start = 0;
+
+	for (size_t i = 1; i <= w->ndets; i++) {
+		const struct sw_adet *a = &w->dets[start];
+		bool split = i == w->ndets;
+		int64_t last = a->last;
+
+		for (size_t k = start; k < i && !split; k++)
+			if (w->dets[k].last > last)
+				last = w->dets[k].last;
+		if (!split) {
+			const struct sw_adet *b = &w->dets[i];
+			split = b->family != a->family || memcmp(b->bin, a->bin, 16) != 0 ||
+			        b->first - last > o->gap_us;
+		}
+		if (!split)
+			continue;
+		struct sw_incident *inc = new_incident(w);
+		if (!inc)
+			return -1;
+		for (size_t k = start; k < i; k++)
+			ptrs[k - start] = &w->dets[k];
+		snprintf(inc->level, sizeof inc->level, "source");
+		snprintf(inc->src, sizeof inc->src, "%s", a->src);
+		netblock_of(lookup, o, a, inc->netblock, sizeof inc->netblock);
+		snprintf(inc->ikey, sizeof inc->ikey, "s|%s|%lld", a->src, (long long)a->id);
+		inc->first_det = start;
+		inc->ndets_span = i - start;
+		summarize(o, inc, ptrs, i - start);
+		start = i;
+	}
+	return 0;
+}
+
+/* Per netblock: sources whose scans hit a common target within the gap. */
+static int distributed_incidents(struct work *w, const struct sw_correlate_opts *o,
+                                 const struct sw_adet **ptrs)
+{
+	size_t nsrc = w->ninc;
+	bool *used = calloc(nsrc ? nsrc : 1, sizeof *used);
+
+	if (!used)
+		return -1;
+	for (size_t i = 0; i < nsrc; i++) {
+		size_t nptr = 0, nsources = 1;
+		char members[256] = "";
+
+		if (used[i] || strcmp(w->inc[i].level, "source") != 0)
+			continue;
+		for (size_t j = i + 1; j < nsrc; j++) {
+			struct sw_incident *x = &w->inc[i], *y = &w->inc[j];
+			bool joined = false;
+
+			if (used[j] || strcmp(x->netblock, y->netblock) != 0 ||
+			    strcmp(x->src, y->src) == 0)
+				continue;
+			if (y->first - x->last > o->gap_us || x->first - y->last > o->gap_us)
+				continue;
+			for (size_t a = x->first_det; a < x->first_det + x->ndets_span && !joined; a++)
+				for (size_t b = y->first_det; b < y->first_det + y->ndets_span && !joined; b++)
+					joined = is_scan(w->dets[a].kind) && is_scan(w->dets[b].kind) &&
+					         share_target(&w->targets[a], &w->targets[b]);
+			if (!joined)
+				continue;
+			if (nsources == 1) {
+				used[i] = true;
+				add_word(members, sizeof members, x->src);
+				for (size_t a = x->first_det; a < x->first_det + x->ndets_span; a++)
+					if (is_scan(w->dets[a].kind))
+						ptrs[nptr++] = &w->dets[a];
+			}
+			used[j] = true;
+			nsources++;
+			add_word(members, sizeof members, y->src);
+			for (size_t b = y->first_det; b < y->first_det + y->ndets_span; b++)
+				if (is_scan(w->dets[b].kind))
+					ptrs[nptr++] = &w->dets[b];
+		}
+		if (nsources < 2)
+			continue;
+		struct sw_incident *inc = new_incident(w);
+		if (!inc) {
+			free(used);
+			return -1;
+		}
+		const struct sw_incident *x = &w->inc[i];
+		snprintf(inc->level, sizeof inc->level, "netblock");
+		snprintf(inc->netblock, sizeof inc->netblock, "%s", x->netblock);
+		snprintf(inc->src, sizeof inc->src, "%s", members);
+		snprintf(inc->ikey, sizeof inc->ikey, "n|%s|%lld", x->netblock,
+		         (long long)ptrs[0]->id);
+		summarize(o, inc, ptrs, nptr);
+		snprintf(inc->kinds, sizeof inc->kinds, "distributed_scan");
+		char line[120];
+		sw_fmt(line, sizeof line, "%zu sources of %s on the same targets", nsources,
+		       inc->netblock);
+		size_t used_len = strlen(inc->reasons);
+		char tail[512];
+		snprintf(tail, sizeof tail, "%s", inc->reasons);
+		sw_fmt(inc->reasons, sizeof inc->reasons, "%s%s%s", line, used_len ? "; " : "", tail);
+		inc->ndets_span = nptr;
+		inc->first_det = (size_t)-1; /* its detections are in ptrs order: see store */
+	}
+	free(used);
+	return 0;
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+	return sw_db_exec(db, sql);
+}
+
+static int store(sqlite3 *db, struct work *w, const struct sw_correlate_opts *o,
+                 struct sw_correlate_result *res)
+{
+	static const char sql_upsert[] =
+		"INSERT INTO incidents (ikey, level, netblock, src, kinds, first_seen, last_seen,"
+		" days, targets, ports, packets, detections, sensors, outbound, severity, reasons,"
+		" reportable, compromised, compromise_reason)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+		" coalesce((SELECT compromised FROM compromise_marks WHERE src = ?4), ?18), ?19)"
+		" ON CONFLICT (ikey) DO UPDATE SET level = excluded.level, netblock = excluded.netblock,"
+		" src = excluded.src, kinds = excluded.kinds, first_seen = excluded.first_seen,"
+		" last_seen = excluded.last_seen, days = excluded.days, targets = excluded.targets,"
+		" ports = excluded.ports, packets = excluded.packets, detections = excluded.detections,"
+		" sensors = excluded.sensors, outbound = excluded.outbound,"
+		" severity = excluded.severity, reasons = excluded.reasons,"
+		" reportable = excluded.reportable, compromised = excluded.compromised,"
+		" compromise_reason = excluded.compromise_reason"
+		" WHERE (level, netblock, src, kinds, first_seen, last_seen, days, targets, ports,"
+		" packets, detections, sensors, outbound, severity, reasons, reportable, compromised,"
+		" compromise_reason) IS NOT (excluded.level, excluded.netblock, excluded.src,"
+		" excluded.kinds, excluded.first_seen, excluded.last_seen, excluded.days,"
+		" excluded.targets, excluded.ports, excluded.packets, excluded.detections,"
+		" excluded.sensors, excluded.outbound, excluded.severity, excluded.reasons,"
+		" excluded.reportable, excluded.compromised, excluded.compromise_reason)";
+	sqlite3_stmt *up = NULL, *cur = NULL, *link = NULL;
+	int changed = 0; /* rows of the database's own tables, not the temp ones */
+	int rc = -1;
+
+	(void)o;
+	if (exec(db, "CREATE TEMP TABLE IF NOT EXISTS cur_inc (ikey TEXT PRIMARY KEY);"
+	             "CREATE TEMP TABLE IF NOT EXISTS cur_link (ikey TEXT, detection_id INTEGER,"
+	             " PRIMARY KEY (ikey, detection_id));"
+	             "DELETE FROM temp.cur_inc; DELETE FROM temp.cur_link;") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql_upsert, -1, &up, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO temp.cur_inc VALUES (?1)", -1, &cur, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO temp.cur_link VALUES (?1, ?2)", -1, &link,
+	                       NULL) != SQLITE_OK) {
+		sw_err("database: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	for (size_t i = 0; i < w->ninc; i++) {
+		const struct sw_incident *inc = &w->inc[i];
+
+		sqlite3_bind_text(up, 1, inc->ikey, -1, SQLITE_STATIC);
+		sqlite3_bind_text(up, 2, inc->level, -1, SQLITE_STATIC);
+		sqlite3_bind_text(up, 3, inc->netblock, -1, SQLITE_STATIC);
+		sqlite3_bind_text(up, 4, inc->src, -1, SQLITE_STATIC);
+		sqlite3_bind_text(up, 5, inc->kinds, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(up, 6, inc->first);
+		sqlite3_bind_int64(up, 7, inc->last);
+		sqlite3_bind_int(up, 8, (int)inc->days);
+		sqlite3_bind_int64(up, 9, inc->targets);
+		sqlite3_bind_int64(up, 10, inc->ports);
+		sqlite3_bind_int64(up, 11, (sqlite3_int64)inc->packets);
+		sqlite3_bind_int(up, 12, (int)inc->ndet);
+		sqlite3_bind_text(up, 13, inc->sensors, -1, SQLITE_STATIC);
+		sqlite3_bind_int(up, 14, inc->outbound);
+		sqlite3_bind_int(up, 15, inc->severity);
+		sqlite3_bind_text(up, 16, inc->reasons, -1, SQLITE_STATIC);
+		sqlite3_bind_int(up, 17, inc->reportable);
+		sqlite3_bind_int(up, 18, inc->compromised);
+		if (inc->compromise_reason[0])
+			sqlite3_bind_text(up, 19, inc->compromise_reason, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(up, 19);
+		if (sqlite3_step(up) != SQLITE_DONE)
+			goto sqlerr;
+		changed += sqlite3_changes(db); /* 0 when the row was already so */
+		sqlite3_reset(up);
+		sqlite3_bind_text(cur, 1, inc->ikey, -1, SQLITE_STATIC);
+		if (sqlite3_step(cur) != SQLITE_DONE)
+			goto sqlerr;
+		sqlite3_reset(cur);
+		res->incidents++;
+		res->reportable += (unsigned)inc->reportable;
+		if (!strcmp(inc->level, "netblock"))
+			res->distributed++;
+		if (inc->first_det == (size_t)-1)
+			continue; /* distributed: linked below through its members */
+		for (size_t k = inc->first_det; k < inc->first_det + inc->ndets_span; k++) {
+			sqlite3_bind_text(link, 1, inc->ikey, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(link, 2, w->dets[k].id);
+			if (sqlite3_step(link) != SQLITE_DONE)
+				goto sqlerr;
+			sqlite3_reset(link);
+		}
+	}
+	/* a distributed incident links the scan detections of its members */
+	if (exec(db, "INSERT OR IGNORE INTO temp.cur_link (ikey, detection_id)"
+	             " SELECT n.ikey, id.detection_id FROM incidents n"
+	             " JOIN incidents s ON s.level = 'source' AND s.netblock = n.netblock"
+	             "  AND instr(',' || n.src || ',', ',' || s.src || ',') > 0"
+	             "  AND s.ikey IN (SELECT ikey FROM temp.cur_inc)"
+	             " JOIN temp.cur_link id ON id.ikey = s.ikey"
+	             " JOIN detections d ON d.id = id.detection_id"
+	             "  AND d.kind IN ('port_scan', 'host_sweep', 'block_scan', 'stealth_scan', 'udp_scan')"
+	             " WHERE n.level = 'netblock' AND n.ikey IN (SELECT ikey FROM temp.cur_inc)") < 0)
+		goto out;
+	static const char *const finish_sql[] = {
+		"DELETE FROM incidents WHERE ikey IS NULL"
+		" OR ikey NOT IN (SELECT ikey FROM temp.cur_inc)",
+		"DELETE FROM incident_detections WHERE NOT EXISTS ("
+		" SELECT 1 FROM temp.cur_link l JOIN incidents i ON i.ikey = l.ikey"
+		" WHERE i.id = incident_detections.incident_id"
+		" AND l.detection_id = incident_detections.detection_id)",
+		"INSERT OR IGNORE INTO incident_detections (incident_id, detection_id)"
+		" SELECT i.id, l.detection_id FROM temp.cur_link l JOIN incidents i ON i.ikey = l.ikey",
+	};
+	for (size_t i = 0; i < SW_ARRAY_LEN(finish_sql); i++) {
+		if (exec(db, finish_sql[i]) < 0)
+			goto out;
+		changed += sqlite3_changes(db);
+	}
+	rc = 0;
+	goto out;
+sqlerr:
+	sw_err("database: %s", sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(up);
+	sqlite3_finalize(cur);
+	sqlite3_finalize(link);
+	res->changed = (unsigned)changed;
+	return rc;
+}
+
+int sw_correlate(sqlite3 *db, const struct sw_correlate_opts *o,
+                 struct sw_correlate_result *res)
+{
+	struct work w;
+	const struct sw_adet **ptrs = NULL;
+	sqlite3_stmt *lookup = NULL;
+	int rc = -1;
+
+	memset(&w, 0, sizeof w);
+	memset(res, 0, sizeof *res);
+	if (sw_db_exec(db, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (load_detections(db, &w) < 0)
+		goto out;
+	res->detections = (unsigned)w.ndets;
+	ptrs = calloc(w.ndets ? w.ndets : 1, sizeof *ptrs);
+	if (!ptrs)
+		goto out;
+	if (sqlite3_prepare_v2(db,
+	        "SELECT cidr FROM whois_ranges WHERE family = ?1 AND first_addr <= ?2"
+	        " AND last_addr >= ?2 ORDER BY prefix_len DESC, fetched_at DESC LIMIT 1",
+	        -1, &lookup, NULL) != SQLITE_OK) {
+		sw_err("database: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	if (o->progress && w.ndets > 10000)
+		fprintf(stderr, "%s: correlating %zu detections...\n", sw_progname(), w.ndets);
+	if (source_incidents(&w, o, lookup, ptrs) < 0 ||
+	    distributed_incidents(&w, o, ptrs) < 0 ||
+	    store(db, &w, o, res) < 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(lookup);
+	if (sw_db_exec(db, rc == 0 ? "COMMIT" : "ROLLBACK") < 0)
+		rc = -1;
+	free(ptrs);
+	free(w.dets);
+	free(w.targets);
+	free(w.inc);
+	return rc;
+}
+
+int sw_mark_compromised(sqlite3 *db, const char *src, int compromised)
+{
+	sqlite3_stmt *st;
+	struct sw_addr a;
+	int rc;
+
+	if (!sw_addr_parse(src, &a)) {
+		sw_err("%s: not an IP address", src);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(db,
+	        "INSERT INTO compromise_marks (src, compromised, marked_at)"
+	        " VALUES (?1, ?2, CAST(strftime('%s', 'now') AS INTEGER) * 1000000)"
+	        " ON CONFLICT (src) DO UPDATE SET compromised = excluded.compromised,"
+	        " marked_at = excluded.marked_at", -1, &st, NULL) != SQLITE_OK) {
+		sw_err("database: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	char text[SW_ADDR_STRLEN];
+	sw_addr_format(&a, text, sizeof text);
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, compromised);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	if (rc < 0)
+		sw_err("database: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}

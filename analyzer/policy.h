@@ -1,0 +1,70 @@
+/*
+ * policy.h - what an incident is worth: an ordinal severity with the
+ * reasons in words, and whether it is worth a memo. The defaults follow
+ * the article: a lone SMTP/HTTP/HTTPS connection attempt or a ping is not
+ * reported; FTP/SSH/telnet/RPC/SMB probes, scans, sweeps, floods and login
+ * attempts are; recurrence and scale raise severity.
+ */
+#ifndef SW_POLICY_H
+#define SW_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netset.h"
+
+/* One detection as the analyzer sees it. */
+struct sw_adet {
+	int64_t id;
+	char src[48];
+	uint8_t family;
+	uint8_t bin[16];
+	char kind[20];
+	char variant[12];
+	char proto[8];
+	char sensor[64];
+	int64_t first, last;
+	uint32_t targets, ports;
+	uint64_t packets;
+	int outbound;
+	uint16_t port;         /* destination port of its first evidence line, 0 if none */
+	char target[48];       /* destination of its first evidence line */
+};
+
+/* An incident: detections of one source (or, for a distributed scan, of
+ * several sources of one netblock) no more than the gap apart. */
+struct sw_incident {
+	char ikey[96];
+	char level[10];        /* "source" or "netblock" */
+	char netblock[64];
+	char src[256];
+	char kinds[160];       /* comma separated, in order of first appearance */
+	int64_t first, last;
+	unsigned days;
+	uint32_t targets, ports;
+	uint64_t packets;
+	unsigned ndet;
+	char sensors[160];
+	int outbound;
+	int severity;
+	char reasons[512];
+	int reportable;
+	int compromised;
+	char compromise_reason[160];
+	/* where its detections are in the caller's array */
+	size_t first_det, ndets_span;
+};
+
+struct sw_policy {
+	struct sw_port_set innocent_ports; /* a probe of these alone is not reported: 25, 80, 443 */
+};
+
+void sw_policy_defaults(struct sw_policy *p);
+
+/* Fill severity, reasons, reportable and the automatic compromise
+ * judgement of inc from its detections dets[0..n). */
+void sw_policy_judge(const struct sw_policy *p, struct sw_incident *inc,
+                     const struct sw_adet *const *dets, size_t n);
+
+#endif

@@ -1,0 +1,97 @@
+#!/bin/sh
+# analyzer.sh - spanwatch-analyzer on corpus captures: incidents per source
+# and netblock, the distributed scan, nothing for benign sources, re-runs
+# that change nothing, regrouping when whois ranges arrive, compromise from
+# outward scans and the operator's marks.
+. "$(dirname "$0")/lib.sh"
+need_sqlite3
+
+sense() { # DB FILE [sensor options]
+	db=$1 f=$2
+	shift 2
+	"$SENSOR" -q -n analyzer-test "$@" -r "$CORPUS/$f" -w "$db" || fail "sensor on $f exited $?"
+}
+
+# the distributed scan: five sources of one /24 on one target
+DB="$TMP/dist.db"
+sense "$DB" dev_11_distributed_scan.pcap
+out=$("$ANALYZER" -w "$DB" 2>&1); rc=$?
+check "analyzer exits 0" 0 "$rc"
+check_match "and says what it did" "5 detections, 6 incidents \(1 distributed, 6 reportable\)" "$out"
+check "one netblock-level distributed_scan" \
+	"198.51.100.0/24|198.51.100.10,198.51.100.11,198.51.100.12,198.51.100.13,198.51.100.14|1" \
+	"$(q "$DB" "SELECT netblock, src, reportable FROM v_incidents WHERE kinds = 'distributed_scan'")"
+check "five source incidents, one netblock" "5 1" \
+	"$(q "$DB" "SELECT count(*), count(DISTINCT netblock) FROM incidents WHERE level = 'source'" | tr '|' ' ')"
+check "severity and reasons in words" "3|scan of 200 tcp ports of 203.0.113.10" \
+	"$(q "$DB" "SELECT severity, reasons FROM incidents WHERE src = '198.51.100.12'")"
+check "each detection linked to its incidents" 10 "$(q "$DB" "SELECT count(*) FROM incident_detections")"
+before=$(q "$DB" "SELECT group_concat(id || ikey || severity || reasons, ';') FROM incidents")
+out=$("$ANALYZER" -w "$DB" 2>&1)
+check_match "a second run changes nothing" " 0 rows changed" "$out"
+check "same rows, same ids" "$before" \
+	"$(q "$DB" "SELECT group_concat(id || ikey || severity || reasons, ';') FROM incidents")"
+
+# attackers and benign clients sharing a /24
+DB="$TMP/mixed.db"
+sense "$DB" dev_13_mixed.pcap
+"$ANALYZER" -q -w "$DB"
+check "attackers of 192.0.2.0/24 grouped in their netblock" \
+	"192.0.2.0/24|192.0.2.124|login_attempts 192.0.2.0/24|192.0.2.60|host_sweep" \
+	"$(q "$DB" "SELECT netblock || '|' || src || '|' || kinds FROM incidents
+	            WHERE src LIKE '192.0.2.%' ORDER BY src" | tr '\n' ' ' | sed 's/ $//')"
+check "benign sources have no incident" 0 \
+	"$(q "$DB" "SELECT count(*) FROM incidents WHERE src IN ('192.0.2.201', '198.51.100.200',
+	            '198.51.100.201', '2001:db8:51::200')")"
+check_match "a sweep is described with its service" "sweep of 256 hosts on 8080/tcp \(http-alt\)" \
+	"$(q "$DB" "SELECT reasons FROM incidents WHERE src = '192.0.2.60'")"
+
+# whois data arrives: the most specific range wins, a re-run regroups
+q "$DB" "INSERT INTO whois_ranges (family, first_addr, last_addr, prefix_len, cidr, fetched_at)
+         VALUES (4, x'c0000240000000000000000000000000', x'c000027f000000000000000000000000',
+                 26, '192.0.2.64/26', 0),
+                (4, x'c0000200000000000000000000000000', x'c00002ff000000000000000000000000',
+                 24, '192.0.2.0/24', 0)"
+out=$("$ANALYZER" -w "$DB" 2>&1)
+check_match "regrouping changes rows" " [1-9][0-9]* rows changed" "$out"
+check "192.0.2.124 now in the whois range 192.0.2.64/26" "192.0.2.64/26" \
+	"$(q "$DB" "SELECT netblock FROM incidents WHERE src = '192.0.2.124'")"
+check "192.0.2.60 stays in 192.0.2.0/24" "192.0.2.0/24" \
+	"$(q "$DB" "SELECT netblock FROM incidents WHERE src = '192.0.2.60'")"
+
+# benign captures only: no incident at all
+DB="$TMP/benign.db"
+for f in dev_12a_benign_http300.pcap dev_12b_benign_http_30hosts.pcap \
+         dev_12c_benign_dns200.pcap dev_12d_benign_mix.pcap; do
+	sense "$DB" $f
+done
+"$ANALYZER" -q -w "$DB"
+check "benign traffic makes no incident" 0 "$(q "$DB" "SELECT count(*) FROM incidents")"
+
+# a home host scanning outward is probably compromised; the operator decides
+printf '[networks]\nhome = 198.51.100.0/24\n' > "$TMP/home.conf"
+DB="$TMP/home.db"
+sense "$DB" dev_01_nmap_sS_top1000.pcap -c "$TMP/home.conf"
+"$ANALYZER" -q -w "$DB"
+check "an outward scan suspects a compromise" "1|a home host acting outward (port_scan)" \
+	"$(q "$DB" "SELECT compromised, compromise_reason FROM incidents WHERE src = '198.51.100.66'")"
+"$ANALYZER" -q -w "$DB" --clear-compromised 198.51.100.66; rc=$?
+check "the operator clears it" "0 0" \
+	"$rc $(q "$DB" "SELECT compromised FROM v_incidents WHERE src = '198.51.100.66'")"
+"$ANALYZER" -q -w "$DB"
+check "and the mark outlives a re-run" 0 \
+	"$(q "$DB" "SELECT compromised FROM v_incidents WHERE src = '198.51.100.66'")"
+"$ANALYZER" -q -w "$DB" --mark-compromised 198.51.100.66
+check "or confirms it" 1 "$(q "$DB" "SELECT compromised FROM v_incidents WHERE src = '198.51.100.66'")"
+out=$("$ANALYZER" -w "$DB" --mark-compromised 'not-an-address' 2>&1); rc=$?
+check "a bad address is refused" 1 "$rc"
+check_match "with a message naming it" "not-an-address: not an IP address" "$out"
+
+# the everyday views answer
+check "what hit a host" "198.51.100.30|port_scan" \
+	"$(q "$TMP/mixed.db" "SELECT src, kind FROM v_host_hits WHERE target = '203.0.113.10'")"
+check_match "reportable and not reported" "^[1-9]" \
+	"$(q "$TMP/mixed.db" "SELECT count(*) FROM v_reportable_unreported")"
+check_match "top netblocks this week" "^192\.0\.2\.0/24\|" \
+	"$(q "$TMP/mixed.db" "SELECT * FROM v_top_netblocks_week LIMIT 1")"
+finish
