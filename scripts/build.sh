@@ -15,4 +15,4 @@ if [ ! -f Makefile ] || [ "$(cat .configured-with 2>/dev/null)" != "$want" ]; th
 	"$top/configure" -q "$@" >/dev/null
 	printf '%s\n' "$want" > .configured-with
 fi
-make -s -j"$(nproc)"
+make -s -j"$(nproc)" >/dev/null

@@ -1,7 +1,8 @@
 #!/bin/sh
 # quickstart.sh - the main job on a bundled capture: install what is
-# missing, build, run the sensor on a real scan capture, and print what was
-# stored (run statistics and detections).
+# missing, build, run the sensor on a real scan capture and the analyzer on
+# what it stored, and print runs, detections, incidents and evidence. (The
+# reporter, which writes the memos, is the next piece of work.)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh"
@@ -24,6 +25,13 @@ sqlite3 -header -column "$db" 'SELECT category, name, value FROM run_counters OR
 echo
 echo "== detections (sqlite3 $db 'SELECT * FROM v_detections')"
 sqlite3 -header -column "$db" 'SELECT kind, variant, proto, src, first_seen, last_seen, targets, ports, packets, tool FROM v_detections'
+echo
+echo "== spanwatch-analyzer -w $db"
+"$b/spanwatch-analyzer" -w "$db"
+echo
+echo "== incidents (sqlite3 $db 'SELECT * FROM v_incidents')"
+sqlite3 -header -column "$db" 'SELECT netblock, src, kinds, severity, reportable, compromised FROM v_incidents'
+sqlite3 "$db" "SELECT src || ': ' || reasons FROM incidents ORDER BY severity DESC"
 echo
 echo "== evidence: the first and last probes of each detection"
 sqlite3 "$db" "SELECT d.kind || ' ' || d.src || ': ' || e.line FROM evidence e
