@@ -151,3 +151,64 @@ int sw_iso_parse(const char *s, int64_t *us)
 	*us = t * US_PER_SEC + frac;
 	return 0;
 }
+
+int sw_iso_parse_offset(const char *s, int64_t *us)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	int frac = 0;
+
+	if (s == NULL)
+		return -1;
+	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d) || s[10] != 'T' ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' ||
+	    !digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    !digits(s + 17, 2, &sec))
+		return -1;
+	s += 19;
+	if (*s == '.') {
+		int n = 0;
+		for (s++; *s >= '0' && *s <= '9'; s++, n++) {
+			if (n == 9)
+				return -1;
+			if (n < 6)
+				frac = frac * 10 + (*s - '0');
+		}
+		if (n == 0)
+			return -1;
+		for (; n < 6; n++)
+			frac *= 10;
+	}
+	if (s[0] == 'Z' && s[1] == '\0') {
+		sign = 0;
+	} else if (s[0] == '+' || s[0] == '-') {
+		sign = s[0] == '+' ? 1 : -1;
+		if (!digits(s + 1, 2, &oh))
+			return -1;
+		if (s[3] == ':' && digits(s + 4, 2, &om) && s[6] == '\0')
+			;
+		else if (digits(s + 3, 2, &om) && s[5] == '\0')
+			;
+		else
+			return -1;
+		if (oh > 23 || om > 59)
+			return -1;
+	} else {
+		return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	    h > 23 || mi > 59 || sec > 59)
+		return -1;
+
+	struct tm tm = {
+		.tm_year = y - 1900,
+		.tm_mon = mo - 1,
+		.tm_mday = d,
+		.tm_hour = h,
+		.tm_min = mi,
+		.tm_sec = sec,
+	};
+	int64_t t = (int64_t)timegm(&tm) - (int64_t)sign * (oh * 3600 + om * 60);
+	*us = t * US_PER_SEC + frac;
+	return 0;
+}

@@ -23,5 +23,11 @@ char *sw_iso_utc(int64_t us, char *buf, size_t len);
 /* Parse the form sw_iso_utc() writes (fraction optional, 'Z' required);
  * returns 0 and sets *us, or -1. */
 int sw_iso_parse(const char *s, int64_t *us);
+/* The same layout with the zone written as 'Z', "+HH:MM", "-HH:MM", "+HHMM"
+ * or "-HHMM" (offsets up to 23:59) and a fraction of 1-9 digits (digits
+ * past the microsecond are dropped), as RFC 5424 and rsyslog's
+ * high-precision format write it. The result is UTC. Returns 0 and sets
+ * *us, or -1 and leaves *us alone. */
+int sw_iso_parse_offset(const char *s, int64_t *us);
 
 #endif

@@ -222,6 +222,54 @@ static void test_parse_rejects(void **state)
 	assert_true(us == 42);
 }
 
+static void test_parse_offset(void **state)
+{
+	static const struct {
+		const char *iso;
+		int64_t us;
+	} good[] = {
+		{ "2026-11-27T16:49:41Z", INT64_C(1795798181) * US },
+		{ "2026-11-27T16:49:41.508835Z", INT64_C(1795798181508835) },
+		{ "2026-11-27T16:49:41.508835+00:00", INT64_C(1795798181508835) },
+		{ "2026-11-27T16:49:41.508835-00:00", INT64_C(1795798181508835) },
+		{ "2026-11-27T17:49:41.508+01:00", INT64_C(1795798181508000) },
+		{ "2026-11-27T17:49:41.508+0100", INT64_C(1795798181508000) },
+		{ "2026-11-27T11:49:41-05:00", INT64_C(1795798181) * US },
+		{ "2026-11-27T22:19:41+05:30", INT64_C(1795798181) * US },
+		/* nanoseconds: digits past the microsecond are dropped */
+		{ "2026-11-27T16:49:41.508835999Z", INT64_C(1795798181508835) },
+		/* the offset crosses a day and a year */
+		{ "2027-01-01T04:59:59+05:00", INT64_C(1798761599) * US },
+		{ "2026-12-31T23:59:59Z", INT64_C(1798761599) * US },
+	};
+	static const char *const bad[] = {
+		"", "2026-11-27T16:49:41", "2026-11-27T16:49:41+01",
+		"2026-11-27T16:49:41+1:00", "2026-11-27T16:49:41+01:0",
+		"2026-11-27T16:49:41+24:00", "2026-11-27T16:49:41+01:60",
+		"2026-11-27T16:49:41+01:00 ", "2026-11-27T16:49:41Z+01:00",
+		"2026-11-27T16:49:41.+01:00", "2026-11-27T16:49:41.1234567890Z",
+		"2026-11-27 16:49:41+01:00", "2026-02-30T16:49:41+01:00",
+		"2026-11-27T16:49:41 +01:00", "2026-11-27T16:49:41z",
+	};
+	(void)state;
+
+	for (size_t i = 0; i < N_ELEM(good); i++) {
+		int64_t us = 42;
+		if (sw_iso_parse_offset(good[i].iso, &us) != 0)
+			fail_msg("rejected '%s'", good[i].iso);
+		if (us != good[i].us)
+			fail_msg("'%s' gave %lld", good[i].iso, (long long)us);
+	}
+	for (size_t i = 0; i < N_ELEM(bad); i++) {
+		int64_t us = 42;
+		if (sw_iso_parse_offset(bad[i], &us) != -1)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_true(us == 42);
+	}
+	int64_t us = 42;
+	assert_int_equal(sw_iso_parse_offset(NULL, &us), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_parse_fraction),
 		cmocka_unit_test(test_parse_roundtrip),
 		cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_parse_offset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
