@@ -21,6 +21,7 @@
 #include "db.h"
 #include "incidents.h"
 #include "log.h"
+#include "logs.h"
 #include "util.h"
 
 #define DAY_US (86400ll * 1000000)
@@ -148,7 +149,7 @@ static int load_detections(sqlite3 *db, struct work *w)
 	static const char sql[] =
 		"SELECT d.id, d.src, d.src_family, d.src_bin, d.kind, ifnull(d.variant, ''),"
 		" ifnull(d.proto, ''), s.name, d.first_seen, d.last_seen, d.targets, d.ports,"
-		" d.packets, d.outbound"
+		" d.packets, d.outbound, d.seq"
 		" FROM detections d JOIN runs r ON r.id = d.run_id JOIN sensors s ON s.id = r.sensor_id"
 		" ORDER BY d.src_family, d.src_bin, d.first_seen, d.id";
 	static const char sql_ev[] =
@@ -186,6 +187,7 @@ static int load_detections(sqlite3 *db, struct work *w)
 		d->ports = (uint32_t)sqlite3_column_int64(st, 11);
 		d->packets = (uint64_t)sqlite3_column_int64(st, 12);
 		d->outbound = sqlite3_column_int(st, 13);
+		d->seq = sqlite3_column_int64(st, 14);
 		w->ndets++;
 	}
 	sqlite3_finalize(st);
@@ -218,6 +220,26 @@ static int load_detections(sqlite3 *db, struct work *w)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		goto sqlerr;
+
+	/* detections made from log lines: their port and host from the line */
+	if (sqlite3_prepare_v2(db, "SELECT ifnull(dport, 0), ifnull(dst, ifnull(host, ''))"
+	                       " FROM log_lines WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto sqlerr;
+	for (size_t i = 0; i < w->ndets; i++) {
+		struct sw_adet *d = &w->dets[i];
+		if (strcmp(d->sensor, "syslog") != 0)
+			continue;
+		sqlite3_bind_int64(st, 1, d->seq);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			d->port = (uint16_t)sqlite3_column_int(st, 0);
+			copy_text(d->target, sizeof d->target, sqlite3_column_text(st, 1));
+		}
+		sqlite3_reset(st);
+	}
+	rc = SQLITE_DONE;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto sqlerr;
 	return 0;
 oom:
 	sqlite3_finalize(st);
@@ -236,6 +258,11 @@ static void netblock_of(sqlite3_stmt *lookup, const struct sw_correlate_opts *o,
 	struct sw_addr a;
 	struct sw_prefix p;
 
+	if (d->family != SW_AF_INET && d->family != SW_AF_INET6) {
+		/* a host name from a log line that did not resolve */
+		snprintf(out, len, "%s", d->src);
+		return;
+	}
 	sqlite3_bind_int(lookup, 1, d->family);
 	sqlite3_bind_blob(lookup, 2, d->bin, 16, SQLITE_STATIC);
 	if (sqlite3_step(lookup) == SQLITE_ROW) {
@@ -593,6 +620,10 @@ int sw_correlate(sqlite3 *db, const struct sw_correlate_opts *o,
 	memset(res, 0, sizeof *res);
 	if (sw_db_exec(db, "BEGIN IMMEDIATE") < 0)
 		return -1;
+	/* log lines become detections first, to feed the same incidents */
+	int log_changes = sw_logs_detections(db, o->gap_us);
+	if (log_changes < 0)
+		goto out;
 	if (load_detections(db, &w) < 0)
 		goto out;
 	res->detections = (unsigned)w.ndets;
@@ -612,6 +643,7 @@ int sw_correlate(sqlite3 *db, const struct sw_correlate_opts *o,
 	    distributed_incidents(&w, o, ptrs) < 0 ||
 	    store(db, &w, o, res) < 0)
 		goto out;
+	res->changed += (unsigned)log_changes;
 	rc = 0;
 out:
 	sqlite3_finalize(lookup);

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "incidents.h"
 #include "log.h"
+#include "logs.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -20,7 +21,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: spanwatch-analyzer -w DB [options]\n"
+"Usage: spanwatch-analyzer -w DB [--syslog FILE...] [options]\n"
 "       spanwatch-analyzer -w DB --mark-compromised ADDR | --clear-compromised ADDR\n"
 "\n"
 "Correlate detections stored by spanwatch-sensor into incidents per source\n"
@@ -32,7 +33,12 @@ static void usage(FILE *f)
 "      --prefix6 LEN           IPv6 netblock when whois has none (default 48)\n"
 "      --mark-compromised ADDR the operator confirms a compromise of ADDR\n"
 "      --clear-compromised ADDR the operator clears it\n"
-"      --syslog FILE           log lines (not available yet)\n"
+"      --syslog FILE           also read log lines (TCP wrappers, sshd, PAM, vsftpd,\n"
+"                              proftpd, iptables/nftables); repeatable; each line is\n"
+"                              stored once however often it is read\n"
+"      --tz ZONE               zone of log stamps written without one (default: local)\n"
+"      --year YYYY             year of RFC 3164 stamps (default: from the file's mtime)\n"
+"      --offline               do not resolve host names found in log lines\n"
 "  -q, --quiet                 no summary\n"
 "  -h, --help                  this help\n"
 "  -V, --version               version\n"
@@ -61,7 +67,8 @@ static unsigned number(const char *opt, const char *arg, uint64_t min, uint64_t 
 
 int main(int argc, char **argv)
 {
-	enum { OPT_SYSLOG = 256, OPT_GAP, OPT_P4, OPT_P6, OPT_MARK, OPT_CLEAR };
+	enum { OPT_SYSLOG = 256, OPT_GAP, OPT_P4, OPT_P6, OPT_MARK, OPT_CLEAR, OPT_TZ, OPT_YEAR,
+	       OPT_OFFLINE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
 		{ "syslog", required_argument, NULL, OPT_SYSLOG },
@@ -70,12 +77,18 @@ int main(int argc, char **argv)
 		{ "prefix6", required_argument, NULL, OPT_P6 },
 		{ "mark-compromised", required_argument, NULL, OPT_MARK },
 		{ "clear-compromised", required_argument, NULL, OPT_CLEAR },
+		{ "tz", required_argument, NULL, OPT_TZ },
+		{ "year", required_argument, NULL, OPT_YEAR },
+		{ "offline", no_argument, NULL, OPT_OFFLINE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sw_correlate_opts opts;
+	struct sw_logs_opts lopts = { 0, "", false };
+	const char *logs[64];
+	int nlogs = 0;
 	struct sw_correlate_result res;
 	const char *db_path = NULL, *mark = NULL;
 	int mark_value = -1, quiet = 0, ch, rc = 1;
@@ -88,8 +101,13 @@ int main(int argc, char **argv)
 		switch (ch) {
 		case 'w': db_path = optarg; break;
 		case OPT_SYSLOG:
-			fprintf(stderr, "%s: --syslog: log lines are not read yet\n", sw_progname());
-			return EXIT_USAGE;
+			if (nlogs == (int)SW_ARRAY_LEN(logs))
+				usage_error("too many --syslog files (at most 64)");
+			logs[nlogs++] = optarg;
+			break;
+		case OPT_TZ: lopts.tz = optarg; break;
+		case OPT_YEAR: lopts.year = (int)number("--year", optarg, 1970, 9999); break;
+		case OPT_OFFLINE: lopts.offline = true; break;
 		case OPT_GAP: opts.gap_us = (int64_t)number("--gap", optarg, 1, 24 * 365) * 3600 * 1000000; break;
 		case OPT_P4: opts.prefix4 = number("--prefix4", optarg, 8, 32); break;
 		case OPT_P6: opts.prefix6 = number("--prefix6", optarg, 16, 128); break;
@@ -114,6 +132,15 @@ int main(int argc, char **argv)
 	}
 	if (mark && sw_mark_compromised(db, mark, mark_value) < 0)
 		goto out;
+	for (int i = 0; i < nlogs; i++) {
+		struct sw_logs_result lr;
+		if (sw_logs_ingest(db, logs[i], &lopts, &lr) < 0)
+			goto out;
+		if (!quiet)
+			fprintf(stderr, "%s: %s: %u lines, %u events (%u new, %u already stored), "
+			        "%u ignored, %u refused\n", sw_progname(), logs[i], lr.lines, lr.events,
+			        lr.stored, lr.duplicates, lr.ignored, lr.rejected);
+	}
 	if (sw_correlate(db, &opts, &res) < 0)
 		goto out;
 	if (!quiet)

@@ -80,7 +80,7 @@ static void describe(const struct sw_adet *d, char *buf, size_t len)
 	else if (!strcmp(d->kind, "ping_sweep"))
 		sw_fmt(buf, len, "ping sweep of %u hosts", d->targets);
 	else if (!strcmp(d->kind, "login_attempts"))
-		sw_fmt(buf, len, "%llu login sessions on %s of %s", (unsigned long long)d->packets,
+		sw_fmt(buf, len, "%llu login attempts on %s of %s", (unsigned long long)d->packets,
 		       port, d->target[0] ? d->target : "one host");
 	else if (strstr(d->kind, "_flood"))
 		sw_fmt(buf, len, "%s of %s (%llu packets)", d->kind, d->target[0] ? d->target : "a host",
@@ -91,8 +91,12 @@ static void describe(const struct sw_adet *d, char *buf, size_t len)
 		sw_fmt(buf, len, "%s", d->kind);
 }
 
+/* 0.0.0.0 or :: : the sensor's mark of a flood from spoofed sources (a
+ * host name from a log line that did not resolve is not one) */
 static bool unspecified(const struct sw_adet *d)
 {
+	if (d->family != 4 && d->family != 6)
+		return false;
 	for (int i = 0; i < 16; i++)
 		if (d->bin[i])
 			return false;

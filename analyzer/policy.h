@@ -17,6 +17,7 @@
 /* One detection as the analyzer sees it. */
 struct sw_adet {
 	int64_t id;
+	int64_t seq;           /* within its run; for log-derived ones, the first log line */
 	char src[48];
 	uint8_t family;
 	uint8_t bin[16];

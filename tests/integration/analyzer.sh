@@ -87,6 +87,35 @@ out=$("$ANALYZER" -w "$DB" --mark-compromised 'not-an-address' 2>&1); rc=$?
 check "a bad address is refused" 1 "$rc"
 check_match "with a message naming it" "not-an-address: not an IP address" "$out"
 
+# log lines: the article's own kind of detect, stored once, feeding incidents
+DB="$TMP/logs.db"
+L="$top_srcdir/tests/data/syslog"
+sense "$DB" dev_09_nmap_slow_scan.pcap
+set -- --offline --tz America/New_York --syslog "$L/secure" --syslog "$L/auth.log" \
+	--syslog "$L/kern.log" --syslog "$L/vsftpd.log" --syslog "$L/hostile.log"
+out=$("$ANALYZER" -w "$DB" "$@" 2>&1); rc=$?
+check "analyzer with --syslog exits 0" 0 "$rc"
+check_match "it says what each file held" "auth.log: 14 lines, 10 events \(10 new, 0 already stored\)" "$out"
+lines=$(q "$DB" "SELECT count(*) FROM log_lines")
+out=$("$ANALYZER" -w "$DB" "$@" 2>&1)
+check "reading the files again stores nothing twice" "$lines" "$(q "$DB" "SELECT count(*) FROM log_lines")"
+check_match "and changes no row" " 0 rows changed" "$out"
+check_match "hostile lines are refused with a counted reason" "binary\|2 .*too_long\|1" \
+	"$(q "$DB" "SELECT group_concat(reason || '|' || count, ' ') FROM log_rejects WHERE file LIKE '%hostile.log'")"
+check "sshd failures make login_attempts, with the log lines as evidence" "login_attempts|1" \
+	"$(q "$DB" "SELECT i.kinds, i.reportable FROM incidents i WHERE i.src = '203.0.113.7'")"
+check_match "evidence is the log line itself" "sshd\[4242\]: Failed password for root from 203\.0\.113\.7 port 51122" \
+	"$(q "$DB" "SELECT e.line FROM evidence e JOIN detections d ON d.id = e.detection_id
+	            WHERE d.src = '203.0.113.7' ORDER BY e.ts LIMIT 1")"
+check "the article's tcpd line: an FTP probe from an unresolved name" \
+	"7dyn94.ztm.casema.net|port_probe|probe of 21/tcp (ftp)|1" \
+	"$(q "$DB" "SELECT netblock, kinds, reasons, reportable FROM incidents WHERE src = '7dyn94.ztm.casema.net'")"
+check "packet and log incidents side by side" 1 \
+	"$(q "$DB" "SELECT count(*) FROM incidents WHERE src = '198.51.100.140' AND kinds = 'port_scan'")"
+out=$("$ANALYZER" -w "$DB" --syslog "$TMP/no-such.log" 2>&1); rc=$?
+check "a missing log file exits 1" 1 "$rc"
+check_match "naming it" "no-such.log: No such file" "$out"
+
 # the everyday views answer
 check "what hit a host" "198.51.100.30|port_scan" \
 	"$(q "$TMP/mixed.db" "SELECT src, kind FROM v_host_hits WHERE target = '203.0.113.10'")"
