@@ -366,6 +366,29 @@ static bool share_target(const struct target_list *a, const struct target_list *
 	return false;
 }
 
+/* A progress bar on a terminal, for big databases: redrawn at each
+ * percent, erased at the end. */
+static void progress(const struct sw_correlate_opts *o, size_t done, size_t total)
+{
+	static int shown = -1;
+	int pct;
+
+	if (!o->progress || total < 20000)
+		return;
+	pct = done >= total ? 100 : (int)(done * 100 / total);
+	if (pct == shown)
+		return;
+	shown = pct;
+	if (done >= total) {
+		fprintf(stderr, "\r%60s\r", "");
+		shown = -1;
+		return;
+	}
+	fprintf(stderr, "\r%s: correlating [%-40.*s] %3d%%", sw_progname(), pct * 40 / 100,
+	        "########################################", pct);
+	fflush(stderr);
+}
+
 /* Per source: split by the gap. */
 static int source_incidents(struct work *w, const struct sw_correlate_opts *o,
                             sqlite3_stmt *lookup, const struct sw_adet **ptrs)
@@ -373,6 +396,7 @@ static int source_incidents(struct work *w, const struct sw_correlate_opts *o,
 	size_t start = 0;
 
 	for (size_t i = 1; i <= w->ndets; i++) {
+		progress(o, i, w->ndets);
 		const struct sw_adet *a = &w->dets[start];
 		bool split = i == w->ndets;
 		int64_t last = a->last;
@@ -637,8 +661,6 @@ int sw_correlate(sqlite3 *db, const struct sw_correlate_opts *o,
 		sw_err("database: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	if (o->progress && w.ndets > 10000)
-		fprintf(stderr, "%s: correlating %zu detections...\n", sw_progname(), w.ndets);
 	if (source_incidents(&w, o, lookup, ptrs) < 0 ||
 	    distributed_incidents(&w, o, ptrs) < 0 ||
 	    store(db, &w, o, res) < 0)

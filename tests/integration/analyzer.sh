@@ -116,6 +116,30 @@ out=$("$ANALYZER" -w "$DB" --syslog "$TMP/no-such.log" 2>&1); rc=$?
 check "a missing log file exits 1" 1 "$rc"
 check_match "naming it" "no-such.log: No such file" "$out"
 
+# a big database: 30000 detections of 3000 sources, a progress bar on a TTY
+DB="$TMP/big.db"
+sense "$DB" dev_09_nmap_slow_scan.pcap
+q "$DB" "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 29999)
+         INSERT INTO detections (run_id, seq, kind, proto, src, src_family, src_bin,
+                                 first_seen, last_seen, detected_at, targets, ports, packets)
+         SELECT 1, 1000 + i, 'port_probe', 'tcp', '198.18.' || (i % 3000 / 256) || '.' || (i % 256),
+                4, unhex(printf('c612%02x%02x000000000000000000000000', i % 3000 / 256, i % 256)),
+                1795800000000000 + i * 1000000, 1795800000000000 + i * 1000000,
+                1795800000000000 + i * 1000000, 1, 1, 2 FROM n" 2>/dev/null ||
+q "$DB" "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 29999)
+         INSERT INTO detections (run_id, seq, kind, proto, src, src_family, src_bin,
+                                 first_seen, last_seen, detected_at, targets, ports, packets)
+         SELECT 1, 1000 + i, 'port_probe', 'tcp', '198.18.' || (i % 3000 / 256) || '.' || (i % 256),
+                4, randomblob(16), 1795800000000000 + i * 1000000, 1795800000000000 + i * 1000000,
+                1795800000000000 + i * 1000000, 1, 1, 2 FROM n"
+if command -v script >/dev/null; then
+	script -qc "'$ANALYZER' -w '$DB'" /dev/null > "$TMP/tty.out" 2>&1
+	check_match "a progress bar on a terminal" "correlating \[#+ *\] +[0-9]+%" "$(tr '\r' '\n' < "$TMP/tty.out")"
+fi
+out=$("$ANALYZER" -w "$DB" 2>&1)
+check_match "30000 detections correlated, no bar when not a terminal" "^spanwatch-analyzer: 30001 detections" "$out"
+check "once more: nothing changes" 1 "$(printf '%s' "$out" | grep -c ' 0 rows changed')"
+
 # the everyday views answer
 check "what hit a host" "198.51.100.30|port_scan" \
 	"$(q "$TMP/mixed.db" "SELECT src, kind FROM v_host_hits WHERE target = '203.0.113.10'")"
