@@ -28,6 +28,7 @@ static void usage(FILE *f)
 "and per netblock (v_incidents). Running it twice changes nothing.\n"
 "\n"
 "  -w, --db DB                 the SQLite database\n"
+"  -c, --config FILE           settings ([analyzer] section; see etc/spanwatch.conf)\n"
 "      --gap HOURS             detections further apart start a new incident (default 24)\n"
 "      --prefix4 LEN           IPv4 netblock when whois has none (default 24)\n"
 "      --prefix6 LEN           IPv6 netblock when whois has none (default 48)\n"
@@ -71,6 +72,7 @@ int main(int argc, char **argv)
 	       OPT_OFFLINE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "syslog", required_argument, NULL, OPT_SYSLOG },
 		{ "gap", required_argument, NULL, OPT_GAP },
 		{ "prefix4", required_argument, NULL, OPT_P4 },
@@ -90,27 +92,32 @@ int main(int argc, char **argv)
 	const char *logs[64];
 	int nlogs = 0;
 	struct sw_correlate_result res;
-	const char *db_path = NULL, *mark = NULL;
+	const char *db_path = NULL, *mark = NULL, *config = NULL;
+	/* command-line values, applied over the configuration file's */
+	unsigned gap = 0, p4 = 0, p6 = 0, year = 0;
+	const char *tz = NULL;
+	static struct sw_analyzer_conf conf;
 	int mark_value = -1, quiet = 0, ch, rc = 1;
 	char err[512];
 	sqlite3 *db;
 
 	sw_log_init(argv[0]);
 	sw_correlate_defaults(&opts);
-	while ((ch = getopt_long(argc, argv, "w:qhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "w:c:qhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'w': db_path = optarg; break;
+		case 'c': config = optarg; break;
 		case OPT_SYSLOG:
 			if (nlogs == (int)SW_ARRAY_LEN(logs))
 				usage_error("too many --syslog files (at most 64)");
 			logs[nlogs++] = optarg;
 			break;
-		case OPT_TZ: lopts.tz = optarg; break;
-		case OPT_YEAR: lopts.year = (int)number("--year", optarg, 1970, 9999); break;
+		case OPT_TZ: tz = optarg; break;
+		case OPT_YEAR: year = number("--year", optarg, 1970, 9999); break;
 		case OPT_OFFLINE: lopts.offline = true; break;
-		case OPT_GAP: opts.gap_us = (int64_t)number("--gap", optarg, 1, 24 * 365) * 3600 * 1000000; break;
-		case OPT_P4: opts.prefix4 = number("--prefix4", optarg, 8, 32); break;
-		case OPT_P6: opts.prefix6 = number("--prefix6", optarg, 16, 128); break;
+		case OPT_GAP: gap = number("--gap", optarg, 1, 24 * 365); break;
+		case OPT_P4: p4 = number("--prefix4", optarg, 8, 32); break;
+		case OPT_P6: p6 = number("--prefix6", optarg, 16, 128); break;
 		case OPT_MARK: mark = optarg; mark_value = 1; break;
 		case OPT_CLEAR: mark = optarg; mark_value = 0; break;
 		case 'q': quiet = 1; break;
@@ -125,6 +132,17 @@ int main(int argc, char **argv)
 		usage_error("-w DB is required");
 	if (optind != argc)
 		usage_error("unexpected argument");
+	sw_analyzer_conf_defaults(&conf);
+	if (config && sw_analyzer_conf_load(&conf, config, err, sizeof err) < 0) {
+		sw_err("%s", err);
+		return EXIT_USAGE;
+	}
+	opts.gap_us = (int64_t)(gap ? gap : conf.gap_hours) * 3600 * 1000000;
+	opts.prefix4 = p4 ? p4 : conf.prefix4;
+	opts.prefix6 = p6 ? p6 : conf.prefix6;
+	opts.policy.innocent_ports = conf.innocent_ports;
+	lopts.tz = tz ? tz : conf.tz;
+	lopts.year = (int)(year ? year : conf.year);
 	db = sw_db_open(db_path, 0, err, sizeof err);
 	if (!db) {
 		sw_err("%s", err);

@@ -143,10 +143,30 @@ static void known_names(const struct load *ld, const char *section, char *buf, s
 
 /* ---- lookup --------------------------------------------------------------- */
 
+/*
+ * One configuration file serves all three programs: each reads its own
+ * sections and passes over those of the others, which are listed here so
+ * that a misspelled section is still an error everywhere.
+ */
+static const char *const program_sections[] = {
+	"trw", "timeouts", "scan", "flood", "login", "tables", "networks", /* sensor */
+	"analyzer", "reporter",
+};
+
 static bool section_known(const struct load *ld, const char *section)
 {
 	for (size_t i = 0; i < ld->nkeys; i++)
 		if (strcasecmp(ld->keys[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+static bool other_program_section(const struct load *ld, const char *section)
+{
+	if (section_known(ld, section))
+		return false;
+	for (size_t i = 0; i < sizeof program_sections / sizeof program_sections[0]; i++)
+		if (strcasecmp(program_sections[i], section) == 0)
 			return true;
 	return false;
 }
@@ -320,6 +340,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		fail(ld, "%s: key outside any [section]", qn);
 		return 0;
 	}
+	if (other_program_section(ld, section))
+		return 1; /* another program's: not ours to read */
 	if (!section_known(ld, section)) {
 		known_names(ld, NULL, known, sizeof(known));
 		fail(ld, "[%s] %s: unknown section (known: %s)", qs, qn, known);
@@ -366,7 +388,7 @@ static void check_header(struct load *ld, const char *line)
 		n = QUOTE_MAX;
 	memcpy(name, line + 1, n);
 	name[n] = '\0';
-	if (!section_known(ld, name)) {
+	if (!section_known(ld, name) && !other_program_section(ld, name)) {
 		known_names(ld, NULL, known, sizeof(known));
 		fail(ld, "[%s]: unknown section (known: %s)", quote(q, sizeof(q), name), known);
 	}

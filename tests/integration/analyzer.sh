@@ -140,6 +140,21 @@ out=$("$ANALYZER" -w "$DB" 2>&1)
 check_match "30000 detections correlated, no bar when not a terminal" "^spanwatch-analyzer: 30001 detections" "$out"
 check "once more: nothing changes" 1 "$(printf '%s' "$out" | grep -c ' 0 rows changed')"
 
+# one configuration file for sensor and analyzer, each reading its sections
+printf '[networks]\nignore = 192.0.2.0/24\n[analyzer]\nprefix4 = 16\ngap_hours = 48\n' > "$TMP/both.conf"
+DB="$TMP/conf.db"
+sense "$DB" dev_11_distributed_scan.pcap -c "$TMP/both.conf"
+"$ANALYZER" -q -w "$DB" -c "$TMP/both.conf"; rc=$?
+check "the analyzer reads its [analyzer] section" "0 198.51.0.0/16" \
+	"$rc $(q "$DB" "SELECT DISTINCT netblock FROM incidents")"
+"$ANALYZER" -q -w "$DB" -c "$top_srcdir/etc/spanwatch.conf"; rc=$?
+check "the shipped example configuration loads" "0 198.51.100.0/24" \
+	"$rc $(q "$DB" "SELECT DISTINCT netblock FROM incidents")"
+printf '[analyzer]\ngap_hours = 0\n' > "$TMP/bad.conf"
+out=$("$ANALYZER" -w "$DB" -c "$TMP/bad.conf" 2>&1); rc=$?
+check "a bad value is a usage error" 2 "$rc"
+check_match "naming file, line and key" "bad.conf:2: \[analyzer\] gap_hours: 0 is out of range" "$out"
+
 # the everyday views answer
 check "what hit a host" "198.51.100.30|port_scan" \
 	"$(q "$TMP/mixed.db" "SELECT src, kind FROM v_host_hits WHERE target = '203.0.113.10'")"
