@@ -278,6 +278,7 @@ static void netblock_of(sqlite3_stmt *lookup, const struct sw_correlate_opts *o,
 	sw_prefix_format(&p, out, len);
 }
 
+/* Add a word to a comma-separated set (kinds, sensors, sources). */
 static void add_kind(char *kinds, size_t len, const char *kind)
 {
 	char padded[200];
@@ -290,11 +291,6 @@ static void add_kind(char *kinds, size_t len, const char *kind)
 	size_t used = strlen(kinds);
 	if (used + strlen(kind) + 2 < len)
 		snprintf(kinds + used, len - used, "%s%s", used ? "," : "", kind);
-}
-
-static void add_word(char *list, size_t len, const char *word)
-{
-	add_kind(list, len, word); /* the same: a comma-separated set */
 }
 
 /* Distinct days (UTC) touched by the detections. */
@@ -342,7 +338,7 @@ static void summarize(const struct sw_correlate_opts *o, struct sw_incident *inc
 			inc->ports = d->ports;
 		inc->packets += d->packets;
 		add_kind(inc->kinds, sizeof inc->kinds, d->kind);
-		add_word(inc->sensors, sizeof inc->sensors, d->sensor);
+		add_kind(inc->sensors, sizeof inc->sensors, d->sensor);
 		inc->outbound |= d->outbound;
 	}
 	inc->ndet = (unsigned)n;
@@ -460,14 +456,14 @@ static int distributed_incidents(struct work *w, const struct sw_correlate_opts 
 				continue;
 			if (nsources == 1) {
 				used[i] = true;
-				add_word(members, sizeof members, x->src);
+				add_kind(members, sizeof members, x->src);
 				for (size_t a = x->first_det; a < x->first_det + x->ndets_span; a++)
 					if (is_scan(w->dets[a].kind))
 						ptrs[nptr++] = &w->dets[a];
 			}
 			used[j] = true;
 			nsources++;
-			add_word(members, sizeof members, y->src);
+			add_kind(members, sizeof members, y->src);
 			for (size_t b = y->first_det; b < y->first_det + y->ndets_span; b++)
 				if (is_scan(w->dets[b].kind))
 					ptrs[nptr++] = &w->dets[b];
@@ -487,23 +483,16 @@ static int distributed_incidents(struct work *w, const struct sw_correlate_opts 
 		         (long long)ptrs[0]->id);
 		summarize(o, inc, ptrs, nptr);
 		snprintf(inc->kinds, sizeof inc->kinds, "distributed_scan");
-		char line[120];
-		sw_fmt(line, sizeof line, "%zu sources of %s on the same targets", nsources,
-		       inc->netblock);
-		size_t used_len = strlen(inc->reasons);
-		char tail[512];
-		snprintf(tail, sizeof tail, "%s", inc->reasons);
-		sw_fmt(inc->reasons, sizeof inc->reasons, "%s%s%s", line, used_len ? "; " : "", tail);
+		/* the reasons start with what makes it one incident */
+		char tail[sizeof inc->reasons];
+		memcpy(tail, inc->reasons, sizeof tail);
+		sw_fmt(inc->reasons, sizeof inc->reasons, "%zu sources of %s on the same targets%s%s",
+		       nsources, inc->netblock, tail[0] ? "; " : "", tail);
 		inc->ndets_span = nptr;
 		inc->first_det = (size_t)-1; /* its detections are in ptrs order: see store */
 	}
 	free(used);
 	return 0;
-}
-
-static int exec(sqlite3 *db, const char *sql)
-{
-	return sw_db_exec(db, sql);
 }
 
 static int store(sqlite3 *db, struct work *w, const struct sw_correlate_opts *o,
@@ -535,7 +524,7 @@ static int store(sqlite3 *db, struct work *w, const struct sw_correlate_opts *o,
 	int rc = -1;
 
 	(void)o;
-	if (exec(db, "CREATE TEMP TABLE IF NOT EXISTS cur_inc (ikey TEXT PRIMARY KEY);"
+	if (sw_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS cur_inc (ikey TEXT PRIMARY KEY);"
 	             "CREATE TEMP TABLE IF NOT EXISTS cur_link (ikey TEXT, detection_id INTEGER,"
 	             " PRIMARY KEY (ikey, detection_id));"
 	             "DELETE FROM temp.cur_inc; DELETE FROM temp.cur_link;") < 0)
@@ -595,7 +584,7 @@ static int store(sqlite3 *db, struct work *w, const struct sw_correlate_opts *o,
 		}
 	}
 	/* a distributed incident links the scan detections of its members */
-	if (exec(db, "INSERT OR IGNORE INTO temp.cur_link (ikey, detection_id)"
+	if (sw_db_exec(db, "INSERT OR IGNORE INTO temp.cur_link (ikey, detection_id)"
 	             " SELECT n.ikey, id.detection_id FROM incidents n"
 	             " JOIN incidents s ON s.level = 'source' AND s.netblock = n.netblock"
 	             "  AND instr(',' || n.src || ',', ',' || s.src || ',') > 0"
@@ -616,7 +605,7 @@ static int store(sqlite3 *db, struct work *w, const struct sw_correlate_opts *o,
 		" SELECT i.id, l.detection_id FROM temp.cur_link l JOIN incidents i ON i.ikey = l.ikey",
 	};
 	for (size_t i = 0; i < SW_ARRAY_LEN(finish_sql); i++) {
-		if (exec(db, finish_sql[i]) < 0)
+		if (sw_db_exec(db, finish_sql[i]) < 0)
 			goto out;
 		changed += sqlite3_changes(db);
 	}

@@ -357,13 +357,10 @@ static int flush_group(sqlite3 *db, int64_t run, const struct group *g,
 	return 0;
 }
 
-/* Keep the ids of the first four and the last four lines of a group. */
+/* Keep the ids of the first four and the last four lines of a group:
+ * once eight are kept, the last four slide. */
 static void keep_line(struct group *g, int64_t id)
 {
-	if (g->nids < 4) {
-		g->ids[g->nids++] = id;
-		return;
-	}
 	if (g->nids < 8) {
 		g->ids[g->nids++] = id;
 		return;

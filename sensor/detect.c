@@ -101,8 +101,8 @@ static uint8_t group_proto(unsigned g, const struct sw_source *s)
 	}
 }
 
-static void fill_det(struct sw_detect *d, struct sw_rec *rec, int type,
-                     const struct sw_source *s, unsigned g, const struct sw_group_state *gs)
+static void fill_det(struct sw_rec *rec, int type, const struct sw_source *s, unsigned g,
+                     const struct sw_group_state *gs)
 {
 	struct sw_rec_det *r = &rec->u.det;
 
@@ -124,7 +124,6 @@ static void fill_det(struct sw_detect *d, struct sw_rec *rec, int type,
 	r->ports_capped = gs->ports_capped;
 	r->failed_contacts = gs->failed_at_detect;
 	r->packets = gs->packets;
-	(void)d;
 }
 
 static void emit_evidence(struct sw_detect *d, const struct sw_source *s,
@@ -173,7 +172,7 @@ static void open_detection(struct sw_detect *d, struct sw_source *s, unsigned g,
 	gs->last_update = d->now;
 	gs->dirty = 0;
 	d->stats.detections++;
-	fill_det(d, &rec, SW_REC_DET_OPEN, s, g, gs);
+	fill_det(&rec, SW_REC_DET_OPEN, s, g, gs);
 	emit(d, &rec);
 	flush_evidence(d, s, gs);
 }
@@ -183,7 +182,7 @@ static void update_detection(struct sw_detect *d, struct sw_source *s, unsigned 
 {
 	struct sw_rec rec;
 
-	fill_det(d, &rec, SW_REC_DET_UPDATE, s, g, gs);
+	fill_det(&rec, SW_REC_DET_UPDATE, s, g, gs);
 	emit(d, &rec);
 	gs->dirty = 0;
 	gs->last_update = d->now;
@@ -222,7 +221,7 @@ static void close_group(struct sw_detect *d, struct sw_source *s, unsigned g,
 		open_detection(d, s, g, gs, SW_K_PORT_PROBE, SW_V_NONE);
 	if (gs->seq) {
 		flush_evidence(d, s, gs);
-		fill_det(d, &rec, SW_REC_DET_CLOSE, s, g, gs);
+		fill_det(&rec, SW_REC_DET_CLOSE, s, g, gs);
 		rec.u.det.closed_at = d->now;
 		emit(d, &rec);
 	}
