@@ -64,9 +64,11 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 	t->keys = aligned_alloc(64, (size_t)n * sizeof *t->keys);
 	t->ring = calloc(n, sizeof *t->ring);
 	t->meta = calloc(n, sizeof *t->meta);
-	/* half as many filter slots as contacts: small enough to stay in cache */
-	t->conn = calloc((size_t)n / 2, sizeof *t->conn);
-	t->conn_mask = n / 2 - 1;
+	/* an eighth as many filter slots as contacts (64 KiB by default): small
+	 * enough to stay in cache while the capture streams through it; a
+	 * collision only costs a lookup */
+	t->conn = calloc((size_t)n / 8, sizeof *t->conn);
+	t->conn_mask = n / 8 - 1;
 	for (int i = 0; i < 4; i++)
 		t->ck[i] = sw_siphash(key, &i, sizeof i) | 1;
 	t->next_gen = 1;
@@ -97,7 +99,7 @@ uint64_t sw_contacts_memory(const struct sw_contacts *t)
 
 	return sizeof *t + n * (sizeof *t->slots + sizeof *t->keys + sizeof *t->ring +
 	                        sizeof *t->meta) +
-	       n / 2 * sizeof *t->conn;
+	       n / 8 * sizeof *t->conn;
 }
 
 uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
