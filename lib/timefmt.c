@@ -121,17 +121,17 @@ static bool parse_tail(const char *s, int *frac)
 	return s[0] == 'Z' && s[1] == '\0';
 }
 
-int sw_iso_parse(const char *s, int64_t *us)
+/* "YYYY-MM-DDTHH:MM:SS", every field in range, as seconds since the epoch
+ * (UTC); 0 or -1. */
+static int parse_datetime(const char *s, int64_t *secs)
 {
-	int y, mo, d, h, mi, sec, frac;
+	int y, mo, d, h, mi, sec;
 
-	if (s == NULL)
-		return -1;
 	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
 	    s[7] != '-' || !digits(s + 8, 2, &d) || s[10] != 'T' ||
 	    !digits(s + 11, 2, &h) || s[13] != ':' ||
 	    !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &sec) || !parse_tail(s + 19, &frac))
+	    !digits(s + 17, 2, &sec))
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
 	    h > 23 || mi > 59 || sec > 59)
@@ -147,23 +147,28 @@ int sw_iso_parse(const char *s, int64_t *us)
 	};
 	/* -1 is a valid result here (1969-12-31T23:59:59Z): fields are
 	 * already checked, so timegm() cannot fail. */
-	int64_t t = (int64_t)timegm(&tm);
+	*secs = (int64_t)timegm(&tm);
+	return 0;
+}
+
+int sw_iso_parse(const char *s, int64_t *us)
+{
+	int64_t t;
+	int frac;
+
+	if (s == NULL || parse_datetime(s, &t) < 0 || !parse_tail(s + 19, &frac))
+		return -1;
 	*us = t * US_PER_SEC + frac;
 	return 0;
 }
 
 int sw_iso_parse_offset(const char *s, int64_t *us)
 {
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	int oh = 0, om = 0, sign = 0;
 	int frac = 0;
+	int64_t t;
 
-	if (s == NULL)
-		return -1;
-	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d) || s[10] != 'T' ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &sec))
+	if (s == NULL || parse_datetime(s, &t) < 0)
 		return -1;
 	s += 19;
 	if (*s == '.') {
@@ -196,19 +201,6 @@ int sw_iso_parse_offset(const char *s, int64_t *us)
 	} else {
 		return -1;
 	}
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
-	    h > 23 || mi > 59 || sec > 59)
-		return -1;
-
-	struct tm tm = {
-		.tm_year = y - 1900,
-		.tm_mon = mo - 1,
-		.tm_mday = d,
-		.tm_hour = h,
-		.tm_min = mi,
-		.tm_sec = sec,
-	};
-	int64_t t = (int64_t)timegm(&tm) - (int64_t)sign * (oh * 3600 + om * 60);
-	*us = t * US_PER_SEC + frac;
+	*us = (t - (int64_t)sign * (oh * 3600 + om * 60)) * US_PER_SEC + frac;
 	return 0;
 }
