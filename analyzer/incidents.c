@@ -149,7 +149,7 @@ static int load_detections(sqlite3 *db, struct work *w)
 	static const char sql[] =
 		"SELECT d.id, d.src, d.src_family, d.src_bin, d.kind, ifnull(d.variant, ''),"
 		" ifnull(d.proto, ''), s.name, d.first_seen, d.last_seen, d.targets, d.ports,"
-		" d.packets, d.outbound, d.seq"
+		" d.packets, d.outbound, d.seq, d.sessions_after_scan"
 		" FROM detections d JOIN runs r ON r.id = d.run_id JOIN sensors s ON s.id = r.sensor_id"
 		" ORDER BY d.src_family, d.src_bin, d.first_seen, d.id";
 	static const char sql_ev[] =
@@ -188,6 +188,7 @@ static int load_detections(sqlite3 *db, struct work *w)
 		d->packets = (uint64_t)sqlite3_column_int64(st, 12);
 		d->outbound = sqlite3_column_int(st, 13);
 		d->seq = sqlite3_column_int64(st, 14);
+		d->sessions_after = (uint32_t)sqlite3_column_int64(st, 15);
 		w->ndets++;
 	}
 	sqlite3_finalize(st);

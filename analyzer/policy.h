@@ -29,6 +29,7 @@ struct sw_adet {
 	uint32_t targets, ports;
 	uint64_t packets;
 	int outbound;
+	uint32_t sessions_after; /* sessions completed to ports its scan found open */
 	uint16_t port;         /* destination port of its first evidence line, 0 if none */
 	char target[48];       /* destination of its first evidence line */
 };

@@ -39,11 +39,12 @@ enum sw_answer {
 	SW_A_COMPLETED,   /* handshake completed */
 	SW_A_UNREACH,     /* ICMP destination unreachable */
 	SW_A_REPLY,       /* UDP reply, echo reply */
+	SW_A_RETURNED,    /* completed, to a port an earlier probe found open */
 };
 
 /* Bits of sw_contact.bits */
 #define SW_CB_FIRST 0x01   /* this episode is the contact's first: TRW counts it */
-#define SW_CB_PAYLOAD 0x02 /* the source sent payload on an established session */
+#define SW_CB_FOUND_OPEN 0x02 /* an earlier episode found the port open (SYN-ACK) */
 #define SW_CB_FLOOD 0x04   /* part of a flood: not scored */
 
 struct sw_contact {

@@ -123,6 +123,7 @@ static void fill_det(struct sw_rec *rec, int type, const struct sw_source *s, un
 	r->targets_capped = gs->targets_capped;
 	r->ports_capped = gs->ports_capped;
 	r->failed_contacts = gs->failed_at_detect;
+	r->sessions_after = gs->sessions_after;
 	r->packets = gs->packets;
 }
 
@@ -453,6 +454,39 @@ static void settle(struct sw_detect *d, struct sw_contact *c, const struct sw_ad
 	}
 }
 
+/*
+ * A scanner completed a session to a port its scan had found open: the
+ * first step of an intrusion, and what the analyzer calls a suspected
+ * compromise (of our host). Counted on the source's open scan detection,
+ * with the session as evidence.
+ */
+static void session_after_scan(struct sw_detect *d, struct sw_contact *c,
+                               const struct sw_addr *dst)
+{
+	struct sw_source *s = sw_sources_find(d->sources, c->src_key);
+	struct sw_detail *dt;
+	struct sw_group_state *gs;
+	struct sw_probe p;
+
+	if (!s || !(s->scanner & (1u << SW_TRW_TCP)))
+		return;
+	dt = sw_sources_detail(d->sources, s, false);
+	if (!dt || !dt->g[SW_G_TCP].seq)
+		return;
+	gs = &dt->g[SW_G_TCP];
+	gs->sessions_after++;
+	gs->dirty = 1;
+	memset(&p, 0, sizeof p);
+	p.ts = c->t;
+	p.dst = *dst;
+	p.sport = c->sport;
+	p.dport = c->dport;
+	p.proto = 6;
+	p.pflags = SW_TH_SYN;
+	p.answer = SW_A_RETURNED;
+	emit_evidence(d, s, gs, &p);
+}
+
 /* ---- login sessions ------------------------------------------------------ */
 
 static void count_session(struct sw_detect *d, struct sw_contact *c, const struct sw_addr *dst)
@@ -534,8 +568,12 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	} else if (c) {
 		if (sw_contact_pending(c))
 			return c; /* a retransmission */
-		/* a new episode on a known contact: not a first contact */
+		/* a new episode on a known contact: not a first contact. If the
+		 * last one found the port open (a half-open probe), this may be
+		 * the scanner coming back to use what it found. */
 		c->bits &= (uint8_t)~SW_CB_FIRST;
+		if (c->answer == SW_A_HALFOPEN || c->answer == SW_A_NOACK)
+			c->bits |= SW_CB_FOUND_OPEN;
 	} else {
 		c = new_contact(d, key);
 		c->bits = SW_CB_FIRST;
@@ -791,6 +829,8 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 			settle(d, c, &p->dst, SW_A_COMPLETED, 0);
 			sw_flood_answered(d->flood, SW_FL_SYN, &p->dst, p->dport, d->now);
 			count_session(d, c, &p->dst);
+			if (c->bits & SW_CB_FOUND_OPEN)
+				session_after_scan(d, c, &p->dst);
 			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport,
 			                      SW_CONN_ESTAB);
 		}

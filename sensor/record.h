@@ -34,6 +34,7 @@ struct sw_rec_det {
 	int64_t first_seen, last_seen, detected_at, closed_at;
 	uint32_t targets, ports;
 	uint32_t failed_contacts;     /* failed first contacts before detected_at */
+	uint32_t sessions_after;      /* sessions completed later to ports the scan found open */
 	uint64_t packets;
 };
 

@@ -43,14 +43,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_DET_OPEN] =
 		"INSERT INTO detections (run_id, seq, kind, variant, proto, src, src_family, src_bin,"
 		" outbound, first_seen, last_seen, detected_at, targets, targets_capped, ports,"
-		" ports_capped, packets, failed_contacts, tool)"
+		" ports_capped, packets, failed_contacts, tool, sessions_after_scan)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19)",
+		" ?17, ?18, ?19, ?21)",
 	/* a row whose open record was lost to a full ring is simply not there */
 	[ST_DET_UPDATE] =
 		"UPDATE detections SET kind = ?3, variant = ?4, last_seen = ?11, targets = ?13,"
 		" targets_capped = ?14, ports = ?15, ports_capped = ?16, packets = ?17,"
-		" tool = coalesce(?19, tool), closed_at = ?20 WHERE run_id = ?1 AND seq = ?2",
+		" tool = coalesce(?19, tool), closed_at = ?20, sessions_after_scan = ?21"
+		" WHERE run_id = ?1 AND seq = ?2",
 	[ST_EVIDENCE] =
 		"INSERT INTO evidence (detection_id, ts, line)"
 		" SELECT id, ?3, ?4 FROM detections WHERE run_id = ?1 AND seq = ?2",
@@ -186,6 +187,7 @@ static void bind_detection(struct sw_writer *w, sqlite3_stmt *st, const struct s
 	sqlite3_bind_int(st, 16, r->ports_capped);
 	sqlite3_bind_int64(st, 17, (sqlite3_int64)r->packets);
 	bind_text_or_null(st, 19, r->tool ? sw_tool_name((enum sw_tool)r->tool) : NULL);
+	sqlite3_bind_int64(st, 21, r->sessions_after);
 }
 
 static int apply_detection(struct sw_writer *w, const struct sw_rec *rec)

@@ -87,6 +87,15 @@ out=$("$ANALYZER" -w "$DB" --mark-compromised 'not-an-address' 2>&1); rc=$?
 check "a bad address is refused" 1 "$rc"
 check_match "with a message naming it" "not-an-address: not an IP address" "$out"
 
+# a scanner that came back to a port its scan found open (the sensor counts
+# it on the scan's detection; test_detect checks that part)
+q "$TMP/dist.db" "UPDATE detections SET sessions_after_scan = 1 WHERE src = '198.51.100.13'"
+"$ANALYZER" -q -w "$TMP/dist.db"
+check "a session after the scan suspects a compromise" \
+	"1|after the scan, 1 session completed to ports it had found open" \
+	"$(q "$TMP/dist.db" "SELECT compromised, compromise_reason FROM incidents
+	                     WHERE level = 'source' AND src = '198.51.100.13'")"
+
 # log lines: the article's own kind of detect, stored once, feeding incidents
 DB="$TMP/logs.db"
 L="$top_srcdir/tests/data/syslog"

@@ -783,6 +783,44 @@ static void test_half_open_port_scan(void **state)
 	assert_int_equal(find_seq(e, SW_REC_DET_CLOSE, o->seq)->ports, 6);
 }
 
+/* The scan finds 2 ports open (half-open probes), then the scanner comes
+ * back and completes a session to one of them: counted on the scan's
+ * detection, with the session as evidence. A session to a port the scan
+ * did not probe is not counted. */
+static void test_session_after_scan(void **state)
+{
+	struct eng *e = *state;
+	struct ep scanner = ep("198.51.100.7"), target = ep("203.0.113.5");
+	const struct sw_rec_det *o, *c;
+	const char *lines[16] = { NULL };
+	size_t n;
+	bool seen = false;
+
+	start(e);
+	for (int i = 0; i < 6; i++) {
+		syn_probe(e, &scanner, 41000, &target, (uint16_t)(20 + i),
+		          i == 1 || i == 2 ? ANS_HALFOPEN : ANS_RST);
+		e->now += 10 * MS;
+	}
+	e->now += 30 * SEC;
+	connection(e, &scanner, 50000, &target, 8080, 2 * MS); /* not probed by the scan */
+	e->now += 1 * SEC;
+	connection(e, &scanner, 50001, &target, 22, 2 * MS);   /* found open by it */
+	e->now += 2 * SEC;
+	finish(e, "session after a scan");
+
+	o = find(e, SW_REC_DET_OPEN, SW_K_PORT_SCAN);
+	assert_int_equal(o->sessions_after, 0);
+	c = find_seq(e, SW_REC_DET_CLOSE, o->seq);
+	assert_int_equal(c->sessions_after, 1);
+	n = evidence(e, o->seq, lines, 16);
+	for (size_t i = 0; i < n; i++)
+		if (strstr(lines[i], "-> 203.0.113.5:22 (ssh) SYN, connection completed to a port "
+		                     "the scan had found open"))
+			seen = true;
+	assert_true(seen);
+}
+
 static void test_block_scan(void **state)
 {
 	struct eng *e = *state;
@@ -1659,6 +1697,7 @@ int main(void)
 		T(test_evidence_format),
 		T(test_half_open_sweep),
 		T(test_half_open_port_scan),
+		T(test_session_after_scan),
 		T(test_block_scan),
 		T(test_benign_client),
 		T(test_benign_udp_client),
