@@ -179,7 +179,7 @@ void sw_policy_judge(const struct sw_policy *p, struct sw_incident *inc,
 		if (d->sessions_after && !inc->compromised) {
 			inc->compromised = 1;
 			sw_fmt(inc->compromise_reason, sizeof inc->compromise_reason,
-			       "after the scan, %u session%s completed to ports it had found open",
+			       "after the scan, %u session%s with payload to ports it had found open",
 			       d->sessions_after, d->sessions_after == 1 ? "" : "s");
 		}
 	}

@@ -39,20 +39,27 @@ enum sw_answer {
 	SW_A_COMPLETED,   /* handshake completed */
 	SW_A_UNREACH,     /* ICMP destination unreachable */
 	SW_A_REPLY,       /* UDP reply, echo reply */
-	SW_A_RETURNED,    /* completed, to a port an earlier probe found open */
+	SW_A_RETURNED,    /* a session with payload to a port an earlier probe found open */
 };
 
 /* Bits of sw_contact.bits */
 #define SW_CB_FIRST 0x01   /* this episode is the contact's first: TRW counts it */
 #define SW_CB_FOUND_OPEN 0x02 /* an earlier episode found the port open (SYN-ACK) */
 #define SW_CB_FLOOD 0x04   /* part of a flood: not scored */
+#define SW_CB_WATCH 0x08   /* a scanner's session to a port it found open: payload? */
 
 struct sw_contact {
 	uint64_t key;       /* 0: empty slot */
 	uint64_t src_key;   /* hash of the source address (finds its sources entry) */
 	int64_t t;          /* packet time of the latest probe */
 	struct sw_addr dst; /* for the evidence of a probe that times out */
-	uint32_t gen;       /* bumps on every arm: stale ring entries are skipped */
+	union {
+		uint32_t gen;   /* while pending: bumps on every arm, so stale ring
+		                   entries are skipped */
+		uint32_t seq0;  /* while a returning scanner's session is watched
+		                   (SW_CB_WATCH): the source's sequence number after
+		                   the handshake, to see whether it sent payload */
+	};
 	uint16_t sport, dport;
 	uint16_t sessions;  /* completed handshakes in this contact's life */
 	uint8_t proto;

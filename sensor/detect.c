@@ -454,26 +454,44 @@ static void settle(struct sw_detect *d, struct sw_contact *c, const struct sw_ad
 	}
 }
 
+/* The open scan detection of the source of c, or NULL. */
+static struct sw_group_state *open_scan(struct sw_detect *d, const struct sw_contact *c,
+                                        struct sw_source **sp)
+{
+	struct sw_source *s = sw_sources_find(d->sources, c->src_key);
+	struct sw_detail *dt;
+
+	if (!s || !(s->scanner & (1u << SW_TRW_TCP)))
+		return NULL;
+	dt = sw_sources_detail(d->sources, s, false);
+	if (!dt || !dt->g[SW_G_TCP].seq)
+		return NULL;
+	*sp = s;
+	return &dt->g[SW_G_TCP];
+}
+
+static bool returning_scanner(struct sw_detect *d, const struct sw_contact *c)
+{
+	struct sw_source *s;
+
+	return open_scan(d, c, &s) != NULL;
+}
+
 /*
- * A scanner completed a session to a port its scan had found open: the
- * first step of an intrusion, and what the analyzer calls a suspected
- * compromise (of our host). Counted on the source's open scan detection,
- * with the session as evidence.
+ * A scanner completed a session with payload to a port its scan had found
+ * open: the first step of an intrusion, and what the analyzer calls a
+ * suspected compromise (of our host). Counted on the source's open scan
+ * detection, with the session as evidence.
  */
 static void session_after_scan(struct sw_detect *d, struct sw_contact *c,
                                const struct sw_addr *dst)
 {
-	struct sw_source *s = sw_sources_find(d->sources, c->src_key);
-	struct sw_detail *dt;
-	struct sw_group_state *gs;
+	struct sw_source *s = NULL;
+	struct sw_group_state *gs = open_scan(d, c, &s);
 	struct sw_probe p;
 
-	if (!s || !(s->scanner & (1u << SW_TRW_TCP)))
+	if (!gs)
 		return;
-	dt = sw_sources_detail(d->sources, s, false);
-	if (!dt || !dt->g[SW_G_TCP].seq)
-		return;
-	gs = &dt->g[SW_G_TCP];
 	gs->sessions_after++;
 	gs->dirty = 1;
 	memset(&p, 0, sizeof p);
@@ -485,6 +503,18 @@ static void session_after_scan(struct sw_detect *d, struct sw_contact *c,
 	p.pflags = SW_TH_SYN;
 	p.answer = SW_A_RETURNED;
 	emit_evidence(d, s, gs, &p);
+}
+
+/* A segment of a watched session from its source (an ACK, FIN or RST:
+ * data segments skip the lookups): a sequence number past the one after
+ * the handshake means payload was sent. */
+static void watch_session(struct sw_detect *d, struct sw_contact *c, const struct sw_pkt *p)
+{
+	if ((int32_t)(p->tcp_seq - c->seq0) <= 0)
+		return;
+	c->bits &= (uint8_t)~SW_CB_WATCH;
+	session_after_scan(d, c, &p->dst);
+	sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport, SW_CONN_ESTAB);
 }
 
 /* ---- login sessions ------------------------------------------------------ */
@@ -785,6 +815,8 @@ static void tcp_rst(struct sw_detect *d, const struct sw_pkt *p)
 	                     sw_contact_key(d->contacts, &p->src, &p->dst, 6, p->dport));
 	if (c && c->state == SW_C_SYNACK)
 		settle(d, c, &p->dst, SW_A_HALFOPEN, 0);
+	else if (c && c->state == SW_C_ESTAB && (c->bits & SW_CB_WATCH))
+		watch_session(d, c, p);
 }
 
 static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
@@ -829,17 +861,28 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 			settle(d, c, &p->dst, SW_A_COMPLETED, 0);
 			sw_flood_answered(d->flood, SW_FL_SYN, &p->dst, p->dport, d->now);
 			count_session(d, c, &p->dst);
-			if (c->bits & SW_CB_FOUND_OPEN)
-				session_after_scan(d, c, &p->dst);
+			if ((c->bits & SW_CB_FOUND_OPEN) && returning_scanner(d, c)) {
+				/* leave it out of the connection filter: its ACKs and
+				 * FIN come here and show whether payload was sent */
+				c->bits |= SW_CB_WATCH;
+				c->seq0 = p->tcp_seq;
+				return;
+			}
 			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport,
 			                      SW_CONN_ESTAB);
+		} else if (c->state == SW_C_ESTAB && (c->bits & SW_CB_WATCH)) {
+			watch_session(d, c, p);
 		}
 		return;
 	}
-	if (c || answered(d, p, 6, p->sport)) {
-		/* a segment of a connection we know: remember it as such */
-		sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport,
-		                      SW_CONN_ESTAB);
+	if (!c)
+		c = answered(d, p, 6, p->sport);
+	if (c) {
+		/* a segment of a connection we know: remember it as such, unless
+		 * its source's segments must still be looked at */
+		if (!(c->bits & SW_CB_WATCH))
+			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport,
+			                      SW_CONN_ESTAB);
 		return;
 	}
 	variant = stealth_variant(fl, p->payload_len);

@@ -62,7 +62,7 @@ static const char *answer_text(const struct sw_probe *p, char *buf, size_t len)
 	case SW_A_NOACK: return "answered SYN-ACK, never completed";
 	case SW_A_COMPLETED: return "connection completed";
 	case SW_A_RETURNED:
-		return "connection completed to a port the scan had found open";
+		return "session with payload to a port the scan had found open";
 	case SW_A_REPLY:
 		return p->proto == 1 || p->proto == 58 ? "answered echo reply" : "answered";
 	case SW_A_UNREACH: {

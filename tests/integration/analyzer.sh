@@ -92,7 +92,7 @@ check_match "with a message naming it" "not-an-address: not an IP address" "$out
 q "$TMP/dist.db" "UPDATE detections SET sessions_after_scan = 1 WHERE src = '198.51.100.13'"
 "$ANALYZER" -q -w "$TMP/dist.db"
 check "a session after the scan suspects a compromise" \
-	"1|after the scan, 1 session completed to ports it had found open" \
+	"1|after the scan, 1 session with payload to ports it had found open" \
 	"$(q "$TMP/dist.db" "SELECT compromised, compromise_reason FROM incidents
 	                     WHERE level = 'source' AND src = '198.51.100.13'")"
 

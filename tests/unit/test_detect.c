@@ -783,10 +783,30 @@ static void test_half_open_port_scan(void **state)
 	assert_int_equal(find_seq(e, SW_REC_DET_CLOSE, o->seq)->ports, 6);
 }
 
+/* A handshake and a close without a byte of payload. */
+static void empty_connection(struct eng *e, const struct ep *cli, uint16_t sport,
+                             const struct ep *srv, uint16_t dport)
+{
+	uint32_t cs = rnd(e), ss = rnd(e);
+	struct pc_l4 t;
+
+	t = tcp(sport, dport, SW_TH_SYN, cs, 0, 64240);
+	tx(e, cli, srv, &t, 64, MS);
+	t = tcp(dport, sport, SW_TH_SYN | SW_TH_ACK, ss, cs + 1, 65160);
+	tx(e, srv, cli, &t, 64, MS);
+	t = tcp(sport, dport, SW_TH_ACK, cs + 1, ss + 1, 502);
+	tx(e, cli, srv, &t, 64, MS);
+	t = tcp(sport, dport, SW_TH_FIN | SW_TH_ACK, cs + 1, ss + 1, 502);
+	tx(e, cli, srv, &t, 64, MS);
+	t = tcp(dport, sport, SW_TH_FIN | SW_TH_ACK, ss + 1, cs + 2, 509);
+	tx(e, srv, cli, &t, 64, MS);
+}
+
 /* The scan finds 2 ports open (half-open probes), then the scanner comes
- * back and completes a session to one of them: counted on the scan's
- * detection, with the session as evidence. A session to a port the scan
- * did not probe is not counted. */
+ * back and completes a session with payload to one of them: counted on the
+ * scan's detection, with the session as evidence. A session without
+ * payload to the other, and one to a port the scan did not probe, are
+ * not counted. */
 static void test_session_after_scan(void **state)
 {
 	struct eng *e = *state;
@@ -803,6 +823,8 @@ static void test_session_after_scan(void **state)
 		e->now += 10 * MS;
 	}
 	e->now += 30 * SEC;
+	empty_connection(e, &scanner, 49999, &target, 21);     /* found open, no payload */
+	e->now += 1 * SEC;
 	connection(e, &scanner, 50000, &target, 8080, 2 * MS); /* not probed by the scan */
 	e->now += 1 * SEC;
 	connection(e, &scanner, 50001, &target, 22, 2 * MS);   /* found open by it */
@@ -815,7 +837,7 @@ static void test_session_after_scan(void **state)
 	assert_int_equal(c->sessions_after, 1);
 	n = evidence(e, o->seq, lines, 16);
 	for (size_t i = 0; i < n; i++)
-		if (strstr(lines[i], "-> 203.0.113.5:22 (ssh) SYN, connection completed to a port "
+		if (strstr(lines[i], "-> 203.0.113.5:22 (ssh) SYN, session with payload to a port "
 		                     "the scan had found open"))
 			seen = true;
 	assert_true(seen);
