@@ -20,6 +20,7 @@
 #include "log.h"
 #include "logline.h"
 #include "logs.h"
+#include "netset.h"
 #include "util.h"
 
 /* One line into buf (without its newline); *overlong when it did not fit
@@ -61,19 +62,6 @@ static bool resolve(const char *name, struct sw_addr *a)
 	return ok;
 }
 
-static const char *proto_name(uint8_t p)
-{
-	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : p == 58 ? "icmp6" : NULL;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s && *s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 static int store_event(sqlite3_stmt *st, const char *path, const char *text,
                        const struct sw_logev *ev, const struct sw_logs_opts *o)
 {
@@ -84,8 +72,8 @@ static int store_event(sqlite3_stmt *st, const char *path, const char *text,
 	sqlite3_bind_int64(st, 1, ev->ts_us);
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
-	bind_text(st, 4, ev->host);
-	bind_text(st, 5, ev->program);
+	sw_db_bind_text(st, 4, ev->host);
+	sw_db_bind_text(st, 5, ev->program);
 	sqlite3_bind_text(st, 6, sw_logev_kind_name(ev->kind), -1, SQLITE_STATIC);
 	if (known) {
 		sqlite3_bind_text(st, 7, sw_addr_format(&src, srctext, sizeof srctext), -1,
@@ -98,14 +86,14 @@ static int store_event(sqlite3_stmt *st, const char *path, const char *text,
 		sqlite3_bind_int(st, 8, 0);
 		sqlite3_bind_blob(st, 9, zero, 16, SQLITE_STATIC);
 	}
-	bind_text(st, 10, ev->src_numeric ? NULL : ev->src_name);
-	bind_text(st, 11, ev->has_dst ? sw_addr_format(&ev->dst, dst, sizeof dst) : NULL);
-	bind_text(st, 12, proto_name(ev->proto));
+	sw_db_bind_text(st, 10, ev->src_numeric ? NULL : ev->src_name);
+	sw_db_bind_text(st, 11, ev->has_dst ? sw_addr_format(&ev->dst, dst, sizeof dst) : NULL);
+	sw_db_bind_text(st, 12, sw_proto_name(ev->proto));
 	if (ev->dport)
 		sqlite3_bind_int(st, 13, ev->dport);
 	else
 		sqlite3_bind_null(st, 13);
-	bind_text(st, 14, ev->user);
+	sw_db_bind_text(st, 14, ev->user);
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -321,7 +309,7 @@ static int flush_group(sqlite3 *db, int64_t run, const struct group *g,
 	sqlite3_bind_int64(q->up, 1, run);
 	sqlite3_bind_int64(q->up, 2, g->first_id);
 	sqlite3_bind_text(q->up, 3, kind, -1, SQLITE_STATIC);
-	bind_text(q->up, 4, g->proto[0] ? g->proto : "tcp");
+	sw_db_bind_text(q->up, 4, g->proto[0] ? g->proto : "tcp");
 	sqlite3_bind_text(q->up, 5, g->src, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q->up, 6, g->family);
 	sqlite3_bind_blob(q->up, 7, g->bin, 16, SQLITE_STATIC);

@@ -47,25 +47,6 @@ static void usage(FILE *f)
 "Exit status: 0 ok, 1 runtime failure, 2 usage error.\n");
 }
 
-static void usage_error(const char *msg)
-{
-	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", sw_progname(), msg, sw_progname());
-	exit(EXIT_USAGE);
-}
-
-static unsigned number(const char *opt, const char *arg, uint64_t min, uint64_t max)
-{
-	uint64_t v;
-	char msg[160];
-
-	if (!sw_parse_u64(arg, min, max, &v)) {
-		snprintf(msg, sizeof msg, "%s: '%.32s' is not a number in %llu..%llu", opt, arg,
-		         (unsigned long long)min, (unsigned long long)max);
-		usage_error(msg);
-	}
-	return (unsigned)v;
-}
-
 int main(int argc, char **argv)
 {
 	enum { OPT_SYSLOG = 256, OPT_GAP, OPT_P4, OPT_P6, OPT_MARK, OPT_CLEAR, OPT_TZ, OPT_YEAR,
@@ -109,15 +90,15 @@ int main(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case OPT_SYSLOG:
 			if (nlogs == (int)SW_ARRAY_LEN(logs))
-				usage_error("too many --syslog files (at most 64)");
+				sw_usage_error("too many --syslog files (at most 64)");
 			logs[nlogs++] = optarg;
 			break;
 		case OPT_TZ: tz = optarg; break;
-		case OPT_YEAR: year = number("--year", optarg, 1970, 9999); break;
+		case OPT_YEAR: year = (unsigned)sw_option_number("--year", optarg, 1970, 9999); break;
 		case OPT_OFFLINE: lopts.offline = true; break;
-		case OPT_GAP: gap = number("--gap", optarg, 1, 24 * 365); break;
-		case OPT_P4: p4 = number("--prefix4", optarg, 8, 32); break;
-		case OPT_P6: p6 = number("--prefix6", optarg, 16, 128); break;
+		case OPT_GAP: gap = (unsigned)sw_option_number("--gap", optarg, 1, 24 * 365); break;
+		case OPT_P4: p4 = (unsigned)sw_option_number("--prefix4", optarg, 8, 32); break;
+		case OPT_P6: p6 = (unsigned)sw_option_number("--prefix6", optarg, 16, 128); break;
 		case OPT_MARK: mark = optarg; mark_value = 1; break;
 		case OPT_CLEAR: mark = optarg; mark_value = 0; break;
 		case 'q': quiet = 1; break;
@@ -129,9 +110,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!db_path)
-		usage_error("-w DB is required");
+		sw_usage_error("-w DB is required");
 	if (optind != argc)
-		usage_error("unexpected argument");
+		sw_usage_error("unexpected argument");
 	sw_analyzer_conf_defaults(&conf);
 	if (config && sw_analyzer_conf_load(&conf, config, err, sizeof err) < 0) {
 		sw_err("%s", err);

@@ -191,6 +191,14 @@ fail:
 	return NULL;
 }
 
+void sw_db_bind_text(sqlite3_stmt *st, int idx, const char *text)
+{
+	if (text && *text)
+		sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
 void sw_db_close(sqlite3 *db)
 {
 	if (db && sqlite3_close(db) != SQLITE_OK)

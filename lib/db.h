@@ -31,6 +31,9 @@ int sw_db_version(sqlite3 *db);
 /* Run SQL without results; 0 or -1 (message logged with sw_err). */
 int sw_db_exec(sqlite3 *db, const char *sql);
 
+/* Bind text, or NULL for a NULL or empty string (the text is copied). */
+void sw_db_bind_text(sqlite3_stmt *st, int idx, const char *text);
+
 void sw_db_close(sqlite3 *db);
 
 #endif

@@ -64,6 +64,17 @@ const char *sw_port_name(uint16_t port)
 	return NULL;
 }
 
+const char *sw_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 1: return "icmp";
+	case 58: return "icmp6";
+	default: return NULL;
+	}
+}
+
 bool sw_prefix_list_contains(const struct sw_prefix_list *l, const struct sw_addr *a)
 {
 	for (unsigned i = 0; i < l->n && i < SW_MAX_PREFIXES; i++)

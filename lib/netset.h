@@ -64,5 +64,7 @@ bool sw_port_set_format(const struct sw_port_set *s, char *buf, size_t len);
  * unknown) and 22 -> "ssh" (NULL if none). */
 int sw_port_lookup(const char *name);
 const char *sw_port_name(uint16_t port);
+/* "tcp", "udp", "icmp", "icmp6" for an IP protocol number, else NULL. */
+const char *sw_proto_name(uint8_t proto);
 
 #endif

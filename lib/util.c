@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "log.h"
 #include "util.h"
 
 bool sw_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -54,6 +55,25 @@ char *sw_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
 	}
 	dst[o] = '\0';
 	return dst;
+}
+
+void sw_usage_error(const char *msg)
+{
+	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", sw_progname(), msg, sw_progname());
+	exit(2);
+}
+
+uint64_t sw_option_number(const char *opt, const char *arg, uint64_t min, uint64_t max)
+{
+	uint64_t v;
+	char msg[256];
+
+	if (!sw_parse_u64(arg, min, max, &v)) {
+		snprintf(msg, sizeof msg, "%s: '%.64s' is not a number in %llu..%llu", opt, arg,
+		         (unsigned long long)min, (unsigned long long)max);
+		sw_usage_error(msg);
+	}
+	return v;
 }
 
 bool sw_fmt(char *dst, size_t len, const char *fmt, ...)

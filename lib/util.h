@@ -18,6 +18,13 @@ bool sw_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  * backslash becomes \\. Always NUL-terminates; returns dst. */
 char *sw_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen);
 
+/* A command-line mistake: "PROG: msg", a hint to --help, exit status 2. */
+void sw_usage_error(const char *msg) __attribute__((noreturn));
+
+/* The number an option was given, in [min, max]; anything else is a usage
+ * error naming the option. */
+uint64_t sw_option_number(const char *opt, const char *arg, uint64_t min, uint64_t max);
+
 /* snprintf into a fixed buffer; true if it fit. */
 bool sw_fmt(char *dst, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

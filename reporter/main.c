@@ -14,6 +14,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -73,16 +74,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (strcmp(format, "eml") && strcmp(format, "mbox") && strcmp(format, "text") &&
-	    strcmp(format, "xarf")) {
-		fprintf(stderr, "%s: --format %s: use eml, mbox, text or xarf\n",
-		        sw_progname(), format);
-		return 2;
-	}
-	if (!db_path || optind != argc) {
-		fprintf(stderr, "%s: %s\nTry '%s --help'.\n", sw_progname(),
-		        db_path ? "unexpected argument" : "-w DB is required", sw_progname());
-		return 2;
-	}
+	    strcmp(format, "xarf"))
+		sw_usage_error("--format: use eml, mbox, text or xarf");
+	if (!db_path)
+		sw_usage_error("-w DB is required");
+	if (optind != argc)
+		sw_usage_error("unexpected argument");
 	db = sw_db_open(db_path, 0, err, sizeof err);
 	if (!db) {
 		sw_err("%s", err);

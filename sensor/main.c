@@ -70,25 +70,6 @@ static void usage(FILE *f)
 	        SW_DEFAULT_SNAPLEN, SW_DEFAULT_BUFFER_MIB, SW_DEFAULT_STATS_INTERVAL);
 }
 
-static void usage_error(const char *msg)
-{
-	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", sw_progname(), msg, sw_progname());
-	exit(EXIT_USAGE);
-}
-
-static int number_arg(const char *opt, const char *arg, uint64_t min, uint64_t max)
-{
-	uint64_t v;
-
-	if (!sw_parse_u64(arg, min, max, &v)) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "%s: '%.64s' is not a number in %llu..%llu", opt, arg,
-		         (unsigned long long)min, (unsigned long long)max);
-		usage_error(msg);
-	}
-	return (int)v;
-}
-
 /* The BPF expression: the remaining arguments joined by spaces, as tcpdump. */
 static char *join_args(int argc, char **argv)
 {
@@ -144,23 +125,23 @@ static void parse_args(int argc, char **argv, struct options *o)
 		switch (ch) {
 		case 'r':
 			if (o->nfiles == MAX_FILES)
-				usage_error("too many -r files (at most 4096)");
+				sw_usage_error("too many -r files (at most 4096)");
 			o->files[o->nfiles++] = optarg;
 			break;
 		case 'i':
 			if (o->iface)
-				usage_error("-i given twice");
+				sw_usage_error("-i given twice");
 			o->iface = optarg;
 			break;
 		case 'w': o->db_path = optarg; break;
-		case 's': o->snaplen = number_arg("-s", optarg, 64, 262144); break;
-		case 'B': o->buffer_mib = number_arg("-B", optarg, 1, 4096); break;
+		case 's': o->snaplen = (int)sw_option_number("-s", optarg, 64, 262144); break;
+		case 'B': o->buffer_mib = (int)sw_option_number("-B", optarg, 1, 4096); break;
 		case 'p': o->promisc = 0; break;
 		case 'c': o->config = optarg; break;
 		case 'n': o->sensor_name = optarg; break;
 		case 'Z': o->user = optarg; break;
 		case OPT_STATS:
-			o->stats_interval = number_arg("--stats-interval", optarg, 1, 86400);
+			o->stats_interval = (int)sw_option_number("--stats-interval", optarg, 1, 86400);
 			break;
 		case 'q': sw_log_set_level(SW_LOG_WARN); break;
 		case 'v': sw_log_set_level(SW_LOG_DEBUG); break;
@@ -172,11 +153,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 		}
 	}
 	if (!o->db_path)
-		usage_error("-w DB is required");
+		sw_usage_error("-w DB is required");
 	if (!o->iface && o->nfiles == 0)
-		usage_error("give -r FILE or -i IFACE");
+		sw_usage_error("give -r FILE or -i IFACE");
 	if (o->iface && o->nfiles)
-		usage_error("-r and -i cannot be used together");
+		sw_usage_error("-r and -i cannot be used together");
 	o->filter = join_args(argc - optind, argv + optind);
 }
 

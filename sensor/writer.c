@@ -17,6 +17,7 @@
 #include "detect.h"
 #include "fingerprint.h"
 #include "log.h"
+#include "netset.h"
 #include "ring.h"
 #include "util.h"
 #include "writer.h"
@@ -142,25 +143,6 @@ static int apply_stats(struct sw_writer *w, const struct sw_counters *c)
 	return rc;
 }
 
-static const char *proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 1: return "icmp";
-	case 58: return "icmp6";
-	default: return NULL;
-	}
-}
-
-static void bind_text_or_null(sqlite3_stmt *st, int idx, const char *text)
-{
-	if (text)
-		sqlite3_bind_text(st, idx, text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, idx);
-}
-
 /* Both statements number their parameters alike (UPDATE leaves some
  * unused, which SQLite allows), so one binding serves OPEN, UPDATE and
  * CLOSE. */
@@ -170,9 +152,9 @@ static void bind_detection(struct sw_writer *w, sqlite3_stmt *st, const struct s
 
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int64(st, 2, r->seq);
-	bind_text_or_null(st, 3, sw_kind_name(r->kind));
-	bind_text_or_null(st, 4, sw_variant_name(r->variant));
-	bind_text_or_null(st, 5, proto_name(r->proto));
+	sw_db_bind_text(st, 3, sw_kind_name(r->kind));
+	sw_db_bind_text(st, 4, sw_variant_name(r->variant));
+	sw_db_bind_text(st, 5, sw_proto_name(r->proto));
 	sqlite3_bind_text(st, 6, sw_addr_format(&r->src, src, sizeof src), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 7, r->src.family);
 	sqlite3_bind_blob(st, 8, r->src.bytes, sizeof r->src.bytes, SQLITE_STATIC);
@@ -186,7 +168,7 @@ static void bind_detection(struct sw_writer *w, sqlite3_stmt *st, const struct s
 	sqlite3_bind_int64(st, 15, r->ports);
 	sqlite3_bind_int(st, 16, r->ports_capped);
 	sqlite3_bind_int64(st, 17, (sqlite3_int64)r->packets);
-	bind_text_or_null(st, 19, r->tool ? sw_tool_name((enum sw_tool)r->tool) : NULL);
+	sw_db_bind_text(st, 19, r->tool ? sw_tool_name((enum sw_tool)r->tool) : NULL);
 	sqlite3_bind_int64(st, 21, r->sessions_after);
 }
 
