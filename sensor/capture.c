@@ -246,8 +246,6 @@ static void emit_record(void *ctx, const struct sw_rec *rec)
 		sw_writer_submit_wait(c->writer, rec);
 	else if (!sw_writer_submit(c->writer, rec))
 		c->cnt->ring_full++;
-	if (rec->type == SW_REC_DET_OPEN)
-		c->cnt->detections++;
 }
 
 static void copy_table_counters(struct sw_capture *c)
@@ -262,6 +260,7 @@ static void copy_table_counters(struct sw_capture *c)
 	c->cnt->table[SW_TB_DETAILS_EVICTED] = st->detail_evictions;
 	c->cnt->table[SW_TB_FLOOD_EVICTED] = st->flood_evictions;
 	c->cnt->table[SW_TB_PROBES_SUPPRESSED] = st->probes_suppressed;
+	c->cnt->detections = st->detections;
 }
 
 static void send_stats(struct sw_capture *c, pcap_t *h, struct sw_writer *w, int type)
