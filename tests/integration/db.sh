@@ -53,10 +53,10 @@ out=$("$SENSOR" -r "$GOOD" -w "$TMP/newer.db" 2>&1); rc=$?
 check "newer database exits 1" 1 "$rc"
 check_match "the error says why" "newer.db: database schema version $((v + 1)) is newer than this spanwatch understands" "$out"
 check "its rows are kept" "1 $good_packets" "$(q "$TMP/newer.db" "SELECT count(*), sum(packets) FROM runs" | tr '|' ' ')"
-for prog in "$ANALYZER" "$REPORTER"; do
-	"$prog" -w "$TMP/newer.db" >/dev/null 2>&1; rc=$?
-	check "$(basename "$prog") refuses it too" 1 "$rc"
-done
+"$ANALYZER" -w "$TMP/newer.db" >/dev/null 2>&1; rc=$?
+check "spanwatch-analyzer refuses it too" 1 "$rc"
+"$REPORTER" -w "$TMP/newer.db" --format text --from 'A <a@b.example>' >/dev/null 2>&1; rc=$?
+check "spanwatch-reporter refuses it too" 1 "$rc"
 
 # a database in a folder that does not exist
 out=$("$SENSOR" -r "$GOOD" -w "$TMP/no/such/dir/x.db" 2>&1); rc=$?
@@ -66,5 +66,8 @@ check_match "and names it" "no/such/dir/x.db" "$out"
 # the analyzer and reporter never create a database by accident
 "$ANALYZER" -w "$TMP/never.db" >/dev/null 2>&1; rc=$?
 check "analyzer on a missing database exits 1" 1 "$rc"
+check "and does not create it" no "$([ -e "$TMP/never.db" ] && echo yes || echo no)"
+"$REPORTER" -w "$TMP/never.db" --format text --from 'A <a@b.example>' >/dev/null 2>&1; rc=$?
+check "reporter on a missing database exits 1" 1 "$rc"
 check "and does not create it" no "$([ -e "$TMP/never.db" ] && echo yes || echo no)"
 finish

@@ -1,0 +1,432 @@
+/*
+ * ledger.c - what is due a memo, the memo's model from the database, and
+ * the record of memos written (see ledger.h). All SQL has bound values.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "ledger.h"
+#include "util.h"
+
+static int fail(sqlite3 *db, char *err, size_t errlen, const char *what)
+{
+	sw_fmt(err, errlen, "database: %s: %s", what, sqlite3_errmsg(db));
+	return -1;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? (const char *)t : "";
+}
+
+/* Stored text came off the wire once: keep it printable. */
+static void copy_col(char *dst, size_t len, sqlite3_stmt *st, int i)
+{
+	sw_sanitize(dst, len, col_text(st, i), (size_t)-1);
+}
+
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	size_t c;
+	void *q;
+
+	if (n < *cap)
+		return p;
+	c = *cap ? *cap * 2 : 16;
+	q = realloc(p, c * size);
+	if (q)
+		*cap = c;
+	return q;
+}
+
+/* ---- candidates --------------------------------------------------------- */
+
+static bool spoofed_source(const char *src)
+{
+	return !strcmp(src, "0.0.0.0") || !strcmp(src, "::");
+}
+
+int sw_ledger_candidates(sqlite3 *db, struct sw_candidates *out, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT i.id, i.level, i.src, i.netblock, i.last_seen, i.outbound"
+		" FROM incidents i"
+		" WHERE i.reportable = 1"
+		"   AND NOT EXISTS (SELECT 1 FROM report_incidents ri"
+		"                   WHERE ri.incident_id = i.id AND ri.last_seen >= i.last_seen)"
+		" ORDER BY i.netblock, i.level DESC, i.first_seen, i.id";
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(db, err, errlen, "reading incidents");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sw_candidate *c;
+		char first[64];
+
+		if (sqlite3_column_int(st, 5)) {
+			out->outbound++;
+			continue;
+		}
+		if (spoofed_source(col_text(st, 2))) {
+			out->spoofed++;
+			continue;
+		}
+		c = grow(out->c, &cap, out->n, sizeof *c);
+		if (!c) {
+			sqlite3_finalize(st);
+			sw_fmt(err, errlen, "out of memory reading incidents");
+			return -1;
+		}
+		out->c = c;
+		c = &out->c[out->n];
+		memset(c, 0, sizeof *c);
+		c->id = sqlite3_column_int64(st, 0);
+		copy_col(c->level, sizeof c->level, st, 1);
+		copy_col(c->src, sizeof c->src, st, 2);
+		copy_col(c->netblock, sizeof c->netblock, st, 3);
+		c->last_seen = sqlite3_column_int64(st, 4);
+		/* a netblock incident's src lists its members: use the first */
+		sw_fmt(first, sizeof first, "%.*s", (int)strcspn(c->src, ", "), c->src);
+		if (!sw_addr_parse(first, &c->addr))
+			continue;   /* not an address: nothing we can look up */
+		out->n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(db, err, errlen, "reading incidents");
+	return 0;
+}
+
+void sw_candidates_free(struct sw_candidates *c)
+{
+	free(c->c);
+	memset(c, 0, sizeof *c);
+}
+
+/* ---- one incident ------------------------------------------------------- */
+
+/*
+ * An evidence line reads "STAMP PROTO SRC -> DST[:PORT] [(service)] what";
+ * take DST, PORT and service from it. IPv6 destinations with a port are
+ * bracketed.
+ */
+static void parse_destination(const char *line, char *dst, size_t dstlen, unsigned *port,
+			      char *svc, size_t svclen)
+{
+	const char *p = strstr(line, " -> ");
+	size_t n;
+
+	dst[0] = svc[0] = '\0';
+	*port = 0;
+	if (!p)
+		return;
+	p += 4;
+	n = strcspn(p, " ");
+	if (*p == '[') {
+		const char *close = memchr(p, ']', n);
+		if (!close)
+			return;
+		sw_fmt(dst, dstlen, "%.*s", (int)(close - p - 1), p + 1);
+		if (close[1] == ':')
+			*port = (unsigned)strtoul(close + 2, NULL, 10);
+	} else {
+		const char *colon = memchr(p, ':', n);
+		const char *second = colon ? memchr(colon + 1, ':', n - (size_t)(colon + 1 - p)) : NULL;
+		if (colon && !second) {
+			sw_fmt(dst, dstlen, "%.*s", (int)(colon - p), p);
+			*port = (unsigned)strtoul(colon + 1, NULL, 10);
+		} else {
+			sw_fmt(dst, dstlen, "%.*s", (int)n, p);   /* bare IPv4 or IPv6 (ICMP) */
+		}
+	}
+	p += n;
+	if (p[0] == ' ' && p[1] == '(') {
+		n = strcspn(p + 2, ")");
+		sw_fmt(svc, svclen, "%.*s", (int)n, p + 2);
+	}
+	if (*port > 65535)
+		*port = 0;
+}
+
+static int add_host(struct sw_memo *m, size_t *cap, const char *addr)
+{
+	struct sw_addr a;
+	struct sw_memo_host *h;
+
+	if (!sw_addr_parse(addr, &a))
+		return 0;
+	for (size_t i = 0; i < m->nhosts; i++)
+		if (!strcmp(m->hosts[i].addr, addr))
+			return 0;
+	m->hosts_total++;
+	if (m->nhosts >= 64)   /* the memo lists a few; the rest is counted */
+		return 0;
+	h = grow(m->hosts, cap, m->nhosts, sizeof *h);
+	if (!h)
+		return -1;
+	m->hosts = h;
+	h = &m->hosts[m->nhosts++];
+	memset(h, 0, sizeof *h);
+	sw_addr_format(&a, h->addr, sizeof h->addr);
+	return 0;
+}
+
+static int load_detections(sqlite3 *db, struct sw_memo_incident *inc, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT d.id, d.kind, d.variant, d.proto, d.tool, d.first_seen, d.last_seen,"
+		" d.targets, d.ports, d.targets_capped, d.ports_capped, d.packets,"
+		" d.sessions_after_scan,"
+		" (SELECT e.line FROM evidence e WHERE e.detection_id = d.id ORDER BY e.ts, e.id LIMIT 1),"
+		" (SELECT count(*) FROM evidence e WHERE e.detection_id = d.id"
+		"   AND (e.line LIKE '%completed%' OR e.line LIKE '%payload%'))"
+		" FROM incident_detections x JOIN detections d ON d.id = x.detection_id"
+		" WHERE x.incident_id = ? ORDER BY d.first_seen, d.id";
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(db, err, errlen, "reading detections");
+	sqlite3_bind_int64(st, 1, inc->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sw_memo_detection *d = grow(inc->dets, &cap, inc->ndets, sizeof *d);
+		if (!d) {
+			sqlite3_finalize(st);
+			sw_fmt(err, errlen, "out of memory reading detections");
+			return -1;
+		}
+		inc->dets = d;
+		d = &inc->dets[inc->ndets++];
+		memset(d, 0, sizeof *d);
+		copy_col(d->kind, sizeof d->kind, st, 1);
+		copy_col(d->variant, sizeof d->variant, st, 2);
+		copy_col(d->proto, sizeof d->proto, st, 3);
+		copy_col(d->tool, sizeof d->tool, st, 4);
+		d->first_seen = sqlite3_column_int64(st, 5);
+		d->last_seen = sqlite3_column_int64(st, 6);
+		d->targets = (unsigned)sqlite3_column_int(st, 7);
+		d->ports = (unsigned)sqlite3_column_int(st, 8);
+		d->targets_capped = sqlite3_column_int(st, 9);
+		d->ports_capped = sqlite3_column_int(st, 10);
+		d->packets = (unsigned long long)sqlite3_column_int64(st, 11);
+		d->sessions_after_scan = (unsigned)sqlite3_column_int(st, 12);
+		{
+			char line[512], svc[64];
+			copy_col(line, sizeof line, st, 13);
+			parse_destination(line, d->target, sizeof d->target, &d->port, svc,
+					  sizeof svc);
+			sw_fmt(d->service, sizeof d->service, "%s", svc);
+		}
+		d->syn_only = sqlite3_column_int(st, 14) == 0 &&
+			      strcmp(d->kind, "login_attempts") != 0 &&
+			      d->sessions_after_scan == 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(db, err, errlen, "reading detections");
+	return 0;
+}
+
+/* The first and last evidence lines of the incident, and every target. */
+static int load_evidence(sqlite3 *db, struct sw_memo *m, struct sw_memo_incident *inc,
+			 unsigned want, size_t *host_cap, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT e.ts, e.line FROM incident_detections x"
+		" JOIN evidence e ON e.detection_id = x.detection_id"
+		" WHERE x.incident_id = ? ORDER BY e.ts, e.id";
+	sqlite3_stmt *st;
+	size_t head = (want + 1) / 2, tail = want - head, ring_next = 0;
+	struct sw_memo_evidence *ring;
+	int rc;
+
+	inc->ev = calloc(want ? want : 1, sizeof *inc->ev);
+	ring = calloc(tail ? tail : 1, sizeof *ring);
+	if (!inc->ev || !ring) {
+		free(ring);
+		sw_fmt(err, errlen, "out of memory reading evidence");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		free(ring);
+		return fail(db, err, errlen, "reading evidence");
+	}
+	sqlite3_bind_int64(st, 1, inc->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *line = col_text(st, 1);
+		const char *rest = strchr(line, ' ');   /* after the UTC stamp */
+		struct sw_memo_evidence *e;
+		char dst[64], svc[64];
+		unsigned port;
+
+		parse_destination(line, dst, sizeof dst, &port, svc, sizeof svc);
+		if (dst[0] && add_host(m, host_cap, dst) < 0)
+			break;
+		e = inc->ev_total < head ? &inc->ev[inc->ev_total] :
+		    tail ? &ring[ring_next++ % tail] : NULL;
+		inc->ev_total++;
+		if (!e)
+			continue;
+		e->ts = sqlite3_column_int64(st, 0);
+		sw_sanitize(e->text, sizeof e->text, rest ? rest + 1 : line, (size_t)-1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(ring);
+		return fail(db, err, errlen, "reading evidence");
+	}
+	/* head lines, then the tail ring in order */
+	inc->nev = inc->ev_total < head ? inc->ev_total : head;
+	if (inc->ev_total > head) {
+		size_t have = inc->ev_total - head < tail ? inc->ev_total - head : tail;
+		size_t start = ring_next >= have ? ring_next - have : 0;
+		for (size_t k = 0; k < have; k++)
+			inc->ev[inc->nev++] = ring[(start + k) % tail];
+	}
+	free(ring);
+	return 0;
+}
+
+int sw_ledger_load_incident(sqlite3 *db, long long id, unsigned evidence_lines,
+			    struct sw_memo *m, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT id, level, src, kinds, first_seen, last_seen, days, targets, ports,"
+		" severity, packets, compromised, compromise_reason, reasons"
+		" FROM incidents WHERE id = ?";
+	struct sw_memo_incident *inc, *grown;
+	sqlite3_stmt *st;
+	size_t host_cap;
+	int rc;
+
+	grown = realloc(m->inc, (m->ninc + 1) * sizeof *m->inc);
+	if (!grown) {
+		sw_fmt(err, errlen, "out of memory reading incidents");
+		return -1;
+	}
+	m->inc = grown;
+	inc = &m->inc[m->ninc];
+	memset(inc, 0, sizeof *inc);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(db, err, errlen, "reading an incident");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE) {
+			sw_fmt(err, errlen, "incident %lld vanished", id);
+			return -1;
+		}
+		return fail(db, err, errlen, "reading an incident");
+	}
+	inc->id = sqlite3_column_int64(st, 0);
+	copy_col(inc->level, sizeof inc->level, st, 1);
+	copy_col(inc->src, sizeof inc->src, st, 2);
+	copy_col(inc->kinds, sizeof inc->kinds, st, 3);
+	inc->first_seen = sqlite3_column_int64(st, 4);
+	inc->last_seen = sqlite3_column_int64(st, 5);
+	inc->days = (unsigned)sqlite3_column_int(st, 6);
+	inc->targets = (unsigned)sqlite3_column_int(st, 7);
+	inc->ports = (unsigned)sqlite3_column_int(st, 8);
+	inc->severity = (unsigned)sqlite3_column_int(st, 9);
+	inc->packets = (unsigned long long)sqlite3_column_int64(st, 10);
+	inc->compromised = sqlite3_column_int(st, 11);
+	copy_col(inc->compromise_reason, sizeof inc->compromise_reason, st, 12);
+	copy_col(inc->reasons, sizeof inc->reasons, st, 13);
+	sqlite3_finalize(st);
+	m->ninc++;
+	/* a netblock incident's detections are its sources' too: told once */
+	if (strcmp(inc->level, "source") != 0)
+		return 0;
+	host_cap = m->nhosts;   /* m->hosts grows by doubling from its length */
+	if (load_detections(db, inc, err, errlen) < 0 ||
+	    load_evidence(db, m, inc, evidence_lines, &host_cap, err, errlen) < 0)
+		return -1;
+	/* the evidence names a few targets; the detections count them all */
+	for (size_t i = 0; i < inc->ndets; i++)
+		if (inc->dets[i].targets > m->hosts_total)
+			m->hosts_total = inc->dets[i].targets;
+	return 0;
+}
+
+/* ---- the record --------------------------------------------------------- */
+
+int sw_ledger_last_report(sqlite3 *db, const char *netblock, int64_t *created)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(created) FROM reports WHERE netblock = ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, netblock, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*created = sqlite3_column_int64(st, 0);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? found : -1;
+}
+
+int sw_ledger_record(sqlite3 *db, const struct sw_memo *m, int64_t created,
+		     const char *recipients, const char *subject, const char *path,
+		     const char *format, const char *message_id, bool sent,
+		     char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	long long report_id;
+
+	if (sw_db_exec(db, "BEGIN IMMEDIATE") < 0) {
+		sw_fmt(err, errlen, "database: cannot start a transaction");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(db,
+		"INSERT INTO reports (netblock, created, recipients, subject, path, format,"
+		" message_id, sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, m->netblock, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, created);
+	sw_db_bind_text(st, 3, recipients);
+	sqlite3_bind_text(st, 4, subject, -1, SQLITE_STATIC);
+	sw_db_bind_text(st, 5, path);
+	sw_db_bind_text(st, 6, format);
+	sw_db_bind_text(st, 7, message_id);
+	sqlite3_bind_int(st, 8, sent);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	report_id = sqlite3_last_insert_rowid(db);
+	if (sqlite3_prepare_v2(db,
+		"INSERT OR REPLACE INTO report_incidents (report_id, incident_id, last_seen)"
+		" VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	for (size_t i = 0; i < m->ninc; i++) {
+		sqlite3_bind_int64(st, 1, report_id);
+		sqlite3_bind_int64(st, 2, m->inc[i].id);
+		sqlite3_bind_int64(st, 3, m->inc[i].last_seen);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sw_db_exec(db, "COMMIT") < 0)
+		goto fail;
+	return 0;
+fail:
+	sw_fmt(err, errlen, "database: recording the memo for %s: %s", m->netblock,
+	       sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sw_db_exec(db, "ROLLBACK");
+	return -1;
+}

@@ -1,0 +1,55 @@
+/*
+ * ledger.h - the reporter's side of the database: which incidents are due
+ * a memo (reportable, not yet covered by one, or gone on since), the
+ * incidents' detections and evidence as the memo's model, the cooldown per
+ * netblock, and the record of every memo written (reports and
+ * report_incidents, in one transaction) so the same incidents never
+ * produce two memos.
+ */
+#ifndef SW_LEDGER_H
+#define SW_LEDGER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "memo.h"
+
+struct sw_candidate {
+	long long id;
+	char level[16];          /* source, netblock */
+	char src[512];           /* an address, or the member list of a netblock incident */
+	char netblock[128];      /* the analyzer's netblock */
+	int64_t last_seen;
+	struct sw_addr addr;     /* level source: the source; netblock: its first member */
+};
+
+struct sw_candidates {
+	struct sw_candidate *c;
+	size_t n;
+	size_t spoofed;          /* floods from forged sources (0.0.0.0, ::): nobody to tell */
+	size_t outbound;         /* incidents of our own hosts: ours to handle, not a memo */
+};
+
+/* Reportable incidents no memo has covered, or that went on after the memo
+ * that did. 0, or -1 with err. */
+int sw_ledger_candidates(sqlite3 *db, struct sw_candidates *out, char *err, size_t errlen);
+void sw_candidates_free(struct sw_candidates *c);
+
+/* Load incident id into a new m->inc entry with its detections and up to
+ * evidence_lines quoted evidence lines (the first and last), and add the
+ * hosts its evidence names to m->hosts. 0, or -1 with err. */
+int sw_ledger_load_incident(sqlite3 *db, long long id, unsigned evidence_lines,
+			    struct sw_memo *m, char *err, size_t errlen);
+
+/* When netblock last got a memo: 1 and *created, 0 if never, -1 on error. */
+int sw_ledger_last_report(sqlite3 *db, const char *netblock, int64_t *created);
+
+/* Record a memo and the incidents it covered. 0, or -1 with err (nothing
+ * recorded). */
+int sw_ledger_record(sqlite3 *db, const struct sw_memo *m, int64_t created,
+		     const char *recipients, const char *subject, const char *path,
+		     const char *format, const char *message_id, bool sent,
+		     char *err, size_t errlen);
+
+#endif

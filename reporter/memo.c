@@ -1,0 +1,688 @@
+/*
+ * memo.c - the memo itself (see memo.h): who gets it, its subject, and the
+ * body the article asks for, in its friendly tone: who we are, why we
+ * write, what happened in plain words, which of our hosts were hit, the
+ * log lines with their offset from GMT, the time zone, whether anything
+ * was compromised, what the line type suggests, that addresses can be
+ * forged, and a close that asks for nothing but an acknowledgment.
+ *
+ * Everything that came from packets, DNS or whois reached the model
+ * already printable; recipients are checked again with sw_mail_addr_ok.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "memo.h"
+#include "mime.h"
+#include "netset.h"
+#include "util.h"
+
+#define MAX_HOSTS_LISTED 10
+
+/* ---- time --------------------------------------------------------------- */
+
+void sw_memo_local_time(int64_t us, bool frac, char *out, size_t len)
+{
+	time_t t = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
+	long rem = (long)(us - (int64_t)t * 1000000);
+	struct tm tm;
+	char day[32], zone[8];
+	long off;
+
+	if (!localtime_r(&t, &tm)) {
+		sw_fmt(out, len, "(time %lld)", (long long)us);
+		return;
+	}
+	strftime(day, sizeof day, "%Y-%m-%d %H:%M:%S", &tm);
+	off = tm.tm_gmtoff;
+	sw_fmt(zone, sizeof zone, "%c%02ld%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
+	       labs(off) % 3600 / 60);
+	if (frac)
+		sw_fmt(out, len, "%s.%06ld %s", day, rem, zone);
+	else
+		sw_fmt(out, len, "%s %s", day, zone);
+}
+
+/* "at T", "between 12:42:26 and 12:42:28 -0500 on 2026-11-27" (one day) or
+ * "between T1 and T2". */
+static void time_span(struct sw_buf *b, int64_t from, int64_t to)
+{
+	char first[48], last[48];
+
+	sw_memo_local_time(from, false, first, sizeof first);
+	sw_memo_local_time(to, false, last, sizeof last);
+	if (!strcmp(first, last))
+		sw_buf_printf(b, "at %s", first);
+	else if (!strncmp(first, last, 11) && !strcmp(first + 19, last + 19))
+		sw_buf_printf(b, "between %.8s and %s on %.10s", first + 11, last + 11, first);
+	else
+		sw_buf_printf(b, "between %s and %s", first, last);
+}
+
+static long gmt_offset(int64_t us)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+
+	return localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+}
+
+static void format_offset(long off, char *out, size_t len)
+{
+	sw_fmt(out, len, "GMT%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
+	       labs(off) % 3600 / 60);
+}
+
+/* ---- words -------------------------------------------------------------- */
+
+static const char *plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static const char *service_label(const struct sw_memo_detection *d, char *buf, size_t len)
+{
+	if (d->port == 0)
+		return "";
+	if (d->service[0])
+		sw_fmt(buf, len, "the %s service (port %u/%s)", d->service, d->port, d->proto);
+	else
+		sw_fmt(buf, len, "port %u/%s", d->port, d->proto);
+	return buf;
+}
+
+/* Upper-case a service name for a subject ("ftp" -> "FTP"). */
+static void upper(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i + 1 < len; i++)
+		dst[i] = (src[i] >= 'a' && src[i] <= 'z') ? (char)(src[i] - 32) : src[i];
+	dst[i] = '\0';
+}
+
+static const char *stealth_name(const char *variant)
+{
+	static const struct { const char *v, *name; } names[] = {
+		{ "fin", "FIN" }, { "null", "NULL (no flags)" }, { "xmas", "Xmas (FIN, PSH, URG)" },
+		{ "maimon", "Maimon (FIN, ACK)" }, { "ack", "ACK" }, { "synfin", "SYN+FIN" },
+	};
+	for (size_t i = 0; i < SW_ARRAY_LEN(names); i++)
+		if (strcmp(names[i].v, variant) == 0)
+			return names[i].name;
+	return "unusual";
+}
+
+/* What a detection was, for a subject line: "Port scan", "FTP probe". */
+static void detection_what(const struct sw_memo_detection *d, char *out, size_t len)
+{
+	char svc[40];
+
+	upper(svc, sizeof svc, d->service);
+	if (!strcmp(d->kind, "login_attempts"))
+		sw_fmt(out, len, "%s login attempts", svc[0] ? svc : "Login");
+	else if (!strcmp(d->kind, "host_sweep") || !strcmp(d->kind, "port_probe"))
+		sw_fmt(out, len, "%s probe", svc[0] ? svc : "Port");
+	else if (!strcmp(d->kind, "port_scan") || !strcmp(d->kind, "block_scan"))
+		sw_fmt(out, len, "Port scan");
+	else if (!strcmp(d->kind, "stealth_scan"))
+		sw_fmt(out, len, "Stealth port scan");
+	else if (!strcmp(d->kind, "udp_scan"))
+		sw_fmt(out, len, "UDP port scan");
+	else if (!strcmp(d->kind, "ping_sweep"))
+		sw_fmt(out, len, "Ping sweep");
+	else if (!strcmp(d->kind, "syn_flood"))
+		sw_fmt(out, len, "SYN flood");
+	else if (!strcmp(d->kind, "udp_flood"))
+		sw_fmt(out, len, "UDP flood");
+	else if (!strcmp(d->kind, "icmp_flood"))
+		sw_fmt(out, len, "ICMP flood");
+	else
+		sw_fmt(out, len, "Network probe");
+}
+
+/* One sentence (without the subject) saying what a detection did. */
+static void detection_sentence(struct sw_buf *b, const struct sw_memo_detection *d)
+{
+	char svc[96];
+	const char *targets_more = d->targets_capped ? "at least " : "";
+	const char *ports_more = d->ports_capped ? "at least " : "";
+
+	service_label(d, svc, sizeof svc);
+	if (!strcmp(d->kind, "port_scan"))
+		sw_buf_printf(b, "tried %s%u %s ports of %s, one after another (a port scan)",
+			      ports_more, d->ports, !strcmp(d->proto, "udp") ? "UDP" : "TCP",
+			      d->target);
+	else if (!strcmp(d->kind, "host_sweep"))
+		sw_buf_printf(b, "tried %s on %s%u of our addresses (a sweep for that service)",
+			      svc[0] ? svc : "one port", targets_more, d->targets);
+	else if (!strcmp(d->kind, "block_scan"))
+		sw_buf_printf(b, "tried %s%u ports on each of %s%u of our addresses", ports_more,
+			      d->ports, targets_more, d->targets);
+	else if (!strcmp(d->kind, "stealth_scan"))
+		sw_buf_printf(b, "sent %s packets, which no ordinary client sends, to %s%u "
+			      "%s of %s (a stealth port scan)", stealth_name(d->variant),
+			      ports_more, d->ports, plural(d->ports, "port", "ports"), d->target);
+	else if (!strcmp(d->kind, "udp_scan"))
+		sw_buf_printf(b, "probed %s%u UDP %s on %s%u %s", ports_more, d->ports,
+			      plural(d->ports, "port", "ports"), targets_more, d->targets,
+			      plural(d->targets, "host", "hosts"));
+	else if (!strcmp(d->kind, "ping_sweep"))
+		sw_buf_printf(b, "sent ICMP echo requests to %s%u of our addresses (a ping sweep)",
+			      targets_more, d->targets);
+	else if (!strcmp(d->kind, "syn_flood") || !strcmp(d->kind, "udp_flood") ||
+		 !strcmp(d->kind, "icmp_flood"))
+		sw_buf_printf(b, "sent %llu %s packets to %s%s%s, more than a service can "
+			      "answer (a flood)", d->packets,
+			      !strcmp(d->kind, "syn_flood") ? "TCP SYN" :
+			      !strcmp(d->kind, "udp_flood") ? "UDP" : "ICMP",
+			      d->target, svc[0] ? ", " : "", svc);
+	else if (!strcmp(d->kind, "login_attempts"))
+		sw_buf_printf(b, "opened %llu connections to %s of %s, which looks like "
+			      "an attempt to guess a password", d->packets,
+			      svc[0] ? svc : "a login service", d->target);
+	else if (!strcmp(d->kind, "port_probe"))
+		sw_buf_printf(b, "touched %u closed %s of %s", d->ports,
+			      plural(d->ports, "port", "ports"), d->target);
+	else
+		sw_buf_printf(b, "sent traffic we classified as %s", d->kind);
+	if (d->tool[0])
+		sw_buf_printf(b, "; the packets carry the marks of the %s scanner", d->tool);
+	if (d->sessions_after_scan)
+		sw_buf_printf(b, "; it then came back and completed %u %s with data to a port "
+			      "the scan had found open", d->sessions_after_scan,
+			      plural(d->sessions_after_scan, "session", "sessions"));
+}
+
+/* ---- recipients --------------------------------------------------------- */
+
+static bool rcpt_has(const struct sw_memo_text *t, const char *addr)
+{
+	for (size_t i = 0; i < t->nto; i++)
+		if (!strcasecmp(t->to[i].addr, addr))
+			return true;
+	for (size_t i = 0; i < t->ncc; i++)
+		if (!strcasecmp(t->cc[i].addr, addr))
+			return true;
+	return false;
+}
+
+static void rcpt_add(struct sw_memo_text *t, bool to, const char *addr, const char *why,
+		     const struct sw_reporter_conf *conf)
+{
+	struct sw_memo_rcpt *r;
+
+	if (!sw_mail_addr_ok(addr) || sw_whois_is_placeholder(addr) || rcpt_has(t, addr))
+		return;
+	if (conf->email[0] && !strcasecmp(addr, conf->email))
+		return;
+	if (t->nto + t->ncc >= conf->max_recipients || t->nto + t->ncc >= SW_MEMO_MAX_RCPT)
+		return;
+	r = to ? &t->to[t->nto++] : &t->cc[t->ncc++];
+	sw_fmt(r->addr, sizeof r->addr, "%s", addr);
+	sw_fmt(r->why, sizeof r->why, "%s", why);
+}
+
+static void contact_why(const struct sw_contact *c, const char *server, char *out, size_t len)
+{
+	if (c->via[0])
+		sw_fmt(out, len, "%s (%s, %s)", sw_contact_source_name(c->source), c->via, server);
+	else
+		sw_fmt(out, len, "%s (%s)", sw_contact_source_name(c->source), server);
+}
+
+/* Add every contact of r with source s; returns how many were added. */
+static size_t add_source(struct sw_memo_text *t, bool to, const struct sw_whois_result *r,
+			 enum sw_contact_source s, const struct sw_reporter_conf *conf)
+{
+	size_t before = t->nto + t->ncc;
+	char why[128];
+
+	for (unsigned i = 0; i < r->ncontacts; i++) {
+		if (r->contacts[i].source != s)
+			continue;
+		contact_why(&r->contacts[i], r->server[0] ? r->server : "whois", why, sizeof why);
+		rcpt_add(t, to, r->contacts[i].addr, why, conf);
+	}
+	return t->nto + t->ncc - before;
+}
+
+/*
+ * To: the network's abuse mailboxes; failing those its role addresses,
+ * then addresses from its remarks, then a national registry's IRT (a
+ * labelled fallback), then the domain's contacts, then abuse@domain.
+ * Cc: the domain's admin/technical/billing contacts (the article's
+ * recipients) and security@ and abuse@ of a forward-confirmed domain.
+ */
+static void choose_recipients(const struct sw_memo *m, const struct sw_reporter_conf *conf,
+			      struct sw_memo_text *t)
+{
+	static const enum sw_contact_source order[] = {
+		SW_CONTACT_ROLE_EMAIL, SW_CONTACT_REMARKS, SW_CONTACT_NIR_IRT,
+	};
+	const struct sw_whois_result *w = m->whois_ok ? &m->whois : NULL;
+	const struct sw_whois_result *dw = m->domain_whois_ok ? &m->domain_whois : NULL;
+	char addr[160], why[160];
+
+	if (w) {
+		add_source(t, true, w, SW_CONTACT_ABUSE_MAILBOX, conf);
+		add_source(t, true, w, SW_CONTACT_ABUSE_COMMENT, conf);
+		for (size_t i = 0; i < SW_ARRAY_LEN(order) && t->nto == 0; i++)
+			add_source(t, true, w, order[i], conf);
+	}
+	if (dw)
+		add_source(t, t->nto == 0, dw, SW_CONTACT_DOMAIN, conf);
+	if (m->domain[0]) {
+		static const char *const boxes[] = { "abuse", "security" };
+		for (size_t i = 0; i < SW_ARRAY_LEN(boxes); i++) {
+			sw_fmt(addr, sizeof addr, "%s@%s", boxes[i], m->domain);
+			sw_fmt(why, sizeof why, "RFC 2142 mailbox of %s (reverse DNS)", m->domain);
+			rcpt_add(t, t->nto == 0, addr, why, conf);
+		}
+	}
+}
+
+/* ---- the body ----------------------------------------------------------- */
+
+static const struct sw_memo_source *source_of(const struct sw_memo *m, const char *src)
+{
+	for (size_t i = 0; i < m->nsrc; i++)
+		if (!strcmp(m->src[i].text, src))
+			return &m->src[i];
+	return NULL;
+}
+
+static void source_label(const struct sw_memo *m, const char *src, char *out, size_t len)
+{
+	const struct sw_memo_source *s = source_of(m, src);
+
+	if (s && s->rdns.name[0] && s->rdns.valid && s->rdns.confirmed)
+		sw_fmt(out, len, "%s (%s)", s->rdns.name, src);
+	else if (s && s->rdns.name[0])
+		sw_fmt(out, len, "%s (its reverse DNS name, %s, does not resolve back to it)",
+		       src, s->rdns.name);
+	else
+		sw_fmt(out, len, "%s", src);
+}
+
+/* Wrap text at 72 columns after first; continuation lines start with indent. */
+static void add_wrapped(struct sw_buf *b, const char *text, const char *first,
+			const char *indent)
+{
+	size_t col = strlen(first), ilen = strlen(indent);
+	bool line_empty = true;
+	const char *p = text;
+
+	sw_buf_adds(b, first);
+	for (;;) {
+		size_t n;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		n = strcspn(p, " ");
+		if (!line_empty && col + 1 + n > 72) {
+			sw_buf_addc(b, '\n');
+			sw_buf_adds(b, indent);
+			col = ilen;
+			line_empty = true;
+		} else if (!line_empty) {
+			sw_buf_addc(b, ' ');
+			col++;
+		}
+		sw_buf_add(b, p, n);
+		col += n;
+		line_empty = false;
+		p += n;
+	}
+	sw_buf_addc(b, '\n');
+}
+
+static void paragraph(struct sw_buf *b, const char *text)
+{
+	add_wrapped(b, text, "", "");
+	sw_buf_addc(b, '\n');
+}
+
+static void intro(struct sw_buf *b, const struct sw_memo *m, const struct sw_reporter_conf *conf)
+{
+	struct sw_buf p = SW_BUF_INIT;
+	const char *net = m->whois_ok && m->whois.netname[0] ? m->whois.netname : NULL;
+	bool many_src = m->nsrc > 1;
+	bool many_hosts = m->hosts_total != 1;
+
+	sw_buf_adds(b, "Good day,\n\n");
+	if (conf->name[0]) {
+		sw_buf_printf(&p, "My name is %s", conf->name);
+		if (conf->role[0] && conf->organization[0])
+			sw_buf_printf(&p, " and I am %s at %s.", conf->role, conf->organization);
+		else if (conf->organization[0])
+			sw_buf_printf(&p, " of %s.", conf->organization);
+		else
+			sw_buf_adds(&p, ".");
+	} else if (conf->organization[0]) {
+		sw_buf_printf(&p, "I am writing on behalf of %s.", conf->organization);
+	} else {
+		sw_buf_adds(&p, "I look after a network that your network sent traffic to.");
+	}
+	sw_buf_printf(&p, " I am writing to let you know that %s on our network %s probed by "
+		      "%s in your address range %s", many_hosts ? "machines" : "a machine",
+		      many_hosts ? "were" : "was", many_src ? "hosts" : "a host", m->netblock);
+	if (net)
+		sw_buf_printf(&p, " (%s)", net);
+	if (m->domain[0])
+		sw_buf_printf(&p, ", in the %s domain", m->domain);
+	sw_buf_adds(&p, ". You are listed as a responsible party for that range");
+	if (m->whois_ok && m->whois.server[0])
+		sw_buf_printf(&p, " in the records of %s", m->whois.server);
+	sw_buf_adds(&p, ", so I hope you are the right people to tell.");
+	paragraph(b, sw_buf_str(&p));
+	sw_buf_free(&p);
+}
+
+static void what_happened(struct sw_buf *b, const struct sw_memo *m)
+{
+	char label[512];
+
+	sw_buf_adds(b, "What we saw:\n\n");
+	for (size_t i = 0; i < m->ninc; i++) {
+		const struct sw_memo_incident *inc = &m->inc[i];
+
+		for (size_t j = 0; j < inc->ndets; j++) {
+			const struct sw_memo_detection *d = &inc->dets[j];
+			struct sw_buf s = SW_BUF_INIT;
+
+			source_label(m, inc->src, label, sizeof label);
+			sw_buf_printf(&s, "%s ", label);
+			detection_sentence(&s, d);
+			sw_buf_printf(&s, ". That was %llu %s ", d->packets,
+				      plural(d->packets, "packet", "packets"));
+			time_span(&s, d->first_seen, d->last_seen);
+			if (inc->days > 1)
+				sw_buf_printf(&s, ", and the address came back on %u different days",
+					      inc->days);
+			sw_buf_adds(&s, ".");
+			add_wrapped(b, sw_buf_str(&s), "  * ", "    ");
+			sw_buf_free(&s);
+		}
+	}
+	sw_buf_adds(b, "\n");
+	paragraph(b, "Traffic like this usually means someone is looking for vulnerable "
+		  "hosts to break into. It may be a legitimate user in violation of your "
+		  "acceptable use policy, or a machine on your network that has been "
+		  "compromised and is being used by someone else.");
+}
+
+static void hosts_hit(struct sw_buf *b, const struct sw_memo *m)
+{
+	size_t shown = m->nhosts < MAX_HOSTS_LISTED ? m->nhosts : MAX_HOSTS_LISTED;
+
+	if (m->hosts_total == 0)
+		return;
+	sw_buf_printf(b, "The %s on our network that received this traffic:\n\n",
+		      m->hosts_total == 1 ? "host" : "hosts");
+	for (size_t i = 0; i < shown; i++) {
+		if (m->hosts[i].name[0])
+			sw_buf_printf(b, "  %s (%s)\n", m->hosts[i].name, m->hosts[i].addr);
+		else
+			sw_buf_printf(b, "  %s\n", m->hosts[i].addr);
+	}
+	if (m->hosts_total > shown)
+		sw_buf_printf(b, "  ... and %zu more\n", m->hosts_total - shown);
+	sw_buf_adds(b, "\n");
+}
+
+static void log_excerpt(struct sw_buf *b, const struct sw_memo *m)
+{
+	char when[64];
+
+	paragraph(b, "The log entries for this, as our network sensor recorded them "
+		  "(the first and last lines of each):");
+	for (size_t i = 0; i < m->ninc; i++) {
+		const struct sw_memo_incident *inc = &m->inc[i];
+		size_t half = (inc->nev + 1) / 2;
+
+		for (size_t j = 0; j < inc->nev; j++) {
+			if (j == half && inc->ev_total > inc->nev)
+				sw_buf_printf(b, "  ... %zu more lines like these ...\n",
+					      inc->ev_total - inc->nev);
+			sw_memo_local_time(inc->ev[j].ts, true, when, sizeof when);
+			sw_buf_printf(b, "  %s %s\n", when, inc->ev[j].text);
+		}
+		if (i + 1 < m->ninc)
+			sw_buf_adds(b, "\n");
+	}
+	sw_buf_adds(b, "\n");
+}
+
+/* The zone line: the article wants the offset from GMT; several offsets
+ * (a DST change inside the quoted times) are all named. */
+static void zone_line(struct sw_buf *b, const struct sw_memo *m, const char *zone_label)
+{
+	long offs[4];
+	size_t n = 0;
+	char text[32];
+	struct sw_buf p = SW_BUF_INIT;
+
+	for (size_t i = 0; i < m->ninc; i++) {
+		int64_t ts[2] = { m->inc[i].first_seen, m->inc[i].last_seen };
+		for (size_t k = 0; k < 2; k++) {
+			long o = gmt_offset(ts[k]);
+			bool seen = false;
+			for (size_t j = 0; j < n; j++)
+				seen |= offs[j] == o;
+			if (!seen && n < SW_ARRAY_LEN(offs))
+				offs[n++] = o;
+		}
+	}
+	sw_buf_printf(&p, "All times are %s%s", zone_label[0] ? zone_label : "local time",
+		      zone_label[0] ? " time" : "");
+	for (size_t j = 0; j < n; j++) {
+		format_offset(offs[j], text, sizeof text);
+		sw_buf_printf(&p, "%s%s", j == 0 ? " (" : " and ", text);
+	}
+	sw_buf_adds(&p, n ? ")" : "");
+	sw_buf_adds(&p, n > 1 ? ", as daylight saving time changed between them; "
+		    "every line carries its own offset." : "; every line carries its offset.");
+	paragraph(b, sw_buf_str(&p));
+	sw_buf_free(&p);
+}
+
+static void compromise(struct sw_buf *b, const struct sw_memo *m)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < m->ninc; i++) {
+		const struct sw_memo_incident *inc = &m->inc[i];
+		struct sw_buf p = SW_BUF_INIT;
+
+		if (!inc->compromised)
+			continue;
+		any = true;
+		sw_buf_printf(&p, "We have reason to believe this led to a compromise on our side: "
+			      "%s. We are looking into it, and anything you can tell us about "
+			      "%s would help.", inc->compromise_reason[0] ? inc->compromise_reason :
+			      "our records show a successful session after the probes", inc->src);
+		paragraph(b, sw_buf_str(&p));
+		sw_buf_free(&p);
+	}
+	if (!any)
+		paragraph(b, "As far as we can tell, none of our hosts was compromised; we write "
+			  "so that you know about it and can look into the source.");
+}
+
+static void line_type(struct sw_buf *b, const struct sw_memo *m)
+{
+	for (size_t i = 0; i < m->nsrc; i++) {
+		const struct sw_memo_source *s = &m->src[i];
+		struct sw_buf p = SW_BUF_INIT;
+
+		/* a name that does not resolve back says nothing reliable */
+		if (!s->rdns.valid || !s->rdns.confirmed || !s->rdns.name[0])
+			continue;
+		switch (s->rdns.line) {
+		case SW_LINE_DIALUP:
+			sw_buf_printf(&p, "The name of %s (%s) suggests a dial-up line; in our "
+				      "experience that is often a stolen account rather than the "
+				      "customer's own doing.", s->text, s->rdns.name);
+			break;
+		case SW_LINE_DSL:
+		case SW_LINE_CABLE:
+			sw_buf_printf(&p, "The name of %s (%s) suggests a %s line; a machine on an "
+				      "always-on line like that is probably compromised without its "
+				      "owner knowing.", s->text, s->rdns.name,
+				      sw_line_type_name(s->rdns.line));
+			break;
+		case SW_LINE_DYNAMIC:
+			sw_buf_printf(&p, "The name of %s (%s) suggests an address from a dynamic "
+				      "pool; your records of who had it at the times above will "
+				      "tell whose machine it was.", s->text, s->rdns.name);
+			break;
+		case SW_LINE_STATIC:
+			sw_buf_printf(&p, "The name of %s (%s) suggests a server or a dedicated "
+				      "line, so the machine itself has probably been compromised.",
+				      s->text, s->rdns.name);
+			break;
+		default:
+			break;
+		}
+		if (p.len)
+			paragraph(b, sw_buf_str(&p));
+		sw_buf_free(&p);
+	}
+}
+
+static void forgery(struct sw_buf *b, const struct sw_memo *m)
+{
+	bool no_session = true;
+
+	for (size_t i = 0; i < m->ninc; i++)
+		for (size_t j = 0; j < m->inc[i].ndets; j++)
+			no_session &= m->inc[i].dets[j].syn_only;
+	if (no_session)
+		paragraph(b, "Please keep in mind that source addresses can be forged: none of "
+			  "these packets completed a connection, so they may not have come from "
+			  "the address they carry. If your records show that the address was not "
+			  "in use at those times, that is the likely explanation, and I apologise "
+			  "for the trouble.");
+	else
+		paragraph(b, "Source addresses can be forged, but some of these connections were "
+			  "completed, which a forged address cannot do; the traffic very probably "
+			  "came from the address shown.");
+}
+
+static void closing(struct sw_buf *b, const struct sw_reporter_conf *conf)
+{
+	paragraph(b, "While no reply is expected, the favor of an acknowledgment would be "
+		  "appreciated.");
+	sw_buf_adds(b, "Thank you for your attention to this matter,\n\n");
+	if (conf->name[0] && conf->email[0])
+		sw_buf_printf(b, "%-34s %s\n", conf->name, conf->email);
+	else if (conf->name[0] || conf->email[0])
+		sw_buf_printf(b, "%s\n", conf->name[0] ? conf->name : conf->email);
+	if (conf->role[0] || conf->organization[0])
+		sw_buf_printf(b, "%s%s%s\n", conf->role, conf->role[0] && conf->organization[0] ?
+			      ", " : "", conf->organization);
+	if (conf->website[0])
+		sw_buf_printf(b, "%s\n", conf->website);
+	if (conf->pgp_key_url[0])
+		sw_buf_printf(b, "PGP key: %s\n", conf->pgp_key_url);
+}
+
+/* ---- subject ------------------------------------------------------------ */
+
+static const struct sw_memo_detection *main_detection(const struct sw_memo *m)
+{
+	const struct sw_memo_detection *best = NULL;
+	unsigned best_sev = 0;
+
+	for (size_t i = 0; i < m->ninc; i++)
+		for (size_t j = 0; j < m->inc[i].ndets; j++)
+			if (!best || m->inc[i].severity > best_sev) {
+				best = &m->inc[i].dets[j];
+				best_sev = m->inc[i].severity;
+			}
+	return best;
+}
+
+static void subject(const struct sw_memo *m, struct sw_memo_text *t)
+{
+	const struct sw_memo_detection *d = main_detection(m);
+	bool other = false;
+	char what[128], w2[128];
+	const char *who;
+
+	if (d)
+		detection_what(d, what, sizeof what);
+	else
+		sw_fmt(what, sizeof what, "Network probe");
+	for (size_t i = 0; i < m->ninc; i++)
+		for (size_t j = 0; j < m->inc[i].ndets; j++) {
+			detection_what(&m->inc[i].dets[j], w2, sizeof w2);
+			other |= strcmp(w2, what) != 0;
+		}
+	sw_fmt(t->what, sizeof t->what, "%s%s", what, other ? " and other probes" : "");
+	if (m->domain[0])
+		who = m->domain;
+	else if (m->whois_ok && m->whois.netname[0])
+		who = m->whois.netname;
+	else
+		who = "your network";
+	sw_fmt(t->subject, sizeof t->subject, "[SECURITY] %s from %s (%s)", t->what, who,
+	       m->netblock);
+}
+
+/* ---- compose ------------------------------------------------------------ */
+
+int sw_memo_compose(const struct sw_memo *m, const struct sw_reporter_conf *conf,
+		    const char *zone_label, struct sw_memo_text *out, char *err, size_t errlen)
+{
+	struct sw_buf *b = &out->body;
+
+	memset(out, 0, sizeof *out);
+	choose_recipients(m, conf, out);
+	if (out->nto == 0) {
+		sw_fmt(err, errlen, "%s: no contact address found (whois %s)", m->netblock,
+		       m->whois_ok ? "named none we can use" : "not resolved");
+		return -1;
+	}
+	subject(m, out);
+	intro(b, m, conf);
+	what_happened(b, m);
+	hosts_hit(b, m);
+	log_excerpt(b, m);
+	zone_line(b, m, zone_label);
+	compromise(b, m);
+	line_type(b, m);
+	forgery(b, m);
+	closing(b, conf);
+	if (!sw_buf_ok(b)) {
+		sw_fmt(err, errlen, "%s: out of memory composing the memo", m->netblock);
+		sw_memo_text_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void sw_memo_text_free(struct sw_memo_text *t)
+{
+	sw_buf_free(&t->body);
+}
+
+void sw_memo_free(struct sw_memo *m)
+{
+	for (size_t i = 0; i < m->ninc; i++) {
+		free(m->inc[i].dets);
+		free(m->inc[i].ev);
+	}
+	free(m->inc);
+	free(m->src);
+	free(m->hosts);
+	memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,72 @@
+/*
+ * settings.c - the [reporter] section of spanwatch.conf (see settings.h).
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf.h"
+#include "settings.h"
+#include "util.h"
+
+#define K(name, type, field, lo, hi, help) \
+	{ "reporter", name, type, offsetof(struct sw_reporter_conf, field), \
+	  sizeof(((struct sw_reporter_conf *)0)->field), lo, hi, 0, help }
+
+static const struct sw_cfg_key reporter_keys[] = {
+	K("name", SW_CFG_STRING, name, 0, 0, "your name, as the memo is signed"),
+	K("email", SW_CFG_STRING, email, 0, 0, "your address: the memo's From and where answers go"),
+	K("organization", SW_CFG_STRING, organization, 0, 0, "your organisation"),
+	K("role", SW_CFG_STRING, role, 0, 0, "your role in it, e.g. network administrator"),
+	K("website", SW_CFG_STRING, website, 0, 0, "a line under the signature"),
+	K("pgp_key_url", SW_CFG_STRING, pgp_key_url, 0, 0, "where your PGP key can be fetched"),
+	K("sign_key", SW_CFG_STRING, sign_key, 0, 0,
+	  "sign every memo with this GPG key (PGP/MIME); empty: unsigned"),
+	K("timezone", SW_CFG_STRING, timezone, 0, 0,
+	  "zone the memo's times are written in, e.g. America/New_York; empty: TZ or local"),
+	K("cooldown_days", SW_CFG_UINT, cooldown_days, 0, 365,
+	  "a netblock gets another memo only after this many days (and new incidents)"),
+	K("evidence_lines", SW_CFG_UINT, evidence_lines, 1, 200, "log lines quoted per source"),
+	K("max_recipients", SW_CFG_UINT, max_recipients, 1, 32, "at most this many To + Cc"),
+	K("whois_ttl_days", SW_CFG_UINT, whois_ttl_days, 0, 365,
+	  "a cached whois answer is used this long before asking again"),
+	K("whois_timeout_ms", SW_CFG_UINT, whois_timeout_ms, 100, 120000,
+	  "connect and read timeout of one whois query"),
+	K("whois_pace_ms", SW_CFG_UINT, whois_pace_ms, 0, 60000,
+	  "at least this long between two queries to one whois server"),
+	K("whois_max_hops", SW_CFG_UINT, whois_max_hops, 1, 6, "referrals followed per lookup"),
+	K("whois_max_kib", SW_CFG_UINT, whois_max_kib, 4, 4096, "largest whois answer kept"),
+	K("domain_whois", SW_CFG_BOOL, domain_whois, 0, 0,
+	  "also ask domain whois for the contacts of the reverse-DNS name's domain"),
+	K("reverse_dns", SW_CFG_BOOL, reverse_dns, 0, 0, "look up the sources' names (PTR)"),
+	K("dns_server", SW_CFG_STRING, dns_server, 0, 0,
+	  "name server HOST[:PORT] for reverse DNS; empty: the system resolver"),
+	K("dns_timeout_ms", SW_CFG_UINT, dns_timeout_ms, 100, 60000, "timeout of one DNS query"),
+	K("sendmail", SW_CFG_STRING, sendmail, 0, 0,
+	  "command that --send gives each message to on its standard input"),
+};
+
+void sw_reporter_conf_defaults(struct sw_reporter_conf *c)
+{
+	memset(c, 0, sizeof *c);
+	c->cooldown_days = 7;
+	c->evidence_lines = 12;
+	c->max_recipients = 8;
+	c->whois_ttl_days = 7;
+	c->whois_timeout_ms = 10000;
+	c->whois_pace_ms = 1000;
+	c->whois_max_hops = 4;
+	c->whois_max_kib = 256;
+	c->domain_whois = true;
+	c->reverse_dns = true;
+	c->dns_timeout_ms = 3000;
+	snprintf(c->sendmail, sizeof c->sendmail, "sendmail -t -oi");
+}
+
+int sw_reporter_conf_load(struct sw_reporter_conf *c, const char *path, char *err, size_t errlen)
+{
+	return sw_config_load(path, reporter_keys, SW_ARRAY_LEN(reporter_keys), c, NULL, err,
+	                      errlen);
+}

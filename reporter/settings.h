@@ -1,0 +1,44 @@
+/*
+ * settings.h - the reporter's [reporter] configuration: who we are (the
+ * memo's signature), how politely whois and DNS are asked, the ledger's
+ * cooldown, and how memos are sent. Command-line options override these.
+ */
+#ifndef SW_REPORTER_SETTINGS_H
+#define SW_REPORTER_SETTINGS_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct sw_reporter_conf {
+	/* who we are */
+	char name[128];            /* "Jose Nazario" */
+	char email[128];           /* "jose@bigisp.com" */
+	char organization[128];
+	char role[128];            /* "network administrator" */
+	char website[256];         /* a line under the signature */
+	char pgp_key_url[256];     /* where our PGP key can be fetched */
+	char sign_key[128];        /* GPGME key id: sign every memo (PGP/MIME) */
+	char timezone[64];         /* zone of the memo's times; empty: TZ or local */
+	/* ledger */
+	unsigned cooldown_days;    /* a netblock is reported again at most this often */
+	unsigned evidence_lines;   /* log lines quoted per source */
+	unsigned max_recipients;   /* To + Cc */
+	/* whois */
+	unsigned whois_ttl_days;
+	unsigned whois_timeout_ms;
+	unsigned whois_pace_ms;
+	unsigned whois_max_hops;
+	unsigned whois_max_kib;
+	bool domain_whois;         /* ask domain whois for the PTR name's domain */
+	/* reverse DNS */
+	bool reverse_dns;
+	char dns_server[128];      /* HOST[:PORT]; empty: the system resolver */
+	unsigned dns_timeout_ms;
+	/* sending */
+	char sendmail[256];        /* command given a message on stdin */
+};
+
+void sw_reporter_conf_defaults(struct sw_reporter_conf *c);
+/* 0, or -1 with "FILE:LINE: [reporter] key: why" in err. */
+int sw_reporter_conf_load(struct sw_reporter_conf *c, const char *path, char *err, size_t errlen);
+
+#endif

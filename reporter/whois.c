@@ -1,0 +1,1430 @@
+/*
+ * whois.c - the RFC 3912 client of the reporter: which server to ask first
+ * (the IANA /8 table for IPv4, the RIR blocks for IPv6, whois.iana.org as
+ * the fallback), the query form each registry expects, referrals with a hop
+ * limit and loop detection, the --whois-hosts map, bounded network I/O
+ * (non-blocking connect, a timeout per read and a deadline per answer, a
+ * size cap), politeness (a pace per server, retries after rate-limit
+ * refusals) and the cache in the database (whois_lookups, whois_responses,
+ * whois_ranges). Domain whois for the contacts of a registrable domain.
+ *
+ * The parsing of answers is whois_parse.c's; everything an answer says is
+ * hostile text: host names from referrals are validated before use, and
+ * everything that reaches an error message goes through sw_sanitize().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "db.h"
+#include "log.h"
+#include "util.h"
+#include "whois.h"
+
+#define WHOIS_PORT 43
+#define IANA_SERVER "whois.iana.org"
+#define PACE_SLOTS 32
+#define HOSTLEN 256
+#define QUERYLEN 320
+/* A trickling server keeps every single read alive; the whole answer must
+ * still end: it gets this many read timeouts in total. */
+#define ANSWER_DEADLINE_FACTOR 3
+#define READ_CHUNK 4096
+
+struct host_map_entry {
+	char name[HOSTLEN];     /* registry host name as referrals spell it */
+	uint16_t name_port;     /* 0: any port */
+	char host[HOSTLEN];     /* where it is reached */
+	uint16_t port;
+};
+
+struct pace_slot {
+	char key[HOSTLEN + 8];  /* host:port actually connected to */
+	int64_t last_ms;        /* monotonic time of the last query */
+};
+
+struct sw_whois {
+	struct sw_whois_conf conf;
+	sqlite3 *db;
+	struct host_map_entry *map;
+	size_t nmap;
+	struct pace_slot pace[PACE_SLOTS];
+};
+
+/* A server to ask, as named (before the hosts map). */
+struct server {
+	char host[HOSTLEN];
+	uint16_t port;
+	bool rwhois;
+};
+
+/* One answer of a chain, kept to be parsed and stored. */
+struct hop {
+	char server[HOSTLEN + 8]; /* host[:port] as asked */
+	char host[HOSTLEN];       /* host alone, for the parser */
+	char query[QUERYLEN];
+	struct sw_buf answer;
+	bool truncated;
+};
+
+/* ---- configuration ---------------------------------------------------- */
+
+void sw_whois_conf_defaults(struct sw_whois_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->timeout_ms = 10000;
+	c->max_response = 262144;
+	c->max_hops = 4;
+	c->pace_ms = 1000;
+	c->rate_limit_retries = 2;
+	c->rate_limit_wait_ms = 5000;
+	c->ttl_s = 7 * 86400;
+	c->offline = false;
+}
+
+static bool host_char(char c, bool colon_ok)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' ||
+	       (colon_ok && c == ':');
+}
+
+/* A host name or address literal we are willing to hand to getaddrinfo:
+ * letters, digits, '.', '-', '_' (and ':' inside an IPv6 literal). */
+static bool valid_host(const char *s, size_t n, bool colon_ok)
+{
+	if (n == 0 || n >= HOSTLEN || s[0] == '-' || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!host_char(s[i], colon_ok))
+			return false;
+	return true;
+}
+
+/* Copy a host name in lower case without a trailing dot. */
+static void copy_host(char *dst, const char *src, size_t n)
+{
+	if (n > 1 && src[n - 1] == '.')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (char)((src[i] >= 'A' && src[i] <= 'Z') ? src[i] + 32 : src[i]);
+	dst[n] = '\0';
+}
+
+/*
+ * Parse "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 literal.
+ * port is def_port when none is given. False with why set on junk.
+ */
+static bool parse_hostport(const char *s, char host[HOSTLEN], uint16_t *port,
+			   uint16_t def_port, const char **why)
+{
+	const char *h = s, *p = NULL, *colon;
+	size_t hn;
+	uint64_t v;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (!close) {
+			*why = "unterminated '['";
+			return false;
+		}
+		h = s + 1;
+		hn = (size_t)(close - h);
+		if (close[1] == ':')
+			p = close + 2;
+		else if (close[1] != '\0') {
+			*why = "junk after ']'";
+			return false;
+		}
+		if (!valid_host(h, hn, true) || !strchr(h, ':') || (size_t)(strchr(h, ':') - h) > hn) {
+			*why = "bad IPv6 literal";
+			return false;
+		}
+	} else if ((colon = strchr(s, ':')) != NULL && strchr(colon + 1, ':') == NULL) {
+		hn = (size_t)(colon - s);
+		p = colon + 1;
+		if (!valid_host(h, hn, false)) {
+			*why = "bad host name";
+			return false;
+		}
+	} else {
+		hn = strlen(s);
+		if (!valid_host(h, hn, colon != NULL)) {
+			*why = "bad host name";
+			return false;
+		}
+	}
+	if (p) {
+		if (!sw_parse_u64(p, 1, 65535, &v)) {
+			*why = "bad port";
+			return false;
+		}
+		*port = (uint16_t)v;
+	} else {
+		*port = def_port;
+	}
+	copy_host(host, h, hn);
+	return true;
+}
+
+/* "host" for port 43, "host:port" or "[v6]:port" otherwise. */
+static void server_text(char *out, size_t len, const char *host, uint16_t port)
+{
+	if (port == WHOIS_PORT)
+		sw_fmt(out, len, "%s", host);
+	else if (strchr(host, ':'))
+		sw_fmt(out, len, "[%s]:%u", host, (unsigned)port);
+	else
+		sw_fmt(out, len, "%s:%u", host, (unsigned)port);
+}
+
+/* ---- the hosts map ---------------------------------------------------- */
+
+static int hosts_error(char *err, size_t errlen, const char *file, unsigned line,
+		       const char *why)
+{
+	char f[256];
+
+	sw_sanitize(f, sizeof(f), file, (size_t)-1);
+	sw_fmt(err, errlen, "%s:%u: %s", f, line, why);
+	return -1;
+}
+
+static int hosts_add(struct sw_whois *w, const char *name, const char *target,
+		     const char *file, unsigned line, char *err, size_t errlen)
+{
+	struct host_map_entry e, *grown;
+	const char *why = NULL;
+
+	memset(&e, 0, sizeof(e));
+	if (!parse_hostport(name, e.name, &e.name_port, 0, &why))
+		return hosts_error(err, errlen, file, line, "bad registry host name");
+	if (!parse_hostport(target, e.host, &e.port, WHOIS_PORT, &why))
+		return hosts_error(err, errlen, file, line, why);
+	grown = realloc(w->map, (w->nmap + 1) * sizeof(*w->map));
+	if (!grown)
+		return hosts_error(err, errlen, file, line, "out of memory");
+	w->map = grown;
+	w->map[w->nmap++] = e;
+	return 0;
+}
+
+/* Lines "whois.ripe.net 127.0.0.1:4343"; '#' starts a comment. */
+static int hosts_load(struct sw_whois *w, const char *file, char *err, size_t errlen)
+{
+	char line[1024];
+	unsigned lineno = 0;
+	FILE *fp = fopen(file, "r");
+	int rc = 0;
+
+	if (!fp) {
+		char f[256];
+		sw_sanitize(f, sizeof(f), file, (size_t)-1);
+		sw_fmt(err, errlen, "%s: %s", f, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), fp)) {
+		char *tok[3], *save = NULL, *hash;
+		size_t n = strlen(line);
+		int ntok = 0;
+
+		lineno++;
+		if (n == sizeof(line) - 1 && line[n - 1] != '\n' && !feof(fp)) {
+			rc = hosts_error(err, errlen, file, lineno, "line too long");
+			break;
+		}
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		for (char *t = strtok_r(line, " \t\r\n", &save); t && ntok < 3;
+		     t = strtok_r(NULL, " \t\r\n", &save))
+			tok[ntok++] = t;
+		if (ntok == 0)
+			continue;
+		if (ntok != 2)
+			rc = hosts_error(err, errlen, file, lineno,
+					 "expected 'REGISTRY-HOST HOST:PORT'");
+		else
+			rc = hosts_add(w, tok[0], tok[1], file, lineno, err, errlen);
+	}
+	if (rc == 0 && ferror(fp)) {
+		rc = hosts_error(err, errlen, file, lineno, "read error");
+	}
+	fclose(fp);
+	return rc;
+}
+
+/* Where host:port is reached: a "host:port" line first, then "host". */
+static void hosts_map(const struct sw_whois *w, const char *host, uint16_t port,
+		      char out[HOSTLEN], uint16_t *out_port)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < w->nmap; i++) {
+			const struct host_map_entry *e = &w->map[i];
+			if (strcmp(e->name, host) != 0)
+				continue;
+			if (pass == 0 ? e->name_port != port : e->name_port != 0)
+				continue;
+			memcpy(out, e->host, HOSTLEN);
+			*out_port = e->port;
+			return;
+		}
+	}
+	sw_fmt(out, HOSTLEN, "%s", host);
+	*out_port = port;
+}
+
+/* ---- client ----------------------------------------------------------- */
+
+struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
+			      char *err, size_t errlen)
+{
+	struct sw_whois *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		sw_fmt(err, errlen, "out of memory");
+		return NULL;
+	}
+	w->conf = *c;
+	w->db = db;
+	if (w->conf.max_hops > SW_WHOIS_HOPS_MAX)
+		w->conf.max_hops = SW_WHOIS_HOPS_MAX;
+	if (w->conf.timeout_ms == 0)
+		w->conf.timeout_ms = 1;
+	if (w->conf.max_response == 0)
+		w->conf.max_response = 1;
+	if (w->conf.first_server[0]) {
+		struct server s;
+		const char *why = NULL;
+		char t[256];
+		if (!parse_hostport(w->conf.first_server, s.host, &s.port, WHOIS_PORT, &why)) {
+			sw_sanitize(t, sizeof(t), w->conf.first_server, (size_t)-1);
+			sw_fmt(err, errlen, "--whois-server %s: %s", t, why);
+			free(w);
+			return NULL;
+		}
+	}
+	if (w->conf.hosts_file[0] && hosts_load(w, w->conf.hosts_file, err, errlen) < 0) {
+		sw_whois_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void sw_whois_free(struct sw_whois *w)
+{
+	if (!w)
+		return;
+	free(w->map);
+	free(w);
+}
+
+/* ---- which server first ----------------------------------------------- */
+
+/*
+ * The IANA IPv4 address space registry, one letter per /8: a = ARIN,
+ * r = RIPE NCC, p = APNIC, l = LACNIC, f = AFRINIC, '-' = reserved or
+ * special (asked of IANA, if at all). "Administered by" legacy blocks go to
+ * the RIR that administers them.
+ */
+static const char ipv4_slash8[257] =
+	/*   0 */ "-praaraaaa-aaapa"
+	/*  16 */ "aaaaaaaaarapaaar"
+	/*  32 */ "aaaaprapafppaara"
+	/*  48 */ "apararaaarppppra"
+	/*  64 */ "aaaaaaaaaaaaarrr"
+	/*  80 */ "rrrrrrrrrrrrrrrr"
+	/*  96 */ "aaaaapfpafpaarpp"
+	/* 112 */ "ppppppppppppppp-"
+	/* 128 */ "aaaaapaaaaaaaraa"
+	/* 144 */ "araaaaprapfaaaaa"
+	/* 160 */ "aaapaaaaaaapaaap"
+	/* 176 */ "rlrlplpparllrlll"
+	/* 192 */ "arrrffaallppaaaa"
+	/* 208 */ "aapprraaarpppppp"
+	/* 224 */ "----------------"
+	/* 240 */ "----------------";
+
+/* The IANA IPv6 unicast address assignments to the RIRs. */
+static const struct {
+	const char *prefix;
+	const char *server;
+} ipv6_blocks[] = {
+	{ "2001:200::/23", "whois.apnic.net" },
+	{ "2001:400::/23", "whois.arin.net" },
+	{ "2001:600::/23", "whois.ripe.net" },
+	{ "2001:800::/22", "whois.ripe.net" },
+	{ "2001:c00::/23", "whois.apnic.net" },
+	{ "2001:e00::/23", "whois.apnic.net" },
+	{ "2001:1200::/23", "whois.lacnic.net" },
+	{ "2001:1400::/22", "whois.ripe.net" },
+	{ "2001:1800::/23", "whois.arin.net" },
+	{ "2001:1a00::/23", "whois.ripe.net" },
+	{ "2001:1c00::/22", "whois.ripe.net" },
+	{ "2001:2000::/19", "whois.ripe.net" },
+	{ "2001:4000::/23", "whois.ripe.net" },
+	{ "2001:4200::/23", "whois.afrinic.net" },
+	{ "2001:4400::/23", "whois.apnic.net" },
+	{ "2001:4600::/23", "whois.ripe.net" },
+	{ "2001:4800::/23", "whois.arin.net" },
+	{ "2001:4a00::/23", "whois.ripe.net" },
+	{ "2001:4c00::/23", "whois.ripe.net" },
+	{ "2001:5000::/20", "whois.ripe.net" },
+	{ "2001:8000::/19", "whois.apnic.net" },
+	{ "2001:a000::/20", "whois.apnic.net" },
+	{ "2001:b000::/20", "whois.apnic.net" },
+	{ "2003::/18", "whois.ripe.net" },
+	{ "2400::/12", "whois.apnic.net" },
+	{ "2600::/12", "whois.arin.net" },
+	{ "2610::/23", "whois.arin.net" },
+	{ "2620::/23", "whois.arin.net" },
+	{ "2630::/12", "whois.arin.net" },
+	{ "2800::/12", "whois.lacnic.net" },
+	{ "2a00::/12", "whois.ripe.net" },
+	{ "2a10::/12", "whois.ripe.net" },
+	{ "2c00::/12", "whois.afrinic.net" },
+};
+
+static const char *rir_server(char letter)
+{
+	switch (letter) {
+	case 'a': return "whois.arin.net";
+	case 'r': return "whois.ripe.net";
+	case 'p': return "whois.apnic.net";
+	case 'l': return "whois.lacnic.net";
+	case 'f': return "whois.afrinic.net";
+	default: return IANA_SERVER;
+	}
+}
+
+static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+/* The registry that holds a's delegation, from the built-in tables. */
+static const char *first_server_for(const struct sw_addr *a)
+{
+	if (a->family == SW_AF_INET)
+		return rir_server(ipv4_slash8[a->bytes[0]]);
+	for (size_t i = 0; i < SW_ARRAY_LEN(ipv6_blocks); i++) {
+		struct sw_prefix p;
+		if (sw_prefix_parse(ipv6_blocks[i].prefix, &p) && sw_prefix_contains(&p, a))
+			return ipv6_blocks[i].server;
+	}
+	return IANA_SERVER;
+}
+
+static bool host_is(const char *host, const char *name)
+{
+	size_t n = strlen(host);
+
+	if (n > 0 && host[n - 1] == '.')
+		n--;
+	return n == strlen(name) && strncasecmp(host, name, n) == 0;
+}
+
+void sw_whois_query_for(const char *host, bool rwhois, const char *addr_text,
+			char *out, size_t outlen)
+{
+	if (rwhois)
+		sw_fmt(out, outlen, "%s", addr_text);
+	else if (host_is(host, "whois.arin.net"))
+		sw_fmt(out, outlen, "n + %s", addr_text);
+	else if (host_is(host, "whois.ripe.net") || host_is(host, "whois.apnic.net") ||
+		 host_is(host, "whois.afrinic.net"))
+		sw_fmt(out, outlen, "-B %s", addr_text);
+	else if (host_is(host, "whois.nic.ad.jp"))
+		sw_fmt(out, outlen, "%s/e", addr_text);
+	else
+		sw_fmt(out, outlen, "%s", addr_text);
+}
+
+/* ---- bounded network I/O ---------------------------------------------- */
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+	struct timespec ts, rem;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &rem) < 0 && errno == EINTR)
+		ts = rem;
+}
+
+/* poll one descriptor until deadline; 1 ready, 0 timed out, -1 error. */
+static int wait_fd(int fd, short events, int64_t deadline)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = events, .revents = 0 };
+		int64_t left = deadline - mono_ms();
+		int rc;
+
+		if (left <= 0)
+			return 0;
+		rc = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+		if (rc > 0)
+			return 1;
+		if (rc < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Connect to host:port within timeout_ms, trying each address in turn. */
+static int connect_bounded(const char *host, uint16_t port, unsigned timeout_ms,
+			   const char *label, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL;
+	char portstr[8];
+	int64_t deadline = mono_ms() + timeout_ms;
+	int rc, fd = -1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	sw_fmt(portstr, sizeof(portstr), "%u", (unsigned)port);
+	rc = getaddrinfo(host, portstr, &hints, &res);
+	if (rc != 0) {
+		sw_fmt(err, errlen, "%s: cannot resolve: %s", label, gai_strerror(rc));
+		return -1;
+	}
+	sw_fmt(err, errlen, "%s: no address", label);
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		int soerr = 0, w;
+		socklen_t sl = sizeof(soerr);
+
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    ai->ai_protocol);
+		if (fd < 0) {
+			sw_fmt(err, errlen, "%s: socket: %s", label, strerror(errno));
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		if (errno != EINPROGRESS) {
+			sw_fmt(err, errlen, "%s: connect: %s", label, strerror(errno));
+		} else if ((w = wait_fd(fd, POLLOUT, deadline)) == 0) {
+			sw_fmt(err, errlen, "%s: connect timed out after %u ms", label, timeout_ms);
+		} else if (w < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0) {
+			sw_fmt(err, errlen, "%s: connect: %s", label, strerror(errno));
+		} else if (soerr != 0) {
+			sw_fmt(err, errlen, "%s: connect: %s", label, strerror(soerr));
+		} else {
+			break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static int send_all(int fd, const char *data, size_t len, int64_t deadline)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (wait_fd(fd, POLLOUT, deadline) <= 0)
+				return -1;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Read the answer until the server closes: each read waits at most
+ * timeout_ms, the whole answer at most ANSWER_DEADLINE_FACTOR times that,
+ * and at most max_response bytes are kept (the first ones). An answer that
+ * reached the cap or a deadline is kept and marked truncated.
+ */
+static int read_answer(int fd, const struct sw_whois_conf *c, struct sw_buf *out,
+		       bool *truncated, const char *label, char *err, size_t errlen)
+{
+	char chunk[READ_CHUNK];
+	int64_t overall = mono_ms() + (int64_t)c->timeout_ms * ANSWER_DEADLINE_FACTOR;
+
+	for (;;) {
+		int64_t now = mono_ms();
+		int64_t read_deadline = now + c->timeout_ms;
+		int w;
+		ssize_t n;
+
+		if (read_deadline > overall)
+			read_deadline = overall;
+		w = wait_fd(fd, POLLIN, read_deadline);
+		if (w < 0) {
+			sw_fmt(err, errlen, "%s: poll: %s", label, strerror(errno));
+			return -1;
+		}
+		if (w == 0) {
+			if (out->len == 0) {
+				sw_fmt(err, errlen, "%s: no answer within %u ms", label, c->timeout_ms);
+				return -1;
+			}
+			/* a stalled or never-ending answer: keep what came */
+			*truncated = true;
+			return 0;
+		}
+		n = recv(fd, chunk, sizeof(chunk), 0);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+				continue;
+			if (out->len > 0) {
+				*truncated = true;
+				return 0;
+			}
+			sw_fmt(err, errlen, "%s: read: %s", label, strerror(errno));
+			return -1;
+		}
+		if ((size_t)n > c->max_response - out->len) {
+			sw_buf_add(out, chunk, c->max_response - out->len);
+			*truncated = true;
+			break;
+		}
+		sw_buf_add(out, chunk, (size_t)n);
+		if (out->len >= c->max_response) {
+			/* full: whatever follows is not read, so call it cut */
+			*truncated = true;
+			break;
+		}
+	}
+	if (!sw_buf_ok(out)) {
+		sw_fmt(err, errlen, "%s: out of memory", label);
+		return -1;
+	}
+	if (out->len == 0) {
+		sw_fmt(err, errlen, "%s: closed the connection without an answer", label);
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait until pace_ms passed since the last query to key, then note now.
+ * A full table forgets the server asked longest ago. */
+static void pace(struct sw_whois *w, const char *key)
+{
+	struct pace_slot *slot = NULL;
+	int64_t now = mono_ms();
+
+	for (size_t i = 0; i < PACE_SLOTS && !slot; i++)
+		if (strcmp(w->pace[i].key, key) == 0)
+			slot = &w->pace[i];
+	if (slot) {
+		int64_t due = slot->last_ms + w->conf.pace_ms;
+		if (due > now) {
+			sleep_ms(due - now);
+			now = mono_ms();
+		}
+	} else {
+		slot = &w->pace[0];
+		for (size_t i = 0; i < PACE_SLOTS; i++) {
+			if (w->pace[i].key[0] == '\0') {
+				slot = &w->pace[i];
+				break;
+			}
+			if (w->pace[i].last_ms < slot->last_ms)
+				slot = &w->pace[i];
+		}
+		sw_fmt(slot->key, sizeof(slot->key), "%s", key);
+	}
+	slot->last_ms = now;
+}
+
+/* One query to srv (mapped through the hosts file): its answer in h. */
+static int ask_once(struct sw_whois *w, const struct server *srv, struct hop *h,
+		    char *err, size_t errlen)
+{
+	char host[HOSTLEN], key[HOSTLEN + 8], label[HOSTLEN + 8], line[QUERYLEN + 2];
+	uint16_t port;
+	int fd, rc;
+
+	hosts_map(w, srv->host, srv->port, host, &port);
+	server_text(key, sizeof(key), host, port);
+	sw_fmt(label, sizeof(label), "%s", h->server);
+	sw_fmt(line, sizeof(line), "%s\r\n", h->query);
+	pace(w, key);
+	fd = connect_bounded(host, port, w->conf.timeout_ms, label, err, errlen);
+	if (fd < 0)
+		return -1;
+	sw_buf_reset(&h->answer);
+	h->truncated = false;
+	if (send_all(fd, line, strlen(line), mono_ms() + w->conf.timeout_ms) < 0) {
+		sw_fmt(err, errlen, "%s: sending the query failed: %s", label, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	rc = read_answer(fd, &w->conf, &h->answer, &h->truncated, label, err, errlen);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Ask, and after a rate-limit refusal wait and ask again, up to
+ * rate_limit_retries times. *refused tells the caller it ended refused.
+ */
+static int ask(struct sw_whois *w, const struct server *srv, const char *query,
+	       struct hop *h, bool *refused, char *err, size_t errlen)
+{
+	sw_fmt(h->host, sizeof(h->host), "%s", srv->host);
+	server_text(h->server, sizeof(h->server), srv->host, srv->port);
+	sw_fmt(h->query, sizeof(h->query), "%s", query);
+	*refused = false;
+	for (unsigned attempt = 0;; attempt++) {
+		if (attempt > 0)
+			sleep_ms(w->conf.rate_limit_wait_ms);
+		if (ask_once(w, srv, h, err, errlen) < 0)
+			return -1;
+		if (!sw_whois_is_rate_limited(h->answer.data, h->answer.len))
+			return 0;
+		if (attempt >= w->conf.rate_limit_retries)
+			break;
+		sw_info("%s: query rate limit exceeded, asking again in %u ms",
+			h->server, w->conf.rate_limit_wait_ms);
+	}
+	*refused = true;
+	sw_fmt(err, errlen, "%s: query rate limit exceeded (refused %u times)",
+	       h->server, w->conf.rate_limit_retries + 1);
+	return -1;
+}
+
+/* ---- the cache -------------------------------------------------------- */
+
+static int db_fail(struct sw_whois *w, const char *what, char *err, size_t errlen)
+{
+	sw_fmt(err, errlen, "whois cache: %s: %s", what, sqlite3_errmsg(w->db));
+	return -1;
+}
+
+static int prepare(struct sw_whois *w, const char *sql, sqlite3_stmt **st,
+		   char *err, size_t errlen)
+{
+	if (sqlite3_prepare_v2(w->db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_fail(w, "prepare", err, errlen);
+	return 0;
+}
+
+/* First and last address of p as 16-byte big-endian bounds. */
+static void prefix_bounds(const struct sw_prefix *p, uint8_t first[16], uint8_t last[16])
+{
+	unsigned bits = p->addr.family == SW_AF_INET ? 32 : 128;
+
+	memcpy(first, p->addr.bytes, 16);
+	memcpy(last, p->addr.bytes, 16);
+	for (unsigned i = p->len; i < bits; i++)
+		last[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+}
+
+/*
+ * The newest usable lookup of kind for query (or, for an address, whose
+ * range contains a): fresh (younger than ttl_s, so a TTL of 0 always asks)
+ * unless offline, where any age will do. 1 and *id when found, 0 when not, -1 on a database error.
+ */
+static int cache_find(struct sw_whois *w, const char *kind, const char *query,
+		      const struct sw_addr *a, int64_t now_us, int64_t *id,
+		      char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT id FROM whois_lookups"
+		" WHERE kind = ?1 AND status = 'ok' AND fetched_at > ?2"
+		"   AND (query = ?3 OR (family = ?4 AND first_addr <= ?5 AND last_addr >= ?5))"
+		" ORDER BY fetched_at DESC, id DESC LIMIT 1";
+	int64_t oldest = INT64_MIN;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!w->conf.offline && w->conf.ttl_s >= 0 && w->conf.ttl_s < INT64_MAX / 2000000 &&
+	    now_us > INT64_MIN / 2)
+		oldest = now_us - w->conf.ttl_s * 1000000;
+	if (prepare(w, sql, &st, err, errlen) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, oldest);
+	sqlite3_bind_text(st, 3, query, -1, SQLITE_TRANSIENT);
+	if (a) {
+		sqlite3_bind_int(st, 4, a->family);
+		sqlite3_bind_blob(st, 5, a->bytes, 16, SQLITE_TRANSIENT);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = 1;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = db_fail(w, "lookup", err, errlen);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+typedef void (*answer_fn)(const char *text, size_t len, const char *host, void *ctx);
+
+/* Hand each stored answer of lookup id, hop 0 first, to fn. */
+static int cache_replay(struct sw_whois *w, int64_t id, answer_fn fn, void *ctx,
+			char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT server, response FROM whois_responses WHERE lookup_id = ?1 ORDER BY hop";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(w, sql, &st, err, errlen) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *server = (const char *)sqlite3_column_text(st, 0);
+		const char *text = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		char host[HOSTLEN] = "";
+		uint16_t port;
+		const char *why;
+
+		if (!server || !parse_hostport(server, host, &port, WHOIS_PORT, &why))
+			host[0] = '\0';
+		fn(text ? text : "", text ? len : 0, host, ctx);
+	}
+	if (rc != SQLITE_DONE)
+		db_fail(w, "reading cached answers", err, errlen);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Insert or refresh the whois_ranges row of one CIDR. */
+static int store_range(struct sw_whois *w, const struct sw_prefix *p,
+		       const struct sw_whois_result *r, int64_t now_us, char *err, size_t errlen)
+{
+	static const char upd[] =
+		"UPDATE whois_ranges SET cidr = ?4, netname = ?5, server = ?6, fetched_at = ?7,"
+		" prefix_len = ?8 WHERE family = ?1 AND first_addr = ?2 AND last_addr = ?3";
+	static const char ins[] =
+		"INSERT INTO whois_ranges (family, first_addr, last_addr, cidr, netname, server,"
+		" fetched_at, prefix_len) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	uint8_t first[16], last[16];
+	char cidr[SW_ADDR_STRLEN];
+	int rc = 0;
+
+	prefix_bounds(p, first, last);
+	sw_prefix_format(p, cidr, sizeof(cidr));
+	for (int pass = 0; pass < 2 && rc == 0; pass++) {
+		sqlite3_stmt *st;
+		if (prepare(w, pass == 0 ? upd : ins, &st, err, errlen) < 0)
+			return -1;
+		sqlite3_bind_int(st, 1, p->addr.family);
+		sqlite3_bind_blob(st, 2, first, 16, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 3, last, 16, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, cidr, -1, SQLITE_TRANSIENT);
+		sw_db_bind_text(st, 5, r->netname);
+		sw_db_bind_text(st, 6, r->server);
+		sqlite3_bind_int64(st, 7, now_us);
+		sqlite3_bind_int(st, 8, p->len);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = db_fail(w, "storing a range", err, errlen);
+		sqlite3_finalize(st);
+		if (rc == 0 && pass == 0 && sqlite3_changes(w->db) > 0)
+			break;
+	}
+	return rc;
+}
+
+static int store_answers(struct sw_whois *w, int64_t id, const struct hop *hops,
+			 unsigned nhops, int64_t now_us, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"INSERT INTO whois_responses (lookup_id, hop, server, query, response,"
+		" truncated, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+	for (unsigned i = 0; i < nhops; i++) {
+		sqlite3_stmt *st;
+		int rc;
+
+		if (prepare(w, sql, &st, err, errlen) < 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, (int)i);
+		sqlite3_bind_text(st, 3, hops[i].server, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, hops[i].query, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 5, hops[i].answer.data ? hops[i].answer.data : "",
+				  (int)hops[i].answer.len, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 6, hops[i].truncated);
+		sqlite3_bind_int64(st, 7, now_us);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(w, "storing an answer", err, errlen);
+	}
+	return 0;
+}
+
+/*
+ * Record one resolution: the lookup row (with the range of r when r has
+ * one), its answers, and for a resolved address each CIDR in whois_ranges.
+ * All or nothing, in a savepoint (so it nests in a caller's transaction).
+ */
+static int cache_store(struct sw_whois *w, const char *kind, const char *query,
+		       const struct sw_whois_result *r, bool ok, const struct hop *hops,
+		       unsigned nhops, int64_t now_us, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"INSERT INTO whois_lookups (kind, query, family, first_addr, last_addr, cidr,"
+		" status, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	uint8_t lo[16], hi[16];
+	struct sw_buf cidrs = SW_BUF_INIT;
+	bool have_range = false;
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	for (unsigned i = 0; r && i < r->ncidrs && i < SW_WHOIS_MAX_CIDRS; i++) {
+		uint8_t f[16], l[16];
+		char t[SW_ADDR_STRLEN];
+		if (have_range && r->cidrs[i].addr.family != r->cidrs[0].addr.family)
+			continue;
+		prefix_bounds(&r->cidrs[i], f, l);
+		if (!have_range || memcmp(f, lo, 16) < 0)
+			memcpy(lo, f, 16);
+		if (!have_range || memcmp(l, hi, 16) > 0)
+			memcpy(hi, l, 16);
+		have_range = true;
+		sw_buf_printf(&cidrs, "%s%s", cidrs.len ? "," : "",
+			      sw_prefix_format(&r->cidrs[i], t, sizeof(t)));
+	}
+	if (sqlite3_exec(w->db, "SAVEPOINT sw_whois", NULL, NULL, NULL) != SQLITE_OK) {
+		sw_buf_free(&cidrs);
+		return db_fail(w, "savepoint", err, errlen);
+	}
+	if (prepare(w, sql, &st, err, errlen) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, query, -1, SQLITE_TRANSIENT);
+	if (have_range) {
+		sqlite3_bind_int(st, 3, r->cidrs[0].addr.family);
+		sqlite3_bind_blob(st, 4, lo, 16, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 5, hi, 16, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 6, sw_buf_str(&cidrs), -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_text(st, 7, ok ? "ok" : "unresolved", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, now_us);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		db_fail(w, "storing a lookup", err, errlen);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	if (store_answers(w, sqlite3_last_insert_rowid(w->db), hops, nhops, now_us,
+			  err, errlen) < 0)
+		goto out;
+	for (unsigned i = 0; ok && r && i < r->ncidrs && i < SW_WHOIS_MAX_CIDRS; i++)
+		if (store_range(w, &r->cidrs[i], r, now_us, err, errlen) < 0)
+			goto out;
+	rc = 0;
+out:
+	sw_buf_free(&cidrs);
+	if (rc < 0)
+		sqlite3_exec(w->db, "ROLLBACK TO sw_whois", NULL, NULL, NULL);
+	sqlite3_exec(w->db, "RELEASE sw_whois", NULL, NULL, NULL);
+	return rc;
+}
+
+/* ---- address lookups -------------------------------------------------- */
+
+struct chain {
+	struct hop hops[SW_WHOIS_HOPS_MAX + 1];
+	unsigned n;
+};
+
+static void chain_free(struct chain *c)
+{
+	for (size_t i = 0; i < SW_ARRAY_LEN(c->hops); i++)
+		sw_buf_free(&c->hops[i].answer);
+}
+
+/* Loop detection: was this server already asked this query? */
+static bool chain_asked(const struct chain *c, const char *server, const char *query)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		if (strcmp(c->hops[i].server, server) == 0 && strcmp(c->hops[i].query, query) == 0)
+			return true;
+	return false;
+}
+
+struct replay_ip {
+	const struct sw_addr *a;
+	struct sw_whois_result *r;
+};
+
+static void replay_ip_answer(const char *text, size_t len, const char *host, void *ctx)
+{
+	struct replay_ip *p = ctx;
+
+	sw_whois_parse(text, len, host, p->a, p->r);
+}
+
+/*
+ * Ask the chain for a: the first server, then each referral while there
+ * is one, up to max_hops, never the same server with the same query twice.
+ * Special-use addresses are asked only of the explicit first server.
+ * Returns false with why set when a server in the chain failed.
+ */
+static bool run_chain(struct sw_whois *w, const struct sw_addr *a, const char *text,
+		      bool special, struct chain *ch, struct sw_whois_result *r,
+		      char *why, size_t whylen)
+{
+	struct server srv;
+	const char *bad;
+
+	memset(&srv, 0, sizeof(srv));
+	if (w->conf.first_server[0])
+		parse_hostport(w->conf.first_server, srv.host, &srv.port, WHOIS_PORT, &bad);
+	else {
+		sw_fmt(srv.host, sizeof(srv.host), "%s", first_server_for(a));
+		srv.port = WHOIS_PORT;
+	}
+	for (;;) {
+		char query[QUERYLEN], stext[HOSTLEN + 8];
+		struct sw_whois_referral ref;
+		struct hop *h = &ch->hops[ch->n];
+		bool refused;
+
+		sw_whois_query_for(srv.host, srv.rwhois, text, query, sizeof(query));
+		server_text(stext, sizeof(stext), srv.host, srv.port);
+		if (chain_asked(ch, stext, query)) {
+			sw_info("%s: referral loop (%s asked twice); stopped", text, stext);
+			return true;
+		}
+		if (ask(w, &srv, query, h, &refused, why, whylen) < 0) {
+			r->rate_limited = r->rate_limited || refused;
+			return false;
+		}
+		ch->n++;
+		sw_whois_parse(h->answer.data ? h->answer.data : "", h->answer.len, h->host, a, r);
+		if (special)
+			return true;
+		memset(&ref, 0, sizeof(ref));
+		if (!sw_whois_find_referral(h->answer.data ? h->answer.data : "", h->answer.len,
+					    h->host, &ref))
+			return true;
+		ref.host[sizeof(ref.host) - 1] = '\0';
+		if (!valid_host(ref.host, strlen(ref.host), true)) {
+			sw_info("%s: %s referred to an invalid host name; ignored", text, stext);
+			return true;
+		}
+		if (ch->n > w->conf.max_hops) {
+			sw_info("%s: hop limit (%u referrals) reached at %s", text,
+				w->conf.max_hops, stext);
+			return true;
+		}
+		copy_host(srv.host, ref.host, strlen(ref.host));
+		srv.port = ref.port ? ref.port : WHOIS_PORT;
+		srv.rwhois = ref.rwhois;
+	}
+}
+
+enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a,
+				     int64_t now_us, struct sw_whois_result *r,
+				     char *err, size_t errlen)
+{
+	char text[SW_ADDR_STRLEN], why[512] = "";
+	struct sw_addr v4;
+	struct chain ch;
+	struct replay_ip replay = { a, r };
+	bool special, complete, ok;
+	int64_t id;
+	int found;
+
+	memset(r, 0, sizeof(*r));
+	if (errlen)
+		err[0] = '\0';
+	if (a->family != SW_AF_INET && a->family != SW_AF_INET6) {
+		sw_fmt(err, errlen, "not an IPv4 or IPv6 address");
+		return SW_WHOIS_UNRESOLVED;
+	}
+	if (a->family == SW_AF_INET6 &&
+	    memcmp(a->bytes, v4mapped_prefix, sizeof(v4mapped_prefix)) == 0) {
+		/* ::ffff:192.0.2.1 is an IPv4 address to every registry */
+		sw_addr_set4(&v4, a->bytes + 12);
+		a = &v4;
+		replay.a = a;
+	}
+	sw_addr_format(a, text, sizeof(text));
+	found = cache_find(w, "ip", text, a, now_us, &id, err, errlen);
+	if (found < 0)
+		return SW_WHOIS_ERROR;
+	if (found > 0)
+		return cache_replay(w, id, replay_ip_answer, &replay, err, errlen) < 0
+			       ? SW_WHOIS_ERROR : SW_WHOIS_OK;
+	if (w->conf.offline) {
+		sw_fmt(err, errlen, "%s: not in the whois cache", text);
+		return SW_WHOIS_UNRESOLVED;
+	}
+	special = sw_addr_is_special(a);
+	if (special && !w->conf.first_server[0]) {
+		sw_fmt(err, errlen, "%s is a special-use address (private, loopback, "
+		       "documentation, ...): never sent to a public whois server", text);
+		return SW_WHOIS_UNRESOLVED;
+	}
+
+	memset(&ch, 0, sizeof(ch));
+	complete = run_chain(w, a, text, special, &ch, r, why, sizeof(why));
+	if (ch.n == 0) {
+		sw_fmt(err, errlen, "%s: %s", text, why);
+		chain_free(&ch);
+		return SW_WHOIS_UNRESOLVED;
+	}
+	/* A chain cut short (a referral unreachable or refusing) would leave
+	 * only the RIR's big block: not a resolution to keep for a TTL. */
+	ok = complete && (r->ncidrs > 0 || r->ncontacts > 0);
+	if (!complete)
+		sw_fmt(err, errlen, "%s: %s", text, why);
+	else if (!ok)
+		sw_fmt(err, errlen, "%s: no range or contact in the answer of %s", text,
+		       ch.hops[ch.n - 1].server);
+	if (cache_store(w, "ip", text, r, ok, ch.hops, ch.n, now_us, err, errlen) < 0) {
+		chain_free(&ch);
+		return SW_WHOIS_ERROR;
+	}
+	chain_free(&ch);
+	return ok ? SW_WHOIS_OK : SW_WHOIS_UNRESOLVED;
+}
+
+/* ---- domain whois ----------------------------------------------------- */
+
+typedef void (*field_fn)(const char *key, size_t klen, const char *val, size_t vlen,
+			 void *ctx);
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Each "key: value" line of an answer, both sides trimmed. */
+static void each_field(const char *text, size_t len, field_fn fn, void *ctx)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+		const char *colon = memchr(line, ':', n);
+
+		pos += n + 1;
+		if (!colon)
+			continue;
+		size_t ks = 0, ke = (size_t)(colon - line), vs = ke + 1, ve = n;
+		while (ks < ke && is_blank(line[ks]))
+			ks++;
+		while (ke > ks && is_blank(line[ke - 1]))
+			ke--;
+		while (vs < ve && is_blank(line[vs]))
+			vs++;
+		while (ve > vs && is_blank(line[ve - 1]))
+			ve--;
+		if (ke > ks)
+			fn(line + ks, ke - ks, line + vs, ve - vs, ctx);
+	}
+}
+
+static bool key_is(const char *key, size_t klen, const char *name)
+{
+	return klen == strlen(name) && strncasecmp(key, name, klen) == 0;
+}
+
+/* IANA's "refer:"/"whois:" (the TLD's registry server), or a registrar's
+ * "Registrar WHOIS Server:"; only a plausible host name is kept. */
+struct find_server {
+	const char *const *keys;
+	char host[HOSTLEN];
+};
+
+static void find_server_field(const char *key, size_t klen, const char *val, size_t vlen,
+			      void *ctx)
+{
+	struct find_server *f = ctx;
+
+	if (f->host[0])
+		return;
+	for (const char *const *k = f->keys; *k; k++) {
+		if (!key_is(key, klen, *k))
+			continue;
+		if (vlen > 8 && strncasecmp(val, "whois://", 8) == 0) {
+			val += 8;
+			vlen -= 8;
+		}
+		while (vlen > 0 && val[vlen - 1] == '/')
+			vlen--;
+		if (valid_host(val, vlen, false) && memchr(val, '.', vlen))
+			copy_host(f->host, val, vlen);
+		return;
+	}
+}
+
+static bool answer_server(const char *text, size_t len, const char *const *keys,
+			  char host[HOSTLEN])
+{
+	struct find_server f;
+
+	memset(&f, 0, sizeof(f));
+	f.keys = keys;
+	each_field(text, len, find_server_field, &f);
+	memcpy(host, f.host, HOSTLEN);
+	return host[0] != '\0';
+}
+
+static const char *const iana_keys[] = { "refer", "whois", NULL };
+static const char *const registrar_keys[] = { "Registrar WHOIS Server", "Whois Server", NULL };
+
+/* A plausible e-mail address from a registry: lower-cased into out. */
+static bool plausible_email(const char *s, size_t n, char out[128])
+{
+	static const char local_ok[] = "!#$%&'*+-/=?^_`{|}~.";
+	const char *at = memchr(s, '@', n);
+	size_t local, i;
+
+	if (!at || n >= 128 || (local = (size_t)(at - s)) == 0 || local > 64)
+		return false;
+	if (memchr(at + 1, '@', n - local - 1) || !memchr(at + 1, '.', n - local - 1))
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9');
+		if (i < local ? !(alnum || strchr(local_ok, c))
+			      : i > local && !(alnum || c == '-' || c == '.'))
+			return false;
+		out[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+	}
+	out[n] = '\0';
+	return at[1] != '.' && s[n - 1] != '.' && s[0] != '.';
+}
+
+/* Add a contact in rank order (after any better source), once. */
+static void add_contact(struct sw_whois_result *r, const char *addr,
+			enum sw_contact_source src, const char *via)
+{
+	unsigned pos = r->ncontacts;
+
+	for (unsigned i = 0; i < r->ncontacts; i++)
+		if (strcmp(r->contacts[i].addr, addr) == 0)
+			return;
+	if (r->ncontacts >= SW_WHOIS_MAX_CONTACTS)
+		return;
+	for (unsigned i = 0; i < r->ncontacts; i++)
+		if (r->contacts[i].source > src) {
+			pos = i;
+			break;
+		}
+	memmove(&r->contacts[pos + 1], &r->contacts[pos],
+		(r->ncontacts - pos) * sizeof(r->contacts[0]));
+	memset(&r->contacts[pos], 0, sizeof(r->contacts[pos]));
+	sw_fmt(r->contacts[pos].addr, sizeof(r->contacts[pos].addr), "%s", addr);
+	r->contacts[pos].source = src;
+	sw_sanitize(r->contacts[pos].via, sizeof(r->contacts[pos].via), via, (size_t)-1);
+	r->ncontacts++;
+}
+
+/* "Registrant Email:", "Admin Email:", "Tech Contact E-mail:", … */
+static void domain_contact_field(const char *key, size_t klen, const char *val, size_t vlen,
+				 void *ctx)
+{
+	static const char *const roles[] = { "registrant", "admin", "tech", "billing", NULL };
+	struct sw_whois_result *r = ctx;
+	char lower[64], addr[128], via[64];
+	bool role = false;
+
+	if (klen >= sizeof(lower))
+		return;
+	copy_host(lower, key, klen);  /* lower-cases; keys have no trailing dot */
+	for (const char *const *p = roles; *p && !role; p++)
+		role = strncmp(lower, *p, strlen(*p)) == 0;
+	if (!role || (!strstr(lower, "email") && !strstr(lower, "e-mail")))
+		return;
+	if (!plausible_email(val, vlen, addr) || sw_whois_is_placeholder(addr))
+		return;
+	sw_sanitize(via, sizeof(via), key, klen);
+	add_contact(r, addr, SW_CONTACT_DOMAIN, via);
+}
+
+static void replay_domain_answer(const char *text, size_t len, const char *host, void *ctx)
+{
+	(void)host;
+	each_field(text, len, domain_contact_field, ctx);
+}
+
+/* A registrable domain as a registry expects it: lower case, LDH labels. */
+static bool normal_domain(const char *in, char out[HOSTLEN])
+{
+	size_t n = strlen(in);
+
+	if (n > 1 && in[n - 1] == '.')
+		n--;
+	if (n == 0 || n > 253 || !valid_host(in, n, false) || in[n - 1] == '-' ||
+	    !memchr(in, '.', n) || memchr(in, '_', n))
+		return false;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (in[i] == '.' && in[i + 1] == '.')
+			return false;
+	copy_host(out, in, n);
+	return true;
+}
+
+struct replay_tld {
+	char host[HOSTLEN];
+};
+
+static void replay_tld_answer(const char *text, size_t len, const char *host, void *ctx)
+{
+	struct replay_tld *t = ctx;
+
+	(void)host;
+	if (!t->host[0])
+		answer_server(text, len, iana_keys, t->host);
+}
+
+/*
+ * The whois server of a TLD: from a fresh cached IANA answer, else by
+ * asking IANA (or the explicit first server). 0 and srv, or -1/-2 with err:
+ * -1 unresolved, -2 database error.
+ */
+static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
+		      struct server *srv, char *err, size_t errlen)
+{
+	struct replay_tld t;
+	struct server first;
+	struct hop h;
+	const char *bad;
+	bool refused, found_ref;
+	char why[512];
+	int64_t id;
+	int found;
+
+	memset(&t, 0, sizeof(t));
+	memset(&first, 0, sizeof(first));
+	memset(srv, 0, sizeof(*srv));
+	found = cache_find(w, "domain", tld, NULL, now_us, &id, err, errlen);
+	if (found < 0)
+		return -2;
+	if (found > 0) {
+		if (cache_replay(w, id, replay_tld_answer, &t, err, errlen) < 0)
+			return -2;
+		if (t.host[0]) {
+			sw_fmt(srv->host, sizeof(srv->host), "%s", t.host);
+			srv->port = WHOIS_PORT;
+			return 0;
+		}
+	}
+	if (w->conf.first_server[0])
+		parse_hostport(w->conf.first_server, first.host, &first.port, WHOIS_PORT, &bad);
+	else {
+		sw_fmt(first.host, sizeof(first.host), "%s", IANA_SERVER);
+		first.port = WHOIS_PORT;
+	}
+	memset(&h, 0, sizeof(h));
+	if (ask(w, &first, tld, &h, &refused, why, sizeof(why)) < 0) {
+		sw_fmt(err, errlen, "the whois server of .%s: %s", tld, why);
+		sw_buf_free(&h.answer);
+		return -1;
+	}
+	found_ref = answer_server(h.answer.data ? h.answer.data : "", h.answer.len, iana_keys,
+				  srv->host);
+	if (cache_store(w, "domain", tld, NULL, found_ref, &h, 1, now_us, err, errlen) < 0) {
+		sw_buf_free(&h.answer);
+		return -2;
+	}
+	sw_buf_free(&h.answer);
+	if (found_ref) {
+		srv->port = WHOIS_PORT;
+		return 0;
+	}
+	if (w->conf.first_server[0]) {
+		/* a private registry that answers for domains itself */
+		*srv = first;
+		return 0;
+	}
+	sw_fmt(err, errlen, "%s names no whois server for .%s", first.host, tld);
+	return -1;
+}
+
+enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
+				     int64_t now_us, struct sw_whois_result *r,
+				     char *err, size_t errlen)
+{
+	char d[HOSTLEN], why[512], reg[HOSTLEN], safe[HOSTLEN];
+	struct server srv;
+	struct chain ch;
+	bool refused;
+	int64_t id;
+	int found, rc;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!normal_domain(domain, d)) {
+		sw_sanitize(safe, sizeof(safe), domain, (size_t)-1);
+		sw_fmt(err, errlen, "'%s' is not a domain name", safe);
+		return SW_WHOIS_UNRESOLVED;
+	}
+	found = cache_find(w, "domain", d, NULL, now_us, &id, err, errlen);
+	if (found < 0)
+		return SW_WHOIS_ERROR;
+	if (found > 0)
+		return cache_replay(w, id, replay_domain_answer, r, err, errlen) < 0
+			       ? SW_WHOIS_ERROR : SW_WHOIS_OK;
+	if (w->conf.offline) {
+		sw_fmt(err, errlen, "%s: not in the whois cache", d);
+		return SW_WHOIS_UNRESOLVED;
+	}
+	rc = tld_server(w, strrchr(d, '.') + 1, now_us, &srv, err, errlen);
+	if (rc < 0)
+		return rc == -2 ? SW_WHOIS_ERROR : SW_WHOIS_UNRESOLVED;
+
+	memset(&ch, 0, sizeof(ch));
+	if (ask(w, &srv, d, &ch.hops[0], &refused, why, sizeof(why)) < 0) {
+		sw_fmt(err, errlen, "%s: %s", d, why);
+		chain_free(&ch);
+		return SW_WHOIS_UNRESOLVED;
+	}
+	ch.n = 1;
+	/* thin registries name the registrar's server: one more hop */
+	if (answer_server(ch.hops[0].answer.data ? ch.hops[0].answer.data : "",
+			  ch.hops[0].answer.len, registrar_keys, reg) &&
+	    strcmp(reg, srv.host) != 0) {
+		struct server rs;
+		memset(&rs, 0, sizeof(rs));
+		sw_fmt(rs.host, sizeof(rs.host), "%s", reg);
+		rs.port = WHOIS_PORT;
+		if (ask(w, &rs, d, &ch.hops[1], &refused, why, sizeof(why)) == 0)
+			ch.n = 2;
+		else
+			sw_info("%s: registrar whois: %s", d, why);
+	}
+	for (unsigned i = 0; i < ch.n; i++)
+		replay_domain_answer(ch.hops[i].answer.data ? ch.hops[i].answer.data : "",
+				     ch.hops[i].answer.len, ch.hops[i].host, r);
+	rc = cache_store(w, "domain", d, NULL, true, ch.hops, ch.n, now_us, err, errlen);
+	chain_free(&ch);
+	return rc < 0 ? SW_WHOIS_ERROR : SW_WHOIS_OK;
+}
