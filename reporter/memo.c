@@ -386,6 +386,33 @@ static void intro(struct sw_buf *b, const struct sw_memo *m, const struct sw_rep
 	sw_buf_free(&p);
 }
 
+/* A netblock-level incident: several sources on the same targets. */
+static void coordinated(struct sw_buf *b, const struct sw_memo *m)
+{
+	for (size_t i = 0; i < m->ninc; i++) {
+		const struct sw_memo_incident *inc = &m->inc[i];
+		struct sw_buf p = SW_BUF_INIT;
+		unsigned n = 1;
+
+		if (!strcmp(inc->level, "source"))
+			continue;
+		for (const char *c = inc->src; *c; c++)
+			n += *c == ',';
+		sw_buf_printf(&p, "These %u addresses (", n);
+		for (const char *c = inc->src; *c; c++) {
+			if (*c == ',')
+				sw_buf_adds(&p, ", ");
+			else
+				sw_buf_addc(&p, *c);
+		}
+		sw_buf_adds(&p, ") went for the same hosts of ours at the same time, each with "
+			    "its own share of the work: that looks like one scan split between "
+			    "several machines, perhaps all in the same hands.");
+		paragraph(b, sw_buf_str(&p));
+		sw_buf_free(&p);
+	}
+}
+
 static void what_happened(struct sw_buf *b, const struct sw_memo *m)
 {
 	char label[512];
@@ -413,6 +440,7 @@ static void what_happened(struct sw_buf *b, const struct sw_memo *m)
 		}
 	}
 	sw_buf_adds(b, "\n");
+	coordinated(b, m);
 	paragraph(b, "Traffic like this usually means someone is looking for vulnerable "
 		  "hosts to break into. It may be a legitimate user in violation of your "
 		  "acceptable use policy, or a machine on your network that has been "
@@ -626,6 +654,17 @@ static void subject(const struct sw_memo *m, struct sw_memo_text *t)
 		for (size_t j = 0; j < m->inc[i].ndets; j++) {
 			detection_what(&m->inc[i].dets[j], w2, sizeof w2);
 			other |= strcmp(w2, what) != 0;
+		}
+	for (size_t i = 0; i < m->ninc; i++)
+		if (strcmp(m->inc[i].level, "source") != 0) {
+			/* several sources together: "Coordinated port scan" */
+			char tmp[sizeof what];
+			bool acronym = what[1] >= 'A' && what[1] <= 'Z';
+			if (!acronym && what[0] >= 'A' && what[0] <= 'Z')
+				what[0] = (char)(what[0] + ('a' - 'A'));
+			sw_fmt(tmp, sizeof tmp, "Coordinated %s", what);
+			memcpy(what, tmp, sizeof what);
+			break;
 		}
 	sw_fmt(t->what, sizeof t->what, "%s%s", what, other ? " and other probes" : "");
 	if (m->domain[0])

@@ -42,7 +42,7 @@ struct sw_memo_detection {
 struct sw_memo_incident {
 	long long id;
 	char level[16];              /* source, netblock */
-	char src[64];
+	char src[512];           /* an address, or the members of a netblock incident */
 	char kinds[128];
 	int64_t first_seen, last_seen;
 	unsigned days, targets, ports, severity;

@@ -327,6 +327,62 @@ else
 	pass "hostile: text output and messages carry no control bytes"
 fi
 
+# ---- several sources of one netblock, and IPv6 --------------------------------
+for cap in dev_11_distributed_scan dev_10_nmap_ipv6_sS; do
+	rm -rf "$TMP/$cap.out"
+	mkdir -p "$TMP/$cap.out"
+	"$SENSOR" -n span0 -r "$CORPUS/$cap.pcap" -w "$TMP/$cap.db" >/dev/null 2>&1
+	"$ANALYZER" -q -w "$TMP/$cap.db"
+	TZ=UTC report "$cap"
+	check "$cap: exit 0" 0 "$RC"
+	check "$cap: one memo" 1 "$(memos "$cap")"
+done
+DIST=$(cat "$TMP/dev_11_distributed_scan.out"/*.eml | tr -d '\r' | tr '\n' ' ' | tr -s ' ')
+check_match "distributed: subject" 'Subject: \[SECURITY\] Coordinated port scan from TESTNET2-DSL-POOL \(198\.51\.100\.0/24\)' "$DIST"
+check_match "distributed: the five sources named together" 'These 5 addresses \(198\.51\.100\.10, 198\.51\.100\.11, 198\.51\.100\.12, 198\.51\.100\.13, 198\.51\.100\.14\)' "$DIST"
+check "distributed: the memo covers all six incidents" 6 \
+	"$(q "$TMP/dev_11_distributed_scan.db" 'SELECT count(*) FROM report_incidents')"
+V6=$(cat "$TMP/dev_10_nmap_ipv6_sS.out"/*.eml | tr -d '\r')
+check_match "IPv6: netblock from whois" 'X-Spanwatch-Netblock: 2001:db8:51::/48' "$V6"
+check_match "IPv6: its abuse contact" 'To: <abuse6@testnet2\.example>' "$V6"
+check_match "IPv6: log lines" 'TCP \[2001:db8:51::66\]:[0-9]+ -> \[2001:db8:113::10\]:[0-9]+' "$V6"
+
+# ---- --sign (PGP/MIME) -----------------------------------------------------------
+cat >"$TMP/sig.py" <<'PYEOF'
+import email, email.policy, sys
+raw = open(sys.argv[1], 'rb').read()
+m = email.message_from_bytes(raw, policy=email.policy.strict)
+print(m.get_content_type(), m.get_param('protocol'))
+# the signed part exactly as sent: the bytes between the first two boundaries
+b = ('--' + m.get_boundary()).encode()
+start = raw.index(b + b'\r\n') + len(b) + 2
+end = raw.index(b'\r\n' + b, start)
+open(sys.argv[2], 'wb').write(raw[start:end])
+sig = list(m.iter_parts())[1]
+open(sys.argv[3], 'wb').write(sig.get_payload(decode=True))
+PYEOF
+if grep -q 'define HAVE_GPGME 1' "$top_builddir/config.h" 2>/dev/null && command -v gpg >/dev/null 2>&1; then
+	export GNUPGHOME="$TMP/gnupg"
+	mkdir -m 700 "$GNUPGHOME"
+	gpg --batch --passphrase '' --quick-gen-key 'Jose Test <jose@bigisp.example>' ed25519 default never \
+		>/dev/null 2>&1
+	fresh signed
+	TZ=UTC report signed --sign jose@bigisp.example
+	check "--sign: exit 0" 0 "$RC"
+	SF=$(ls "$TMP/signed.out"/*198.51.100*)
+	check "--sign: PGP/MIME structure" "multipart/signed application/pgp-signature" \
+		"$(python3 "$TMP/sig.py" "$SF" "$TMP/signed.part" "$TMP/signed.asc")"
+	gpg --batch --verify "$TMP/signed.asc" "$TMP/signed.part" >/dev/null 2>&1
+	check "--sign: gpg --verify accepts the signature" 0 "$?"
+	printf 'x' >>"$TMP/signed.part"
+	gpg --batch --verify "$TMP/signed.asc" "$TMP/signed.part" >/dev/null 2>&1
+	check "--sign: and refuses a changed memo" 1 "$?"
+	gpgconf --kill gpg-agent 2>/dev/null
+	unset GNUPGHOME
+else
+	echo "note: built without GPGME or no gpg: --sign not tested here"
+fi
+
 # ---- bad input -----------------------------------------------------------------
 "$REPORTER" -o "$TMP" 2>"$TMP/e1"; check "no -w: usage error" 2 "$?"
 "$REPORTER" -w "$BASE" 2>"$TMP/e2"; check "no -o for eml: usage error" 2 "$?"
