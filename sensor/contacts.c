@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "contacts.h"
+#include "table.h"
 
 #define WAYS 8
 
@@ -60,20 +61,18 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 	t->key = *key;
 	t->bucket_mask = n / WAYS - 1;
 	t->ring_mask = n - 1;
-	t->slots = calloc(n, sizeof *t->slots);
-	t->keys = aligned_alloc(64, (size_t)n * sizeof *t->keys);
-	t->ring = calloc(n, sizeof *t->ring);
-	t->meta = calloc(n, sizeof *t->meta);
+	t->slots = sw_table_alloc((size_t)n * sizeof *t->slots);
+	t->keys = sw_table_alloc((size_t)n * sizeof *t->keys);
+	t->ring = sw_table_alloc((size_t)n * sizeof *t->ring);
+	t->meta = sw_table_alloc((size_t)n * sizeof *t->meta);
 	/* an eighth as many filter slots as contacts (64 KiB by default): small
 	 * enough to stay in cache while the capture streams through it; a
 	 * collision only costs a lookup */
-	t->conn = calloc((size_t)n / 8, sizeof *t->conn);
+	t->conn = sw_table_alloc((size_t)n / 8 * sizeof *t->conn);
 	t->conn_mask = n / 8 - 1;
 	for (int i = 0; i < 4; i++)
 		t->ck[i] = sw_siphash(key, &i, sizeof i) | 1;
 	t->next_gen = 1;
-	if (t->keys)
-		memset(t->keys, 0, (size_t)n * sizeof *t->keys);
 	if (!t->slots || !t->keys || !t->ring || !t->meta || !t->conn) {
 		sw_contacts_free(t);
 		return NULL;
@@ -85,11 +84,13 @@ void sw_contacts_free(struct sw_contacts *t)
 {
 	if (!t)
 		return;
-	free(t->slots);
-	free(t->keys);
-	free(t->ring);
-	free(t->meta);
-	free(t->conn);
+	size_t n = (size_t)t->ring_mask + 1;
+
+	sw_table_free(t->slots, n * sizeof *t->slots);
+	sw_table_free(t->keys, n * sizeof *t->keys);
+	sw_table_free(t->ring, n * sizeof *t->ring);
+	sw_table_free(t->meta, n * sizeof *t->meta);
+	sw_table_free(t->conn, n / 8 * sizeof *t->conn);
 	free(t);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flood.h"
+#include "table.h"
 
 #define WAYS 8
 #define WINDOW_US 1000000
@@ -32,21 +33,22 @@ struct sw_flood *sw_flood_new(unsigned entries, const struct sw_sipkey *key)
 		n <<= 1;
 	f->key = *key;
 	f->bucket_mask = n / WAYS - 1;
-	f->e = calloc(n, sizeof *f->e);
-	f->keys = aligned_alloc(64, (size_t)n * sizeof *f->keys);
+	f->e = sw_table_alloc((size_t)n * sizeof *f->e);
+	f->keys = sw_table_alloc((size_t)n * sizeof *f->keys);
 	if (!f->e || !f->keys) {
 		sw_flood_free(f);
 		return NULL;
 	}
-	memset(f->keys, 0, (size_t)n * sizeof *f->keys);
 	return f;
 }
 
 void sw_flood_free(struct sw_flood *f)
 {
 	if (f) {
-		free(f->e);
-		free(f->keys);
+		size_t n = ((size_t)f->bucket_mask + 1) * WAYS;
+
+		sw_table_free(f->e, n * sizeof *f->e);
+		sw_table_free(f->keys, n * sizeof *f->keys);
 		free(f);
 	}
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sources.h"
+#include "table.h"
 
 #define WAYS 8
 #define CANDIDATES 8
@@ -63,10 +64,10 @@ struct sw_sources *sw_sources_new(unsigned sources, unsigned details,
 	/* room for the cap at a load of at most 3/4 */
 	t->set_slots = pow2_at_least(distinct_cap + distinct_cap / 3 + 1);
 	t->set_cap = distinct_cap;
-	t->src = calloc(n, sizeof *t->src);
-	t->det = calloc(t->ndetails, sizeof *t->det);
-	t->owners = calloc(t->ndetails, sizeof *t->owners);
-	t->sets = calloc((size_t)t->ndetails * t->set_slots, sizeof *t->sets);
+	t->src = sw_table_alloc((size_t)n * sizeof *t->src);
+	t->det = sw_table_alloc((size_t)t->ndetails * sizeof *t->det);
+	t->owners = sw_table_alloc((size_t)t->ndetails * sizeof *t->owners);
+	t->sets = sw_table_alloc((size_t)t->ndetails * t->set_slots * sizeof *t->sets);
 	if (!t->src || !t->det || !t->owners || !t->sets) {
 		sw_sources_free(t);
 		return NULL;
@@ -78,10 +79,10 @@ void sw_sources_free(struct sw_sources *t)
 {
 	if (!t)
 		return;
-	free(t->src);
-	free(t->det);
-	free(t->owners);
-	free(t->sets);
+	sw_table_free(t->src, ((size_t)t->bucket_mask + 1) * WAYS * sizeof *t->src);
+	sw_table_free(t->det, (size_t)t->ndetails * sizeof *t->det);
+	sw_table_free(t->owners, (size_t)t->ndetails * sizeof *t->owners);
+	sw_table_free(t->sets, (size_t)t->ndetails * t->set_slots * sizeof *t->sets);
 	free(t);
 }
 

@@ -1,0 +1,17 @@
+/*
+ * table.h - memory for the sensor's large fixed tables (contacts, sources,
+ * floods): allocated once at start-up, zeroed, page-aligned, and backed by
+ * 2 MiB transparent huge pages where the kernel allows (madvise), because
+ * lookups land on random lines of tens of MiB and every 4 KiB page would
+ * cost a TLB miss and, on first touch, a page fault on the packet path.
+ */
+#ifndef SW_TABLE_H
+#define SW_TABLE_H
+#include <stddef.h>
+
+/* bytes of zeroed memory, aligned to at least 64 bytes; NULL on failure. */
+void *sw_table_alloc(size_t bytes);
+/* Free what sw_table_alloc(bytes) returned (NULL is fine). */
+void sw_table_free(void *p, size_t bytes);
+
+#endif
