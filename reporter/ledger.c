@@ -57,8 +57,12 @@ int sw_ledger_candidates(sqlite3 *db, struct sw_candidates *out, char *err, size
 		"SELECT i.id, i.level, i.src, i.netblock, i.last_seen, i.outbound"
 		" FROM incidents i"
 		" WHERE i.reportable = 1"
-		"   AND NOT EXISTS (SELECT 1 FROM report_incidents ri"
-		"                   WHERE ri.incident_id = i.id AND ri.last_seen >= i.last_seen)"
+		"   AND EXISTS (SELECT 1 FROM incident_detections x"
+		"               JOIN detections d ON d.id = x.detection_id"
+		"               WHERE x.incident_id = i.id"
+		"                 AND NOT EXISTS (SELECT 1 FROM report_detections rd"
+		"                                 WHERE rd.detection_id = d.id"
+		"                                   AND rd.last_seen >= d.last_seen))"
 		" ORDER BY i.netblock, i.level DESC, i.first_seen, i.id";
 	sqlite3_stmt *st;
 	size_t cap = 0;
@@ -414,6 +418,20 @@ int sw_ledger_record(sqlite3 *db, const struct sw_memo *m, int64_t created,
 		sqlite3_bind_int64(st, 1, report_id);
 		sqlite3_bind_int64(st, 2, m->inc[i].id);
 		sqlite3_bind_int64(st, 3, m->inc[i].last_seen);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db,
+		"INSERT OR REPLACE INTO report_detections (report_id, detection_id, last_seen)"
+		" SELECT ?, d.id, d.last_seen FROM incident_detections x"
+		" JOIN detections d ON d.id = x.detection_id WHERE x.incident_id = ?",
+		-1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	for (size_t i = 0; i < m->ninc; i++) {
+		sqlite3_bind_int64(st, 1, report_id);
+		sqlite3_bind_int64(st, 2, m->inc[i].id);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto fail;
 		sqlite3_reset(st);

@@ -31,8 +31,8 @@ struct sw_candidates {
 	size_t outbound;         /* incidents of our own hosts: ours to handle, not a memo */
 };
 
-/* Reportable incidents no memo has covered, or that went on after the memo
- * that did. 0, or -1 with err. */
+/* Reportable incidents with a detection no memo has told, or one that went
+ * on after the memo that told it. 0, or -1 with err. */
 int sw_ledger_candidates(sqlite3 *db, struct sw_candidates *out, char *err, size_t errlen);
 void sw_candidates_free(struct sw_candidates *c);
 

@@ -197,6 +197,16 @@ NEW=$(ls "$NY.out"/20261205*)
 check_match "the new memo covers only the new source" '198\.51\.100\.140' "$(cat "$NEW")"
 CHECKS=$((CHECKS + 1))
 if grep -q '198\.51\.100\.30' "$NEW"; then fail "the reported scan is told again"; else pass "the reported scan is not told again"; fi
+# the analyzer may regroup detections into incidents with new ids: the
+# activity is still told, and the next run writes nothing
+q "$NY.db" 'PRAGMA foreign_keys = ON; DELETE FROM incidents' >/dev/null
+"$ANALYZER" -q -w "$NY.db"
+SDE=$((NOW + 30 * DAY)) TZ=America/New_York report America_New_York
+check "regrouped incidents: no memo for activity already told" 3 "$(memos America_New_York)"
+check "regrouped incidents: v_reportable_unreported is empty" 0 \
+	"$(q "$NY.db" 'SELECT count(*) FROM v_reportable_unreported')"
+check "report_detections: each detection told once" 0 \
+	"$(q "$NY.db" 'SELECT count(*) FROM (SELECT detection_id FROM report_detections GROUP BY detection_id HAVING count(*) > 1)')"
 check "report_incidents: each incident covered once" 0 \
 	"$(q "$NY.db" 'SELECT count(*) FROM (SELECT incident_id FROM report_incidents GROUP BY incident_id HAVING count(*) > 1)')"
 
@@ -220,7 +230,7 @@ check "--offline, empty cache: nothing recorded" 0 "$(q "$TMP/nocache.db" 'SELEC
 # memos are removed again) resolves from the cache with whoisd stopped
 fresh cached
 report cached
-q "$TMP/cached.db" 'DELETE FROM report_incidents; DELETE FROM reports' >/dev/null
+q "$TMP/cached.db" 'DELETE FROM report_detections; DELETE FROM report_incidents; DELETE FROM reports' >/dev/null
 rm -f "$TMP/cached.out"/*
 kill "$PID_w" 2>/dev/null
 wait "$PID_w" 2>/dev/null
