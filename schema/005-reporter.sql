@@ -1,7 +1,7 @@
 -- 005-reporter.sql - what spanwatch-reporter keeps: every whois answer
 -- (with its server and time, so --offline can work from the cache and a
--- netblock is asked once per TTL), and which incidents and detections each
--- memo covered (so the same activity never produces two memos).
+-- netblock is asked once per TTL), and which incidents each memo covered
+-- (so the same incidents never produce two memos).
 
 -- One resolution of one address: the chain of answers that gave a range.
 CREATE TABLE whois_lookups (
@@ -46,20 +46,7 @@ CREATE TABLE report_incidents (
 ) WITHOUT ROWID;
 CREATE INDEX report_incidents_incident ON report_incidents(incident_id);
 
--- The detections a memo told, and how far each had got then. Whether an
--- incident is news is decided on these, not on incident ids: the analyzer
--- may regroup detections into incidents with new ids (a netblock learnt
--- from whois), and the same activity must still not be told twice.
-CREATE TABLE report_detections (
-    report_id       INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
-    detection_id    INTEGER NOT NULL REFERENCES detections(id) ON DELETE CASCADE,
-    last_seen       INTEGER NOT NULL,
-    PRIMARY KEY (report_id, detection_id)
-) WITHOUT ROWID;
-CREATE INDEX report_detections_detection ON report_detections(detection_id);
-
--- Reportable incidents with activity no memo has told yet: a detection in
--- no memo, or one that went on after the memo that told it.
+-- Reportable incidents no memo has covered yet (or that went on since).
 DROP VIEW v_reportable_unreported;
 CREATE VIEW v_reportable_unreported AS
 SELECT i.netblock, i.src, i.kinds, i.severity, i.reasons,
@@ -67,8 +54,6 @@ SELECT i.netblock, i.src, i.kinds, i.severity, i.reasons,
          || printf('.%06dZ', i.last_seen % 1000000) AS last_seen
 FROM incidents i
 WHERE i.reportable = 1
-  AND EXISTS (SELECT 1 FROM incident_detections x JOIN detections d ON d.id = x.detection_id
-              WHERE x.incident_id = i.id
-                AND NOT EXISTS (SELECT 1 FROM report_detections rd
-                                WHERE rd.detection_id = d.id AND rd.last_seen >= d.last_seen))
+  AND NOT EXISTS (SELECT 1 FROM report_incidents ri
+                  WHERE ri.incident_id = i.id AND ri.last_seen >= i.last_seen)
 ORDER BY i.severity DESC, i.last_seen;

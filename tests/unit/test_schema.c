@@ -146,6 +146,41 @@ static void test_migrates_old_version(void **state)
 	sw_db_close(db);
 }
 
+/* Memos written at schema 5 (report_incidents only) still count as told
+ * after 006: their incidents' detections are backfilled. */
+static void test_report_detections_backfilled(void **state)
+{
+	char err[512];
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path("v5.db"), &db), SQLITE_OK);
+	assert_int_equal(sw_db_migrate(db, path("v5.db"), 5, err, sizeof err), 0);
+	assert_int_equal(sw_db_exec(db,
+		"INSERT INTO sensors(id, name) VALUES (1, 's');"
+		"INSERT INTO runs(id, sensor_id, source, recorded_at) VALUES (1, 1, 'x', 0);"
+		"INSERT INTO detections(id, run_id, seq, kind, proto, src, src_family, src_bin,"
+		" first_seen, last_seen, detected_at) VALUES"
+		" (1, 1, 1, 'port_scan', 'tcp', '198.51.100.7', 4, zeroblob(16), 10, 20, 15),"
+		" (2, 1, 2, 'port_scan', 'tcp', '198.51.100.8', 4, zeroblob(16), 10, 20, 15);"
+		"INSERT INTO incidents(id, ikey, netblock, src, kinds, first_seen, last_seen,"
+		" reportable) VALUES (1, 's|a', '198.51.100.0/24', '198.51.100.7', 'port_scan', 10, 20, 1),"
+		" (2, 's|b', '198.51.100.0/24', '198.51.100.8', 'port_scan', 10, 20, 1);"
+		"INSERT INTO incident_detections VALUES (1, 1), (2, 2);"
+		"INSERT INTO reports(id, netblock, created, subject) VALUES (1, '198.51.100.0/24', 30, 's');"
+		"INSERT INTO report_incidents VALUES (1, 1, 20);"), 0);
+	sqlite3_close(db);
+	db = sw_db_open(path("v5.db"), 0, err, sizeof err);
+	assert_non_null(db);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM report_detections"
+				       " WHERE report_id = 1 AND detection_id = 1 AND last_seen = 20"), 1);
+	/* the told incident is not due; the other one is */
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM v_reportable_unreported"), 1);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM v_reportable_unreported"
+				       " WHERE src = '198.51.100.8'"), 1);
+	sw_db_close(db);
+}
+
 static void test_refuses_newer(void **state)
 {
 	char err[512], sql[64];
@@ -204,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_reopen_keeps_rows),
 		cmocka_unit_test(test_time_format_in_views),
 		cmocka_unit_test(test_migrates_old_version),
+		cmocka_unit_test(test_report_detections_backfilled),
 		cmocka_unit_test(test_refuses_newer),
 		cmocka_unit_test(test_refuses_foreign_files),
 	};
