@@ -542,10 +542,14 @@ static int deliver(struct run *r, struct sw_memo *m, const struct sw_memo_text *
 		enum sw_mail_format f = r->opt.format == SW_FMT_XARF ? SW_FMT_XARF : SW_FMT_EML;
 
 		if (sw_mail_render(&mail, f, &eml, err, sizeof err) < 0 ||
-		    sw_mail_send(r->conf.sendmail, eml.data, eml.len, err, sizeof err) < 0)
+		    sw_mail_send(r->conf.sendmail, eml.data, eml.len, err, sizeof err) < 0) {
+			/* the memo is written and recorded (sent = 0): the run
+			 * fails so that someone looks, and sends it by hand */
 			sw_err("%s: not sent: %s", m->netblock, err);
-		else
+			r->failed = true;
+		} else {
 			sent = true;
+		}
 		sw_buf_free(&eml);
 	}
 	join_recipients(t, rcpts, sizeof rcpts);

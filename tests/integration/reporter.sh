@@ -307,6 +307,15 @@ SOURCE_DATE_EPOCH=$NOW timeout 60 "$REPORTER" -w "$TMP/send.db" -o "$TMP/send.ou
 check "--send: exit 0" 0 "$?"
 check "--send: two messages handed to sendmail" 2 "$(grep -c '^Subject: \[SECURITY\]' "$TMP/sent.txt")"
 check "--send: marked sent" 2 "$(q "$TMP/send.db" 'SELECT count(*) FROM reports WHERE sent = 1')"
+fresh sendfail
+sed "s|^whois_pace_ms.*|&\nsendmail = false|" "$CONF" >"$TMP/sendfail.conf"
+SOURCE_DATE_EPOCH=$NOW timeout 60 "$REPORTER" -w "$TMP/sendfail.db" -o "$TMP/sendfail.out" \
+	-c "$TMP/sendfail.conf" --whois-server whois.testnets.example --whois-hosts "$TMP/w.hosts" \
+	--dns-server "$DNS" --send 2>"$TMP/sendfail.err"
+check "--send failing: exit 1" 1 "$?"
+check_match "--send failing: says so" 'not sent: false: exited 1' "$(cat "$TMP/sendfail.err")"
+check "--send failing: memos kept and recorded as not sent" "2 0" \
+	"$(memos sendfail) $(q "$TMP/sendfail.db" 'SELECT count(*) FROM reports WHERE sent = 1')"
 fresh nosend
 report nosend
 check "without --send: nothing marked sent" 0 "$(q "$TMP/nosend.db" 'SELECT count(*) FROM reports WHERE sent = 1')"
