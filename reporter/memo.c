@@ -23,6 +23,7 @@
 #include "util.h"
 
 #define MAX_HOSTS_LISTED 10
+#define MAX_EXCERPTS 8        /* sources whose log lines a memo quotes */
 
 /* ---- time --------------------------------------------------------------- */
 
@@ -155,9 +156,9 @@ static void detection_sentence(struct sw_buf *b, const struct sw_memo_detection 
 
 	service_label(d, svc, sizeof svc);
 	if (!strcmp(d->kind, "port_scan"))
-		sw_buf_printf(b, "tried %s%u %s ports of %s, one after another (a port scan)",
+		sw_buf_printf(b, "tried %s%u %s %s of %s, one after another (a port scan)",
 			      ports_more, d->ports, !strcmp(d->proto, "udp") ? "UDP" : "TCP",
-			      d->target);
+			      plural(d->ports, "port", "ports"), d->target);
 	else if (!strcmp(d->kind, "host_sweep"))
 		sw_buf_printf(b, "tried %s on %s%u of our addresses (a sweep for that service)",
 			      svc[0] ? svc : "one port", targets_more, d->targets);
@@ -466,8 +467,11 @@ static void hosts_hit(struct sw_buf *b, const struct sw_memo *m)
 	sw_buf_adds(b, "\n");
 }
 
+/* The first and last lines of each source's evidence; a memo about many
+ * sources quotes the first few and offers the rest. */
 static void log_excerpt(struct sw_buf *b, const struct sw_memo *m)
 {
+	size_t quoted = 0, withheld = 0;
 	char when[64];
 
 	paragraph(b, "The log entries for this, as our network sensor recorded them "
@@ -476,6 +480,14 @@ static void log_excerpt(struct sw_buf *b, const struct sw_memo *m)
 		const struct sw_memo_incident *inc = &m->inc[i];
 		size_t half = (inc->nev + 1) / 2;
 
+		if (inc->nev == 0)
+			continue;
+		if (quoted == MAX_EXCERPTS) {
+			withheld++;
+			continue;
+		}
+		if (quoted++)
+			sw_buf_adds(b, "\n");
 		for (size_t j = 0; j < inc->nev; j++) {
 			if (j == half && inc->ev_total > inc->nev)
 				sw_buf_printf(b, "  ... %zu more lines like these ...\n",
@@ -483,10 +495,15 @@ static void log_excerpt(struct sw_buf *b, const struct sw_memo *m)
 			sw_memo_local_time(inc->ev[j].ts, true, when, sizeof when);
 			sw_buf_printf(b, "  %s %s\n", when, inc->ev[j].text);
 		}
-		if (i + 1 < m->ninc)
-			sw_buf_adds(b, "\n");
 	}
 	sw_buf_adds(b, "\n");
+	if (withheld) {
+		char text[160];
+		sw_fmt(text, sizeof text, "We have kept the log entries of the other %zu %s as "
+		       "well and will gladly send them if they help.", withheld,
+		       plural(withheld, "source", "sources"));
+		paragraph(b, text);
+	}
 }
 
 /* The zone line: the article wants the offset from GMT; several offsets

@@ -373,6 +373,46 @@ static void test_compromise(void **state)
 	sw_memo_free(&m);
 }
 
+/* Many sources: every one is described, the log lines of the first
+ * eight are quoted and the rest offered. */
+static void test_many_sources(void **state)
+{
+	struct sw_memo m;
+	struct sw_memo_text t;
+	struct sw_memo_incident *inc;
+	(void)state;
+
+	set_tz("UTC");
+	model(&m, "port_scan", T_NOV, false);
+	contact(&m.whois, "abuse@example.net", SW_CONTACT_ABUSE_MAILBOX);
+	inc = realloc(m.inc, 12 * sizeof *m.inc);
+	assert_non_null(inc);
+	m.inc = inc;
+	for (size_t i = 1; i < 12; i++) {
+		m.inc[i] = m.inc[0];
+		m.inc[i].id = (long long)i + 1;
+		snprintf(m.inc[i].src, sizeof m.inc[i].src, "198.51.100.%zu", i + 7);
+		m.inc[i].dets = calloc(1, sizeof *m.inc[i].dets);
+		*m.inc[i].dets = *m.inc[0].dets;
+		m.inc[i].ev = calloc(2, sizeof *m.inc[i].ev);
+		memcpy(m.inc[i].ev, m.inc[0].ev, 2 * sizeof *m.inc[i].ev);
+	}
+	m.ninc = 12;
+	compose_ok(&m, &t, "UTC");
+	assert_non_null(strstr(body(&t), "198.51.100.18 tried 1 TCP port of 203.0.113.5") ?
+			body(&t) : NULL);
+	assert_non_null(strstr(body(&t), "log entries of the other 4 sources"));
+	/* 8 sources quoted, 2 lines each */
+	{
+		size_t n = 0;
+		for (const char *p = sw_buf_str(&t.body); (p = strstr(p, "+0000 TCP ")); p++)
+			n++;
+		assert_int_equal(n, 16);
+	}
+	sw_memo_text_free(&t);
+	sw_memo_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_dst_change),
 		cmocka_unit_test(test_line_type_and_login),
 		cmocka_unit_test(test_compromise),
+		cmocka_unit_test(test_many_sources),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
