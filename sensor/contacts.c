@@ -1,9 +1,12 @@
 /*
  * contacts.c - the contact table and its timeout ring (see contacts.h).
  *
- * Buckets of WAYS slots; a key lives in the bucket its hash selects. The
- * keys are also kept in a separate array, a bucket's eight in one cache
- * line, so a lookup reads one line and touches an entry only on a match.
+ * Buckets of WAYS slots; a key lives in the bucket its hash selects (its
+ * low bits). Beside the entries, each bucket has one cache line holding
+ * its eight 32-bit tags (the key's high half) and eight eviction metas, so
+ * a lookup reads one line and touches an entry only when a tag matches (the
+ * entry's full key then decides), and choosing a victim reads that same
+ * line.
  * The ring holds (slot, generation, time) in arming order; an entry whose
  * slot was since reused or re-armed carries an old generation and is
  * skipped. When the ring is full its oldest entry is dropped: that contact
@@ -25,14 +28,18 @@ struct ring_entry {
 	int64_t t;
 };
 
+/* One cache line per bucket: what lookups and evictions read. */
+struct bucket {
+	uint32_t tag[WAYS];        /* key >> 32, or 0 for an empty way */
+	uint32_t meta[WAYS];       /* packet time in ~1 s units << 1 | pending */
+};
+
 struct sw_contacts {
 	struct sw_sipkey key;
 	uint32_t bucket_mask;
 	uint64_t evictions;
 	struct sw_contact *slots;
-	uint64_t *keys;            /* keys[i] == slots[i].key */
-	uint32_t *meta;            /* per slot: packet time in ~1 s units << 1 | pending,
-	                              so a victim is chosen without touching entries */
+	struct bucket *buckets;    /* slot i is way i % WAYS of bucket i / WAYS */
 	struct ring_entry *ring;
 	uint32_t *conn;            /* connection filter: tag | pending bit */
 	uint32_t conn_mask;
@@ -62,9 +69,8 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 	t->bucket_mask = n / WAYS - 1;
 	t->ring_mask = n - 1;
 	t->slots = sw_table_alloc((size_t)n * sizeof *t->slots);
-	t->keys = sw_table_alloc((size_t)n * sizeof *t->keys);
+	t->buckets = sw_table_alloc((size_t)n / WAYS * sizeof *t->buckets);
 	t->ring = sw_table_alloc((size_t)n * sizeof *t->ring);
-	t->meta = sw_table_alloc((size_t)n * sizeof *t->meta);
 	/* an eighth as many filter slots as contacts (64 KiB by default): small
 	 * enough to stay in cache while the capture streams through it; a
 	 * collision only costs a lookup */
@@ -73,7 +79,7 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 	for (int i = 0; i < 4; i++)
 		t->ck[i] = sw_siphash(key, &i, sizeof i) | 1;
 	t->next_gen = 1;
-	if (!t->slots || !t->keys || !t->ring || !t->meta || !t->conn) {
+	if (!t->slots || !t->buckets || !t->ring || !t->conn) {
 		sw_contacts_free(t);
 		return NULL;
 	}
@@ -87,9 +93,8 @@ void sw_contacts_free(struct sw_contacts *t)
 	size_t n = (size_t)t->ring_mask + 1;
 
 	sw_table_free(t->slots, n * sizeof *t->slots);
-	sw_table_free(t->keys, n * sizeof *t->keys);
+	sw_table_free(t->buckets, n / WAYS * sizeof *t->buckets);
 	sw_table_free(t->ring, n * sizeof *t->ring);
-	sw_table_free(t->meta, n * sizeof *t->meta);
 	sw_table_free(t->conn, n / 8 * sizeof *t->conn);
 	free(t);
 }
@@ -98,8 +103,8 @@ uint64_t sw_contacts_memory(const struct sw_contacts *t)
 {
 	uint64_t n = (uint64_t)t->ring_mask + 1;
 
-	return sizeof *t + n * (sizeof *t->slots + sizeof *t->keys + sizeof *t->ring +
-	                        sizeof *t->meta) +
+	return sizeof *t + n * (sizeof *t->slots + sizeof *t->ring) +
+	       n / WAYS * sizeof *t->buckets +
 	       n / 8 * sizeof *t->conn;
 }
 
@@ -130,19 +135,27 @@ uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
 	return h ? h : 1; /* 0 marks an empty slot */
 }
 
-static size_t bucket(const struct sw_contacts *t, uint64_t key)
+static size_t bucket_of(const struct sw_contacts *t, uint64_t key)
 {
-	return (size_t)((key >> 20) & t->bucket_mask) * WAYS;
+	return (size_t)(key & t->bucket_mask);
+}
+
+static uint32_t tag_of(uint64_t key)
+{
+	uint32_t tag = (uint32_t)(key >> 32);
+
+	return tag ? tag : 1; /* 0 marks an empty way */
 }
 
 struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key)
 {
-	size_t b = bucket(t, key);
-	const uint64_t *k = t->keys + b;
+	size_t b = bucket_of(t, key);
+	const struct bucket *bk = &t->buckets[b];
+	uint32_t tag = tag_of(key);
 
 	for (int i = 0; i < WAYS; i++)
-		if (k[i] == key)
-			return &t->slots[b + (size_t)i];
+		if (bk->tag[i] == tag && t->slots[b * WAYS + (size_t)i].key == key)
+			return &t->slots[b * WAYS + (size_t)i];
 	return NULL;
 }
 
@@ -158,32 +171,35 @@ static bool better_victim(uint32_t a, uint32_t b)
 struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key,
                                       struct sw_contact *victim, bool *had_victim)
 {
-	size_t first = bucket(t, key);
-	size_t v = first;
+	size_t b = bucket_of(t, key);
+	struct bucket *bk = &t->buckets[b];
+	struct sw_contact *c;
+	int v = 0;
 
-	/* a free slot is found from the key line alone, a victim from the meta
-	 * line: the entries themselves are not read */
-	for (size_t i = first; i < first + WAYS; i++) {
-		if (t->keys[i] == 0) {
+	/* a free way or a victim, from the bucket's line alone: the entries
+	 * themselves are not read */
+	for (int i = 0; i < WAYS; i++) {
+		if (bk->tag[i] == 0) {
 			v = i;
 			break;
 		}
-		if (better_victim(t->meta[i], t->meta[v]))
+		if (better_victim(bk->meta[i], bk->meta[v]))
 			v = i;
 	}
+	c = &t->slots[b * WAYS + (size_t)v];
 	*had_victim = false;
-	if (t->keys[v] != 0) {
+	if (bk->tag[v] != 0) {
 		t->evictions++;
-		if (sw_contact_pending(&t->slots[v])) {
-			*victim = t->slots[v];
+		if (sw_contact_pending(c)) {
+			*victim = *c;
 			*had_victim = true;
 		}
 	}
-	memset(&t->slots[v], 0, sizeof t->slots[v]);
-	t->slots[v].key = key;
-	t->keys[v] = key;
-	t->meta[v] = 0;
-	return &t->slots[v];
+	memset(c, 0, sizeof *c);
+	c->key = key;
+	bk->tag[v] = tag_of(key);
+	bk->meta[v] = 0;
+	return c;
 }
 
 void sw_contacts_settled(struct sw_contacts *t, const struct sw_contact *c)
@@ -191,8 +207,10 @@ void sw_contacts_settled(struct sw_contacts *t, const struct sw_contact *c)
 	/* an evicted contact is settled from a copy outside the table */
 	uintptr_t p = (uintptr_t)c, lo = (uintptr_t)t->slots;
 
-	if (p >= lo && p < lo + ((size_t)t->ring_mask + 1) * sizeof *t->slots)
-		t->meta[(p - lo) / sizeof *t->slots] &= ~1u;
+	if (p >= lo && p < lo + ((size_t)t->ring_mask + 1) * sizeof *t->slots) {
+		size_t i = (p - lo) / sizeof *t->slots;
+		t->buckets[i / WAYS].meta[i % WAYS] &= ~1u;
+	}
 }
 
 void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c)
@@ -204,7 +222,10 @@ void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c)
 	c->gen = t->next_gen++;
 	if (t->next_gen == 0)
 		t->next_gen = 1;
-	t->meta[c - t->slots] = (uint32_t)((uint64_t)c->t >> 20) << 1 | 1u;
+	{
+		size_t i = (size_t)(c - t->slots);
+		t->buckets[i / WAYS].meta[i % WAYS] = (uint32_t)((uint64_t)c->t >> 20) << 1 | 1u;
+	}
 	e = &t->ring[t->ring_head & t->ring_mask];
 	e->slot = (uint32_t)(c - t->slots);
 	e->gen = c->gen;
