@@ -19,6 +19,7 @@
 
 #include "addr.h"
 #include "db.h"
+#include "evline.h"
 #include "incidents.h"
 #include "log.h"
 #include "logs.h"
@@ -57,61 +58,6 @@ static void copy_text(char *dst, size_t len, const unsigned char *src)
 	sw_sanitize(dst, len, src ? (const char *)src : "", (size_t)-1);
 }
 
-/* "... SRC -> DST:PORT ..." (or "[V6]:PORT", or a bare ICMP address) */
-static void parse_destination(const char *line, char *addr, size_t len, uint16_t *port)
-{
-	const char *p = strstr(line, " -> ");
-	char tok[80];
-	size_t n = 0;
-	char *colon;
-
-	addr[0] = '\0';
-	*port = 0;
-	if (!p)
-		return;
-	p += 4;
-	while (p[n] && p[n] != ' ' && n + 1 < sizeof tok) {
-		tok[n] = p[n];
-		n++;
-	}
-	tok[n] = '\0';
-	if (tok[0] == '[') {
-		char *end = strchr(tok, ']');
-		if (!end)
-			return;
-		*end = '\0';
-		if (end[1] == ':')
-			*port = (uint16_t)atoi(end + 2);
-		if (!sw_fmt(addr, len, "%s", tok + 1))
-			addr[0] = '\0';
-		return;
-	}
-	colon = strchr(tok, ':');
-	if (colon && strchr(colon + 1, ':') == NULL) { /* IPv4:port */
-		*colon = '\0';
-		*port = (uint16_t)atoi(colon + 1);
-	}
-	if (!sw_fmt(addr, len, "%s", tok))
-		addr[0] = '\0'; /* not an address we wrote */
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 256;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * size);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 struct id_index {
 	int64_t id;
 	size_t pos;
@@ -130,7 +76,7 @@ static void add_target(struct work *w, size_t i, const char *line)
 	char addr[48];
 	uint16_t port;
 
-	parse_destination(line, addr, sizeof addr, &port);
+	sw_evline_destination(line, addr, sizeof addr, &port, NULL, 0);
 	if (!addr[0])
 		return;
 	if (!w->dets[i].target[0]) {
@@ -164,9 +110,9 @@ static int load_detections(sqlite3 *db, struct work *w)
 		struct sw_adet *d;
 		size_t old = w->cap;
 
-		if (grow((void **)&w->dets, &w->cap, w->ndets + 1, sizeof *w->dets) < 0)
+		if (sw_grow((void **)&w->dets, &w->cap, w->ndets + 1, sizeof *w->dets) < 0)
 			goto oom;
-		if (grow((void **)&w->targets, &cap_t, w->cap, sizeof *w->targets) < 0)
+		if (sw_grow((void **)&w->targets, &cap_t, w->cap, sizeof *w->targets) < 0)
 			goto oom;
 		(void)old;
 		d = &w->dets[w->ndets];
@@ -315,7 +261,7 @@ static unsigned count_days(const struct sw_adet *const *dets, size_t n)
 
 static struct sw_incident *new_incident(struct work *w)
 {
-	if (grow((void **)&w->inc, &w->inc_cap, w->ninc + 1, sizeof *w->inc) < 0)
+	if (sw_grow((void **)&w->inc, &w->inc_cap, w->ninc + 1, sizeof *w->inc) < 0)
 		return NULL;
 	memset(&w->inc[w->ninc], 0, sizeof w->inc[0]);
 	return &w->inc[w->ninc++];

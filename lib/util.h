@@ -29,6 +29,11 @@ uint64_t sw_option_number(const char *opt, const char *arg, uint64_t min, uint64
 bool sw_fmt(char *dst, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Room for need elements of size bytes in *p, whose capacity is *cap
+ * (doubled from 16 as needed). 0, or -1 on overflow or out of memory with
+ * *p and *cap unchanged. */
+int sw_grow(void **p, size_t *cap, size_t need, size_t size);
+
 #define SW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "evline.h"
 #include "ledger.h"
 #include "util.h"
 
@@ -28,20 +29,6 @@ static const char *col_text(sqlite3_stmt *st, int i)
 static void copy_col(char *dst, size_t len, sqlite3_stmt *st, int i)
 {
 	sw_sanitize(dst, len, col_text(st, i), (size_t)-1);
-}
-
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	size_t c;
-	void *q;
-
-	if (n < *cap)
-		return p;
-	c = *cap ? *cap * 2 : 16;
-	q = realloc(p, c * size);
-	if (q)
-		*cap = c;
-	return q;
 }
 
 /* ---- candidates --------------------------------------------------------- */
@@ -83,13 +70,11 @@ int sw_ledger_candidates(sqlite3 *db, struct sw_candidates *out, char *err, size
 			out->spoofed++;
 			continue;
 		}
-		c = grow(out->c, &cap, out->n, sizeof *c);
-		if (!c) {
+		if (sw_grow((void **)&out->c, &cap, out->n + 1, sizeof *out->c) < 0) {
 			sqlite3_finalize(st);
 			sw_fmt(err, errlen, "out of memory reading incidents");
 			return -1;
 		}
-		out->c = c;
 		c = &out->c[out->n];
 		memset(c, 0, sizeof *c);
 		c->id = sqlite3_column_int64(st, 0);
@@ -117,50 +102,7 @@ void sw_candidates_free(struct sw_candidates *c)
 
 /* ---- one incident ------------------------------------------------------- */
 
-/*
- * An evidence line reads "STAMP PROTO SRC -> DST[:PORT] [(service)] what";
- * take DST, PORT and service from it. IPv6 destinations with a port are
- * bracketed.
- */
-static void parse_destination(const char *line, char *dst, size_t dstlen, unsigned *port,
-			      char *svc, size_t svclen)
-{
-	const char *p = strstr(line, " -> ");
-	size_t n;
-
-	dst[0] = svc[0] = '\0';
-	*port = 0;
-	if (!p)
-		return;
-	p += 4;
-	n = strcspn(p, " ");
-	if (*p == '[') {
-		const char *close = memchr(p, ']', n);
-		if (!close)
-			return;
-		sw_fmt(dst, dstlen, "%.*s", (int)(close - p - 1), p + 1);
-		if (close[1] == ':')
-			*port = (unsigned)strtoul(close + 2, NULL, 10);
-	} else {
-		const char *colon = memchr(p, ':', n);
-		const char *second = colon ? memchr(colon + 1, ':', n - (size_t)(colon + 1 - p)) : NULL;
-		if (colon && !second) {
-			sw_fmt(dst, dstlen, "%.*s", (int)(colon - p), p);
-			*port = (unsigned)strtoul(colon + 1, NULL, 10);
-		} else {
-			sw_fmt(dst, dstlen, "%.*s", (int)n, p);   /* bare IPv4 or IPv6 (ICMP) */
-		}
-	}
-	p += n;
-	if (p[0] == ' ' && p[1] == '(') {
-		n = strcspn(p + 2, ")");
-		sw_fmt(svc, svclen, "%.*s", (int)n, p + 2);
-	}
-	if (*port > 65535)
-		*port = 0;
-}
-
-static int add_host(struct sw_memo *m, size_t *cap, const char *addr)
+static int add_host(struct sw_memo *m, const char *addr)
 {
 	struct sw_addr a;
 	struct sw_memo_host *h;
@@ -173,10 +115,8 @@ static int add_host(struct sw_memo *m, size_t *cap, const char *addr)
 	m->hosts_total++;
 	if (m->nhosts >= 64)   /* the memo lists a few; the rest is counted */
 		return 0;
-	h = grow(m->hosts, cap, m->nhosts, sizeof *h);
-	if (!h)
+	if (sw_grow((void **)&m->hosts, &m->hosts_cap, m->nhosts + 1, sizeof *m->hosts) < 0)
 		return -1;
-	m->hosts = h;
 	h = &m->hosts[m->nhosts++];
 	memset(h, 0, sizeof *h);
 	sw_addr_format(&a, h->addr, sizeof h->addr);
@@ -202,13 +142,14 @@ static int load_detections(sqlite3 *db, struct sw_memo_incident *inc, char *err,
 		return fail(db, err, errlen, "reading detections");
 	sqlite3_bind_int64(st, 1, inc->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct sw_memo_detection *d = grow(inc->dets, &cap, inc->ndets, sizeof *d);
-		if (!d) {
+		struct sw_memo_detection *d;
+		uint16_t port;
+
+		if (sw_grow((void **)&inc->dets, &cap, inc->ndets + 1, sizeof *inc->dets) < 0) {
 			sqlite3_finalize(st);
 			sw_fmt(err, errlen, "out of memory reading detections");
 			return -1;
 		}
-		inc->dets = d;
 		d = &inc->dets[inc->ndets++];
 		memset(d, 0, sizeof *d);
 		copy_col(d->kind, sizeof d->kind, st, 1);
@@ -223,13 +164,9 @@ static int load_detections(sqlite3 *db, struct sw_memo_incident *inc, char *err,
 		d->ports_capped = sqlite3_column_int(st, 10);
 		d->packets = (unsigned long long)sqlite3_column_int64(st, 11);
 		d->sessions_after_scan = (unsigned)sqlite3_column_int(st, 12);
-		{
-			char line[512], svc[64];
-			copy_col(line, sizeof line, st, 13);
-			parse_destination(line, d->target, sizeof d->target, &d->port, svc,
-					  sizeof svc);
-			sw_fmt(d->service, sizeof d->service, "%s", svc);
-		}
+		sw_evline_destination(col_text(st, 13), d->target, sizeof d->target, &port,
+				      d->service, sizeof d->service);
+		d->port = port;
 		d->syn_only = sqlite3_column_int(st, 14) == 0 &&
 			      strcmp(d->kind, "login_attempts") != 0 &&
 			      d->sessions_after_scan == 0;
@@ -242,7 +179,7 @@ static int load_detections(sqlite3 *db, struct sw_memo_incident *inc, char *err,
 
 /* The first and last evidence lines of the incident, and every target. */
 static int load_evidence(sqlite3 *db, struct sw_memo *m, struct sw_memo_incident *inc,
-			 unsigned want, size_t *host_cap, char *err, size_t errlen)
+			 unsigned want, char *err, size_t errlen)
 {
 	static const char sql[] =
 		"SELECT e.ts, e.line FROM incident_detections x"
@@ -269,11 +206,11 @@ static int load_evidence(sqlite3 *db, struct sw_memo *m, struct sw_memo_incident
 		const char *line = col_text(st, 1);
 		const char *rest = strchr(line, ' ');   /* after the UTC stamp */
 		struct sw_memo_evidence *e;
-		char dst[64], svc[64];
-		unsigned port;
+		char dst[64];
+		uint16_t port;
 
-		parse_destination(line, dst, sizeof dst, &port, svc, sizeof svc);
-		if (dst[0] && add_host(m, host_cap, dst) < 0)
+		sw_evline_destination(line, dst, sizeof dst, &port, NULL, 0);
+		if (dst[0] && add_host(m, dst) < 0)
 			break;
 		e = inc->ev_total < head ? &inc->ev[inc->ev_total] :
 		    tail ? &ring[ring_next++ % tail] : NULL;
@@ -304,12 +241,11 @@ int sw_ledger_load_incident(sqlite3 *db, long long id, unsigned evidence_lines,
 			    struct sw_memo *m, char *err, size_t errlen)
 {
 	static const char sql[] =
-		"SELECT id, level, src, kinds, first_seen, last_seen, days, targets, ports,"
+		"SELECT id, level, src, first_seen, last_seen, days, ports,"
 		" severity, packets, compromised, compromise_reason, reasons"
 		" FROM incidents WHERE id = ?";
 	struct sw_memo_incident *inc, *grown;
 	sqlite3_stmt *st;
-	size_t host_cap;
 	int rc;
 
 	grown = realloc(m->inc, (m->ninc + 1) * sizeof *m->inc);
@@ -335,25 +271,22 @@ int sw_ledger_load_incident(sqlite3 *db, long long id, unsigned evidence_lines,
 	inc->id = sqlite3_column_int64(st, 0);
 	copy_col(inc->level, sizeof inc->level, st, 1);
 	copy_col(inc->src, sizeof inc->src, st, 2);
-	copy_col(inc->kinds, sizeof inc->kinds, st, 3);
-	inc->first_seen = sqlite3_column_int64(st, 4);
-	inc->last_seen = sqlite3_column_int64(st, 5);
-	inc->days = (unsigned)sqlite3_column_int(st, 6);
-	inc->targets = (unsigned)sqlite3_column_int(st, 7);
-	inc->ports = (unsigned)sqlite3_column_int(st, 8);
-	inc->severity = (unsigned)sqlite3_column_int(st, 9);
-	inc->packets = (unsigned long long)sqlite3_column_int64(st, 10);
-	inc->compromised = sqlite3_column_int(st, 11);
-	copy_col(inc->compromise_reason, sizeof inc->compromise_reason, st, 12);
-	copy_col(inc->reasons, sizeof inc->reasons, st, 13);
+	inc->first_seen = sqlite3_column_int64(st, 3);
+	inc->last_seen = sqlite3_column_int64(st, 4);
+	inc->days = (unsigned)sqlite3_column_int(st, 5);
+	inc->ports = (unsigned)sqlite3_column_int(st, 6);
+	inc->severity = (unsigned)sqlite3_column_int(st, 7);
+	inc->packets = (unsigned long long)sqlite3_column_int64(st, 8);
+	inc->compromised = sqlite3_column_int(st, 9);
+	copy_col(inc->compromise_reason, sizeof inc->compromise_reason, st, 10);
+	copy_col(inc->reasons, sizeof inc->reasons, st, 11);
 	sqlite3_finalize(st);
 	m->ninc++;
 	/* a netblock incident's detections are its sources' too: told once */
 	if (strcmp(inc->level, "source") != 0)
 		return 0;
-	host_cap = m->nhosts;   /* m->hosts grows by doubling from its length */
 	if (load_detections(db, inc, err, errlen) < 0 ||
-	    load_evidence(db, m, inc, evidence_lines, &host_cap, err, errlen) < 0)
+	    load_evidence(db, m, inc, evidence_lines, err, errlen) < 0)
 		return -1;
 	/* the evidence names a few targets; the detections count them all */
 	for (size_t i = 0; i < inc->ndets; i++)

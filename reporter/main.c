@@ -282,8 +282,8 @@ static int add_source(struct run *r, struct sw_memo *m, const char *text)
 	memset(s, 0, sizeof *s);
 	s->addr = a;
 	sw_addr_format(&a, s->text, sizeof s->text);
-	if (may_resolve(r, &a) && sw_rdns_lookup(r->resolver, &a, &s->rdns) == 0)
-		s->rdns_known = true;
+	if (may_resolve(r, &a))
+		sw_rdns_lookup(r->resolver, &a, &s->rdns); /* a failure leaves it zeroed */
 	if (!m->domain[0] && s->rdns.valid && s->rdns.confirmed && s->rdns.domain[0])
 		sw_fmt(m->domain, sizeof m->domain, "%s", s->rdns.domain);
 	return 0;

@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -659,7 +660,7 @@ static const struct sw_memo_detection *main_detection(const struct sw_memo *m)
 static void subject(const struct sw_memo *m, struct sw_memo_text *t)
 {
 	const struct sw_memo_detection *d = main_detection(m);
-	bool other = false;
+	bool other = false, coordinated = false;
 	char what[128], w2[128];
 	const char *who;
 
@@ -672,25 +673,20 @@ static void subject(const struct sw_memo *m, struct sw_memo_text *t)
 			detection_what(&m->inc[i].dets[j], w2, sizeof w2);
 			other |= strcmp(w2, what) != 0;
 		}
+	/* several sources together (a netblock incident): "Coordinated port
+	 * scan", keeping the capital of "SSH login attempts" */
 	for (size_t i = 0; i < m->ninc; i++)
-		if (strcmp(m->inc[i].level, "source") != 0) {
-			/* several sources together: "Coordinated port scan" */
-			char tmp[sizeof what];
-			bool acronym = what[1] >= 'A' && what[1] <= 'Z';
-			if (!acronym && what[0] >= 'A' && what[0] <= 'Z')
-				what[0] = (char)(what[0] + ('a' - 'A'));
-			sw_fmt(tmp, sizeof tmp, "Coordinated %s", what);
-			memcpy(what, tmp, sizeof what);
-			break;
-		}
-	sw_fmt(t->what, sizeof t->what, "%s%s", what, other ? " and other probes" : "");
+		coordinated |= strcmp(m->inc[i].level, "source") != 0;
+	if (coordinated && what[1] >= 'a' && what[1] <= 'z')
+		what[0] = (char)tolower((unsigned char)what[0]);
 	if (m->domain[0])
 		who = m->domain;
 	else if (m->whois_ok && m->whois.netname[0])
 		who = m->whois.netname;
 	else
 		who = "your network";
-	sw_fmt(t->subject, sizeof t->subject, "[SECURITY] %s from %s (%s)", t->what, who,
+	sw_fmt(t->subject, sizeof t->subject, "[SECURITY] %s%s%s from %s (%s)",
+	       coordinated ? "Coordinated " : "", what, other ? " and other probes" : "", who,
 	       m->netblock);
 }
 

@@ -43,9 +43,8 @@ struct sw_memo_incident {
 	long long id;
 	char level[16];              /* source, netblock */
 	char src[512];           /* an address, or the members of a netblock incident */
-	char kinds[128];
 	int64_t first_seen, last_seen;
-	unsigned days, targets, ports, severity;
+	unsigned days, ports, severity;
 	unsigned long long packets;
 	bool compromised;
 	char compromise_reason[256];
@@ -60,8 +59,7 @@ struct sw_memo_incident {
 struct sw_memo_source {
 	struct sw_addr addr;
 	char text[SW_ADDR_STRLEN];
-	struct sw_rdns rdns;
-	bool rdns_known;             /* a lookup was made (else: not looked up) */
+	struct sw_rdns rdns;         /* zeroed when not looked up */
 };
 
 struct sw_memo_host {                /* one of ours that was hit */
@@ -81,7 +79,7 @@ struct sw_memo {
 	struct sw_memo_source *src;
 	size_t nsrc;
 	struct sw_memo_host *hosts;
-	size_t nhosts, hosts_total;
+	size_t nhosts, hosts_cap, hosts_total;
 };
 
 /* The memo's text, made by sw_memo_compose. Recipients are validated
@@ -98,7 +96,6 @@ struct sw_memo_text {
 	size_t nto;
 	struct sw_memo_rcpt cc[SW_MEMO_MAX_RCPT];
 	size_t ncc;
-	char what[128];              /* "port scan", "SSH login attempts", … */
 	struct sw_buf body;
 };
 
