@@ -54,19 +54,20 @@ struct pace_slot {
 	int64_t last_ms;        /* monotonic time of the last query */
 };
 
-struct sw_whois {
-	struct sw_whois_conf conf;
-	sqlite3 *db;
-	struct host_map_entry *map;
-	size_t nmap;
-	struct pace_slot pace[PACE_SLOTS];
-};
-
 /* A server to ask, as named (before the hosts map). */
 struct server {
 	char host[HOSTLEN];
 	uint16_t port;
 	bool rwhois;
+};
+
+struct sw_whois {
+	struct sw_whois_conf conf;
+	struct server first;       /* --whois-server, parsed once; host "" if none */
+	sqlite3 *db;
+	struct host_map_entry *map;
+	size_t nmap;
+	struct pace_slot pace[PACE_SLOTS];
 };
 
 /* One answer of a chain, kept to be parsed and stored. */
@@ -304,10 +305,10 @@ struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
 	if (w->conf.max_response == 0)
 		w->conf.max_response = 1;
 	if (w->conf.first_server[0]) {
-		struct server s;
 		const char *why = NULL;
 		char t[256];
-		if (!parse_hostport(w->conf.first_server, s.host, &s.port, WHOIS_PORT, &why)) {
+		if (!parse_hostport(w->conf.first_server, w->first.host, &w->first.port,
+				    WHOIS_PORT, &why)) {
 			sw_sanitize(t, sizeof(t), w->conf.first_server, (size_t)-1);
 			sw_fmt(err, errlen, "--whois-server %s: %s", t, why);
 			free(w);
@@ -870,7 +871,7 @@ static int store_answers(struct sw_whois *w, int64_t id, const struct hop *hops,
 		sqlite3_bind_int(st, 2, (int)i);
 		sqlite3_bind_text(st, 3, hops[i].server, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 4, hops[i].query, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(st, 5, hops[i].answer.data ? hops[i].answer.data : "",
+		sqlite3_bind_blob(st, 5, sw_buf_str(&hops[i].answer),
 				  (int)hops[i].answer.len, SQLITE_TRANSIENT);
 		sqlite3_bind_int(st, 6, hops[i].truncated);
 		sqlite3_bind_int64(st, 7, now_us);
@@ -995,13 +996,9 @@ static bool run_chain(struct sw_whois *w, const struct sw_addr *a, const char *t
 		      bool special, struct chain *ch, struct sw_whois_result *r,
 		      char *why, size_t whylen)
 {
-	struct server srv;
-	const char *bad;
+	struct server srv = w->first;
 
-	memset(&srv, 0, sizeof(srv));
-	if (w->conf.first_server[0])
-		parse_hostport(w->conf.first_server, srv.host, &srv.port, WHOIS_PORT, &bad);
-	else {
+	if (!srv.host[0]) {
 		sw_fmt(srv.host, sizeof(srv.host), "%s", first_server_for(a));
 		srv.port = WHOIS_PORT;
 	}
@@ -1022,25 +1019,19 @@ static bool run_chain(struct sw_whois *w, const struct sw_addr *a, const char *t
 			return false;
 		}
 		ch->n++;
-		sw_whois_parse(h->answer.data ? h->answer.data : "", h->answer.len, h->host, a, r);
-		if (special)
+		sw_whois_parse(sw_buf_str(&h->answer), h->answer.len, h->host, a, r);
+		/* the parser hands back only a checked, lower-case host name
+		 * with its port (43 unless the referral named one) */
+		if (special || !sw_whois_find_referral(sw_buf_str(&h->answer), h->answer.len,
+							h->host, &ref))
 			return true;
-		memset(&ref, 0, sizeof(ref));
-		if (!sw_whois_find_referral(h->answer.data ? h->answer.data : "", h->answer.len,
-					    h->host, &ref))
-			return true;
-		ref.host[sizeof(ref.host) - 1] = '\0';
-		if (!valid_host(ref.host, strlen(ref.host), true)) {
-			sw_info("%s: %s referred to an invalid host name; ignored", text, stext);
-			return true;
-		}
 		if (ch->n > w->conf.max_hops) {
 			sw_info("%s: hop limit (%u referrals) reached at %s", text,
 				w->conf.max_hops, stext);
 			return true;
 		}
-		copy_host(srv.host, ref.host, strlen(ref.host));
-		srv.port = ref.port ? ref.port : WHOIS_PORT;
+		sw_fmt(srv.host, sizeof(srv.host), "%s", ref.host);
+		srv.port = ref.port;
 		srv.rwhois = ref.rwhois;
 	}
 }
@@ -1114,165 +1105,23 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 
 /* ---- domain whois ----------------------------------------------------- */
 
-typedef void (*field_fn)(const char *key, size_t klen, const char *val, size_t vlen,
-			 void *ctx);
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* Each "key: value" line of an answer, both sides trimmed. */
-static void each_field(const char *text, size_t len, field_fn fn, void *ctx)
-{
-	size_t pos = 0;
-
-	while (pos < len) {
-		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - line) : len - pos;
-		const char *colon = memchr(line, ':', n);
-
-		pos += n + 1;
-		if (!colon)
-			continue;
-		size_t ks = 0, ke = (size_t)(colon - line), vs = ke + 1, ve = n;
-		while (ks < ke && is_blank(line[ks]))
-			ks++;
-		while (ke > ks && is_blank(line[ke - 1]))
-			ke--;
-		while (vs < ve && is_blank(line[vs]))
-			vs++;
-		while (ve > vs && is_blank(line[ve - 1]))
-			ve--;
-		if (ke > ks)
-			fn(line + ks, ke - ks, line + vs, ve - vs, ctx);
-	}
-}
-
-static bool key_is(const char *key, size_t klen, const char *name)
-{
-	return klen == strlen(name) && strncasecmp(key, name, klen) == 0;
-}
-
-/* IANA's "refer:"/"whois:" (the TLD's registry server), or a registrar's
- * "Registrar WHOIS Server:"; only a plausible host name is kept. */
-struct find_server {
-	const char *const *keys;
-	char host[HOSTLEN];
-};
-
-static void find_server_field(const char *key, size_t klen, const char *val, size_t vlen,
-			      void *ctx)
-{
-	struct find_server *f = ctx;
-
-	if (f->host[0])
-		return;
-	for (const char *const *k = f->keys; *k; k++) {
-		if (!key_is(key, klen, *k))
-			continue;
-		if (vlen > 8 && strncasecmp(val, "whois://", 8) == 0) {
-			val += 8;
-			vlen -= 8;
-		}
-		while (vlen > 0 && val[vlen - 1] == '/')
-			vlen--;
-		if (valid_host(val, vlen, false) && memchr(val, '.', vlen))
-			copy_host(f->host, val, vlen);
-		return;
-	}
-}
-
-static bool answer_server(const char *text, size_t len, const char *const *keys,
-			  char host[HOSTLEN])
-{
-	struct find_server f;
-
-	memset(&f, 0, sizeof(f));
-	f.keys = keys;
-	each_field(text, len, find_server_field, &f);
-	memcpy(host, f.host, HOSTLEN);
-	return host[0] != '\0';
-}
-
-static const char *const iana_keys[] = { "refer", "whois", NULL };
-static const char *const registrar_keys[] = { "Registrar WHOIS Server", "Whois Server", NULL };
-
-/* A plausible e-mail address from a registry: lower-cased into out. */
-static bool plausible_email(const char *s, size_t n, char out[128])
-{
-	static const char local_ok[] = "!#$%&'*+-/=?^_`{|}~.";
-	const char *at = memchr(s, '@', n);
-	size_t local, i;
-
-	if (!at || n >= 128 || (local = (size_t)(at - s)) == 0 || local > 64)
-		return false;
-	if (memchr(at + 1, '@', n - local - 1) || !memchr(at + 1, '.', n - local - 1))
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9');
-		if (i < local ? !(alnum || strchr(local_ok, c))
-			      : i > local && !(alnum || c == '-' || c == '.'))
-			return false;
-		out[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
-	}
-	out[n] = '\0';
-	return at[1] != '.' && s[n - 1] != '.' && s[0] != '.';
-}
-
-/* Add a contact in rank order (after any better source), once. */
-static void add_contact(struct sw_whois_result *r, const char *addr,
-			enum sw_contact_source src, const char *via)
-{
-	unsigned pos = r->ncontacts;
-
-	for (unsigned i = 0; i < r->ncontacts; i++)
-		if (strcmp(r->contacts[i].addr, addr) == 0)
-			return;
-	if (r->ncontacts >= SW_WHOIS_MAX_CONTACTS)
-		return;
-	for (unsigned i = 0; i < r->ncontacts; i++)
-		if (r->contacts[i].source > src) {
-			pos = i;
-			break;
-		}
-	memmove(&r->contacts[pos + 1], &r->contacts[pos],
-		(r->ncontacts - pos) * sizeof(r->contacts[0]));
-	memset(&r->contacts[pos], 0, sizeof(r->contacts[pos]));
-	sw_fmt(r->contacts[pos].addr, sizeof(r->contacts[pos].addr), "%s", addr);
-	r->contacts[pos].source = src;
-	sw_sanitize(r->contacts[pos].via, sizeof(r->contacts[pos].via), via, (size_t)-1);
-	r->ncontacts++;
-}
-
-/* "Registrant Email:", "Admin Email:", "Tech Contact E-mail:", … */
-static void domain_contact_field(const char *key, size_t klen, const char *val, size_t vlen,
-				 void *ctx)
-{
-	static const char *const roles[] = { "registrant", "admin", "tech", "billing", NULL };
-	struct sw_whois_result *r = ctx;
-	char lower[64], addr[128], via[64];
-	bool role = false;
-
-	if (klen >= sizeof(lower))
-		return;
-	copy_host(lower, key, klen);  /* lower-cases; keys have no trailing dot */
-	for (const char *const *p = roles; *p && !role; p++)
-		role = strncmp(lower, *p, strlen(*p)) == 0;
-	if (!role || (!strstr(lower, "email") && !strstr(lower, "e-mail")))
-		return;
-	if (!plausible_email(val, vlen, addr) || sw_whois_is_placeholder(addr))
-		return;
-	sw_sanitize(via, sizeof(via), key, klen);
-	add_contact(r, addr, SW_CONTACT_DOMAIN, via);
-}
-
+/* A domain answer: its contact e-mail lines, as the parser reads them. */
 static void replay_domain_answer(const char *text, size_t len, const char *host, void *ctx)
 {
-	(void)host;
-	each_field(text, len, domain_contact_field, ctx);
+	sw_whois_parse(text, len, host, NULL, ctx);
+}
+
+/* The server an answer refers to (IANA's refer:/whois: for a TLD, a thin
+ * registry's "Registrar WHOIS Server:"), as the parser finds it. */
+static bool answer_server(const struct hop *h, char host[HOSTLEN])
+{
+	struct sw_whois_referral ref;
+
+	host[0] = '\0';
+	if (!sw_whois_find_referral(sw_buf_str(&h->answer), h->answer.len, h->host, &ref))
+		return false;
+	sw_fmt(host, HOSTLEN, "%s", ref.host);
+	return true;
 }
 
 /* A registrable domain as a registry expects it: lower case, LDH labels. */
@@ -1299,10 +1148,10 @@ struct replay_tld {
 static void replay_tld_answer(const char *text, size_t len, const char *host, void *ctx)
 {
 	struct replay_tld *t = ctx;
+	struct sw_whois_referral ref;
 
-	(void)host;
-	if (!t->host[0])
-		answer_server(text, len, iana_keys, t->host);
+	if (!t->host[0] && sw_whois_find_referral(text, len, host, &ref))
+		sw_fmt(t->host, sizeof(t->host), "%s", ref.host);
 }
 
 /*
@@ -1316,7 +1165,6 @@ static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
 	struct replay_tld t;
 	struct server first;
 	struct hop h;
-	const char *bad;
 	bool refused, found_ref;
 	char why[512];
 	int64_t id;
@@ -1337,9 +1185,8 @@ static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
 			return 0;
 		}
 	}
-	if (w->conf.first_server[0])
-		parse_hostport(w->conf.first_server, first.host, &first.port, WHOIS_PORT, &bad);
-	else {
+	first = w->first;
+	if (!first.host[0]) {
 		sw_fmt(first.host, sizeof(first.host), "%s", IANA_SERVER);
 		first.port = WHOIS_PORT;
 	}
@@ -1349,8 +1196,7 @@ static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
 		sw_buf_free(&h.answer);
 		return -1;
 	}
-	found_ref = answer_server(h.answer.data ? h.answer.data : "", h.answer.len, iana_keys,
-				  srv->host);
+	found_ref = answer_server(&h, srv->host);
 	if (cache_store(w, "domain", tld, NULL, found_ref, &h, 1, now_us, err, errlen) < 0) {
 		sw_buf_free(&h.answer);
 		return -2;
@@ -1360,7 +1206,7 @@ static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
 		srv->port = WHOIS_PORT;
 		return 0;
 	}
-	if (w->conf.first_server[0]) {
+	if (w->first.host[0]) {
 		/* a private registry that answers for domains itself */
 		*srv = first;
 		return 0;
@@ -1409,9 +1255,7 @@ enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 	}
 	ch.n = 1;
 	/* thin registries name the registrar's server: one more hop */
-	if (answer_server(ch.hops[0].answer.data ? ch.hops[0].answer.data : "",
-			  ch.hops[0].answer.len, registrar_keys, reg) &&
-	    strcmp(reg, srv.host) != 0) {
+	if (answer_server(&ch.hops[0], reg) && strcmp(reg, srv.host) != 0) {
 		struct server rs;
 		memset(&rs, 0, sizeof(rs));
 		sw_fmt(rs.host, sizeof(rs.host), "%s", reg);
@@ -1422,8 +1266,8 @@ enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 			sw_info("%s: registrar whois: %s", d, why);
 	}
 	for (unsigned i = 0; i < ch.n; i++)
-		replay_domain_answer(ch.hops[i].answer.data ? ch.hops[i].answer.data : "",
-				     ch.hops[i].answer.len, ch.hops[i].host, r);
+		replay_domain_answer(sw_buf_str(&ch.hops[i].answer), ch.hops[i].answer.len,
+				     ch.hops[i].host, r);
 	rc = cache_store(w, "domain", d, NULL, true, ch.hops, ch.n, now_us, err, errlen);
 	chain_free(&ch);
 	return rc < 0 ? SW_WHOIS_ERROR : SW_WHOIS_OK;

@@ -1311,21 +1311,30 @@ static void cand_names(struct parse *p, struct answer *ans, const struct cand *c
 }
 
 /* Domain whois (registries and registrars): the contacts of the domain. */
+/* A domain registry's contact e-mail lines: "Registrant Email:",
+ * "Admin Email:", "Tech Contact E-mail:", "Billing Email:", … */
 static void domain_contacts(struct doc *d, struct answer *ans)
 {
 	static const struct {
-		const char *key, *via;
-	} keys[] = {
-		{ "registrant email", "Registrant Email" },
-		{ "admin email", "Admin Email" },
-		{ "tech email", "Tech Email" },
-		{ "billing email", "Billing Email" },
+		const char *role, *via;
+	} roles[] = {
+		{ "registrant", "Registrant Email" }, { "admin", "Admin Email" },
+		{ "tech", "Tech Email" }, { "billing", "Billing Email" },
 	};
-	for (size_t i = 0; i < d->n; i++)
-		for (size_t k = 0; k < SW_ARRAY_LEN(keys); k++)
-			if (is_attr(&d->items[i], keys[k].key))
-				add_contact(ans, d->items[i].val, d->items[i].vlen,
-					    SW_CONTACT_DOMAIN, keys[k].via);
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct item *it = &d->items[i];
+
+		if (it->kind != ITEM_ATTR ||
+		    (!strstr(it->key, "email") && !strstr(it->key, "e-mail")))
+			continue;
+		for (size_t k = 0; k < SW_ARRAY_LEN(roles); k++)
+			if (strncmp(it->key, roles[k].role, strlen(roles[k].role)) == 0) {
+				add_contact(ans, it->val, it->vlen, SW_CONTACT_DOMAIN,
+					    roles[k].via);
+				break;
+			}
+	}
 }
 
 static void parse_answer(struct doc *d, struct answer *ans)
@@ -1724,7 +1733,8 @@ bool sw_whois_find_referral(const char *text, size_t len, const char *server,
 			found = accept_referral(d.items[i].val, server, &r);
 	/* a thin domain registry naming the registrar's server */
 	for (size_t i = 0; i < d.n && !found; i++)
-		if (is_attr(&d.items[i], "registrar whois server"))
+		if (is_attr(&d.items[i], "registrar whois server") ||
+		    is_attr(&d.items[i], "whois server"))
 			found = accept_referral(d.items[i].val, server, &r);
 	if (!found)
 		found = nir_referral(&d, server, &r);
