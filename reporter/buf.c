@@ -9,31 +9,17 @@
 #include <string.h>
 
 #include "buf.h"
+#include "util.h"
 
 static bool reserve(struct sw_buf *b, size_t extra)
 {
-	size_t need, cap;
-	char *p;
-
 	if (b->failed)
 		return false;
-	if (extra > (size_t)-1 / 2 - b->len - 1) {
+	if (extra > SIZE_MAX - b->len - 1 ||
+	    sw_grow((void **)&b->data, &b->cap, b->len + extra + 1, 1) < 0) {
 		b->failed = true;
 		return false;
 	}
-	need = b->len + extra + 1;
-	if (need <= b->cap)
-		return true;
-	cap = b->cap ? b->cap : 256;
-	while (cap < need)
-		cap *= 2;
-	p = realloc(b->data, cap);
-	if (!p) {
-		b->failed = true;
-		return false;
-	}
-	b->data = p;
-	b->cap = cap;
 	return true;
 }
 

@@ -33,11 +33,6 @@ static void copy_col(char *dst, size_t len, sqlite3_stmt *st, int i)
 
 /* ---- candidates --------------------------------------------------------- */
 
-static bool spoofed_source(const char *src)
-{
-	return !strcmp(src, "0.0.0.0") || !strcmp(src, "::");
-}
-
 int sw_ledger_candidates(sqlite3 *db, struct sw_candidates *out, char *err, size_t errlen)
 {
 	static const char sql[] =
@@ -64,10 +59,6 @@ int sw_ledger_candidates(sqlite3 *db, struct sw_candidates *out, char *err, size
 
 		if (sqlite3_column_int(st, 5)) {
 			out->outbound++;
-			continue;
-		}
-		if (spoofed_source(col_text(st, 2))) {
-			out->spoofed++;
 			continue;
 		}
 		if (sw_grow((void **)&out->c, &cap, out->n + 1, sizeof *out->c) < 0) {

@@ -27,7 +27,6 @@ struct sw_candidate {
 struct sw_candidates {
 	struct sw_candidate *c;
 	size_t n;
-	size_t spoofed;          /* floods from forged sources (0.0.0.0, ::): nobody to tell */
 	size_t outbound;         /* incidents of our own hosts: ours to handle, not a memo */
 };
 

@@ -284,7 +284,7 @@ static int add_source(struct run *r, struct sw_memo *m, const char *text)
 	sw_addr_format(&a, s->text, sizeof s->text);
 	if (may_resolve(r, &a))
 		sw_rdns_lookup(r->resolver, &a, &s->rdns); /* a failure leaves it zeroed */
-	if (!m->domain[0] && s->rdns.valid && s->rdns.confirmed && s->rdns.domain[0])
+	if (!m->domain[0] && s->rdns.confirmed && s->rdns.domain[0])
 		sw_fmt(m->domain, sizeof m->domain, "%s", s->rdns.domain);
 	return 0;
 }
@@ -297,7 +297,7 @@ static void name_hosts(struct run *r, struct sw_memo *m)
 
 		if (!sw_addr_parse(m->hosts[i].addr, &a) || !may_resolve(r, &a))
 			continue;
-		if (sw_rdns_lookup(r->resolver, &a, &d) == 0 && d.valid && d.confirmed)
+		if (sw_rdns_lookup(r->resolver, &a, &d) == 0 && d.confirmed)
 			sw_fmt(m->hosts[i].name, sizeof m->hosts[i].name, "%s", d.name);
 	}
 }
@@ -537,12 +537,18 @@ static int deliver(struct run *r, struct sw_memo *m, const struct sw_memo_text *
 			goto out;
 	}
 	if (r->opt.send) {
-		/* mbox and text are for reading; what is sent is always the eml form */
+		/* what is sent is the message as written (one signature, one
+		 * Date); mbox and text are for reading, so those send an eml */
 		struct sw_buf eml = SW_BUF_INIT;
-		enum sw_mail_format f = r->opt.format == SW_FMT_XARF ? SW_FMT_XARF : SW_FMT_EML;
+		const struct sw_buf *out = &msg;
+		bool rendered = true;
 
-		if (sw_mail_render(&mail, f, &eml, err, sizeof err) < 0 ||
-		    sw_mail_send(r->conf.sendmail, eml.data, eml.len, err, sizeof err) < 0) {
+		if (r->opt.format == SW_FMT_MBOX || r->opt.format == SW_FMT_TEXT) {
+			rendered = sw_mail_render(&mail, SW_FMT_EML, &eml, err, sizeof err) == 0;
+			out = &eml;
+		}
+		if (!rendered ||
+		    sw_mail_send(r->conf.sendmail, out->data, out->len, err, sizeof err) < 0) {
 			/* the memo is written and recorded (sent = 0): the run
 			 * fails so that someone looks, and sends it by hand */
 			sw_err("%s: not sent: %s", m->netblock, err);
@@ -799,8 +805,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, ", %u not resolved (whois)", r.unresolved);
 		if (r.unaddressed)
 			fprintf(stderr, ", %u without a contact address", r.unaddressed);
-		if (c.spoofed)
-			fprintf(stderr, ", %zu from forged sources (not reported)", c.spoofed);
 		if (c.outbound)
 			fprintf(stderr, ", %zu from our own hosts (look at them: not reported)",
 				c.outbound);

@@ -303,7 +303,7 @@ static void source_label(const struct sw_memo *m, const char *src, char *out, si
 {
 	const struct sw_memo_source *s = source_of(m, src);
 
-	if (s && s->rdns.name[0] && s->rdns.valid && s->rdns.confirmed)
+	if (s && s->rdns.confirmed)
 		sw_fmt(out, len, "%s (%s)", s->rdns.name, src);
 	else if (s && s->rdns.name[0])
 		sw_fmt(out, len, "%s (its reverse DNS name, %s, does not resolve back to it)",
@@ -570,7 +570,7 @@ static void line_type(struct sw_buf *b, const struct sw_memo *m)
 		struct sw_buf p = SW_BUF_INIT;
 
 		/* a name that does not resolve back says nothing reliable */
-		if (!s->rdns.valid || !s->rdns.confirmed || !s->rdns.name[0])
+		if (!s->rdns.confirmed)
 			continue;
 		switch (s->rdns.line) {
 		case SW_LINE_DIALUP:

@@ -29,7 +29,8 @@ enum sw_line_type {
 struct sw_rdns {
 	char name[1024];      /* the PTR name as printable text (escaped if odd), "" if none */
 	bool valid;           /* the name is a plain host name (LDH, dots, underscores) */
-	bool confirmed;       /* the name resolves back to the address */
+	bool confirmed;       /* the name resolves back to the address (so it is
+	                         valid and not empty) */
 	char domain[256];     /* registrable domain of a valid name (libpsl), "" if none */
 	enum sw_line_type line;
 };
