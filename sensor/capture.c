@@ -224,7 +224,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 {
 	struct sw_capture *c = (struct sw_capture *)user;
 	struct sw_pkt *p = &c->pkt;
-	uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
+	uint64_t ts = (uint64_t)sw_tv_to_us(&hdr->ts);
 
 	sw_decode(c->linktype, data, hdr->caplen, hdr->len, ts, p);
 	sw_counters_add(c->cnt, p);

@@ -41,7 +41,7 @@ struct sw_contacts {
 	struct sw_contact *slots;
 	struct bucket *buckets;    /* slot i is way i % WAYS of bucket i / WAYS */
 	struct ring_entry *ring;
-	uint32_t *conn;            /* connection filter: tag | pending bit */
+	uint32_t *conn;            /* connection filter: tags of established connections */
 	uint32_t conn_mask;
 	uint64_t ck[4];            /* its hash key, drawn from the SipHash key */
 	uint32_t ring_mask;
@@ -288,25 +288,38 @@ static uint64_t conn_hash(const struct sw_contacts *t, const struct sw_addr *a, 
 	return fmix64((lo + t->ck[0]) * t->ck[1] + (hi + t->ck[2]) * t->ck[3]);
 }
 
-enum sw_conn sw_contacts_conn(const struct sw_contacts *t, const struct sw_addr *src,
-                              const struct sw_addr *dst, uint16_t sport, uint16_t dport)
+/* The connection's filter slot and its tag (never 0, which marks empty). */
+static uint32_t *conn_slot(const struct sw_contacts *t, const struct sw_addr *src,
+                           const struct sw_addr *dst, uint16_t sport, uint16_t dport,
+                           uint32_t *tag)
 {
 	uint64_t h = conn_hash(t, src, sport, dst, dport);
-	uint32_t tag = (uint32_t)(h >> 32) | 0x80000000u;
-	uint32_t e = t->conn[h & t->conn_mask];
 
-	if ((e | 1u) != (tag | 1u))
-		return SW_CONN_UNKNOWN;
-	return (e & 1u) ? SW_CONN_PENDING : SW_CONN_ESTAB;
+	*tag = (uint32_t)(h >> 32) | 0x80000000u;
+	return &t->conn[h & t->conn_mask];
+}
+
+bool sw_contacts_conn_known(const struct sw_contacts *t, const struct sw_addr *src,
+                            const struct sw_addr *dst, uint16_t sport, uint16_t dport)
+{
+	uint32_t tag;
+
+	return *conn_slot(t, src, dst, sport, dport, &tag) == tag;
 }
 
 void sw_contacts_conn_mark(struct sw_contacts *t, const struct sw_addr *src,
-                           const struct sw_addr *dst, uint16_t sport, uint16_t dport,
-                           enum sw_conn state)
+                           const struct sw_addr *dst, uint16_t sport, uint16_t dport)
 {
-	uint64_t h = conn_hash(t, src, sport, dst, dport);
-	uint32_t tag = (uint32_t)(h >> 32) | 0x80000000u;
+	uint32_t tag, *e = conn_slot(t, src, dst, sport, dport, &tag);
 
-	t->conn[h & t->conn_mask] = state == SW_CONN_UNKNOWN ? 0
-	                          : (tag & ~1u) | (state == SW_CONN_PENDING ? 1u : 0u);
+	*e = tag;
+}
+
+void sw_contacts_conn_forget(struct sw_contacts *t, const struct sw_addr *src,
+                             const struct sw_addr *dst, uint16_t sport, uint16_t dport)
+{
+	uint32_t tag, *e = conn_slot(t, src, dst, sport, dport, &tag);
+
+	if (*e == tag)
+		*e = 0;
 }

@@ -110,13 +110,16 @@ uint64_t sw_contacts_evictions(const struct sw_contacts *t);
  * not data, skip the contact lookups. A tag mismatch only means "ask the
  * contact table"; an overwritten entry costs a lookup, never a detection.
  */
-enum sw_conn { SW_CONN_UNKNOWN, SW_CONN_PENDING, SW_CONN_ESTAB };
-
-enum sw_conn sw_contacts_conn(const struct sw_contacts *t, const struct sw_addr *src,
-                              const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+/* Is this connection known as established? */
+bool sw_contacts_conn_known(const struct sw_contacts *t, const struct sw_addr *src,
+                            const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+/* Remember it as established. */
 void sw_contacts_conn_mark(struct sw_contacts *t, const struct sw_addr *src,
-                           const struct sw_addr *dst, uint16_t sport, uint16_t dport,
-                           enum sw_conn state);
+                           const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+/* A new handshake on the same addresses and ports: forget it (only its own
+ * entry; another connection's tag in the slot stays). */
+void sw_contacts_conn_forget(struct sw_contacts *t, const struct sw_addr *src,
+                             const struct sw_addr *dst, uint16_t sport, uint16_t dport);
 
 static inline bool sw_contact_pending(const struct sw_contact *c)
 {

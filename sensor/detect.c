@@ -514,18 +514,20 @@ static void watch_session(struct sw_detect *d, struct sw_contact *c, const struc
 		return;
 	c->bits &= (uint8_t)~SW_CB_WATCH;
 	session_after_scan(d, c, &p->dst);
-	sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport, SW_CONN_ESTAB);
+	sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport);
 }
 
 /* ---- login sessions ------------------------------------------------------ */
 
 static void count_session(struct sw_detect *d, struct sw_contact *c, const struct sw_addr *dst)
 {
-	struct sw_source *s = sw_sources_find(d->sources, c->src_key);
+	struct sw_source *s;
 	struct sw_detail *dt;
 	struct sw_group_state *gs;
 
-	if (!s || !sw_port_in(&d->s.login_ports, c->dport))
+	/* most completed handshakes are not logins: no lookup for those */
+	if (!sw_port_in(&d->s.login_ports, c->dport) ||
+	    !(s = sw_sources_find(d->sources, c->src_key)))
 		return;
 	dt = sw_sources_detail(d->sources, s, true);
 	if (!dt)
@@ -738,8 +740,6 @@ static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const str
 	if (e->seq) {
 		e->packets++;
 		e->last = d->now;
-		if (e->active)
-			e->quiet_since = 0;
 		if (d->now - e->last_update >= UPDATE_US) {
 			flood_record(d, e, SW_REC_DET_UPDATE);
 			e->last_update = d->now;
@@ -839,8 +839,9 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 		c = answered(d, p, 6, p->sport);
 		if (c && c->state == SW_C_SYN) {
 			c->state = SW_C_SYNACK; /* now the source must complete or reset */
-			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport,
-			                      SW_CONN_PENDING);
+			/* a new handshake on a reused tuple: its completing ACK
+			 * must reach the contact table, not the filter */
+			sw_contacts_conn_forget(d->contacts, &p->src, &p->dst, p->sport, p->dport);
 		}
 		return;
 	}
@@ -849,7 +850,7 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 	if (p->payload_len && !(fl & SW_TH_FIN))
 		return;
 	/* an ACK or FIN of an established connection: nothing to learn */
-	if (sw_contacts_conn(d->contacts, &p->src, &p->dst, p->sport, p->dport) == SW_CONN_ESTAB)
+	if (sw_contacts_conn_known(d->contacts, &p->src, &p->dst, p->sport, p->dport))
 		return;
 	/* part of a known connection, or a stealth probe */
 	c = sw_contacts_find(d->contacts,
@@ -868,8 +869,7 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 				c->seq0 = p->tcp_seq;
 				return;
 			}
-			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport,
-			                      SW_CONN_ESTAB);
+			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport);
 		} else if (c->state == SW_C_ESTAB && (c->bits & SW_CB_WATCH)) {
 			watch_session(d, c, p);
 		}
@@ -881,8 +881,7 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 		/* a segment of a connection we know: remember it as such, unless
 		 * its source's segments must still be looked at */
 		if (!(c->bits & SW_CB_WATCH))
-			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport,
-			                      SW_CONN_ESTAB);
+			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport);
 		return;
 	}
 	variant = stealth_variant(fl, p->payload_len);

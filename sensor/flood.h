@@ -33,7 +33,7 @@ struct sw_flood_entry {
 	int64_t win_start;
 	uint32_t win_count, win_answered;
 	int64_t first, last;     /* of the flood (while it has a detection) */
-	int64_t detected_at, last_update, quiet_since;
+	int64_t detected_at, last_update;
 	uint64_t packets;
 	uint32_t seq;            /* open detection, 0 none */
 	uint32_t senders;        /* distinct senders seen by Misra-Gries (approx.) */
