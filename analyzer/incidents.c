@@ -40,6 +40,8 @@ struct work {
 	size_t ndets, cap;
 	struct sw_incident *inc;
 	size_t ninc, inc_cap;
+	size_t *members;       /* netblock incidents' detections, as indexes into dets */
+	size_t nmembers, members_cap;
 };
 
 void sw_correlate_defaults(struct sw_correlate_opts *o)
@@ -337,23 +339,23 @@ static int source_incidents(struct work *w, const struct sw_correlate_opts *o,
                             sqlite3_stmt *lookup, const struct sw_adet **ptrs)
 {
 	size_t start = 0;
+	int64_t last = w->ndets ? w->dets[0].last : 0; /* latest end in start..i-1 */
 
 	for (size_t i = 1; i <= w->ndets; i++) {
 		progress(o, i, w->ndets);
 		const struct sw_adet *a = &w->dets[start];
 		bool split = i == w->ndets;
-		int64_t last = a->last;
 
-		for (size_t k = start; k < i && !split; k++)
-			if (w->dets[k].last > last)
-				last = w->dets[k].last;
 		if (!split) {
 			const struct sw_adet *b = &w->dets[i];
 			split = b->family != a->family || memcmp(b->bin, a->bin, 16) != 0 ||
 			        b->first - last > o->gap_us;
 		}
-		if (!split)
+		if (!split) {
+			if (w->dets[i].last > last)
+				last = w->dets[i].last;
 			continue;
+		}
 		struct sw_incident *inc = new_incident(w);
 		if (!inc)
 			return -1;
@@ -367,6 +369,8 @@ static int source_incidents(struct work *w, const struct sw_correlate_opts *o,
 		inc->ndets_span = i - start;
 		summarize(o, inc, ptrs, i - start);
 		start = i;
+		if (i < w->ndets)
+			last = w->dets[i].last;
 	}
 	return 0;
 }
@@ -435,8 +439,16 @@ static int distributed_incidents(struct work *w, const struct sw_correlate_opts 
 		memcpy(tail, inc->reasons, sizeof tail);
 		sw_fmt(inc->reasons, sizeof inc->reasons, "%zu sources of %s on the same targets%s%s",
 		       nsources, inc->netblock, tail[0] ? "; " : "", tail);
+		/* its detections are spread over its sources': listed in members */
+		if (sw_grow((void **)&w->members, &w->members_cap, w->nmembers + nptr,
+			    sizeof *w->members) < 0) {
+			free(used);
+			return -1;
+		}
+		inc->first_det = w->nmembers;
 		inc->ndets_span = nptr;
-		inc->first_det = (size_t)-1; /* its detections are in ptrs order: see store */
+		for (size_t k = 0; k < nptr; k++)
+			w->members[w->nmembers++] = (size_t)(ptrs[k] - w->dets);
 	}
 	free(used);
 	return 0;
@@ -520,27 +532,16 @@ static int store(sqlite3 *db, struct work *w, const struct sw_correlate_opts *o,
 		res->reportable += (unsigned)inc->reportable;
 		if (!strcmp(inc->level, "netblock"))
 			res->distributed++;
-		if (inc->first_det == (size_t)-1)
-			continue; /* distributed: linked below through its members */
 		for (size_t k = inc->first_det; k < inc->first_det + inc->ndets_span; k++) {
+			size_t det = strcmp(inc->level, "netblock") ? k : w->members[k];
+
 			sqlite3_bind_text(link, 1, inc->ikey, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(link, 2, w->dets[k].id);
+			sqlite3_bind_int64(link, 2, w->dets[det].id);
 			if (sqlite3_step(link) != SQLITE_DONE)
 				goto sqlerr;
 			sqlite3_reset(link);
 		}
 	}
-	/* a distributed incident links the scan detections of its members */
-	if (sw_db_exec(db, "INSERT OR IGNORE INTO temp.cur_link (ikey, detection_id)"
-	             " SELECT n.ikey, id.detection_id FROM incidents n"
-	             " JOIN incidents s ON s.level = 'source' AND s.netblock = n.netblock"
-	             "  AND instr(',' || n.src || ',', ',' || s.src || ',') > 0"
-	             "  AND s.ikey IN (SELECT ikey FROM temp.cur_inc)"
-	             " JOIN temp.cur_link id ON id.ikey = s.ikey"
-	             " JOIN detections d ON d.id = id.detection_id"
-	             "  AND d.kind IN ('port_scan', 'host_sweep', 'block_scan', 'stealth_scan', 'udp_scan')"
-	             " WHERE n.level = 'netblock' AND n.ikey IN (SELECT ikey FROM temp.cur_inc)") < 0)
-		goto out;
 	static const char *const finish_sql[] = {
 		"DELETE FROM incidents WHERE ikey IS NULL"
 		" OR ikey NOT IN (SELECT ikey FROM temp.cur_inc)",
@@ -611,6 +612,7 @@ out:
 	free(w.dets);
 	free(w.targets);
 	free(w.inc);
+	free(w.members);
 	return rc;
 }
 

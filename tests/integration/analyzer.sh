@@ -149,6 +149,30 @@ out=$("$ANALYZER" -w "$DB" 2>&1)
 check_match "30000 detections correlated, no bar when not a terminal" "^spanwatch-analyzer: 30001 detections" "$out"
 check "once more: nothing changes" 1 "$(printf '%s' "$out" | grep -c ' 0 rows changed')"
 
+# a distributed scan of 40 sources (their list is longer than any text
+# field): the netblock incident links every member's scan detection
+DB="$TMP/many.db"
+sense "$DB" dev_09_nmap_slow_scan.pcap
+sql="BEGIN;"
+i=1
+while [ "$i" -le 40 ]; do
+	t=$((1795900000000000 + i * 1000000))
+	sql="$sql INSERT INTO detections (id, run_id, seq, kind, variant, proto, src, src_family,
+	      src_bin, first_seen, last_seen, detected_at, targets, ports, packets)
+	      VALUES ($((5000 + i)), 1, $((5000 + i)), 'port_scan', 'syn', 'tcp', '198.51.100.$i', 4,
+	      X'c6336$(printf '4%02x' "$i")000000000000000000000000', $t, $t + 500000, $t, 1, 20, 20);
+	      INSERT INTO evidence (detection_id, ts, line) VALUES ($((5000 + i)), $t,
+	      'x TCP 198.51.100.$i:40000 -> 203.0.113.10:$((100 + i)) SYN, answered RST');"
+	i=$((i + 1))
+done
+q "$DB" "$sql COMMIT;"
+"$ANALYZER" -q -w "$DB"
+check "40 sources on one target: one distributed incident" 1 \
+	"$(q "$DB" "SELECT count(*) FROM incidents WHERE level = 'netblock' AND src LIKE '198.51.100.1,%'")"
+check "linked to all 40 scan detections" 40 \
+	"$(q "$DB" "SELECT count(*) FROM incident_detections x JOIN incidents i ON i.id = x.incident_id
+	            WHERE i.level = 'netblock' AND x.detection_id > 5000")"
+
 # one configuration file for sensor and analyzer, each reading its sections
 printf '[networks]\nignore = 192.0.2.0/24\n[analyzer]\nprefix4 = 16\ngap_hours = 48\n' > "$TMP/both.conf"
 DB="$TMP/conf.db"
