@@ -41,20 +41,6 @@ static bool is_alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Exactly n digits at s. */
-static bool ndigits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
 /* 1..5 digits at s, value <= max; *end after them. */
 static bool port_num(const char *s, unsigned max, unsigned *out,
 		     const char **end)
@@ -92,18 +78,6 @@ static const char *rfind(const char *s, const char *needle)
 static void copy_field(char *dst, size_t dstlen, const char *s, size_t n)
 {
 	sw_sanitize(dst, dstlen, s, n);
-}
-
-static bool is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30,
-				       31, 31, 30, 31, 30, 31 };
-	return m == 2 && is_leap(y) ? 29 : mdays[m - 1];
 }
 
 /* "Jan".."Dec" -> 1..12, 0 otherwise. */
@@ -185,7 +159,7 @@ static bool mk_local(int y, int mo, int d, int h, int mi, int sec,
 		     int64_t *out)
 {
 	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+	    d > sw_days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
 		return false;
 	struct tm tm = {
 		.tm_year = y - 1900,
@@ -261,8 +235,8 @@ static bool time_3164(const struct sw_logctx *ctx, int mo, int d, int h,
 /* "hh:mm:ss" at s. */
 static bool clock_at(const char *s, int *h, int *mi, int *sec)
 {
-	return ndigits(s, 2, h) && s[2] == ':' && ndigits(s + 3, 2, mi) &&
-	       s[5] == ':' && ndigits(s + 6, 2, sec);
+	return sw_digits(s, 2, h) && s[2] == ':' && sw_digits(s + 3, 2, mi) &&
+	       s[5] == ':' && sw_digits(s + 6, 2, sec);
 }
 
 /* "Mmm dd hh:mm:ss" (dd may be " 8" or "8"); *end after the seconds. */
@@ -275,9 +249,9 @@ static bool mdhms(const char *s, int *mo, int *d, int *h, int *mi, int *sec,
 	s += 4;
 	if (*s == ' ')
 		s++;
-	if (ndigits(s, 2, d))
+	if (sw_digits(s, 2, d))
 		s += 2;
-	else if (ndigits(s, 1, d))
+	else if (sw_digits(s, 1, d))
 		s += 1;
 	else
 		return false;
@@ -393,7 +367,7 @@ static enum sw_logres parse_header(char *p, const struct sw_logctx *ctx,
 		if (p[0] == '1' && p[1] == ' ')
 			return header_5424(p + 2, ev, msg);
 	}
-	if (ndigits(p, 4, &y) && p[4] == '-') {
+	if (sw_digits(p, 4, &y) && p[4] == '-') {
 		if (p[10] == 'T') { /* ISO 8601 with its zone */
 			char ts[48];
 			size_t n = strcspn(p, " ");
@@ -405,14 +379,14 @@ static enum sw_logres parse_header(char *p, const struct sw_logctx *ctx,
 				return SW_LOG_BAD_TIME;
 			p += n;
 		} else { /* proftpd SystemLog "2026-11-27 17:09:41,508" */
-			if (!ndigits(p + 5, 2, &mo) || p[7] != '-' ||
-			    !ndigits(p + 8, 2, &d) || p[10] != ' ' ||
+			if (!sw_digits(p + 5, 2, &mo) || p[7] != '-' ||
+			    !sw_digits(p + 8, 2, &d) || p[10] != ' ' ||
 			    !clock_at(p + 11, &h, &mi, &sec))
 				return SW_LOG_BAD_TIME;
 			p += 19;
 			int ms = 0;
 			if (*p == ',' || *p == '.') {
-				if (!ndigits(p + 1, 3, &ms))
+				if (!sw_digits(p + 1, 3, &ms))
 					return SW_LOG_BAD_TIME;
 				p += 4;
 			}
@@ -423,7 +397,7 @@ static enum sw_logres parse_header(char *p, const struct sw_logctx *ctx,
 	} else if (weekday_name(p) && p[3] == ' ' && month_of(p + 4) != 0) {
 		/* vsftpd's own log: "Thu Nov 27 17:09:41 2026 [pid N] ..." */
 		if (!mdhms(p + 4, &mo, &d, &h, &mi, &sec, &end) || *end != ' ' ||
-		    !ndigits(end + 1, 4, &y) ||
+		    !sw_digits(end + 1, 4, &y) ||
 		    !local_time(ctx, y, mo, d, h, mi, sec, &ev->ts_us))
 			return SW_LOG_BAD_TIME;
 		p = (char *)end + 5;
@@ -484,13 +458,7 @@ static bool addr_of(const char *s, size_t n, struct sw_addr *a)
 	tmp[n] = '\0';
 	if (!sw_addr_parse(tmp, a))
 		return false;
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-					    0xff, 0xff };
-	if (a->family == SW_AF_INET6 && memcmp(a->bytes, mapped, 12) == 0) {
-		uint8_t b4[4];
-		memcpy(b4, a->bytes + 12, 4);
-		sw_addr_set4(a, b4);
-	}
+	sw_addr_unmap4(a, a);
 	return true;
 }
 

@@ -279,14 +279,25 @@ bool sw_addr_is_special(const struct sw_addr *a)
 		return in_table(special4, sizeof(special4) / sizeof(special4[0]),
 				a->bytes);
 	case SW_AF_INET6:
-		if (memcmp(a->bytes, v4mapped, sizeof(v4mapped)) == 0) {
+		{
 			struct sw_addr v4;
-			sw_addr_set4(&v4, a->bytes + 12);
-			return sw_addr_is_special(&v4);
+			if (sw_addr_unmap4(a, &v4))
+				return sw_addr_is_special(&v4);
 		}
 		return in_table(special6, sizeof(special6) / sizeof(special6[0]),
 				a->bytes);
 	default:
 		return true;
 	}
+}
+
+bool sw_addr_unmap4(const struct sw_addr *a, struct sw_addr *out)
+{
+	uint8_t b4[4];
+
+	if (a->family != SW_AF_INET6 || memcmp(a->bytes, v4mapped, sizeof(v4mapped)) != 0)
+		return false;
+	memcpy(b4, a->bytes + 12, sizeof b4); /* out may be a */
+	sw_addr_set4(out, b4);
+	return true;
 }

@@ -52,4 +52,8 @@ bool sw_prefix_contains(const struct sw_prefix *p, const struct sw_addr *a);
  * whois server. Documentation ranges count as special-use. */
 bool sw_addr_is_special(const struct sw_addr *a);
 
+/* An IPv4-mapped IPv6 address (::ffff:192.0.2.1) into its IPv4 address in
+ * *out (which may be a); false (and *out untouched) for anything else. */
+bool sw_addr_unmap4(const struct sw_addr *a, struct sw_addr *out);
+
 #endif

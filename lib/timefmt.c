@@ -76,7 +76,7 @@ char *sw_iso_utc(int64_t us, char *buf, size_t len)
 }
 
 /* Exactly n decimal digits at s; false on anything else. */
-static bool digits(const char *s, int n, int *out)
+bool sw_digits(const char *s, int n, int *out)
 {
 	int v = 0;
 
@@ -89,16 +89,16 @@ static bool digits(const char *s, int n, int *out)
 	return true;
 }
 
-static bool is_leap(int y)
+bool sw_is_leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int days_in_month(int y, int m)
+int sw_days_in_month(int y, int m)
 {
 	static const int mdays[12] = { 31, 28, 31, 30, 31, 30,
 				       31, 31, 30, 31, 30, 31 };
-	return m == 2 && is_leap(y) ? 29 : mdays[m - 1];
+	return m == 2 && sw_is_leap(y) ? 29 : mdays[m - 1];
 }
 
 /* The optional ".f{1,6}" and the final "Z"; sets *frac in microseconds. */
@@ -127,13 +127,13 @@ static int parse_datetime(const char *s, int64_t *secs)
 {
 	int y, mo, d, h, mi, sec;
 
-	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d) || s[10] != 'T' ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &sec))
+	if (!sw_digits(s, 4, &y) || s[4] != '-' || !sw_digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !sw_digits(s + 8, 2, &d) || s[10] != 'T' ||
+	    !sw_digits(s + 11, 2, &h) || s[13] != ':' ||
+	    !sw_digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    !sw_digits(s + 17, 2, &sec))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	if (mo < 1 || mo > 12 || d < 1 || d > sw_days_in_month(y, mo) ||
 	    h > 23 || mi > 59 || sec > 59)
 		return -1;
 
@@ -188,11 +188,11 @@ int sw_iso_parse_offset(const char *s, int64_t *us)
 		sign = 0;
 	} else if (s[0] == '+' || s[0] == '-') {
 		sign = s[0] == '+' ? 1 : -1;
-		if (!digits(s + 1, 2, &oh))
+		if (!sw_digits(s + 1, 2, &oh))
 			return -1;
-		if (s[3] == ':' && digits(s + 4, 2, &om) && s[6] == '\0')
+		if (s[3] == ':' && sw_digits(s + 4, 2, &om) && s[6] == '\0')
 			;
-		else if (digits(s + 3, 2, &om) && s[5] == '\0')
+		else if (sw_digits(s + 3, 2, &om) && s[5] == '\0')
 			;
 		else
 			return -1;

@@ -9,6 +9,7 @@
 #ifndef SW_TIMEFMT_H
 #define SW_TIMEFMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/time.h>
@@ -29,5 +30,12 @@ int sw_iso_parse(const char *s, int64_t *us);
  * high-precision format write it. The result is UTC. Returns 0 and sets
  * *us, or -1 and leaves *us alone. */
 int sw_iso_parse_offset(const char *s, int64_t *us);
+
+/* Calendar helpers for parsers of other time formats (the analyzer's log
+ * stamps): exactly n decimal digits at s; leap years; days in month m
+ * (1-12) of year y. */
+bool sw_digits(const char *s, int n, int *out);
+bool sw_is_leap(int y);
+int sw_days_in_month(int y, int m);
 
 #endif

@@ -408,7 +408,6 @@ static const char *rir_server(char letter)
 	}
 }
 
-static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 /* The registry that holds a's delegation, from the built-in tables. */
 static const char *first_server_for(const struct sw_addr *a)
@@ -1055,10 +1054,8 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 		sw_fmt(err, errlen, "not an IPv4 or IPv6 address");
 		return SW_WHOIS_UNRESOLVED;
 	}
-	if (a->family == SW_AF_INET6 &&
-	    memcmp(a->bytes, v4mapped_prefix, sizeof(v4mapped_prefix)) == 0) {
+	if (sw_addr_unmap4(a, &v4)) {
 		/* ::ffff:192.0.2.1 is an IPv4 address to every registry */
-		sw_addr_set4(&v4, a->bytes + 12);
 		a = &v4;
 		replay.a = a;
 	}

@@ -550,6 +550,25 @@ static void test_special_v6(void **state)
 		check_special(cases[i].addr, cases[i].special);
 }
 
+/* ::ffff:a.b.c.d reads as a.b.c.d, in place too; nothing else changes. */
+static void test_unmap4(void **state)
+{
+	struct sw_addr a, out;
+	char buf[SW_ADDR_STRLEN];
+	(void)state;
+
+	assert_true(sw_addr_parse("::ffff:192.0.2.7", &a));
+	assert_true(sw_addr_unmap4(&a, &out));
+	assert_int_equal(out.family, SW_AF_INET);
+	assert_string_equal(sw_addr_format(&out, buf, sizeof buf), "192.0.2.7");
+	assert_true(sw_addr_unmap4(&a, &a));
+	assert_string_equal(sw_addr_format(&a, buf, sizeof buf), "192.0.2.7");
+	assert_true(sw_addr_parse("2001:db8::ffff:c000:207", &a));
+	assert_false(sw_addr_unmap4(&a, &out));
+	assert_true(sw_addr_parse("192.0.2.7", &a));
+	assert_false(sw_addr_unmap4(&a, &out));
+}
+
 static void test_special_unset(void **state)
 {
 	struct sw_addr none;
@@ -575,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_special_v4),
 		cmocka_unit_test(test_special_v6),
 		cmocka_unit_test(test_special_unset),
+		cmocka_unit_test(test_unmap4),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
