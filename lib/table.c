@@ -28,3 +28,12 @@ void sw_table_free(void *p, size_t bytes)
 	if (p)
 		munmap(p, bytes ? bytes : 1);
 }
+
+uint32_t sw_pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n && p < (UINT32_C(1) << 31))
+		p <<= 1;
+	return p;
+}

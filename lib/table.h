@@ -8,10 +8,15 @@
 #ifndef SW_TABLE_H
 #define SW_TABLE_H
 #include <stddef.h>
+#include <stdint.h>
 
 /* bytes of zeroed memory, aligned to at least 64 bytes; NULL on failure. */
 void *sw_table_alloc(size_t bytes);
 /* Free what sw_table_alloc(bytes) returned (NULL is fine). */
 void sw_table_free(void *p, size_t bytes);
+
+/* The smallest power of two >= n (1 for 0; at most 2^31: table sizes are
+ * bounded by configuration far below that). */
+uint32_t sw_pow2_at_least(uint32_t n);
 
 #endif

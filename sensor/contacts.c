@@ -49,19 +49,10 @@ struct sw_contacts {
 	uint32_t next_gen;
 };
 
-static uint32_t pow2_at_least(uint32_t n)
-{
-	uint32_t p = 1;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
 struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *key)
 {
 	struct sw_contacts *t = calloc(1, sizeof *t);
-	uint32_t n = pow2_at_least(entries < WAYS ? WAYS : entries);
+	uint32_t n = sw_pow2_at_least(entries < WAYS ? WAYS : entries);
 
 	if (!t)
 		return NULL;

@@ -25,12 +25,10 @@ struct sw_flood {
 struct sw_flood *sw_flood_new(unsigned entries, const struct sw_sipkey *key)
 {
 	struct sw_flood *f = calloc(1, sizeof *f);
-	uint32_t n = WAYS;
+	uint32_t n = sw_pow2_at_least(entries < WAYS ? WAYS : entries);
 
 	if (!f)
 		return NULL;
-	while (n < entries)
-		n <<= 1;
 	f->key = *key;
 	f->bucket_mask = n / WAYS - 1;
 	f->e = sw_table_alloc((size_t)n * sizeof *f->e);

@@ -24,6 +24,7 @@
 
 #include "frag.h"
 #include "siphash.h"
+#include "table.h"
 
 #define FRAG_WAYS 8        /* slots a key may live in */
 #define FRAG_RANGES 8      /* byte ranges remembered per datagram */
@@ -62,12 +63,11 @@ struct sw_frag *sw_frag_new(unsigned slots)
 {
 	struct sw_frag *f;
 	struct sw_sipkey key;
-	uint32_t n = FRAG_WAYS;
+	uint32_t n;
 
 	if (slots == 0 || slots > FRAG_MAX_SLOTS)
 		return NULL;
-	while (n < slots)
-		n <<= 1;
+	n = sw_pow2_at_least(slots < FRAG_WAYS ? FRAG_WAYS : slots);
 	if (sw_sipkey_random(&key) < 0)
 		return NULL;
 	f = calloc(1, sizeof *f + (size_t)n * sizeof f->e[0]);

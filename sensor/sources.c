@@ -38,21 +38,12 @@ struct sw_sources {
 	void *ctx;
 };
 
-static uint32_t pow2_at_least(uint32_t n)
-{
-	uint32_t p = 1;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
 struct sw_sources *sw_sources_new(unsigned sources, unsigned details,
                                   unsigned distinct_cap, const struct sw_sipkey *key,
                                   sw_detail_evict_fn on_evict, void *ctx)
 {
 	struct sw_sources *t = calloc(1, sizeof *t);
-	uint32_t n = pow2_at_least(sources < WAYS ? WAYS : sources);
+	uint32_t n = sw_pow2_at_least(sources < WAYS ? WAYS : sources);
 
 	if (!t)
 		return NULL;
@@ -62,7 +53,7 @@ struct sw_sources *sw_sources_new(unsigned sources, unsigned details,
 	t->bucket_mask = n / WAYS - 1;
 	t->ndetails = details < CANDIDATES ? CANDIDATES : details;
 	/* room for the cap at a load of at most 3/4 */
-	t->set_slots = pow2_at_least(distinct_cap + distinct_cap / 3 + 1);
+	t->set_slots = sw_pow2_at_least(distinct_cap + distinct_cap / 3 + 1);
 	t->set_cap = distinct_cap;
 	t->src = sw_table_alloc((size_t)n * sizeof *t->src);
 	t->det = sw_table_alloc((size_t)t->ndetails * sizeof *t->det);
