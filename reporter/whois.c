@@ -900,17 +900,13 @@ static int cache_store(struct sw_whois *w, const char *kind, const char *query,
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	for (unsigned i = 0; r && i < r->ncidrs && i < SW_WHOIS_MAX_CIDRS; i++) {
-		uint8_t f[16], l[16];
-		char t[SW_ADDR_STRLEN];
-		if (have_range && r->cidrs[i].addr.family != r->cidrs[0].addr.family)
-			continue;
-		prefix_bounds(&r->cidrs[i], f, l);
-		if (!have_range || memcmp(f, lo, 16) < 0)
-			memcpy(lo, f, 16);
-		if (!have_range || memcmp(l, hi, 16) > 0)
-			memcpy(hi, l, 16);
+	if (r && r->have_range) {
+		memcpy(lo, r->range_lo.bytes, 16);
+		memcpy(hi, r->range_hi.bytes, 16);
 		have_range = true;
+	}
+	for (unsigned i = 0; r && i < r->ncidrs && i < SW_WHOIS_MAX_CIDRS; i++) {
+		char t[SW_ADDR_STRLEN];
 		sw_buf_printf(&cidrs, "%s%s", cidrs.len ? "," : "",
 			      sw_prefix_format(&r->cidrs[i], t, sizeof(t)));
 	}
@@ -923,7 +919,7 @@ static int cache_store(struct sw_whois *w, const char *kind, const char *query,
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, query, -1, SQLITE_TRANSIENT);
 	if (have_range) {
-		sqlite3_bind_int(st, 3, r->cidrs[0].addr.family);
+		sqlite3_bind_int(st, 3, r->range_lo.family);
 		sqlite3_bind_blob(st, 4, lo, 16, SQLITE_TRANSIENT);
 		sqlite3_bind_blob(st, 5, hi, 16, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 6, sw_buf_str(&cidrs), -1, SQLITE_TRANSIENT);

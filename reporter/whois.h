@@ -42,7 +42,10 @@ struct sw_contact {
 };
 
 struct sw_whois_result {
-	struct sw_prefix cidrs[SW_WHOIS_MAX_CIDRS]; /* the range of the most specific object, as CIDRs */
+	struct sw_addr range_lo, range_hi; /* the range of the most specific object */
+	bool have_range;
+	struct sw_prefix cidrs[SW_WHOIS_MAX_CIDRS]; /* that range as CIDRs (those around the
+	                                               address when there are more) */
 	unsigned ncidrs;
 	char netname[80];             /* printable */
 	char org[160];                /* printable: org-name, OrgName, owner, descr */

@@ -1390,38 +1390,13 @@ static bool is_pointer_only(const struct doc *d)
 
 /* ---- merging into the result -------------------------------------------- */
 
-/* The number of addresses the CIDRs in r hold; false when it is 2^128
- * (::/0), which no 16-byte number holds. */
-static bool cidrs_count(const struct sw_whois_result *r, uint8_t out[16])
-{
-	memset(out, 0, 16);
-	for (unsigned i = 0; i < r->ncidrs && i < SW_WHOIS_MAX_CIDRS; i++) {
-		unsigned bits = fam_bytes(&r->cidrs[i].addr) * 8;
-		unsigned host = bits - (r->cidrs[i].len <= bits ? r->cidrs[i].len : bits);
-		if (host >= 128)
-			return false;
-		unsigned carry = 1u << (host % 8);
-		for (unsigned b = 16 - host / 8; b-- > 0 && carry;) {
-			unsigned s = out[b] + carry;
-			out[b] = (uint8_t)s;
-			carry = s >> 8;
-		}
-		if (carry)
-			return false;
-	}
-	return true;
-}
-
 /* A later hop replaces the range when its network is no larger: with the
  * same range, the later registry is the more detailed one (an NIR). */
 static bool replaces_range(const struct sw_whois_result *r, const struct range *range)
 {
-	uint8_t old[16], size[16];
+	struct range old = { r->range_lo, r->range_hi };
 
-	if (r->ncidrs == 0 || !cidrs_count(r, old))
-		return true;
-	range_size(range, size); /* addresses minus one */
-	return memcmp(size, old, 16) < 0;
+	return !r->have_range || range_cmp_size(range, &old) <= 0;
 }
 
 static void set_cidrs(struct sw_whois_result *r, const struct range *range,
@@ -1449,6 +1424,9 @@ static void merge(struct sw_whois_result *r, const struct answer *ans, const cha
 	bool replace = ans->have_range && replaces_range(r, &ans->range);
 
 	if (replace) {
+		r->range_lo = ans->range.lo;
+		r->range_hi = ans->range.hi;
+		r->have_range = true;
 		set_cidrs(r, &ans->range, ans->a);
 		if (ans->netname[0])
 			memcpy(r->netname, ans->netname, sizeof(r->netname));

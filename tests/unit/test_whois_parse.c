@@ -999,6 +999,31 @@ static void test_fuzz(void **state)
 	free(buf);
 }
 
+/* A range wider than the CIDRs a result keeps: the whole range is kept
+ * beside them, and a later registry with the same range still replaces it
+ * (the CIDRs alone would count fewer addresses and refuse it). */
+static void test_wide_range(void **state)
+{
+	static const char hop1[] = "inetnum:        192.0.2.1 - 198.51.100.254\n"
+				   "netname:        WIDE-RIR\nsource:         APNIC\n";
+	static const char hop2[] = "inetnum:        192.0.2.1 - 198.51.100.254\n"
+				   "netname:        WIDE-NIR\nsource:         KRNIC\n";
+	struct sw_whois_result r;
+	struct sw_addr a;
+	char lo[SW_ADDR_STRLEN], hi[SW_ADDR_STRLEN];
+	(void)state;
+
+	assert_true(sw_addr_parse("195.0.0.1", &a));
+	memset(&r, 0, sizeof(r));
+	sw_whois_parse(hop1, sizeof(hop1) - 1, "whois.apnic.net", &a, &r);
+	assert_true(r.have_range);
+	assert_string_equal(sw_addr_format(&r.range_lo, lo, sizeof(lo)), "192.0.2.1");
+	assert_string_equal(sw_addr_format(&r.range_hi, hi, sizeof(hi)), "198.51.100.254");
+	assert_int_equal(r.ncidrs, SW_WHOIS_MAX_CIDRS);
+	sw_whois_parse(hop2, sizeof(hop2) - 1, "whois.krnic.net", &a, &r);
+	assert_string_equal(r.netname, "WIDE-NIR");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1025,6 +1050,7 @@ int main(void)
 		cmocka_unit_test(test_domain_contacts),
 		cmocka_unit_test(test_source_names),
 		cmocka_unit_test(test_contact_cap),
+		cmocka_unit_test(test_wide_range),
 		cmocka_unit_test(test_fuzz),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
