@@ -174,8 +174,7 @@ struct sw_resolver *sw_resolver_new(const char *server, unsigned timeout_ms,
 	/* Exact names only: a PTR name must never pick up a search domain. */
 	r->res.options &= ~(unsigned long)(RES_DEFNAMES | RES_DNSRCH);
 	r->timeout_ms = timeout_ms ? timeout_ms : 1;
-	r->res.retry = 1;
-	r->res.retrans = (int)((r->timeout_ms + 999) / 1000);
+	r->res.retry = 1;   /* retrans is set before each query, from the time left */
 	return r;
 }
 
@@ -449,21 +448,19 @@ int sw_rdns_lookup(struct sw_resolver *r, const struct sw_addr *a, struct sw_rdn
 
 	/* The first valid name that confirms; else the first valid; else the
 	 * first one, escaped. */
-	size_t first_valid = pl->n, tried = 0;
-	for (size_t i = 0; i < pl->n; i++) {
-		describe(out, &pl->names[i]);
-		if (!out->valid)
+	size_t chosen = pl->n, first_valid = pl->n, tried = 0;
+	for (size_t i = 0; i < pl->n && chosen == pl->n; i++) {
+		if (!sw_rdns_name_text(pl->names[i].bytes, sizeof(pl->names[i].bytes), out->name,
+				       sizeof(out->name)))
 			continue;
 		if (first_valid == pl->n)
 			first_valid = i;
-		if (tried++ < CONFIRM_TRIES && forward_confirms(r, out->name, a)) {
-			out->confirmed = true;
-			free(pl);
-			return 0;
-		}
+		if (tried++ < CONFIRM_TRIES && forward_confirms(r, out->name, a))
+			chosen = i;
 	}
-	describe(out, &pl->names[first_valid < pl->n ? first_valid : 0]);
-	out->confirmed = false;
+	/* domain and line type only for the name that is kept */
+	describe(out, &pl->names[chosen < pl->n ? chosen : first_valid < pl->n ? first_valid : 0]);
+	out->confirmed = chosen < pl->n;
 	free(pl);
 	return 0;
 }
