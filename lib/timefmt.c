@@ -18,6 +18,7 @@
 #endif
 
 #include "timefmt.h"
+#include "util.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -203,4 +204,24 @@ int sw_iso_parse_offset(const char *s, int64_t *us)
 	}
 	*us = (t - (int64_t)sign * (oh * 3600 + om * 60)) * US_PER_SEC + frac;
 	return 0;
+}
+
+bool sw_local_tm(int64_t us, struct tm *tm)
+{
+	int64_t s = us / US_PER_SEC;
+	time_t t;
+
+	if (us % US_PER_SEC < 0)
+		s--;
+	t = (time_t)s;
+	return localtime_r(&t, tm) != NULL && tm->tm_wday >= 0 && tm->tm_wday < 7 &&
+	       tm->tm_mon >= 0 && tm->tm_mon < 12;
+}
+
+void sw_utc_offset(long seconds, bool colon, char *out, size_t len)
+{
+	long a = seconds < 0 ? -seconds : seconds;
+
+	sw_fmt(out, len, "%c%02ld%s%02ld", seconds < 0 ? '-' : '+', a / 3600, colon ? ":" : "",
+	       a % 3600 / 60);
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/time.h>
+#include <time.h>
 
 #define SW_ISO_LEN 32 /* "2026-11-27T17:09:41.508835Z" plus room */
 
@@ -30,6 +31,12 @@ int sw_iso_parse(const char *s, int64_t *us);
  * high-precision format write it. The result is UTC. Returns 0 and sets
  * *us, or -1 and leaves *us alone. */
 int sw_iso_parse_offset(const char *s, int64_t *us);
+
+/* The local time (TZ) of us, in the second that holds it (negative times
+ * round down); false if the C library cannot represent it. */
+bool sw_local_tm(int64_t us, struct tm *tm);
+/* A UTC offset in seconds as "+0530" (colon false) or "+05:30". */
+void sw_utc_offset(long seconds, bool colon, char *out, size_t len);
 
 /* Calendar helpers for parsers of other time formats (the analyzer's log
  * stamps): exactly n decimal digits at s; leap years; days in month m

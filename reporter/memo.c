@@ -21,6 +21,7 @@
 #include "memo.h"
 #include "mime.h"
 #include "netset.h"
+#include "timefmt.h"
 #include "util.h"
 
 #define MAX_HOSTS_LISTED 10
@@ -30,20 +31,16 @@
 
 void sw_memo_local_time(int64_t us, bool frac, char *out, size_t len)
 {
-	time_t t = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
-	long rem = (long)(us - (int64_t)t * 1000000);
+	long rem = (long)(((us % 1000000) + 1000000) % 1000000);
 	struct tm tm;
-	char day[32], zone[8];
-	long off;
+	char day[32], zone[16];
 
-	if (!localtime_r(&t, &tm)) {
+	if (!sw_local_tm(us, &tm)) {
 		sw_fmt(out, len, "(time %lld)", (long long)us);
 		return;
 	}
 	strftime(day, sizeof day, "%Y-%m-%d %H:%M:%S", &tm);
-	off = tm.tm_gmtoff;
-	sw_fmt(zone, sizeof zone, "%c%02ld%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
-	       labs(off) % 3600 / 60);
+	sw_utc_offset(tm.tm_gmtoff, false, zone, sizeof zone);
 	if (frac)
 		sw_fmt(out, len, "%s.%06ld %s", day, rem, zone);
 	else
@@ -68,16 +65,9 @@ static void time_span(struct sw_buf *b, int64_t from, int64_t to)
 
 static long gmt_offset(int64_t us)
 {
-	time_t t = (time_t)(us / 1000000);
 	struct tm tm;
 
-	return localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
-}
-
-static void format_offset(long off, char *out, size_t len)
-{
-	sw_fmt(out, len, "GMT%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
-	       labs(off) % 3600 / 60);
+	return sw_local_tm(us, &tm) ? tm.tm_gmtoff : 0;
 }
 
 /* ---- words -------------------------------------------------------------- */
@@ -530,8 +520,8 @@ static void zone_line(struct sw_buf *b, const struct sw_memo *m, const char *zon
 	sw_buf_printf(&p, "All times are %s%s", zone_label[0] ? zone_label : "local time",
 		      zone_label[0] ? " time" : "");
 	for (size_t j = 0; j < n; j++) {
-		format_offset(offs[j], text, sizeof text);
-		sw_buf_printf(&p, "%s%s", j == 0 ? " (" : " and ", text);
+		sw_utc_offset(offs[j], true, text, sizeof text);
+		sw_buf_printf(&p, "%sGMT%s", j == 0 ? " (" : " and ", text);
 	}
 	sw_buf_adds(&p, n ? ")" : "");
 	sw_buf_adds(&p, n > 1 ? ", as daylight saving time changed between them; "

@@ -33,6 +33,7 @@
 #include <fcntl.h>
 
 #include "mime.h"
+#include "timefmt.h"
 #include "siphash.h"
 #include "util.h"
 
@@ -493,37 +494,19 @@ static const char *const wday_name[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri
 static const char *const mon_name[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
-static bool local_tm(int64_t us, struct tm *tm)
-{
-	int64_t s = us / 1000000;
-	time_t t;
-
-	if (us % 1000000 < 0)
-		s--;
-	t = (time_t)s;
-	return localtime_r(&t, tm) != NULL && tm->tm_wday >= 0 && tm->tm_wday < 7 &&
-	       tm->tm_mon >= 0 && tm->tm_mon < 12;
-}
-
 /* "Fri, 27 Nov 2026 11:49:41 -0500": English names whatever the locale,
  * the numeric offset of the local zone (TZ) at that instant. */
 static bool rfc5322_date(int64_t us, char *buf, size_t len)
 {
 	struct tm tm;
-	long off;
-	char sign;
+	char zone[16];
 
-	if (!local_tm(us, &tm))
+	if (!sw_local_tm(us, &tm))
 		return false;
-	off = tm.tm_gmtoff;
-	sign = off < 0 ? '-' : '+';
-	if (off < 0)
-		off = -off;
-	off /= 60;
-	return sw_fmt(buf, len, "%s, %d %s %04d %02d:%02d:%02d %c%02ld%02ld",
+	sw_utc_offset(tm.tm_gmtoff, false, zone, sizeof zone);
+	return sw_fmt(buf, len, "%s, %d %s %04d %02d:%02d:%02d %s",
 		      wday_name[tm.tm_wday], tm.tm_mday, mon_name[tm.tm_mon],
-		      tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
-		      off / 60, off % 60);
+		      tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, zone);
 }
 
 /* The mbox separator's asctime() layout: "Fri Nov 27 11:49:41 2026". */
@@ -531,7 +514,7 @@ static bool asctime_date(int64_t us, char *buf, size_t len)
 {
 	struct tm tm;
 
-	if (!local_tm(us, &tm))
+	if (!sw_local_tm(us, &tm))
 		return false;
 	return sw_fmt(buf, len, "%s %s %2d %02d:%02d:%02d %d", wday_name[tm.tm_wday],
 		      mon_name[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min,

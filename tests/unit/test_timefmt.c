@@ -11,7 +11,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -270,6 +272,35 @@ static void test_parse_offset(void **state)
 	assert_int_equal(sw_iso_parse_offset(NULL, &us), -1);
 }
 
+/* UTC offsets in both spellings, half-hour zones included, and the local
+ * second of an instant (negative times round down). */
+static void test_offsets_and_local(void **state)
+{
+	static const struct { long s; const char *plain, *colon; } offs[] = {
+		{ 0, "+0000", "+00:00" }, { -18000, "-0500", "-05:00" },
+		{ 19800, "+0530", "+05:30" }, { -12600, "-0330", "-03:30" },
+		{ 45900, "+1245", "+12:45" },
+	};
+	char buf[16];
+	struct tm tm;
+	(void)state;
+
+	for (size_t i = 0; i < N_ELEM(offs); i++) {
+		sw_utc_offset(offs[i].s, false, buf, sizeof buf);
+		assert_string_equal(buf, offs[i].plain);
+		sw_utc_offset(offs[i].s, true, buf, sizeof buf);
+		assert_string_equal(buf, offs[i].colon);
+	}
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_true(sw_local_tm(-1, &tm));
+	assert_int_equal(tm.tm_year + 1900, 1969);
+	assert_int_equal(tm.tm_sec, 59);
+	assert_true(sw_local_tm(INT64_C(1795798181508835), &tm));
+	assert_int_equal(tm.tm_hour, 16);
+	assert_int_equal(tm.tm_min, 49);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_parse_roundtrip),
 		cmocka_unit_test(test_parse_rejects),
 		cmocka_unit_test(test_parse_offset),
+		cmocka_unit_test(test_offsets_and_local),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
