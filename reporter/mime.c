@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <ctype.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -376,17 +378,31 @@ bool sw_mail_addr_ok(const char *addr)
 		if (addr[i] == '.' ? addr[i + 1] == '.' : !atext(addr[i]))
 			return false;
 	}
-	/* the domain: dot-separated labels of letters, digits and hyphens */
-	const char *d = at + 1;
-	if (*d == '\0' || *d == '.' || addr[n - 1] == '.' || !strchr(d, '.'))
-		return false;
-	for (; *d; d++) {
-		char c = *d;
-		if (c == '.' ? d[1] == '.' :
-		    !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '-'))
+	/* the domain: at least two labels of letters, digits and hyphens (1-63
+	 * long, no hyphen at either end), the last one letters (or an IDN's
+	 * xn--) and at least two long */
+	const char *label = at + 1, *last = label;
+	unsigned labels = 0;
+	for (const char *p = label;; p++) {
+		if (*p == '.' || *p == '\0') {
+			size_t len = (size_t)(p - label);
+			if (len == 0 || len > 63 || label[0] == '-' || p[-1] == '-')
+				return false;
+			labels++;
+			last = label;
+			if (*p == '\0')
+				break;
+			label = p + 1;
+		} else if (!isalnum((unsigned char)*p) && *p != '-') {
 			return false;
+		}
 	}
+	if (labels < 2 || strlen(last) < 2)
+		return false;
+	if (strncasecmp(last, "xn--", 4) != 0)
+		for (const char *p = last; *p; p++)
+			if (!isalpha((unsigned char)*p))
+				return false;
 	return true;
 }
 

@@ -26,13 +26,13 @@
 
 #include "addr.h"
 #include "util.h"
+#include "mime.h"
 #include "whois.h"
 
 /* Answers are capped by the client (256 KiB by default); the parser caps
  * what it reads on its own so that a caller's mistake cannot cost much. */
 #define PARSE_MAX ((size_t)4 << 20)
 #define KEY_MAX 40
-#define LOCAL_MAX 64
 #define ANSWER_MAX_CONTACTS (2 * SW_WHOIS_MAX_CONTACTS)
 #define SPLIT_MAX 256 /* a range splits into at most 2 * 128 CIDRs */
 /* Hostile answers can name thousands of handles or nest thousands of
@@ -531,9 +531,10 @@ static bool local_char(int c)
 	return isalnum(c) || c == '.' || c == '_' || c == '+' || c == '-' || c == '=';
 }
 
-/* The validated, lower-case address that s[0..n) is, or false: one '@', a
- * conservative local part, a domain of LDH labels with a letter TLD. No
- * byte that could end a header, quote or list survives this. */
+/* The validated, lower-case address that s[0..n) is, or false: a
+ * conservative local part, and an address sw_mail_addr_ok accepts (one
+ * '@', LDH domain labels, a letter TLD). No byte that could end a header,
+ * quote or list survives this. */
 static bool email_normalize(const char *s, size_t n, char out[128])
 {
 	while (n > 0 && (s[0] == ' ' || s[0] == '\t'))
@@ -543,11 +544,9 @@ static bool email_normalize(const char *s, size_t n, char out[128])
 	if (n < 6 || n >= 128)
 		return false;
 	const char *at = memchr(s, '@', n);
-	if (at == NULL || at == s || memchr(at + 1, '@', n - (size_t)(at + 1 - s)))
+	if (at == NULL)
 		return false;
 	size_t ll = (size_t)(at - s);
-	if (ll > LOCAL_MAX || s[0] == '.' || s[ll - 1] == '.')
-		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c >= 0x80)
@@ -555,36 +554,11 @@ static bool email_normalize(const char *s, size_t n, char out[128])
 		out[i] = (char)lower(c);
 	}
 	out[n] = '\0';
+	/* a narrower local part than mail allows; the rest is the mail rule */
 	for (size_t i = 0; i < ll; i++)
-		if (!local_char((unsigned char)out[i]) || (out[i] == '.' && out[i + 1] == '.'))
+		if (!local_char((unsigned char)out[i]))
 			return false;
-	/* domain labels */
-	const char *d = out + ll + 1, *label = d, *last = d;
-	unsigned labels = 0;
-	for (const char *p = d;; p++) {
-		if (*p == '.' || *p == '\0') {
-			size_t len = (size_t)(p - label);
-			if (len == 0 || len > 63 || label[0] == '-' || p[-1] == '-')
-				return false;
-			labels++;
-			last = label;
-			if (*p == '\0')
-				break;
-			label = p + 1;
-		} else if (!isalnum((unsigned char)*p) && *p != '-') {
-			return false;
-		}
-	}
-	if (labels < 2)
-		return false;
-	size_t tl = strlen(last);
-	if (tl < 2)
-		return false;
-	if (strncmp(last, "xn--", 4) != 0)
-		for (size_t i = 0; i < tl; i++)
-			if (!isalpha((unsigned char)last[i]))
-				return false;
-	return true;
+	return sw_mail_addr_ok(out);
 }
 
 static bool domain_is(const char *domain, const char *zone)

@@ -205,7 +205,7 @@ static void test_addr_ok(void **state)
 	(void)state;
 	static const char *const good[] = {
 		"abuse@example.net", "a.b+c@sub.example.org", "x_y-z@a-b.example",
-		"o'brien@example.ie",
+		"o'brien@example.ie", "a@xn--bcher-kva.xn--p1ai",
 	};
 	static const char *const bad[] = {
 		"", "abuse", "@example.net", "abuse@", "a@b", "a@b>, evil@c",
@@ -215,6 +215,9 @@ static void test_addr_ok(void **state)
 		"a@example.net.", "a@exa_mple.net", "a@[192.0.2.1]", "a,b@example.net",
 		"a;b@example.net", "a\\b@example.net", "\xc3\xa4@example.net",
 		"a@ex\x1b.net",
+		/* domain labels: length, hyphens at the ends, a letter TLD */
+		"a@-example.net", "a@example-.net", "a@example.n", "a@example.123",
+		"a@xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.net",
 	};
 	char big[300];
 
