@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "util.h"
@@ -107,4 +108,45 @@ int sw_grow(void **p, size_t *cap, size_t need, size_t size)
 	*p = q;
 	*cap = n;
 	return 0;
+}
+
+bool sw_split_hostport(const char *s, char *host, size_t hostlen, uint16_t *port,
+		       uint16_t def_port, const char **why)
+{
+	const char *h = s, *p = NULL, *colon;
+	size_t hn;
+	uint64_t v;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (!close) {
+			*why = "unterminated '['";
+			return false;
+		}
+		h = s + 1;
+		hn = (size_t)(close - h);
+		if (close[1] == ':')
+			p = close + 2;
+		else if (close[1] != '\0') {
+			*why = "junk after ']'";
+			return false;
+		}
+	} else if ((colon = strchr(s, ':')) != NULL && strchr(colon + 1, ':') == NULL) {
+		hn = (size_t)(colon - s);   /* host:port */
+		p = colon + 1;
+	} else {
+		hn = strlen(s);             /* a name, or a bare IPv6 literal */
+	}
+	if (hn == 0 || hn >= hostlen) {
+		*why = "bad host";
+		return false;
+	}
+	if (p && !sw_parse_u64(p, 1, 65535, &v)) {
+		*why = "bad port";
+		return false;
+	}
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	*port = p ? (uint16_t)v : def_port;
+	return true;
 }

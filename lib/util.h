@@ -29,6 +29,14 @@ uint64_t sw_option_number(const char *opt, const char *arg, uint64_t min, uint64
 bool sw_fmt(char *dst, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Split "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 literal
+ * (two colons or more, port def_port) into host (brackets removed, not
+ * otherwise checked) and port. False with a short reason in *why on junk:
+ * an unterminated bracket, an empty or too long host, a port outside
+ * 1-65535. */
+bool sw_split_hostport(const char *s, char *host, size_t hostlen, uint16_t *port,
+		       uint16_t def_port, const char **why);
+
 /* Room for need elements of size bytes in *p, whose capacity is *cap
  * (doubled from 16 as needed). 0, or -1 on overflow or out of memory with
  * *p and *cap unchanged. */

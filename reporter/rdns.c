@@ -66,38 +66,11 @@ static bool parse_server(const char *server, struct sockaddr_storage *ss,
 			 char *err, size_t errlen)
 {
 	char host[INET6_ADDRSTRLEN + 1];
-	const char *port = NULL;
-	size_t hostlen;
-	uint64_t portnum = NS_DEFAULTPORT;
+	uint16_t portnum;
+	const char *why = NULL;
 
-	if (server[0] == '[') {
-		const char *close = strchr(server, ']');
-		if (!close || (close[1] != '\0' && close[1] != ':')) {
-			sw_fmt(err, errlen, "bad DNS server '%s': expected [IPV6]:PORT", server);
-			return false;
-		}
-		hostlen = (size_t)(close - server - 1);
-		if (hostlen < sizeof(host))
-			memcpy(host, server + 1, hostlen);
-		if (close[1] == ':')
-			port = close + 2;
-	} else {
-		const char *colon = strchr(server, ':');
-		if (colon && strchr(colon + 1, ':'))
-			colon = NULL;            /* a bare IPv6 address, port 53 */
-		hostlen = colon ? (size_t)(colon - server) : strlen(server);
-		if (colon)
-			port = colon + 1;
-		if (hostlen < sizeof(host))
-			memcpy(host, server, hostlen);
-	}
-	if (hostlen == 0 || hostlen >= sizeof(host)) {
-		sw_fmt(err, errlen, "bad DNS server address in '%s'", server);
-		return false;
-	}
-	host[hostlen] = '\0';
-	if (port && !sw_parse_u64(port, 1, 65535, &portnum)) {
-		sw_fmt(err, errlen, "bad DNS server port in '%s'", server);
+	if (!sw_split_hostport(server, host, sizeof(host), &portnum, NS_DEFAULTPORT, &why)) {
+		sw_fmt(err, errlen, "bad DNS server '%s': %s", server, why);
 		return false;
 	}
 

@@ -124,58 +124,22 @@ static void copy_host(char *dst, const char *src, size_t n)
 }
 
 /*
- * Parse "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 literal.
- * port is def_port when none is given. False with why set on junk.
+ * Parse "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 literal
+ * into a lower-case host name (or IPv6 literal) and a port, def_port when
+ * none is given. False with why set on junk.
  */
 static bool parse_hostport(const char *s, char host[HOSTLEN], uint16_t *port,
 			   uint16_t def_port, const char **why)
 {
-	const char *h = s, *p = NULL, *colon;
-	size_t hn;
-	uint64_t v;
+	char h[HOSTLEN];
 
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-		if (!close) {
-			*why = "unterminated '['";
-			return false;
-		}
-		h = s + 1;
-		hn = (size_t)(close - h);
-		if (close[1] == ':')
-			p = close + 2;
-		else if (close[1] != '\0') {
-			*why = "junk after ']'";
-			return false;
-		}
-		if (!valid_host(h, hn, true) || !strchr(h, ':') || (size_t)(strchr(h, ':') - h) > hn) {
-			*why = "bad IPv6 literal";
-			return false;
-		}
-	} else if ((colon = strchr(s, ':')) != NULL && strchr(colon + 1, ':') == NULL) {
-		hn = (size_t)(colon - s);
-		p = colon + 1;
-		if (!valid_host(h, hn, false)) {
-			*why = "bad host name";
-			return false;
-		}
-	} else {
-		hn = strlen(s);
-		if (!valid_host(h, hn, colon != NULL)) {
-			*why = "bad host name";
-			return false;
-		}
+	if (!sw_split_hostport(s, h, sizeof(h), port, def_port, why))
+		return false;
+	if (!valid_host(h, strlen(h), strchr(h, ':') != NULL)) {
+		*why = strchr(h, ':') ? "bad IPv6 literal" : "bad host name";
+		return false;
 	}
-	if (p) {
-		if (!sw_parse_u64(p, 1, 65535, &v)) {
-			*why = "bad port";
-			return false;
-		}
-		*port = (uint16_t)v;
-	} else {
-		*port = def_port;
-	}
-	copy_host(host, h, hn);
+	copy_host(host, h, strlen(h));
 	return true;
 }
 

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "addr.h"
+#include "util.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -569,6 +570,38 @@ static void test_unmap4(void **state)
 	assert_false(sw_addr_unmap4(&a, &out));
 }
 
+/* HOST[:PORT] as --whois-server and --dns-server take it. */
+static void test_split_hostport(void **state)
+{
+	static const struct { const char *in, *host; uint16_t port; } good[] = {
+		{ "whois.ripe.net", "whois.ripe.net", 43 },
+		{ "127.0.0.1:4343", "127.0.0.1", 4343 },
+		{ "[::1]:5353", "::1", 5353 },
+		{ "[2001:db8::1]", "2001:db8::1", 43 },
+		{ "2001:db8::1", "2001:db8::1", 43 },
+	};
+	static const char *const bad[] = {
+		"", ":43", "[::1", "[::1]x", "host:0", "host:65536", "host:4x", "[]:43",
+	};
+	char host[64];
+	uint16_t port;
+	const char *why;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		assert_true(sw_split_hostport(good[i].in, host, sizeof host, &port, 43, &why));
+		assert_string_equal(host, good[i].host);
+		assert_int_equal(port, good[i].port);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		why = NULL;
+		if (sw_split_hostport(bad[i], host, sizeof host, &port, 43, &why))
+			fail_msg("accepted '%s'", bad[i]);
+		assert_non_null(why);
+	}
+	assert_false(sw_split_hostport("a-very-long-host-name.example", host, 8, &port, 43, &why));
+}
+
 static void test_special_unset(void **state)
 {
 	struct sw_addr none;
@@ -595,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_special_v6),
 		cmocka_unit_test(test_special_unset),
 		cmocka_unit_test(test_unmap4),
+		cmocka_unit_test(test_split_hostport),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
