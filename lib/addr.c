@@ -133,11 +133,6 @@ void sw_addr_set6(struct sw_addr *a, const uint8_t b[16])
 	memcpy(a->bytes, b, 16);
 }
 
-bool sw_addr_eq(const struct sw_addr *a, const struct sw_addr *b)
-{
-	return sw_addr_cmp(a, b) == 0;
-}
-
 int sw_addr_cmp(const struct sw_addr *a, const struct sw_addr *b)
 {
 	if (a->family != b->family)

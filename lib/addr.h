@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define SW_AF_NONE 0
 #define SW_AF_INET 4
@@ -31,8 +32,28 @@ struct sw_prefix {
 
 void sw_addr_set4(struct sw_addr *a, const uint8_t b[4]);
 void sw_addr_set6(struct sw_addr *a, const uint8_t b[16]);
-bool sw_addr_eq(const struct sw_addr *a, const struct sw_addr *b);
 int sw_addr_cmp(const struct sw_addr *a, const struct sw_addr *b);
+
+/* Equal addresses. Inline: the flood table compares senders per packet.
+ * Only the family's bytes count, whatever the rest holds. */
+static inline bool sw_addr_eq(const struct sw_addr *a, const struct sw_addr *b)
+{
+	uint64_t x[2], y[2];
+
+	if (a->family != b->family)
+		return false;
+	if (a->family == SW_AF_INET) {
+		uint32_t p, q;
+		memcpy(&p, a->bytes, 4);
+		memcpy(&q, b->bytes, 4);
+		return p == q;
+	}
+	if (a->family != SW_AF_INET6)
+		return true; /* both unset */
+	memcpy(x, a->bytes, 16);
+	memcpy(y, b->bytes, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
 
 /* Parse "192.0.2.1" or "2001:db8::1"; false on anything else. */
 bool sw_addr_parse(const char *s, struct sw_addr *out);

@@ -3,7 +3,9 @@
  *
  * Sources: buckets of WAYS entries; a new source takes an empty slot, else
  * the least useful one of its bucket (no failures before some, oldest
- * first). Details: a clock hand offers CANDIDATES slots at a time and the
+ * first). The bucket's eight keys also sit together in one cache line of
+ * their own, so finding a source reads that line and then only its entry,
+ * not the 700 bytes of the bucket's entries. Details: a clock hand offers CANDIDATES slots at a time and the
  * least useful is taken; a detail whose owner was evicted is found free by
  * its key no longer matching. The distinct set of each detail is one open
  * addressing array of 32-bit keys shared by all groups: a target key is the
@@ -25,6 +27,7 @@ struct sw_sources {
 	struct sw_sipkey key;
 	uint32_t bucket_mask;
 	struct sw_source *src;
+	uint64_t *keys;         /* keys[i] == src[i].key, a bucket's keys per line */
 	uint32_t ndetails;
 	uint32_t hand;
 	struct sw_detail *det;
@@ -56,10 +59,11 @@ struct sw_sources *sw_sources_new(unsigned sources, unsigned details,
 	t->set_slots = sw_pow2_at_least(distinct_cap + distinct_cap / 3 + 1);
 	t->set_cap = distinct_cap;
 	t->src = sw_table_alloc((size_t)n * sizeof *t->src);
+	t->keys = sw_table_alloc((size_t)n * sizeof *t->keys);
 	t->det = sw_table_alloc((size_t)t->ndetails * sizeof *t->det);
 	t->owners = sw_table_alloc((size_t)t->ndetails * sizeof *t->owners);
 	t->sets = sw_table_alloc((size_t)t->ndetails * t->set_slots * sizeof *t->sets);
-	if (!t->src || !t->det || !t->owners || !t->sets) {
+	if (!t->src || !t->keys || !t->det || !t->owners || !t->sets) {
 		sw_sources_free(t);
 		return NULL;
 	}
@@ -71,6 +75,7 @@ void sw_sources_free(struct sw_sources *t)
 	if (!t)
 		return;
 	sw_table_free(t->src, ((size_t)t->bucket_mask + 1) * WAYS * sizeof *t->src);
+	sw_table_free(t->keys, ((size_t)t->bucket_mask + 1) * WAYS * sizeof *t->keys);
 	sw_table_free(t->det, (size_t)t->ndetails * sizeof *t->det);
 	sw_table_free(t->owners, (size_t)t->ndetails * sizeof *t->owners);
 	sw_table_free(t->sets, (size_t)t->ndetails * t->set_slots * sizeof *t->sets);
@@ -79,7 +84,7 @@ void sw_sources_free(struct sw_sources *t)
 
 uint64_t sw_sources_memory(const struct sw_sources *t)
 {
-	return sizeof *t + ((uint64_t)t->bucket_mask + 1) * WAYS * sizeof *t->src +
+	return sizeof *t + ((uint64_t)t->bucket_mask + 1) * WAYS * (sizeof *t->src + sizeof *t->keys) +
 	       (uint64_t)t->ndetails * (sizeof *t->det + sizeof *t->owners +
 	                                 t->set_slots * sizeof *t->sets);
 }
@@ -93,18 +98,19 @@ uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a)
 	return h ? h : 1;
 }
 
-static struct sw_source *bucket(struct sw_sources *t, uint64_t key)
+static size_t bucket_first(const struct sw_sources *t, uint64_t key)
 {
-	return t->src + (size_t)((key >> 24) & t->bucket_mask) * WAYS;
+	return (size_t)((key >> 24) & t->bucket_mask) * WAYS;
 }
 
 struct sw_source *sw_sources_find(struct sw_sources *t, uint64_t key)
 {
-	struct sw_source *b = bucket(t, key);
+	size_t first = bucket_first(t, key);
+	const uint64_t *k = t->keys + first;
 
 	for (int i = 0; i < WAYS; i++)
-		if (b[i].key == key)
-			return &b[i];
+		if (k[i] == key)
+			return &t->src[first + (size_t)i];
 	return NULL;
 }
 
@@ -119,16 +125,18 @@ static int source_worth(const struct sw_source *s)
 struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now)
 {
 	uint64_t key = sw_source_key(t, a);
-	struct sw_source *b = bucket(t, key);
-	struct sw_source *v = NULL;
+	size_t first = bucket_first(t, key);
+	struct sw_source *b = t->src + first, *v = NULL;
+	struct sw_source *found = sw_sources_find(t, key);
 
-	for (int i = 0; i < WAYS; i++) {
-		if (b[i].key == key)
-			return &b[i];
+	if (found)
+		return found;
+	/* a new source: an empty slot or the least useful one (this reads the
+	 * entries, but only for an address not seen before) */
+	for (int i = 0; i < WAYS; i++)
 		if (!v || source_worth(&b[i]) < source_worth(v) ||
 		    (source_worth(&b[i]) == source_worth(v) && b[i].last_seen < v->last_seen))
 			v = &b[i];
-	}
 	if (v->key != 0) {
 		struct sw_detail *dt = v->detail ? &t->det[v->detail - 1] : NULL;
 		t->src_evictions++;
@@ -140,6 +148,7 @@ struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, 
 	}
 	memset(v, 0, sizeof *v);
 	v->key = key;
+	t->keys[v - t->src] = key;
 	v->addr = *a;
 	v->first_seen = v->last_seen = now;
 	return v;
