@@ -284,8 +284,14 @@ static bool group_fires(const struct sw_detect *d, const struct sw_source *s, un
 	case SW_G_STEALTH:
 		*kind = SW_K_STEALTH_SCAN;
 		*variant = argmax_variant(gs, SW_V_FIN, SW_V_SYNFIN);
-		return gs->firsts >= (*variant == SW_V_ACK ? d->s.ack_min_ports
-		                                           : d->s.stealth_min_ports);
+		/* A bare ACK is also what a client sends on a connection that was
+		 * open before the capture started; the server's answer to that is
+		 * data or silence (its data segments are not looked up), never
+		 * RST. Only RSTs, the answer of an unfiltered port to an ACK it
+		 * has no connection for, count towards an ACK scan. */
+		if (*variant == SW_V_ACK)
+			return gs->rst_firsts >= d->s.ack_min_ports;
+		return gs->firsts >= d->s.stealth_min_ports;
 	case SW_G_ICMP:
 		*kind = SW_K_PING_SWEEP;
 		return gs->targets >= d->s.ping_min_targets;
@@ -374,6 +380,8 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 		gs->firsts++;
 	if (failed && (c->bits & SW_CB_FIRST))
 		gs->fails++;
+	if (c->answer == SW_A_RST && (c->bits & SW_CB_FIRST))
+		gs->rst_firsts++;
 	if (variant != SW_V_NONE)
 		gs->vcount[variant]++;
 	if (sw_port_in(&d->s.login_ports, c->dport))

@@ -126,7 +126,7 @@ void sw_settings_defaults(struct sw_settings *s)
 	s->block_min_targets = 5;
 	s->block_min_ports = 5;
 	s->stealth_min_ports = 4;
-	s->ack_min_ports = 8;
+	s->ack_min_ports = 5;
 	s->ping_min_targets = 8;
 	s->udp_min_failures = 6;
 

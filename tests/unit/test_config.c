@@ -160,7 +160,7 @@ static void test_defaults(void **state)
 	assert_int_equal(s->block_min_targets, 5);
 	assert_int_equal(s->block_min_ports, 5);
 	assert_int_equal(s->stealth_min_ports, 4);
-	assert_int_equal(s->ack_min_ports, 8);
+	assert_int_equal(s->ack_min_ports, 5);
 	assert_int_equal(s->ping_min_targets, 8);
 	assert_int_equal(s->udp_min_failures, 6);
 	assert_int_equal(s->syn_flood_pps, 1000);

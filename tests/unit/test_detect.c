@@ -1574,6 +1574,60 @@ static void test_stealth_ack_scan(void **state)
 	stealth(*state, SW_TH_ACK, SW_V_ACK, 10);
 }
 
+/* n bare ACKs to closed ports of one host, each answered by RST */
+static void ack_probes(struct eng *e, int n)
+{
+	struct ep scanner = ep("198.51.100.31"), target = ep("203.0.113.9");
+
+	start(e);
+	for (int i = 0; i < n; i++) {
+		tcp_probe(e, &scanner, 60123, &target, (uint16_t)(100 + i), SW_TH_ACK, ANS_RST);
+		e->now += 5 * MS;
+	}
+	e->now += 10 * SEC;
+}
+
+static void test_ack_scan_five_rsts(void **state)
+{
+	struct eng *e = *state;
+	const struct sw_rec_det *o;
+
+	ack_probes(e, 5);
+	finish(e, "5 ACK probes answered by RST");
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_STEALTH_SCAN), 1);
+	o = find(e, SW_REC_DET_OPEN, SW_K_STEALTH_SCAN);
+	assert_kind(o, SW_K_STEALTH_SCAN, SW_V_ACK);
+	assert_int_equal(o->failed_contacts, 5);
+}
+
+static void test_ack_scan_four_rsts_is_not(void **state)
+{
+	struct eng *e = *state;
+
+	ack_probes(e, 4);
+	finish(e, "4 ACK probes answered by RST");
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_STEALTH_SCAN), 0);
+}
+
+/* A host whose connections were open before the capture started sends bare
+ * ACKs on them; the servers answer with data (not looked up) or not at all,
+ * never with RST. However many there are, that is not an ACK scan. */
+static void test_acks_of_old_connections(void **state)
+{
+	struct eng *e = *state;
+	struct ep client = ep("192.0.2.77"), server = ep("203.0.113.9");
+
+	start(e);
+	for (int i = 0; i < 12; i++) {
+		tcp_probe(e, &client, (uint16_t)(40000 + i), &server, (uint16_t)(8000 + i),
+		          SW_TH_ACK, ANS_NONE);
+		e->now += 5 * MS;
+	}
+	e->now += 10 * SEC;
+	finish(e, "bare ACKs of 12 connections older than the capture");
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_STEALTH_SCAN), 0);
+}
+
 static void test_single_ack_is_nothing(void **state)
 {
 	struct eng *e = *state;
@@ -1742,6 +1796,9 @@ int main(void)
 		T(test_stealth_xmas),
 		T(test_stealth_null),
 		T(test_stealth_ack_scan),
+		T(test_ack_scan_five_rsts),
+		T(test_ack_scan_four_rsts_is_not),
+		T(test_acks_of_old_connections),
 		T(test_single_ack_is_nothing),
 		T(test_ping_sweep),
 		T(test_ping_sweep_ipv6),
