@@ -37,6 +37,7 @@
 
 #include <libpsl.h>
 
+#include "hostname.h"
 #include "rdns.h"
 #include "util.h"
 
@@ -288,12 +289,6 @@ static void reverse_name(const struct sw_addr *a, char *out, size_t len)
 	sw_fmt(out + o, len - o, "ip6.arpa");
 }
 
-static bool host_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
 bool sw_rdns_name_text(const unsigned char *wire, size_t wirelen, char *out, size_t outlen)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -317,7 +312,7 @@ bool sw_rdns_name_text(const unsigned char *wire, size_t wirelen, char *out, siz
 			out[o++] = '.';
 		for (unsigned i = 0; i < lab; i++) {
 			unsigned char c = wire[pos + i];
-			if (host_char(c)) {
+			if (sw_host_label_char(c, SW_HOST_UNDERSCORE)) {
 				if (o + 1 < outlen)
 					out[o++] = (char)c;
 				else
@@ -458,24 +453,7 @@ static const psl_ctx_t *psl_context(void)
  * for anything that is not one (empty labels, odd bytes, too long). */
 static bool normalise_host(const char *name, char *out, size_t outlen)
 {
-	size_t len = strlen(name);
-
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253 || len >= outlen)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (c == '.') {
-			if (i == 0 || name[i - 1] == '.')
-				return false;
-		} else if (!host_char(c)) {
-			return false;
-		}
-		out[i] = (char)tolower(c);
-	}
-	out[len] = '\0';
-	return true;
+	return sw_host_normal(name, strlen(name), SW_HOST_UNDERSCORE, out, outlen);
 }
 
 bool sw_registrable_domain(const char *name, char *out, size_t outlen)

@@ -26,8 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "db.h"
+#include "hostname.h"
 #include "log.h"
 #include "util.h"
 #include "whois.h"
@@ -94,33 +96,17 @@ void sw_whois_conf_defaults(struct sw_whois_conf *c)
 	c->offline = false;
 }
 
-static bool host_char(char c, bool colon_ok)
+/* An IPv6 literal as given (inside [] or bare), in lower case. */
+static bool ipv6_literal(const char *s, char host[HOSTLEN])
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' ||
-	       (colon_ok && c == ':');
-}
+	struct sw_addr a;
+	size_t n = strlen(s);
 
-/* A host name or address literal we are willing to hand to getaddrinfo:
- * letters, digits, '.', '-', '_' (and ':' inside an IPv6 literal). */
-static bool valid_host(const char *s, size_t n, bool colon_ok)
-{
-	if (n == 0 || n >= HOSTLEN || s[0] == '-' || s[0] == '.')
+	if (n >= HOSTLEN || !sw_addr_parse(s, &a) || a.family != SW_AF_INET6)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!host_char(s[i], colon_ok))
-			return false;
+	for (size_t i = 0; i <= n; i++)
+		host[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
 	return true;
-}
-
-/* Copy a host name in lower case without a trailing dot. */
-static void copy_host(char *dst, const char *src, size_t n)
-{
-	if (n > 1 && src[n - 1] == '.')
-		n--;
-	for (size_t i = 0; i < n; i++)
-		dst[i] = (char)((src[i] >= 'A' && src[i] <= 'Z') ? src[i] + 32 : src[i]);
-	dst[n] = '\0';
 }
 
 /*
@@ -135,11 +121,17 @@ static bool parse_hostport(const char *s, char host[HOSTLEN], uint16_t *port,
 
 	if (!sw_split_hostport(s, h, sizeof(h), port, def_port, why))
 		return false;
-	if (!valid_host(h, strlen(h), strchr(h, ':') != NULL)) {
-		*why = strchr(h, ':') ? "bad IPv6 literal" : "bad host name";
+	if (strchr(h, ':')) {
+		if (!ipv6_literal(h, host)) {
+			*why = "bad IPv6 literal";
+			return false;
+		}
+		return true;
+	}
+	if (!sw_host_normal(h, strlen(h), SW_HOST_UNDERSCORE, host, HOSTLEN)) {
+		*why = "bad host name";
 		return false;
 	}
-	copy_host(host, h, strlen(h));
 	return true;
 }
 
@@ -1084,18 +1076,7 @@ static bool answer_server(const struct hop *h, char host[HOSTLEN])
 /* A registrable domain as a registry expects it: lower case, LDH labels. */
 static bool normal_domain(const char *in, char out[HOSTLEN])
 {
-	size_t n = strlen(in);
-
-	if (n > 1 && in[n - 1] == '.')
-		n--;
-	if (n == 0 || n > 253 || !valid_host(in, n, false) || in[n - 1] == '-' ||
-	    !memchr(in, '.', n) || memchr(in, '_', n))
-		return false;
-	for (size_t i = 0; i + 1 < n; i++)
-		if (in[i] == '.' && in[i + 1] == '.')
-			return false;
-	copy_host(out, in, n);
-	return true;
+	return sw_host_normal(in, strlen(in), SW_HOST_DOMAIN, out, HOSTLEN);
 }
 
 struct replay_tld {

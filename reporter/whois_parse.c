@@ -26,6 +26,7 @@
 
 #include "addr.h"
 #include "util.h"
+#include "hostname.h"
 #include "mime.h"
 #include "whois.h"
 
@@ -1524,18 +1525,6 @@ static bool same_host(const char *host, const char *server)
 	return ieq(canonical_host(host), canonical_host(s));
 }
 
-static bool host_ok(const char *h, size_t n)
-{
-	if (n == 0 || n > 253)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)h[i];
-		if (!isalnum(c) && c != '.' && c != '-')
-			return false;
-	}
-	return h[0] != '-' && h[0] != '.';
-}
-
 /* "whois://host[:port][/]", "rwhois://host:port", or a bare host. */
 static bool parse_referral(const char *v, struct sw_whois_referral *ref)
 {
@@ -1553,11 +1542,8 @@ static bool parse_referral(const char *v, struct sw_whois_referral *ref)
 		return false; /* http:// and friends are for people */
 	}
 	size_t hn = strcspn(v, ":/ \t");
-	if (!host_ok(v, hn) || hn >= sizeof(r.host))
+	if (!sw_host_normal(v, hn, 0, r.host, sizeof(r.host)))
 		return false;
-	for (size_t i = 0; i < hn; i++)
-		r.host[i] = (char)lower((unsigned char)v[i]);
-	r.host[hn] = '\0';
 	if (v[hn] == ':') {
 		char num[8];
 		size_t pn = strcspn(v + hn + 1, "/ \t");
