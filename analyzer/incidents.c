@@ -375,27 +375,58 @@ static int source_incidents(struct work *w, const struct sw_correlate_opts *o,
 	return 0;
 }
 
-/* Per netblock: sources whose scans hit a common target within the gap. */
+struct by_netblock {
+	const char *netblock;
+	size_t i;
+};
+
+/* Netblock, then position: a netblock's incidents in their own order. */
+static int cmp_netblock(const void *a, const void *b)
+{
+	const struct by_netblock *x = a, *y = b;
+	int c = strcmp(x->netblock, y->netblock);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * Per netblock: sources whose scans hit a common target within the gap.
+ * Only incidents of the same netblock are compared, so the incidents are
+ * first sorted by netblock (an index, w->inc keeps its order): a log of
+ * many thousand sources no longer costs a comparison per pair of them.
+ */
 static int distributed_incidents(struct work *w, const struct sw_correlate_opts *o,
                                  const struct sw_adet **ptrs)
 {
 	size_t nsrc = w->ninc;
 	bool *used = calloc(nsrc ? nsrc : 1, sizeof *used);
+	struct by_netblock *order = calloc(nsrc ? nsrc : 1, sizeof *order);
+	size_t *pos = calloc(nsrc ? nsrc : 1, sizeof *pos);
+	int rc = -1;
 
-	if (!used)
-		return -1;
+	if (!used || !order || !pos)
+		goto fail;
+	for (size_t i = 0; i < nsrc; i++)
+		order[i] = (struct by_netblock){ w->inc[i].netblock, i };
+	qsort(order, nsrc, sizeof *order, cmp_netblock);
+	/* from here on only order[].i: new incidents may move w->inc */
+	for (size_t p = 0; p < nsrc; p++)
+		pos[order[p].i] = p;
 	for (size_t i = 0; i < nsrc; i++) {
 		size_t nptr = 0, nsources = 1;
 		char members[256] = "";
 
 		if (used[i] || strcmp(w->inc[i].level, "source") != 0)
 			continue;
-		for (size_t j = i + 1; j < nsrc; j++) {
+		/* the later incidents of i's netblock, in their order */
+		for (size_t p = pos[i] + 1; p < nsrc; p++) {
+			size_t j = order[p].i;
 			struct sw_incident *x = &w->inc[i], *y = &w->inc[j];
 			bool joined = false;
 
-			if (used[j] || strcmp(x->netblock, y->netblock) != 0 ||
-			    strcmp(x->src, y->src) == 0)
+			if (strcmp(x->netblock, y->netblock) != 0)
+				break;
+			if (used[j] || strcmp(x->src, y->src) == 0)
 				continue;
 			if (y->first - x->last > o->gap_us || x->first - y->last > o->gap_us)
 				continue;
@@ -421,11 +452,9 @@ static int distributed_incidents(struct work *w, const struct sw_correlate_opts 
 		}
 		if (nsources < 2)
 			continue;
-		struct sw_incident *inc = new_incident(w);
-		if (!inc) {
-			free(used);
-			return -1;
-		}
+		struct sw_incident *inc = new_incident(w); /* may move w->inc */
+		if (!inc)
+			goto fail;
 		const struct sw_incident *x = &w->inc[i];
 		snprintf(inc->level, sizeof inc->level, "netblock");
 		snprintf(inc->netblock, sizeof inc->netblock, "%s", x->netblock);
@@ -441,17 +470,19 @@ static int distributed_incidents(struct work *w, const struct sw_correlate_opts 
 		       nsources, inc->netblock, tail[0] ? "; " : "", tail);
 		/* its detections are spread over its sources': listed in members */
 		if (sw_grow((void **)&w->members, &w->members_cap, w->nmembers + nptr,
-			    sizeof *w->members) < 0) {
-			free(used);
-			return -1;
-		}
+			    sizeof *w->members) < 0)
+			goto fail;
 		inc->first_det = w->nmembers;
 		inc->ndets_span = nptr;
 		for (size_t k = 0; k < nptr; k++)
 			w->members[w->nmembers++] = (size_t)(ptrs[k] - w->dets);
 	}
+	rc = 0;
+fail:
 	free(used);
-	return 0;
+	free(order);
+	free(pos);
+	return rc;
 }
 
 static int store(sqlite3 *db, struct work *w, const struct sw_correlate_opts *o,
