@@ -154,12 +154,17 @@ static void tz_leave(struct tzsave *s)
 	s->set = false;
 }
 
+static bool fields_ok(int y, int mo, int d, int h, int mi, int sec)
+{
+	return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 &&
+	       d <= sw_days_in_month(y, mo) && h <= 23 && mi <= 59 && sec <= 60;
+}
+
 /* Wall-clock fields in the current TZ to UTC seconds. */
 static bool mk_local(int y, int mo, int d, int h, int mi, int sec,
 		     int64_t *out)
 {
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
-	    d > sw_days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+	if (!fields_ok(y, mo, d, h, mi, sec))
 		return false;
 	struct tm tm = {
 		.tm_year = y - 1900,
@@ -177,54 +182,137 @@ static bool mk_local(int y, int mo, int d, int h, int mi, int sec,
 	return true;
 }
 
+/*
+ * Switching TZ costs a zone file read each way, and mktime() is not cheap
+ * either; doing both for every line made a log with --tz take twice as
+ * long. Log lines come in time order, so this remembers the last hour
+ * converted: the UTC second of its hh:00:00, kept only when the whole hour
+ * has one offset (hh:59:59 is 3599 s later; a change of offset inside an
+ * hour, as in zones that switch at hh:30 or hh:45, is not cached). The
+ * year of a file's mtime is remembered the same way. The key names the
+ * zone: the context's, or the process's own TZ when that is "".
+ */
+static struct {
+	char zone[320];
+	int y, mo, d, h;
+	int64_t base;
+	bool valid;
+} hour_memo;
+
+static struct {
+	char zone[320];
+	int64_t mtime_us;
+	int year;
+	bool valid;
+} year_memo;
+
+static void zone_key(const struct sw_logctx *ctx, char *key, size_t len)
+{
+	const char *env = getenv("TZ");
+
+	if (ctx->tz[0] && memchr(ctx->tz, '\0', sizeof(ctx->tz)))
+		snprintf(key, len, "tz=%s", ctx->tz);
+	else
+		snprintf(key, len, "env=%s%s", env ? "1" : "0", env ? env : "");
+}
+
+/* Fields in the context's zone to UTC seconds. */
+static bool zone_to_utc(const struct sw_logctx *ctx, int y, int mo, int d, int h, int mi,
+			int sec, int64_t *t)
+{
+	char key[sizeof(hour_memo.zone)];
+	struct tzsave save;
+	int64_t base, end;
+	bool ok;
+
+	if (!fields_ok(y, mo, d, h, mi, sec))
+		return false;
+	zone_key(ctx, key, sizeof(key));
+	if (hour_memo.valid && hour_memo.y == y && hour_memo.mo == mo && hour_memo.d == d &&
+	    hour_memo.h == h && strcmp(hour_memo.zone, key) == 0) {
+		*t = hour_memo.base + mi * 60 + sec;
+		return true;
+	}
+	if (!tz_enter(ctx, &save))
+		return false;
+	ok = mk_local(y, mo, d, h, mi, sec, t);
+	if (ok && mk_local(y, mo, d, h, 0, 0, &base) && mk_local(y, mo, d, h, 59, 59, &end) &&
+	    end - base == 3599 && *t == base + mi * 60 + sec) {
+		snprintf(hour_memo.zone, sizeof(hour_memo.zone), "%s", key);
+		hour_memo.y = y;
+		hour_memo.mo = mo;
+		hour_memo.d = d;
+		hour_memo.h = h;
+		hour_memo.base = base;
+		hour_memo.valid = true;
+	}
+	tz_leave(&save);
+	return ok;
+}
+
+/* The year of the file's mtime in the context's zone. */
+static bool mtime_year(const struct sw_logctx *ctx, int *year)
+{
+	char key[sizeof(year_memo.zone)];
+	struct tzsave save;
+	struct tm tm;
+	int64_t ms = ctx->file_mtime_us / US_PER_SEC;
+	bool ok;
+
+	zone_key(ctx, key, sizeof(key));
+	if (year_memo.valid && year_memo.mtime_us == ctx->file_mtime_us &&
+	    strcmp(year_memo.zone, key) == 0) {
+		*year = year_memo.year;
+		return true;
+	}
+	if (ctx->file_mtime_us < 0 && ctx->file_mtime_us % US_PER_SEC)
+		ms--;
+	time_t mt = (time_t)ms;
+	if (!tz_enter(ctx, &save))
+		return false;
+	ok = localtime_r(&mt, &tm) != NULL;
+	tz_leave(&save);
+	if (!ok)
+		return false;
+	*year = tm.tm_year + 1900;
+	snprintf(year_memo.zone, sizeof(year_memo.zone), "%s", key);
+	year_memo.mtime_us = ctx->file_mtime_us;
+	year_memo.year = *year;
+	year_memo.valid = true;
+	return true;
+}
+
 /* A stamp with a year but no zone (vsftpd, proftpd SystemLog). */
 static bool local_time(const struct sw_logctx *ctx, int y, int mo, int d,
 		       int h, int mi, int sec, int64_t *us)
 {
-	struct tzsave save;
 	int64_t t;
 
-	if (ctx == NULL || !tz_enter(ctx, &save))
+	if (ctx == NULL || !zone_to_utc(ctx, y, mo, d, h, mi, sec, &t))
 		return false;
-	bool ok = mk_local(y, mo, d, h, mi, sec, &t);
-	tz_leave(&save);
-	if (ok)
-		*us = t * US_PER_SEC;
-	return ok;
+	*us = t * US_PER_SEC;
+	return true;
 }
 
 /* RFC 3164: no year, no zone; see struct sw_logctx for the rule. */
 static bool time_3164(const struct sw_logctx *ctx, int mo, int d, int h,
 		      int mi, int sec, int64_t *us)
 {
-	struct tzsave save;
 	int64_t t;
 	int year;
 	bool ok = false;
 
 	if (ctx == NULL || (ctx->year_hint <= 0 && ctx->file_mtime_us == 0))
 		return false;
-	if (!tz_enter(ctx, &save))
-		return false;
 	if (ctx->year_hint > 0) {
-		ok = mk_local(ctx->year_hint, mo, d, h, mi, sec, &t);
-	} else {
-		int64_t ms = ctx->file_mtime_us / US_PER_SEC;
-		if (ctx->file_mtime_us < 0 && ctx->file_mtime_us % US_PER_SEC)
-			ms--;
-		time_t mt = (time_t)ms;
-		struct tm tm;
-		if (localtime_r(&mt, &tm) != NULL) {
-			year = tm.tm_year + 1900;
-			ok = mk_local(year, mo, d, h, mi, sec, &t);
-			/* Feb 29 of a leap year seen from the next year fails
-			 * the first try: the previous year is tried below */
-			if (!ok || t * US_PER_SEC >
-					   ctx->file_mtime_us + 86400 * US_PER_SEC)
-				ok = mk_local(year - 1, mo, d, h, mi, sec, &t);
-		}
+		ok = zone_to_utc(ctx, ctx->year_hint, mo, d, h, mi, sec, &t);
+	} else if (mtime_year(ctx, &year)) {
+		ok = zone_to_utc(ctx, year, mo, d, h, mi, sec, &t);
+		/* Feb 29 of a leap year seen from the next year fails the
+		 * first try: the previous year is tried below */
+		if (!ok || t * US_PER_SEC > ctx->file_mtime_us + 86400 * US_PER_SEC)
+			ok = zone_to_utc(ctx, year - 1, mo, d, h, mi, sec, &t);
 	}
-	tz_leave(&save);
 	if (ok)
 		*us = t * US_PER_SEC;
 	return ok;

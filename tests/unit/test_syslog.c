@@ -648,6 +648,107 @@ static void test_names(void **state)
 		assert_non_null(sw_logev_kind_name(k));
 }
 
+/* The reference: wall-clock fields to UTC seconds with mktime() in the
+ * current TZ. *odd is set for a time that does not exist (a spring-forward
+ * gap) or exists twice (the hour repeated in the autumn): mktime() may take
+ * either reading there. */
+static int64_t ref_utc(int y, int mo, int d, int h, int mi, bool *odd)
+{
+	int64_t r[2];
+
+	for (int dst = 0; dst < 2; dst++) {
+		struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+				 .tm_hour = h, .tm_min = mi, .tm_isdst = dst };
+		time_t t = mktime(&tm);
+		struct tm back;
+		localtime_r(&t, &back);
+		r[dst] = back.tm_hour == h && back.tm_min == mi && back.tm_mday == d ? (int64_t)t : -1;
+	}
+	/* both readings valid and different, or neither valid */
+	*odd = (r[0] >= 0 && r[1] >= 0 && r[0] != r[1]) || (r[0] < 0 && r[1] < 0);
+	return r[0] >= 0 ? r[0] : r[1];
+}
+
+/* One proftpd line at a local time; its UTC second is checked against
+ * mktime(). Returns false (nothing checked) for a gap or a repeated time. */
+static bool check_minute(const char *zone, struct sw_logctx *c, int mo, int d, int h, int mi)
+{
+	char line[256];
+	struct sw_logev ev;
+	bool odd;
+	int64_t want = ref_utc(2026, mo, d, h, mi, &odd);
+
+	if (odd)
+		return false;
+	snprintf(line, sizeof(line),
+		 "2026-%02d-%02d %02d:%02d:00,000 ftp proftpd[5002] ftp.example.com "
+		 "(::ffff:203.0.113.31[::ffff:203.0.113.31]): USER root "
+		 "(Login failed): No such user found", mo, d, h, mi);
+	if (parse_str(line, c, &ev) != SW_LOG_OK)
+		fail_msg("%s: '%s' not parsed", zone, line);
+	if (ev.ts_us != want * 1000000)
+		fail_msg("%s: 2026-%02d-%02d %02d:%02d: got %lld, want %lld", zone, mo, d, h, mi,
+			 (long long)(ev.ts_us / 1000000), (long long)want);
+	return true;
+}
+
+/*
+ * A year of 2026 in zones whose offsets change on the hour, at hh:30 (Lord
+ * Howe, by half an hour) and at hh:45 (Chatham): the parser's remembered
+ * hours must give what mktime() gives for every line. Days when the offset
+ * changes are walked minute by minute, forwards and then backwards (each
+ * line a new hour); the other days every 37th minute.
+ */
+static void test_zone_sweep(void **state)
+{
+	static const char *const zones[] = { "America/New_York", "Australia/Lord_Howe",
+					     "Pacific/Chatham", "Asia/Kolkata",
+					     "America/St_Johns" };
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	const char *env = getenv("TZ");
+	char old[256] = "";
+	unsigned checked = 0, changes = 0;
+
+	(void)state;
+	if (env)
+		snprintf(old, sizeof(old), "%s", env);
+	for (size_t z = 0; z < N_ELEM(zones); z++) {
+		struct sw_logctx c = ctx_of(zones[z], 0, 0);
+
+		/* the reference runs in the zone; the parser switches to it and
+		 * back on its own */
+		setenv("TZ", zones[z], 1);
+		tzset();
+		for (int mo = 1; mo <= 12; mo++) {
+			for (int d = 1; d <= days[mo - 1]; d++) {
+				bool odd;
+				int nmo = d < days[mo - 1] ? mo : mo + 1, nd = d < days[mo - 1] ? d + 1 : 1;
+				int64_t today = ref_utc(2026, mo, d, 0, 0, &odd);
+				int64_t next = nmo <= 12 ? ref_utc(2026, nmo, nd, 0, 0, &odd) : today + 86400;
+
+				if (next - today == 86400) {
+					for (int m = (mo * 31 + d) % 37; m < 1440; m += 37)
+						checked += check_minute(zones[z], &c, mo, d, m / 60, m % 60);
+					continue;
+				}
+				changes++;
+				for (int m = 0; m < 1440; m++)
+					checked += check_minute(zones[z], &c, mo, d, m / 60, m % 60);
+				for (int m = 1439; m >= 0; m--)
+					checked += check_minute(zones[z], &c, mo, d, m / 60, m % 60);
+			}
+		}
+	}
+	if (env)
+		setenv("TZ", old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	/* New York, Lord Howe, Chatham and St John's change twice a year */
+	assert_int_equal(changes, 8);
+	assert_true(checked > 5 * 13000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -662,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_kolkata),
 		cmocka_unit_test(test_year_rule),
 		cmocka_unit_test(test_tz_restored),
+		cmocka_unit_test(test_zone_sweep),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_long_fields),
 		cmocka_unit_test(test_identity),
