@@ -45,7 +45,10 @@ int sw_ledger_candidates(sqlite3 *db, struct sw_candidates *out, char *err, size
 		"                 AND NOT EXISTS (SELECT 1 FROM report_detections rd"
 		"                                 WHERE rd.detection_id = d.id"
 		"                                   AND rd.last_seen >= d.last_seen))"
-		" ORDER BY i.netblock, i.level DESC, i.first_seen, i.id";
+		/* the most severe netblock first: a run that handles only some
+		 * (max_netblocks) handles those */
+		" ORDER BY max(i.severity) OVER (PARTITION BY i.netblock) DESC,"
+		"          i.netblock, i.level DESC, i.first_seen, i.id";
 	sqlite3_stmt *st;
 	size_t cap = 0;
 	int rc;

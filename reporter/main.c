@@ -58,7 +58,14 @@ struct group {                 /* sources whose whois answers name one range */
 	struct sw_whois_result whois;
 	bool whois_ok;
 	size_t *cand;          /* indexes into the candidates */
-	size_t ncand;
+	size_t ncand, cand_cap;
+};
+
+struct groups {                /* the groups, and an index of their keys */
+	struct group *g;
+	size_t n, cap;
+	size_t *slot;          /* open addressing: group index + 1, 0 empty */
+	size_t nslots;         /* a power of two, at least twice n */
 };
 
 struct run {
@@ -70,6 +77,7 @@ struct run {
 	int64_t now_us;
 	char zone[64];
 	unsigned written, cooling, unresolved, unaddressed;
+	size_t deferred;       /* incidents left for the next run (max_netblocks) */
 	bool failed;
 };
 
@@ -192,29 +200,92 @@ static void netblock_key(const struct sw_whois_result *w, char *out, size_t len)
 	}
 }
 
-static struct group *find_group(struct group *g, size_t n, const char *key)
+static uint64_t key_hash(const char *key)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(g[i].netblock, key))
-			return &g[i];
-	return NULL;
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 0x100000001b3ull;
+	return h;
 }
 
-/* Resolve every candidate's source and group them by the range found. */
-static int make_groups(struct run *r, const struct sw_candidates *c, struct group **out,
-		       size_t *nout)
+static struct group *find_group(const struct groups *gs, const char *key)
 {
-	struct group *g = calloc(c->n ? c->n : 1, sizeof *g);
-	size_t n = 0;
-	char err[512], key[128];
+	if (gs->nslots == 0)
+		return NULL;
+	for (size_t i = key_hash(key) & (gs->nslots - 1);; i = (i + 1) & (gs->nslots - 1)) {
+		if (gs->slot[i] == 0)
+			return NULL;
+		if (!strcmp(gs->g[gs->slot[i] - 1].netblock, key))
+			return &gs->g[gs->slot[i] - 1];
+	}
+}
 
-	if (!g)
-		return -1;
+static void index_group(struct groups *gs, size_t idx)
+{
+	size_t i = key_hash(gs->g[idx].netblock) & (gs->nslots - 1);
+
+	while (gs->slot[i] != 0)
+		i = (i + 1) & (gs->nslots - 1);
+	gs->slot[i] = idx + 1;
+}
+
+/* A new, empty group for key; NULL when out of memory. */
+static struct group *add_group(struct groups *gs, const char *key)
+{
+	struct group *grp;
+
+	if (sw_grow((void **)&gs->g, &gs->cap, gs->n + 1, sizeof *gs->g) < 0)
+		return NULL;
+	if (2 * (gs->n + 1) > gs->nslots) {
+		size_t want = gs->nslots ? 2 * gs->nslots : 64;
+		size_t *slot = calloc(want, sizeof *slot);
+
+		if (!slot)
+			return NULL;
+		free(gs->slot);
+		gs->slot = slot;
+		gs->nslots = want;
+		for (size_t i = 0; i < gs->n; i++)
+			index_group(gs, i);
+	}
+	grp = &gs->g[gs->n];
+	memset(grp, 0, sizeof *grp);
+	sw_fmt(grp->netblock, sizeof grp->netblock, "%s", key);
+	index_group(gs, gs->n++);
+	return grp;
+}
+
+static void free_groups(struct groups *gs)
+{
+	for (size_t i = 0; i < gs->n; i++)
+		free(gs->g[i].cand);
+	free(gs->g);
+	free(gs->slot);
+	memset(gs, 0, sizeof *gs);
+}
+
+/*
+ * Resolve every candidate's source and group them by the range found. At
+ * most max_netblocks groups are made: after that whois answers only from
+ * its cache, a candidate joins a group it belongs to, and one that would
+ * start a new group waits for the next run (r->deferred). The candidates
+ * come most severe netblock first, so those are the ones handled.
+ */
+static int make_groups(struct run *r, const struct sw_candidates *c, struct groups *gs)
+{
+	char err[512], key[128];
+	size_t cap = r->conf.max_netblocks;
+
+	memset(gs, 0, sizeof *gs);
 	for (size_t i = 0; i < c->n; i++) {
 		struct sw_whois_result w;
 		enum sw_whois_status st;
 		struct group *grp;
+		bool full = cap && gs->n >= cap;
 
+		if (full)
+			sw_whois_set_offline(r->whois, true);
 		memset(&w, 0, sizeof w);
 		st = sw_whois_lookup(r->whois, &c->c[i].addr, r->now_us, &w, err, sizeof err);
 		if (st == SW_WHOIS_ERROR) {
@@ -226,32 +297,26 @@ static int make_groups(struct run *r, const struct sw_candidates *c, struct grou
 			netblock_key(&w, key, sizeof key);
 		else
 			sw_fmt(key, sizeof key, "%s", c->c[i].netblock);
+		grp = find_group(gs, key);
+		if (!grp && full) {
+			r->deferred++;
+			continue;
+		}
 		if (st != SW_WHOIS_OK)
 			sw_warn("%s (%s): whois: %s", c->c[i].netblock, c->c[i].src, err);
-		grp = find_group(g, n, key);
-		if (!grp) {
-			grp = &g[n++];
-			sw_fmt(grp->netblock, sizeof grp->netblock, "%s", key);
-			grp->cand = calloc(c->n, sizeof *grp->cand);
-			if (!grp->cand)
-				return -1;
-		}
+		if (!grp && !(grp = add_group(gs, key)))
+			return -1;
+		if (sw_grow((void **)&grp->cand, &grp->cand_cap, grp->ncand + 1,
+			    sizeof *grp->cand) < 0)
+			return -1;
 		if (st == SW_WHOIS_OK && !grp->whois_ok) {
 			grp->whois = w;
 			grp->whois_ok = true;
 		}
 		grp->cand[grp->ncand++] = i;
 	}
-	*out = g;
-	*nout = n;
+	sw_whois_set_offline(r->whois, r->opt.offline);
 	return 0;
-}
-
-static void free_groups(struct group *g, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(g[i].cand);
-	free(g);
 }
 
 /* ---- reverse DNS -------------------------------------------------------- */
@@ -772,8 +837,7 @@ int main(int argc, char **argv)
 {
 	struct run r;
 	struct sw_candidates c;
-	struct group *groups = NULL;
-	size_t ngroups = 0;
+	struct groups groups;
 	char err[512];
 	int rc;
 
@@ -789,13 +853,14 @@ int main(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	if (make_groups(&r, &c, &groups, &ngroups) < 0) {
+	if (make_groups(&r, &c, &groups) < 0) {
 		sw_err("out of memory");
+		free_groups(&groups);
 		rc = EXIT_FAIL;
 		goto out_c;
 	}
-	for (size_t i = 0; i < ngroups; i++)
-		report_group(&r, &groups[i], &c);
+	for (size_t i = 0; i < groups.n; i++)
+		report_group(&r, &groups.g[i], &c);
 	if (!r.opt.quiet) {
 		fprintf(stderr, "spanwatch-reporter: %u %s written", r.written,
 			r.written == 1 ? "memo" : "memos");
@@ -805,13 +870,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, ", %u not resolved (whois)", r.unresolved);
 		if (r.unaddressed)
 			fprintf(stderr, ", %u without a contact address", r.unaddressed);
+		if (r.deferred)
+			fprintf(stderr, ", %zu %s left for the next run (max_netblocks %u)",
+				r.deferred, r.deferred == 1 ? "incident" : "incidents",
+				r.conf.max_netblocks);
 		if (c.outbound)
 			fprintf(stderr, ", %zu from our own hosts (look at them: not reported)",
 				c.outbound);
 		fputc('\n', stderr);
 	}
 	rc = r.failed ? EXIT_FAIL : 0;
-	free_groups(groups, ngroups);
+	free_groups(&groups);
 out_c:
 	sw_candidates_free(&c);
 out:

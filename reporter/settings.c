@@ -28,6 +28,8 @@ static const struct sw_cfg_key reporter_keys[] = {
 	  "zone the memo's times are written in, e.g. America/New_York; empty: TZ or local"),
 	K("cooldown_days", SW_CFG_UINT, cooldown_days, 0, 365,
 	  "a netblock gets another memo only after this many days (and new incidents)"),
+	K("max_netblocks", SW_CFG_UINT, max_netblocks, 0, 1000000,
+	  "netblocks handled per run, most severe first; the rest wait (0: all)"),
 	K("evidence_lines", SW_CFG_UINT, evidence_lines, 1, 200, "log lines quoted per source"),
 	K("max_recipients", SW_CFG_UINT, max_recipients, 1, 32, "at most this many To + Cc"),
 	K("whois_ttl_days", SW_CFG_UINT, whois_ttl_days, 0, 365,
@@ -52,6 +54,7 @@ void sw_reporter_conf_defaults(struct sw_reporter_conf *c)
 {
 	memset(c, 0, sizeof *c);
 	c->cooldown_days = 7;
+	c->max_netblocks = 100;
 	c->evidence_lines = 12;
 	c->max_recipients = 8;
 	c->whois_ttl_days = 7;

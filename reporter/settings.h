@@ -20,6 +20,7 @@ struct sw_reporter_conf {
 	char timezone[64];         /* zone of the memo's times; empty: TZ or local */
 	/* ledger */
 	unsigned cooldown_days;    /* a netblock is reported again at most this often */
+	unsigned max_netblocks;    /* netblocks handled per run, 0: all */
 	unsigned evidence_lines;   /* log lines quoted per source */
 	unsigned max_recipients;   /* To + Cc */
 	/* whois */

@@ -278,6 +278,11 @@ struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
 	return w;
 }
 
+void sw_whois_set_offline(struct sw_whois *w, bool offline)
+{
+	w->conf.offline = offline;
+}
+
 void sw_whois_free(struct sw_whois *w)
 {
 	if (!w)

@@ -218,6 +218,50 @@ report force
 SDE=$((NOW + 3600)) report force --force
 check "--force: memo despite the cooldown" 3 "$(memos force)"
 
+# ---- max_netblocks: the most severe netblock first, the rest wait ------------
+fresh capped
+sed 's/^\[reporter\]$/[reporter]\nmax_netblocks = 1/' "$CONF" >"$TMP/capped.conf"
+FIRST=$(q "$BASE" "SELECT netblock FROM incidents WHERE reportable = 1 GROUP BY netblock
+	ORDER BY max(severity) DESC, netblock LIMIT 1")
+LATER=$(q "$BASE" "SELECT netblock FROM incidents WHERE reportable = 1 AND netblock <> '$FIRST' LIMIT 1")
+LATER_SRC=$(q "$BASE" "SELECT src FROM incidents WHERE reportable = 1 AND netblock = '$LATER' LIMIT 1")
+before=$(wc -l <"$TMP/w.log")
+SAVED_CONF=$CONF
+CONF="$TMP/capped.conf"
+report capped
+check "max_netblocks 1: exit 0" 0 "$RC"
+check "max_netblocks 1: one memo" 1 "$(memos capped)"
+check "max_netblocks 1: for the most severe netblock ($FIRST)" 1 \
+	"$(q "$TMP/capped.db" "SELECT count(*) FROM reports WHERE netblock = '$FIRST'")"
+check_match "max_netblocks 1: says what waits" 'incidents? left for the next run \(max_netblocks 1\)' \
+	"$(cat "$TMP/capped.err")"
+CHECKS=$((CHECKS + 1))
+if tail -n +"$((before + 1))" "$TMP/w.log" | grep -q "$LATER_SRC"; then
+	fail "max_netblocks 1: whois was asked about $LATER_SRC, which waits"
+else
+	pass "max_netblocks 1: no whois query for the netblock that waits"
+fi
+before=$(wc -l <"$TMP/w.log")
+report capped
+check "max_netblocks 1, next run: the other memo" 2 "$(memos capped)"
+CHECKS=$((CHECKS + 1))
+if tail -n +"$((before + 1))" "$TMP/w.log" | grep -q "$LATER_SRC"; then
+	pass "max_netblocks 1, next run: whois asked about $LATER_SRC now"
+else
+	fail "max_netblocks 1, next run: no whois query for $LATER_SRC"
+fi
+check "max_netblocks 1, next run: for $LATER" 1 \
+	"$(q "$TMP/capped.db" "SELECT count(*) FROM reports WHERE netblock = '$LATER'")"
+CHECKS=$((CHECKS + 1))
+if grep -q 'left for the next run' "$TMP/capped.err"; then
+	fail "max_netblocks 1, next run: nothing should wait"
+else
+	pass "max_netblocks 1, next run: nothing waits"
+fi
+check "max_netblocks 1: v_reportable_unreported is empty" 0 \
+	"$(q "$TMP/capped.db" 'SELECT count(*) FROM v_reportable_unreported')"
+CONF=$SAVED_CONF
+
 # ---- --offline -------------------------------------------------------------
 fresh nocache
 report nocache --offline
