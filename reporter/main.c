@@ -302,7 +302,9 @@ static int make_groups(struct run *r, const struct sw_candidates *c, struct grou
 			r->deferred++;
 			continue;
 		}
-		if (st != SW_WHOIS_OK)
+		/* past the cap a failed lookup is only the cache's silence: the
+		 * group it joins has said what there was to say */
+		if (st != SW_WHOIS_OK && !full)
 			sw_warn("%s (%s): whois: %s", c->c[i].netblock, c->c[i].src, err);
 		if (!grp && !(grp = add_group(gs, key)))
 			return -1;
