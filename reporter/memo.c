@@ -647,11 +647,18 @@ static const struct sw_memo_detection *main_detection(const struct sw_memo *m)
 	return best;
 }
 
+/*
+ * "[SECURITY] FTP probe from casema.net domain", as the article's memo:
+ * the most severe activity, and the other one named too when there are
+ * two ("FTP probe and SSH login attempts"), or "and other probes" when
+ * there are more.
+ */
 static void subject(const struct sw_memo *m, struct sw_memo_text *t)
 {
 	const struct sw_memo_detection *d = main_detection(m);
-	bool other = false, coordinated = false;
-	char what[128], w2[128];
+	bool coordinated = false;
+	char what[128], w2[128], second[128] = "", rest[160] = "";
+	unsigned others = 0;
 	const char *who;
 
 	if (d)
@@ -661,8 +668,19 @@ static void subject(const struct sw_memo *m, struct sw_memo_text *t)
 	for (size_t i = 0; i < m->ninc; i++)
 		for (size_t j = 0; j < m->inc[i].ndets; j++) {
 			detection_what(&m->inc[i].dets[j], w2, sizeof w2);
-			other |= strcmp(w2, what) != 0;
+			if (!strcmp(w2, what) || !strcmp(w2, second))
+				continue;
+			if (others++ == 0)
+				sw_fmt(second, sizeof second, "%s", w2);
 		}
+	if (others == 1) {
+		/* "FTP probe and SSH login attempts", "... and port scan" */
+		if (second[1] >= 'a' && second[1] <= 'z')
+			second[0] = (char)tolower((unsigned char)second[0]);
+		sw_fmt(rest, sizeof rest, " and %s", second);
+	} else if (others > 1) {
+		sw_fmt(rest, sizeof rest, " and other probes");
+	}
 	/* several sources together (a netblock incident): "Coordinated port
 	 * scan", keeping the capital of "SSH login attempts" */
 	for (size_t i = 0; i < m->ninc; i++)
@@ -676,8 +694,7 @@ static void subject(const struct sw_memo *m, struct sw_memo_text *t)
 	else
 		who = "your network";
 	sw_fmt(t->subject, sizeof t->subject, "[SECURITY] %s%s%s from %s (%s)",
-	       coordinated ? "Coordinated " : "", what, other ? " and other probes" : "", who,
-	       m->netblock);
+	       coordinated ? "Coordinated " : "", what, rest, who, m->netblock);
 }
 
 /* ---- compose ------------------------------------------------------------ */

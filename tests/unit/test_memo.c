@@ -271,6 +271,50 @@ static void test_subject_and_body(void **state)
 	sw_memo_free(&m);
 }
 
+/* One activity is named; two are both named; more are "and other probes". */
+static void test_subject_activities(void **state)
+{
+	struct sw_memo m;
+	struct sw_memo_text t;
+	struct sw_memo_detection *d;
+	(void)state;
+
+	set_tz("UTC");
+	model(&m, "host_sweep", T_NOV, false);
+	contact(&m.whois, "abuse@example.net", SW_CONTACT_ABUSE_MAILBOX);
+	d = realloc(m.inc[0].dets, 3 * sizeof *d);
+	assert_non_null(d);
+	m.inc[0].dets = d;
+	d[1] = d[0];           /* the same activity twice: still one */
+	m.inc[0].ndets = 2;
+	compose_ok(&m, &t, "UTC");
+	assert_string_equal(t.subject, "[SECURITY] FTP probe from EXAMPLE-NET (198.51.100.0/24)");
+	sw_memo_text_free(&t);
+
+	strcpy(d[1].kind, "login_attempts");
+	strcpy(d[1].service, "ssh");
+	compose_ok(&m, &t, "UTC");
+	assert_string_equal(t.subject, "[SECURITY] FTP probe and SSH login attempts from "
+	                               "EXAMPLE-NET (198.51.100.0/24)");
+	sw_memo_text_free(&t);
+
+	strcpy(d[1].kind, "port_scan");
+	compose_ok(&m, &t, "UTC");
+	assert_string_equal(t.subject, "[SECURITY] FTP probe and port scan from "
+	                               "EXAMPLE-NET (198.51.100.0/24)");
+	sw_memo_text_free(&t);
+
+	d[2] = d[0];
+	strcpy(d[2].kind, "login_attempts");
+	strcpy(d[2].service, "ssh");
+	m.inc[0].ndets = 3;
+	compose_ok(&m, &t, "UTC");
+	assert_string_equal(t.subject, "[SECURITY] FTP probe and other probes from "
+	                               "EXAMPLE-NET (198.51.100.0/24)");
+	sw_memo_text_free(&t);
+	sw_memo_free(&m);
+}
+
 static void test_zones(void **state)
 {
 	static const struct { const char *tz, *stamp, *zone; } z[] = {
@@ -419,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_abuse_mailbox_first),
 		cmocka_unit_test(test_fallbacks),
 		cmocka_unit_test(test_subject_and_body),
+		cmocka_unit_test(test_subject_activities),
 		cmocka_unit_test(test_zones),
 		cmocka_unit_test(test_dst_change),
 		cmocka_unit_test(test_line_type_and_login),
