@@ -281,17 +281,27 @@ static bool group_fires(const struct sw_detect *d, const struct sw_source *s, un
 		*kind = SW_K_UDP_SCAN;
 		return gs->fails > 0 && ((s->scanner & (1u << SW_TRW_UDP)) ||
 		                         gs->fails >= d->s.udp_min_failures);
-	case SW_G_STEALTH:
+	case SW_G_STEALTH: {
+		/* FIN, NULL, Xmas, Maimon and SYN+FIN probes are flags no client
+		 * sends. A bare ACK is also what a client sends on a connection
+		 * opened before the capture started; the server answers that with
+		 * data (not looked up) or not at all, never with RST. So only
+		 * bare ACKs answered by RST (an unfiltered port's answer to an ACK
+		 * it has no connection for) make an ACK scan, and the other
+		 * probes are counted apart from the ACKs: a client's old
+		 * connections neither make an ACK scan nor hide a FIN scan. */
+		unsigned other = argmax_variant(gs, SW_V_FIN, SW_V_MAIMON);
+		bool ack_scan = gs->ack_rsts >= d->s.ack_min_ports;
+		bool other_scan = gs->firsts - gs->ack_firsts >= d->s.stealth_min_ports;
+
+		if (gs->vcount[SW_V_SYNFIN] > gs->vcount[other])
+			other = SW_V_SYNFIN;
 		*kind = SW_K_STEALTH_SCAN;
-		*variant = argmax_variant(gs, SW_V_FIN, SW_V_SYNFIN);
-		/* A bare ACK is also what a client sends on a connection that was
-		 * open before the capture started; the server's answer to that is
-		 * data or silence (its data segments are not looked up), never
-		 * RST. Only RSTs, the answer of an unfiltered port to an ACK it
-		 * has no connection for, count towards an ACK scan. */
-		if (*variant == SW_V_ACK)
-			return gs->rst_firsts >= d->s.ack_min_ports;
-		return gs->firsts >= d->s.stealth_min_ports;
+		*variant = ack_scan && (!other_scan || gs->vcount[SW_V_ACK] >= gs->vcount[other])
+		                   ? SW_V_ACK
+		                   : other;
+		return ack_scan || other_scan;
+	}
 	case SW_G_ICMP:
 		*kind = SW_K_PING_SWEEP;
 		return gs->targets >= d->s.ping_min_targets;
@@ -380,8 +390,11 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 		gs->firsts++;
 	if (failed && (c->bits & SW_CB_FIRST))
 		gs->fails++;
-	if (c->answer == SW_A_RST && (c->bits & SW_CB_FIRST))
-		gs->rst_firsts++;
+	if (variant == SW_V_ACK && (c->bits & SW_CB_FIRST)) {
+		gs->ack_firsts++;
+		if (c->answer == SW_A_RST)
+			gs->ack_rsts++;
+	}
 	if (variant != SW_V_NONE)
 		gs->vcount[variant]++;
 	if (sw_port_in(&d->s.login_ports, c->dport))

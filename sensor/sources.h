@@ -68,7 +68,8 @@ struct sw_group_state {
 	uint32_t probes;       /* probes recorded (evidence ordinals) */
 	uint32_t firsts;       /* of them, first contacts */
 	uint32_t fails;        /* failed first contacts */
-	uint32_t rst_firsts;   /* first contacts answered by RST (ACK scans) */
+	uint32_t ack_firsts;   /* stealth: first contacts that were bare ACKs */
+	uint32_t ack_rsts;     /* of them, answered by RST */
 	uint32_t failed_at_detect;
 	uint32_t sessions_after;  /* the source came back to a port it found open */
 	uint32_t emitted_upto; /* evidence ordinals below this were written */

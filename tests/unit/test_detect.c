@@ -1628,6 +1628,50 @@ static void test_acks_of_old_connections(void **state)
 	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_STEALTH_SCAN), 0);
 }
 
+/* The same host keeps connections older than the capture (bare ACKs, no
+ * answer) and runs a FIN scan of another host: the ACKs neither hide the
+ * FIN scan nor turn its RSTs into an ACK scan. */
+static void acks_then_fins(struct eng *e, int nfin)
+{
+	struct ep host = ep("192.0.2.77"), server = ep("203.0.113.9"), target = ep("203.0.113.10");
+
+	start(e);
+	for (int i = 0; i < 6; i++) {
+		tcp_probe(e, &host, (uint16_t)(40000 + i), &server, (uint16_t)(8000 + i),
+		          SW_TH_ACK, ANS_NONE);
+		e->now += 5 * MS;
+	}
+	e->now += 10 * SEC;
+	for (int i = 0; i < nfin; i++) {
+		tcp_probe(e, &host, 60123, &target, (uint16_t)(100 + i), SW_TH_FIN, ANS_RST);
+		e->now += 5 * MS;
+	}
+	e->now += 10 * SEC;
+}
+
+static void test_old_connections_do_not_hide_a_fin_scan(void **state)
+{
+	struct eng *e = *state;
+
+	acks_then_fins(e, 4);
+	finish(e, "6 bare ACKs of old connections, then 4 FINs answered by RST");
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_STEALTH_SCAN), 1);
+	assert_kind(find(e, SW_REC_DET_OPEN, SW_K_STEALTH_SCAN), SW_K_STEALTH_SCAN, SW_V_FIN);
+}
+
+static void test_fin_rsts_are_not_an_ack_scan(void **state)
+{
+	struct eng *e = *state;
+	const struct sw_rec_det *c;
+
+	acks_then_fins(e, 6);
+	finish(e, "6 bare ACKs of old connections, then 6 FINs answered by RST");
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_STEALTH_SCAN), 1);
+	assert_kind(find(e, SW_REC_DET_OPEN, SW_K_STEALTH_SCAN), SW_K_STEALTH_SCAN, SW_V_FIN);
+	c = find(e, SW_REC_DET_CLOSE, SW_K_STEALTH_SCAN);
+	assert_kind(c, SW_K_STEALTH_SCAN, SW_V_FIN);
+}
+
 static void test_single_ack_is_nothing(void **state)
 {
 	struct eng *e = *state;
@@ -1799,6 +1843,8 @@ int main(void)
 		T(test_ack_scan_five_rsts),
 		T(test_ack_scan_four_rsts_is_not),
 		T(test_acks_of_old_connections),
+		T(test_old_connections_do_not_hide_a_fin_scan),
+		T(test_fin_rsts_are_not_an_ack_scan),
 		T(test_single_ack_is_nothing),
 		T(test_ping_sweep),
 		T(test_ping_sweep_ipv6),
