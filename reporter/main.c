@@ -57,6 +57,8 @@ struct group {                 /* sources whose whois answers name one range */
 	char netblock[128];
 	struct sw_whois_result whois;
 	bool whois_ok;
+	bool cooling;          /* told recently: no memo before cool_until */
+	int64_t cool_until;    /* 0 after a database error */
 	size_t *cand;          /* indexes into the candidates */
 	size_t ncand, cand_cap;
 };
@@ -265,6 +267,29 @@ static void free_groups(struct groups *gs)
 	memset(gs, 0, sizeof *gs);
 }
 
+/* Whether the netblock had a memo less than cooldown_days ago (or the
+ * ledger could not be read: then nothing is written for it either), and
+ * until when. */
+static bool cooling_down(struct run *r, const char *netblock, int64_t *until)
+{
+	int64_t last, cool = (int64_t)r->conf.cooldown_days * 86400 * 1000000;
+	int rc;
+
+	*until = 0;
+	if (r->opt.force)
+		return false;
+	rc = sw_ledger_last_report(r->db, netblock, &last);
+	if (rc < 0) {
+		sw_err("database: reading reports: %s", sqlite3_errmsg(r->db));
+		r->failed = true;
+		return true;
+	}
+	if (rc == 0 || r->now_us - last >= cool)
+		return false;
+	*until = last + cool;
+	return true;
+}
+
 /*
  * Resolve every candidate's source and group them by the range found. At
  * most max_netblocks groups are made: after that whois answers only from
@@ -275,17 +300,19 @@ static void free_groups(struct groups *gs)
 static int make_groups(struct run *r, const struct sw_candidates *c, struct groups *gs)
 {
 	char err[512], key[128];
-	size_t cap = r->conf.max_netblocks;
+	size_t cap = r->conf.max_netblocks, memos = 0, failures = 0;
 
 	memset(gs, 0, sizeof *gs);
 	for (size_t i = 0; i < c->n; i++) {
 		struct sw_whois_result w;
 		enum sw_whois_status st;
 		struct group *grp;
-		bool full = cap && gs->n >= cap;
+		/* what counts: groups that can get a memo (resolved, not cooling
+		 * down), and lookups that failed (a whois server that is down
+		 * must not cost a timeout per candidate) */
+		bool full = cap && (memos >= cap || failures >= cap);
 
-		if (full)
-			sw_whois_set_offline(r->whois, true);
+		sw_whois_set_cache_only(r->whois, full);
 		memset(&w, 0, sizeof w);
 		st = sw_whois_lookup(r->whois, &c->c[i].addr, r->now_us, &w, err, sizeof err);
 		if (st == SW_WHOIS_ERROR) {
@@ -304,20 +331,27 @@ static int make_groups(struct run *r, const struct sw_candidates *c, struct grou
 		}
 		/* past the cap a failed lookup is only the cache's silence: the
 		 * group it joins has said what there was to say */
-		if (st != SW_WHOIS_OK && !full)
+		if (st != SW_WHOIS_OK && !full) {
 			sw_warn("%s (%s): whois: %s", c->c[i].netblock, c->c[i].src, err);
-		if (!grp && !(grp = add_group(gs, key)))
-			return -1;
+			failures++;
+		}
+		if (!grp) {
+			if (!(grp = add_group(gs, key)))
+				return -1;
+			grp->cooling = cooling_down(r, key, &grp->cool_until);
+		}
 		if (sw_grow((void **)&grp->cand, &grp->cand_cap, grp->ncand + 1,
 			    sizeof *grp->cand) < 0)
 			return -1;
 		if (st == SW_WHOIS_OK && !grp->whois_ok) {
 			grp->whois = w;
 			grp->whois_ok = true;
+			if (!grp->cooling)
+				memos++;
 		}
 		grp->cand[grp->ncand++] = i;
 	}
-	sw_whois_set_offline(r->whois, r->opt.offline);
+	sw_whois_set_cache_only(r->whois, false);
 	return 0;
 }
 
@@ -641,36 +675,20 @@ out:
 	return rc;
 }
 
-static bool cooling_down(struct run *r, const char *netblock)
-{
-	int64_t last, cool = (int64_t)r->conf.cooldown_days * 86400 * 1000000;
-	char when[64];
-	int rc;
-
-	if (r->opt.force)
-		return false;
-	rc = sw_ledger_last_report(r->db, netblock, &last);
-	if (rc < 0) {
-		sw_err("database: reading reports: %s", sqlite3_errmsg(r->db));
-		r->failed = true;
-		return true;
-	}
-	if (rc == 0 || r->now_us - last >= cool)
-		return false;
-	sw_memo_local_time(last + cool, false, when, sizeof when);
-	if (!r->opt.quiet)
-		fprintf(stderr, "%s: new incidents, but the last memo is recent: next one "
-			"after %s (--force to write it now)\n", netblock, when);
-	return true;
-}
-
 static void report_group(struct run *r, const struct group *g, const struct sw_candidates *c)
 {
 	struct sw_memo m;
 	struct sw_memo_text t;
 	char err[512];
 
-	if (cooling_down(r, g->netblock)) {
+	if (g->cooling) {
+		if (g->cool_until && !r->opt.quiet) {
+			char when[64];
+
+			sw_memo_local_time(g->cool_until, false, when, sizeof when);
+			fprintf(stderr, "%s: new incidents, but the last memo is recent: next one "
+				"after %s (--force to write it now)\n", g->netblock, when);
+		}
 		r->cooling++;
 		return;
 	}

@@ -70,6 +70,7 @@ struct sw_whois {
 	struct host_map_entry *map;
 	size_t nmap;
 	struct pace_slot pace[PACE_SLOTS];
+	bool cache_only;           /* for now no socket, but fresh answers only */
 };
 
 /* One answer of a chain, kept to be parsed and stored. */
@@ -278,9 +279,9 @@ struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
 	return w;
 }
 
-void sw_whois_set_offline(struct sw_whois *w, bool offline)
+void sw_whois_set_cache_only(struct sw_whois *w, bool cache_only)
 {
-	w->conf.offline = offline;
+	w->cache_only = cache_only;
 }
 
 void sw_whois_free(struct sw_whois *w)
@@ -1023,7 +1024,7 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 	if (found > 0)
 		return cache_replay(w, id, replay_ip_answer, &replay, err, errlen) < 0
 			       ? SW_WHOIS_ERROR : SW_WHOIS_OK;
-	if (w->conf.offline) {
+	if (w->conf.offline || w->cache_only) {
 		sw_fmt(err, errlen, "%s: not in the whois cache", text);
 		return SW_WHOIS_UNRESOLVED;
 	}
@@ -1182,7 +1183,7 @@ enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 	if (found > 0)
 		return cache_replay(w, id, replay_domain_answer, r, err, errlen) < 0
 			       ? SW_WHOIS_ERROR : SW_WHOIS_OK;
-	if (w->conf.offline) {
+	if (w->conf.offline || w->cache_only) {
 		sw_fmt(err, errlen, "%s: not in the whois cache", d);
 		return SW_WHOIS_UNRESOLVED;
 	}

@@ -118,8 +118,9 @@ struct sw_whois;  /* a client: its host map, pacing state and the database */
 struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
 			      char *err, size_t errlen);
 void sw_whois_free(struct sw_whois *w);
-/* From now on only the cache (true) or the network too (false). */
-void sw_whois_set_offline(struct sw_whois *w, bool offline);
+/* From now on the cache alone (true: no socket; unlike offline, answers
+ * older than the TTL do not count) or the network too (false). */
+void sw_whois_set_cache_only(struct sw_whois *w, bool cache_only);
 
 enum sw_whois_status {
 	SW_WHOIS_OK = 0,          /* *r filled (from the network or a fresh cache entry) */

@@ -260,6 +260,22 @@ else
 fi
 check "max_netblocks 1: v_reportable_unreported is empty" 0 \
 	"$(q "$TMP/capped.db" 'SELECT count(*) FROM v_reportable_unreported')"
+# a netblock cooling down does not use up the cap: the first run tells
+# $FIRST; new activity there (an FTP sweep from 192.0.2.50) waits for the
+# cooldown, and the same day's run tells $LATER
+fresh starve
+report starve
+check "cap and cooldown: first run, one memo" 1 "$(memos starve)"
+"$SENSOR" -n span0 -r "$CORPUS/dev_06a_nmap_ftp_sweep.pcap" -w "$TMP/starve.db" >/dev/null 2>&1
+"$ANALYZER" -q -w "$TMP/starve.db"
+check "cap and cooldown: the new sweep is in $FIRST and comes first" "$FIRST" \
+	"$(q "$TMP/starve.db" "SELECT netblock FROM v_reportable_unreported LIMIT 1")"
+SDE=$((NOW + 3600)) report starve
+check "cap and cooldown: the same day, $LATER is told" 1 \
+	"$(q "$TMP/starve.db" "SELECT count(*) FROM reports WHERE netblock = '$LATER'")"
+check "cap and cooldown: two memos" 2 "$(memos starve)"
+check_match "cap and cooldown: $FIRST waits for its cooldown" 'new incidents, but the last memo is recent' \
+	"$(cat "$TMP/starve.err")"
 CONF=$SAVED_CONF
 
 # ---- --offline -------------------------------------------------------------
