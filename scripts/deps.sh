@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential autoconf automake pkg-config
 libpcap-dev libsqlite3-dev libnet1-dev libpsl-dev libinih-dev libcmocka-dev libgpgme-dev
-sqlite3 tcpdump iproute2 tzdata python3 python3-jsonschema gnupg"
+sqlite3 tcpdump iproute2 tzdata groff-base python3 python3-jsonschema gnupg"
 
 missing=
 for p in $PKGS; do
