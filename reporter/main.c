@@ -810,8 +810,8 @@ static int setup(struct run *r)
 		apply_from(&r->conf, r->opt.from);
 	if (!r->conf.email[0])
 		sw_usage_error("no sender: give --from 'Name <address>' or [reporter] email");
-	if (!sw_mail_addr_ok(r->conf.email)) {
-		sw_err("%s: [reporter] email: not a usable e-mail address", r->opt.config);
+	if (!sw_mail_addr_ok(r->conf.email)) { /* the config's was checked on load */
+		sw_err("the sender's address is not a usable e-mail address");
 		return EXIT_USAGE;
 	}
 	if (r->opt.out_dir && (stat(r->opt.out_dir, &sb) < 0 || !S_ISDIR(sb.st_mode))) {

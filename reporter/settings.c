@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "mime.h"
 #include "settings.h"
 #include "util.h"
 
@@ -70,6 +71,18 @@ void sw_reporter_conf_defaults(struct sw_reporter_conf *c)
 
 int sw_reporter_conf_load(struct sw_reporter_conf *c, const char *path, char *err, size_t errlen)
 {
-	return sw_config_load(path, reporter_keys, SW_ARRAY_LEN(reporter_keys), c, NULL, err,
-	                      errlen);
+	unsigned lines[SW_ARRAY_LEN(reporter_keys)];
+
+	if (sw_config_load(path, reporter_keys, SW_ARRAY_LEN(reporter_keys), c, lines, err,
+	                   errlen) < 0)
+		return -1;
+	/* the sender: checked here, where its line is known */
+	for (size_t i = 0; i < SW_ARRAY_LEN(reporter_keys); i++)
+		if (!strcmp(reporter_keys[i].name, "email") && c->email[0] &&
+		    !sw_mail_addr_ok(c->email)) {
+			snprintf(err, errlen, "%s:%u: [reporter] email: not a usable e-mail address",
+			         path, lines[i]);
+			return -1;
+		}
+	return 0;
 }

@@ -474,6 +474,11 @@ printf '[reporter]\ncooldown_dayz = 3\n' >"$TMP/bad.conf"
 "$REPORTER" -w "$BASE" -o "$TMP" -c "$TMP/bad.conf" --from 'A <a@b.example>' 2>"$TMP/e6"
 check "bad config key: usage error" 2 "$?"
 check_match "bad config key: file, line and key named" 'bad\.conf:2: \[reporter\] cooldown_dayz' "$(cat "$TMP/e6")"
+printf '[reporter]\nname = A\n\nemail = not an address\n' >"$TMP/bademail.conf"
+"$REPORTER" -w "$BASE" -o "$TMP" -c "$TMP/bademail.conf" 2>"$TMP/e6b"
+check "bad sender address in the config: usage error" 2 "$?"
+check_match "bad sender address: file, line and key named" \
+	'bademail\.conf:4: \[reporter\] email: not a usable e-mail address' "$(cat "$TMP/e6b")"
 "$REPORTER" -w "$BASE" -o "$TMP" -c "$top_srcdir/etc/spanwatch.conf" --offline -q 2>"$TMP/e7"
 check "shipped config: no sender is a usage error" 2 "$?"
 "$REPORTER" -w "$BASE" -o "$TMP" -c "$top_srcdir/etc/spanwatch.conf" --from 'A <a@b.example>' \
