@@ -40,6 +40,7 @@ struct options {
 	int buffer_mib;
 	int promisc;
 	int stats_interval;
+	enum sw_alert_mode alerts;
 };
 
 static void usage(FILE *f)
@@ -61,6 +62,8 @@ static void usage(FILE *f)
 "  -n, --name NAME         sensor name stored with each run (default: host name)\n"
 "  -Z, --user USER         drop root to USER after opening (default: nobody)\n"
 "      --stats-interval S  store run statistics every S seconds (default %d)\n"
+"  -A, --alert MODE        a line per detection as it fires: none (default),\n"
+"                          stderr or syslog (daemon facility, warning)\n"
 "  -q, --quiet             no summary on exit\n"
 "  -v, --verbose           more messages\n"
 "  -h, --help              this help\n"
@@ -105,6 +108,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "name", required_argument, NULL, 'n' },
 		{ "user", required_argument, NULL, 'Z' },
 		{ "stats-interval", required_argument, NULL, OPT_STATS },
+		{ "alert", required_argument, NULL, 'A' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -121,7 +125,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->user = "nobody";
 	sw_log_set_level(SW_LOG_INFO);
 
-	while ((ch = getopt_long(argc, argv, "+r:i:w:s:B:pc:n:Z:qvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+r:i:w:s:B:pc:n:Z:A:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			if (o->nfiles == MAX_FILES)
@@ -140,6 +144,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'c': o->config = optarg; break;
 		case 'n': o->sensor_name = optarg; break;
 		case 'Z': o->user = optarg; break;
+		case 'A':
+			if (!sw_alert_mode_parse(optarg, &o->alerts))
+				sw_usage_error("-A: the mode is none, stderr or syslog");
+			break;
 		case OPT_STATS:
 			o->stats_interval = (int)sw_option_number("--stats-interval", optarg, 1, 86400);
 			break;
@@ -277,7 +285,8 @@ int main(int argc, char **argv)
 	    sw_drop_privileges(o.user) < 0)
 		goto out;
 	/* 4. the writer takes the database over; capture until done */
-	w = sw_writer_start(db, run_id, RING_RECORDS);
+	sw_alert_open(o.alerts);
+	w = sw_writer_start(db, run_id, RING_RECORDS, o.alerts);
 	if (!w)
 		goto out;
 	db = NULL;

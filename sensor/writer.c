@@ -64,6 +64,7 @@ struct sw_writer {
 	int64_t run_id;
 	sqlite3_stmt *st[ST_COUNT];
 	pthread_t thread;
+	enum sw_alert_mode alerts;
 	atomic_bool stopping;
 	bool failed;
 };
@@ -209,6 +210,8 @@ static int apply(struct sw_writer *w, const struct sw_rec *rec)
 		sqlite3_bind_int64(w->st[ST_RUN_FINISH], 1, w->run_id);
 		return step_reset(w, w->st[ST_RUN_FINISH]);
 	case SW_REC_DET_OPEN:
+		sw_alert_emit(w->alerts, &rec->u.det);
+		return apply_detection(w, rec);
 	case SW_REC_DET_UPDATE:
 	case SW_REC_DET_CLOSE:
 		return apply_detection(w, rec);
@@ -304,7 +307,8 @@ out:
 	return id;
 }
 
-struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_records)
+struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_records,
+                                  enum sw_alert_mode alerts)
 {
 	struct sw_writer *w = calloc(1, sizeof *w);
 
@@ -312,6 +316,7 @@ struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_recor
 		return NULL;
 	w->db = db;
 	w->run_id = run_id;
+	w->alerts = alerts;
 	atomic_init(&w->stopping, false);
 	if (sw_ring_init(&w->ring, ring_records, sizeof(struct sw_rec)) < 0) {
 		sw_err("writer: cannot allocate a ring of %zu records", ring_records);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
 #include "record.h"
 
 struct sw_run_info {
@@ -31,8 +32,10 @@ int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info);
 
 struct sw_writer;
 
-/* Take over db (closed by sw_writer_stop) and start the thread. */
-struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_records);
+/* Take over db (closed by sw_writer_stop) and start the thread; it also
+ * writes an alert (alert.h) for each detection as it opens. */
+struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_records,
+                                  enum sw_alert_mode alerts);
 /* Non-blocking hand-off; false when the ring is full. */
 bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec);
 /* Hand-off that waits for room: for end-of-run records only, never on the

@@ -21,10 +21,29 @@ expect() {
 	esac
 }
 
-# one database per capture, the sensor run once each
+# one database per capture, the sensor run once each, alerts on stderr
 for f in $(cut -f1 "$TRUTH" | tail -n +2 | sort -u); do
-	"$SENSOR" -q -n corpus -r "$CORPUS/$f" -w "$TMP/$f.db" || fail "$f: sensor exited $?"
+	"$SENSOR" -q -A stderr -n corpus -r "$CORPUS/$f" -w "$TMP/$f.db" 2>"$TMP/$f.alerts" ||
+		fail "$f: sensor exited $?"
 done
+
+# -A stderr: one alert per detection but port_probe, naming its kind,
+# variant and source as stored
+for f in $(cut -f1 "$TRUTH" | tail -n +2 | sort -u); do
+	got=$(sed -n 's/^spanwatch-sensor: alert: \(outbound \)*\([a-z_/]*\) from \([^ ,]*\)[ ,].*/\2 \3/p' \
+		"$TMP/$f.alerts" | sort)
+	want=$(q "$TMP/$f.db" "SELECT kind || ifnull('/' || variant, '') || ' ' || src FROM v_detections
+		WHERE kind != 'port_probe'" | sort)
+	check "$f: -A stderr alerts the detections" "$want" "$got"
+done
+n=$(grep -c 'alert: port_probe' "$TMP"/*.alerts | awk -F: '{ s += $NF } END { print s + 0 }')
+check "no alert for a port_probe" 0 "$n"
+f=dev_01_nmap_sS_top1000.pcap
+"$SENSOR" -q -A syslog -n corpus -r "$CORPUS/$f" -w "$TMP/syslog.db" 2>"$TMP/syslog.err"
+check "-A syslog: exit 0" 0 "$?"
+check "-A syslog: nothing on stderr" "" "$(cat "$TMP/syslog.err")"
+check "-A syslog: the detection is stored all the same" 1 \
+	"$(q "$TMP/syslog.db" "SELECT count(*) FROM v_detections WHERE kind = 'port_scan'")"
 
 tab=$(printf '\t')
 tail -n +2 "$TRUTH" | while IFS="$tab" read -r file src role kind targets pp tool command rest; do
@@ -61,8 +80,9 @@ tail -n +2 "$TRUTH" | while IFS="$tab" read -r file src role kind targets pp too
 	echo "   latency: $file $src $want_kind failed first contacts before detection: $lat"
 done > "$TMP/out.txt"
 cat "$TMP/out.txt"
-CHECKS=$(grep -c '^ok\|^FAIL' "$TMP/out.txt")
-FAILED=$(grep -c '^FAIL' "$TMP/out.txt")
+# the loop ran in a subshell: add its checks to those made before it
+CHECKS=$((CHECKS + $(grep -c '^ok\|^FAIL' "$TMP/out.txt")))
+FAILED=$((FAILED + $(grep -c '^FAIL' "$TMP/out.txt")))
 
 # every detection is closed at the end of a run, with an evidence line
 # format an administrator can read
