@@ -42,7 +42,7 @@ static bool read_line(FILE *f, char *buf, size_t cap, size_t *len, bool *overlon
 }
 
 /* The address of a name, forward only; false if it has none. */
-static bool resolve(const char *name, struct sw_addr *a)
+static bool lookup_name(const char *name, struct sw_addr *a)
 {
 	struct addrinfo hints, *res = NULL;
 	bool ok = false;
@@ -60,6 +60,39 @@ static bool resolve(const char *name, struct sw_addr *a)
 	}
 	freeaddrinfo(res);
 	return ok;
+}
+
+/*
+ * Names met in log lines, with what they resolved to (or that they did
+ * not). A brute force from one named host is thousands of lines with the
+ * same name: one lookup (and one timeout, when DNS is down) per name, not
+ * per line. Direct-mapped and fixed in size: a name that collides just
+ * replaces the older one.
+ */
+#define NAME_CACHE 1024
+
+static struct name_entry {
+	char name[256];
+	bool ok;
+	struct sw_addr addr;
+} name_cache[NAME_CACHE];
+
+static bool resolve(const char *name, struct sw_addr *a)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	struct name_entry *e;
+
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	e = &name_cache[h % NAME_CACHE];
+	if (e->name[0] && !strcmp(e->name, name)) {
+		*a = e->addr;
+		return e->ok;
+	}
+	e->ok = lookup_name(name, &e->addr);
+	snprintf(e->name, sizeof e->name, "%s", name);
+	*a = e->addr;
+	return e->ok;
 }
 
 static int store_event(sqlite3_stmt *st, const char *path, const char *text,

@@ -121,6 +121,22 @@ check "the article's tcpd line: an FTP probe from an unresolved name" \
 	"$(q "$DB" "SELECT netblock, kinds, reasons, reportable FROM incidents WHERE src = '7dyn94.ztm.casema.net'")"
 check "packet and log incidents side by side" 1 \
 	"$(q "$DB" "SELECT count(*) FROM incidents WHERE src = '198.51.100.140' AND kinds = 'port_scan'")"
+# names in log lines are resolved, once per name: 40 lines from
+# "localhost" (found in /etc/hosts, so no DNS query leaves the machine)
+# all get its address
+NDB="$TMP/names.db"
+sense "$NDB" dev_09_nmap_slow_scan.pcap
+i=0
+while [ "$i" -lt 40 ]; do
+	printf 'Nov 27 12:00:%02d gw sshd[42]: Failed password for root from localhost port %d ssh2\n' \
+		"$i" "$((40000 + i))"
+	i=$((i + 1))
+done >"$TMP/names.log"
+"$ANALYZER" -q -w "$NDB" --year 2026 --syslog "$TMP/names.log"
+check "named sources: one address for the 40 lines from localhost" 1 \
+	"$(q "$NDB" "SELECT count(DISTINCT src) FROM log_lines WHERE src_name = 'localhost'")"
+check_match "named sources: localhost is a loopback address" '^(127\.0\.0\.1|::1)\|40$' \
+	"$(q "$NDB" "SELECT src, count(*) FROM log_lines WHERE src_name = 'localhost' GROUP BY src")"
 out=$("$ANALYZER" -w "$DB" --syslog "$TMP/no-such.log" 2>&1); rc=$?
 check "a missing log file exits 1" 1 "$rc"
 check_match "naming it" "no-such.log: No such file" "$out"
