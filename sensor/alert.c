@@ -1,19 +1,29 @@
 /*
- * alert.c - the alert line of a detection, and where it goes (see alert.h).
- * Everything in the line is a number, an address or a fixed word: no text
- * from the packets reaches a terminal or the syslog.
+ * alert.c - the alert line of a detection, where it goes, and the thread
+ * that writes it (see alert.h). Everything in the line is a number, an
+ * address or a fixed word: no text from the packets reaches a terminal or
+ * the syslog. Standard error is written with write(2), not stdio, so a
+ * thread stuck on it holds no lock that exit() would wait for.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "alert.h"
 #include "detect.h"
 #include "fingerprint.h"
 #include "log.h"
+#include "ring.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -29,12 +39,6 @@ bool sw_alert_mode_parse(const char *s, enum sw_alert_mode *out)
 			return true;
 		}
 	return false;
-}
-
-void sw_alert_open(enum sw_alert_mode mode)
-{
-	if (mode == SW_ALERT_SYSLOG)
-		openlog(sw_progname(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 static const char *plural(unsigned n, const char *one, const char *many)
@@ -65,9 +69,24 @@ void sw_alert_format(const struct sw_rec_det *r, char *buf, size_t len)
 	       since);
 }
 
+/* All of buf to standard error, across signals and short writes. */
+static void write_all(const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(2, buf, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return;
+		buf += k;
+		n -= (size_t)k;
+	}
+}
+
 void sw_alert_emit(enum sw_alert_mode mode, const struct sw_rec_det *r)
 {
-	char line[256];
+	char line[256], out[320];
 
 	/* a port_probe is stored for the analyzer, below every threshold:
 	 * not worth a line the operator reads */
@@ -77,7 +96,116 @@ void sw_alert_emit(enum sw_alert_mode mode, const struct sw_rec_det *r)
 	if (mode == SW_ALERT_SYSLOG) {
 		syslog(LOG_WARNING, "%s", line);
 	} else {
-		fprintf(stderr, "%s: alert: %s\n", sw_progname(), line);
-		fflush(stderr);
+		int n = snprintf(out, sizeof out, "%s: alert: %s\n", sw_progname(), line);
+		if (n > 0)
+			write_all(out, (size_t)n < sizeof out ? (size_t)n : sizeof out - 1);
 	}
+}
+
+/* ---- the alert thread --------------------------------------------------- */
+
+#define ALERT_RING 1024        /* detections waiting for their line */
+#define STOP_WAIT_MS 1000
+
+struct sw_alerts {
+	enum sw_alert_mode mode;
+	struct sw_ring ring;
+	pthread_t thread;
+	atomic_bool stopping, done;
+	uint64_t dropped;          /* the poster's count */
+};
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { 0, ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void *alerts_main(void *arg)
+{
+	struct sw_alerts *a = arg;
+	struct sw_rec_det r;
+
+	for (;;) {
+		bool stop = atomic_load(&a->stopping);
+
+		if (sw_ring_pop(&a->ring, &r)) {
+			sw_alert_emit(a->mode, &r);
+			continue;
+		}
+		if (stop)
+			break;
+		nap_ms(10);
+	}
+	atomic_store(&a->done, true);
+	return NULL;
+}
+
+struct sw_alerts *sw_alerts_start(enum sw_alert_mode mode)
+{
+	struct sw_alerts *a;
+	sigset_t all, old;
+	int err;
+
+	if (mode == SW_ALERT_NONE)
+		return NULL;
+	a = calloc(1, sizeof *a);
+	if (!a || sw_ring_init(&a->ring, ALERT_RING, sizeof(struct sw_rec_det)) < 0) {
+		free(a);
+		sw_warn("cannot allocate the alert queue: no alerts");
+		return NULL;
+	}
+	a->mode = mode;
+	atomic_init(&a->stopping, false);
+	atomic_init(&a->done, false);
+	if (mode == SW_ALERT_SYSLOG)
+		openlog(sw_progname(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	/* signals are for the capture loop, not for a line half written */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = pthread_create(&a->thread, NULL, alerts_main, a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		sw_warn("cannot start the alert thread: %s: no alerts", strerror(err));
+		sw_ring_free(&a->ring);
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void sw_alerts_post(struct sw_alerts *a, const struct sw_rec_det *r)
+{
+	if (!a || r->kind == SW_K_PORT_PROBE)
+		return;
+	if (!sw_ring_push(&a->ring, r))
+		a->dropped++;
+}
+
+uint64_t sw_alerts_stop(struct sw_alerts *a, bool *stuck)
+{
+	uint64_t dropped;
+
+	if (stuck)
+		*stuck = false;
+	if (!a)
+		return 0;
+	atomic_store(&a->stopping, true);
+	for (int waited = 0; !atomic_load(&a->done) && waited < STOP_WAIT_MS; waited += 10)
+		nap_ms(10);
+	dropped = a->dropped;
+	if (atomic_load(&a->done)) {
+		pthread_join(a->thread, NULL);
+		sw_ring_free(&a->ring);
+		free(a);
+	} else {
+		/* stuck on a paused terminal or a full pipe: leave it (and its
+		 * memory) to the end of the process, and count what it holds */
+		dropped += sw_ring_count(&a->ring);
+		pthread_detach(a->thread);
+		if (stuck)
+			*stuck = a->mode == SW_ALERT_STDERR;
+	}
+	return dropped;
 }

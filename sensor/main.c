@@ -245,6 +245,9 @@ int main(int argc, char **argv)
 	struct sw_capture *cap = NULL;
 	struct sw_counters cnt;
 	struct sw_writer *w;
+	struct sw_alerts *alerts = NULL;
+	uint64_t alerts_dropped;
+	bool alerts_stuck = false, store_failed;
 	enum sw_capture_status status;
 	char err[512];
 	sqlite3 *db = NULL;
@@ -285,17 +288,26 @@ int main(int argc, char **argv)
 	    sw_drop_privileges(o.user) < 0)
 		goto out;
 	/* 4. the writer takes the database over; capture until done */
-	sw_alert_open(o.alerts);
-	w = sw_writer_start(db, run_id, RING_RECORDS, o.alerts);
+	alerts = sw_alerts_start(o.alerts);
+	w = sw_writer_start(db, run_id, RING_RECORDS, alerts);
 	if (!w)
 		goto out;
 	db = NULL;
 	memset(&cnt, 0, sizeof cnt);
 	rc = sw_capture_run(cap, &cnt, w) == SW_CAPTURE_OK ? 0 : 1;
-	if (sw_writer_stop(w) < 0) {
-		sw_err("%s: some records could not be stored", o.db_path);
+	store_failed = sw_writer_stop(w) < 0;
+	if (store_failed)
 		rc = 1;
-	}
+	/* the writer has posted its last alert */
+	alerts_dropped = sw_alerts_stop(alerts, &alerts_stuck);
+	alerts = NULL;
+	if (alerts_stuck)
+		goto out; /* standard error blocks: nothing more can be said there */
+	if (store_failed)
+		sw_err("%s: some records could not be stored", o.db_path);
+	if (alerts_dropped)
+		sw_warn("%llu alerts dropped: their output did not keep up (the detections are stored)",
+		        (unsigned long long)alerts_dropped);
 	if (sw_log_get_level() >= SW_LOG_INFO) {
 		double secs = sw_capture_loop_seconds(cap);
 		sw_counters_print(&cnt, sw_progname(), stderr);
@@ -303,6 +315,7 @@ int main(int argc, char **argv)
 		        secs > 0 ? (double)cnt.packets / secs : 0.0);
 	}
 out:
+	sw_alerts_stop(alerts, NULL);
 	sw_db_close(db);
 	sw_capture_close(cap);
 	free(o.filter);

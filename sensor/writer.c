@@ -64,7 +64,10 @@ struct sw_writer {
 	int64_t run_id;
 	sqlite3_stmt *st[ST_COUNT];
 	pthread_t thread;
-	enum sw_alert_mode alerts;
+	struct sw_alerts *alerts;      /* NULL: no alerts */
+	/* detections opened in the batch under way: alerted once it commits */
+	struct sw_rec_det opened[BATCH_MAX];
+	size_t nopened;
 	atomic_bool stopping;
 	bool failed;
 };
@@ -210,7 +213,8 @@ static int apply(struct sw_writer *w, const struct sw_rec *rec)
 		sqlite3_bind_int64(w->st[ST_RUN_FINISH], 1, w->run_id);
 		return step_reset(w, w->st[ST_RUN_FINISH]);
 	case SW_REC_DET_OPEN:
-		sw_alert_emit(w->alerts, &rec->u.det);
+		if (w->alerts && w->nopened < BATCH_MAX)
+			w->opened[w->nopened++] = rec->u.det;
 		return apply_detection(w, rec);
 	case SW_REC_DET_UPDATE:
 	case SW_REC_DET_CLOSE:
@@ -246,6 +250,10 @@ static size_t write_batch(struct sw_writer *w)
 	}
 	if (rc)
 		w->failed = true;
+	else /* stored: now the operator may hear of them */
+		for (size_t i = 0; i < w->nopened; i++)
+			sw_alerts_post(w->alerts, &w->opened[i]);
+	w->nopened = 0;
 	return n;
 }
 
@@ -308,7 +316,7 @@ out:
 }
 
 struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_records,
-                                  enum sw_alert_mode alerts)
+                                  struct sw_alerts *alerts)
 {
 	struct sw_writer *w = calloc(1, sizeof *w);
 

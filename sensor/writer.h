@@ -33,9 +33,10 @@ int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info);
 struct sw_writer;
 
 /* Take over db (closed by sw_writer_stop) and start the thread; it also
- * writes an alert (alert.h) for each detection as it opens. */
+ * posts each detection that opens to alerts (alert.h; NULL: none) once its
+ * transaction has committed. */
 struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_records,
-                                  enum sw_alert_mode alerts);
+                                  struct sw_alerts *alerts);
 /* Non-blocking hand-off; false when the ring is full. */
 bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec);
 /* Hand-off that waits for room: for end-of-run records only, never on the
