@@ -300,7 +300,7 @@ static bool cooling_down(struct run *r, const char *netblock, int64_t *until)
 static int make_groups(struct run *r, const struct sw_candidates *c, struct groups *gs)
 {
 	char err[512], key[128];
-	size_t cap = r->conf.max_netblocks, memos = 0, failures = 0;
+	size_t cap = r->conf.max_netblocks, memos = 0, asked = 0;
 
 	memset(gs, 0, sizeof *gs);
 	for (size_t i = 0; i < c->n; i++) {
@@ -308,13 +308,21 @@ static int make_groups(struct run *r, const struct sw_candidates *c, struct grou
 		enum sw_whois_status st;
 		struct group *grp;
 		/* what counts: groups that can get a memo (resolved, not cooling
-		 * down), and lookups that failed (a whois server that is down
-		 * must not cost a timeout per candidate) */
-		bool full = cap && (memos >= cap || failures >= cap);
+		 * down), and netblocks whois was asked about, whatever came of it
+		 * (a server that is down must not cost a timeout per candidate,
+		 * nor a netblock it cannot resolve hold the others back) */
+		bool full = cap && (memos >= cap || asked >= 2 * cap);
+		/* a netblock whose lookup failed in this run is not asked again
+		 * for each of its other sources: the cache may still know them */
+		struct group *failed = find_group(gs, c->c[i].netblock);
+		bool quiet = full || (failed && !failed->whois_ok);
+		uint64_t before = sw_whois_network_lookups(r->whois);
+		bool went;
 
-		sw_whois_set_cache_only(r->whois, full);
+		sw_whois_set_cache_only(r->whois, quiet);
 		memset(&w, 0, sizeof w);
 		st = sw_whois_lookup(r->whois, &c->c[i].addr, r->now_us, &w, err, sizeof err);
+		went = sw_whois_network_lookups(r->whois) > before;
 		if (st == SW_WHOIS_ERROR) {
 			sw_err("%s", err);
 			r->failed = true;
@@ -329,15 +337,14 @@ static int make_groups(struct run *r, const struct sw_candidates *c, struct grou
 			r->deferred++;
 			continue;
 		}
-		/* past the cap a failed lookup is only the cache's silence: the
-		 * group it joins has said what there was to say */
-		if (st != SW_WHOIS_OK && !full) {
+		/* past the cap, or in a netblock that failed already, a miss is
+		 * only the cache's silence: nothing new to say */
+		if (st != SW_WHOIS_OK && !quiet)
 			sw_warn("%s (%s): whois: %s", c->c[i].netblock, c->c[i].src, err);
-			failures++;
-		}
 		if (!grp) {
 			if (!(grp = add_group(gs, key)))
 				return -1;
+			asked += went;
 			grp->cooling = cooling_down(r, key, &grp->cool_until);
 		}
 		if (sw_grow((void **)&grp->cand, &grp->cand_cap, grp->ncand + 1,
@@ -810,8 +817,9 @@ static int setup(struct run *r)
 		apply_from(&r->conf, r->opt.from);
 	if (!r->conf.email[0])
 		sw_usage_error("no sender: give --from 'Name <address>' or [reporter] email");
-	if (!sw_mail_addr_ok(r->conf.email)) { /* the config's was checked on load */
-		sw_err("the sender's address is not a usable e-mail address");
+	if (!sw_mail_addr_ok(r->conf.email)) { /* --from's was checked on reading it */
+		sw_err("%s:%u: [reporter] email: not a usable e-mail address",
+		       r->opt.config ? r->opt.config : "?", r->conf.email_line);
 		return EXIT_USAGE;
 	}
 	if (r->opt.out_dir && (stat(r->opt.out_dir, &sb) < 0 || !S_ISDIR(sb.st_mode))) {

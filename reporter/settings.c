@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "conf.h"
-#include "mime.h"
 #include "settings.h"
 #include "util.h"
 
@@ -76,13 +75,9 @@ int sw_reporter_conf_load(struct sw_reporter_conf *c, const char *path, char *er
 	if (sw_config_load(path, reporter_keys, SW_ARRAY_LEN(reporter_keys), c, lines, err,
 	                   errlen) < 0)
 		return -1;
-	/* the sender: checked here, where its line is known */
+	/* the sender's line, for the check made once --from has had its say */
 	for (size_t i = 0; i < SW_ARRAY_LEN(reporter_keys); i++)
-		if (!strcmp(reporter_keys[i].name, "email") && c->email[0] &&
-		    !sw_mail_addr_ok(c->email)) {
-			snprintf(err, errlen, "%s:%u: [reporter] email: not a usable e-mail address",
-			         path, lines[i]);
-			return -1;
-		}
+		if (!strcmp(reporter_keys[i].name, "email"))
+			c->email_line = lines[i];
 	return 0;
 }

@@ -71,6 +71,7 @@ struct sw_whois {
 	size_t nmap;
 	struct pace_slot pace[PACE_SLOTS];
 	bool cache_only;           /* for now no socket, but fresh answers only */
+	uint64_t network_lookups;  /* address lookups that went to a server */
 };
 
 /* One answer of a chain, kept to be parsed and stored. */
@@ -282,6 +283,11 @@ struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
 void sw_whois_set_cache_only(struct sw_whois *w, bool cache_only)
 {
 	w->cache_only = cache_only;
+}
+
+uint64_t sw_whois_network_lookups(const struct sw_whois *w)
+{
+	return w->network_lookups;
 }
 
 void sw_whois_free(struct sw_whois *w)
@@ -1036,6 +1042,7 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 	}
 
 	memset(&ch, 0, sizeof(ch));
+	w->network_lookups++;
 	complete = run_chain(w, a, text, special, &ch, r, why, sizeof(why));
 	if (ch.n == 0) {
 		sw_fmt(err, errlen, "%s: %s", text, why);

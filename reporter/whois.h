@@ -121,6 +121,8 @@ void sw_whois_free(struct sw_whois *w);
 /* From now on the cache alone (true: no socket; unlike offline, answers
  * older than the TTL do not count) or the network too (false). */
 void sw_whois_set_cache_only(struct sw_whois *w, bool cache_only);
+/* Address lookups so far that were not answered from the cache. */
+uint64_t sw_whois_network_lookups(const struct sw_whois *w);
 
 enum sw_whois_status {
 	SW_WHOIS_OK = 0,          /* *r filled (from the network or a fresh cache entry) */

@@ -276,6 +276,16 @@ check "cap and cooldown: the same day, $LATER is told" 1 \
 check "cap and cooldown: two memos" 2 "$(memos starve)"
 check_match "cap and cooldown: $FIRST waits for its cooldown" 'new incidents, but the last memo is recent' \
 	"$(cat "$TMP/starve.err")"
+# a netblock whois cannot resolve does not hold the others back either:
+# the sources of $FIRST are moved where the whois server knows nothing
+fresh unknown
+q "$TMP/unknown.db" "UPDATE incidents SET src = '100.64.0.' || id
+	WHERE netblock = '$FIRST' AND level = 'source'" >/dev/null
+report unknown
+check "cap and an unresolvable netblock: $LATER is told" 1 \
+	"$(q "$TMP/unknown.db" "SELECT count(*) FROM reports WHERE netblock = '$LATER'")"
+check_match "cap and an unresolvable netblock: says what it could not resolve" 'not resolved \(whois\)' \
+	"$(cat "$TMP/unknown.err")"
 CONF=$SAVED_CONF
 
 # ---- --offline -------------------------------------------------------------
@@ -479,6 +489,9 @@ printf '[reporter]\nname = A\n\nemail = not an address\n' >"$TMP/bademail.conf"
 check "bad sender address in the config: usage error" 2 "$?"
 check_match "bad sender address: file, line and key named" \
 	'bademail\.conf:4: \[reporter\] email: not a usable e-mail address' "$(cat "$TMP/e6b")"
+"$REPORTER" -w "$BASE" -o "$TMP" -c "$TMP/bademail.conf" --from 'A <a@b.example>' --offline -q \
+	2>"$TMP/e6c"
+check "bad sender address in the config, good --from: --from wins" 0 "$?"
 "$REPORTER" -w "$BASE" -o "$TMP" -c "$top_srcdir/etc/spanwatch.conf" --offline -q 2>"$TMP/e7"
 check "shipped config: no sender is a usage error" 2 "$?"
 "$REPORTER" -w "$BASE" -o "$TMP" -c "$top_srcdir/etc/spanwatch.conf" --from 'A <a@b.example>' \
