@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -41,17 +42,28 @@ static bool read_line(FILE *f, char *buf, size_t cap, size_t *len, bool *overlon
 	return c != EOF || n > 0 || *overlong;
 }
 
-/* The address of a name, forward only; false if it has none. */
-static bool lookup_name(const char *name, struct sw_addr *a)
+enum lookup { LOOKUP_OK, LOOKUP_NONE, LOOKUP_TRY_LATER };
+
+/* The address of a name, forward only: LOOKUP_OK, LOOKUP_NONE (the name
+ * has no address) or LOOKUP_TRY_LATER (the resolver failed this time). */
+static enum lookup lookup_name(const char *name, struct sw_addr *a)
 {
 	struct addrinfo hints, *res = NULL;
 	bool ok = false;
+	int rc;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(name, NULL, &hints, &res) != 0)
-		return false;
+	rc = getaddrinfo(name, NULL, &hints, &res);
+	if (rc == EAI_NONAME
+#ifdef EAI_NODATA
+	    || rc == EAI_NODATA
+#endif
+	    || rc == EAI_FAMILY)
+		return LOOKUP_NONE;
+	if (rc != 0)
+		return LOOKUP_TRY_LATER;
 	for (struct addrinfo *p = res; p && !ok; p = p->ai_next) {
 		char text[SW_ADDR_STRLEN];
 		if (getnameinfo(p->ai_addr, p->ai_addrlen, text, sizeof text, NULL, 0,
@@ -59,7 +71,7 @@ static bool lookup_name(const char *name, struct sw_addr *a)
 			ok = sw_addr_parse(text, a);
 	}
 	freeaddrinfo(res);
-	return ok;
+	return ok ? LOOKUP_OK : LOOKUP_NONE;
 }
 
 /*
@@ -67,13 +79,17 @@ static bool lookup_name(const char *name, struct sw_addr *a)
  * not). A brute force from one named host is thousands of lines with the
  * same name: one lookup (and one timeout, when DNS is down) per name, not
  * per line. Direct-mapped and fixed in size: a name that collides just
- * replaces the older one.
+ * replaces the older one. A resolver failure (not "no such name") is
+ * kept only RETRY_S seconds: a lost packet must not leave all of a name's
+ * lines unresolved, and a dead DNS must not cost a timeout per line.
  */
 #define NAME_CACHE 1024
+#define RETRY_S 30
 
 static struct name_entry {
 	char name[256];
 	bool ok;
+	time_t retry_at;       /* a failure to try again after; 0: final */
 	struct sw_addr addr;
 } name_cache[NAME_CACHE];
 
@@ -85,11 +101,14 @@ static bool resolve(const char *name, struct sw_addr *a)
 	for (const char *p = name; *p; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
 	e = &name_cache[h % NAME_CACHE];
-	if (e->name[0] && !strcmp(e->name, name)) {
+	if (e->name[0] && !strcmp(e->name, name) &&
+	    (e->retry_at == 0 || time(NULL) < e->retry_at)) {
 		*a = e->addr;
 		return e->ok;
 	}
-	e->ok = lookup_name(name, &e->addr);
+	enum lookup got = lookup_name(name, &e->addr);
+	e->ok = got == LOOKUP_OK;
+	e->retry_at = got == LOOKUP_TRY_LATER ? time(NULL) + RETRY_S : 0;
 	snprintf(e->name, sizeof e->name, "%s", name);
 	*a = e->addr;
 	return e->ok;
