@@ -297,7 +297,7 @@ static bool group_fires(const struct sw_detect *d, const struct sw_source *s, un
 		if (gs->vcount[SW_V_SYNFIN] > gs->vcount[other])
 			other = SW_V_SYNFIN;
 		*kind = SW_K_STEALTH_SCAN;
-		*variant = ack_scan && (!other_scan || gs->vcount[SW_V_ACK] >= gs->vcount[other])
+		*variant = ack_scan && (!other_scan || gs->ack_rsts >= gs->vcount[other])
 		                   ? SW_V_ACK
 		                   : other;
 		return ack_scan || other_scan;
