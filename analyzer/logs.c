@@ -19,6 +19,7 @@
 #include "addr.h"
 #include "db.h"
 #include "log.h"
+#include "siphash.h"
 #include "logline.h"
 #include "logs.h"
 #include "netset.h"
@@ -95,12 +96,15 @@ static struct name_entry {
 
 static bool resolve(const char *name, struct sw_addr *a)
 {
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	static struct sw_sipkey key; /* names come from hostile log lines */
+	static bool keyed;
 	struct name_entry *e;
 
-	for (const char *p = name; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-	e = &name_cache[h % NAME_CACHE];
+	if (!keyed) {
+		(void)sw_sipkey_random(&key); /* else a fixed key: still a hash */
+		keyed = true;
+	}
+	e = &name_cache[sw_siphash(&key, name, strlen(name)) % NAME_CACHE];
 	if (e->name[0] && !strcmp(e->name, name) &&
 	    (e->retry_at == 0 || time(NULL) < e->retry_at)) {
 		*a = e->addr;

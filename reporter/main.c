@@ -68,6 +68,7 @@ struct groups {                /* the groups, and an index of their keys */
 	size_t n, cap;
 	size_t *slot;          /* open addressing: group index + 1, 0 empty */
 	size_t nslots;         /* a power of two, at least twice n */
+	struct sw_sipkey key;  /* keys come from whois answers: keyed hash */
 };
 
 struct run {
@@ -202,20 +203,16 @@ static void netblock_key(const struct sw_whois_result *w, char *out, size_t len)
 	}
 }
 
-static uint64_t key_hash(const char *key)
+static uint64_t key_hash(const struct groups *gs, const char *key)
 {
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-
-	for (; *key; key++)
-		h = (h ^ (unsigned char)*key) * 0x100000001b3ull;
-	return h;
+	return sw_siphash(&gs->key, key, strlen(key));
 }
 
 static struct group *find_group(const struct groups *gs, const char *key)
 {
 	if (gs->nslots == 0)
 		return NULL;
-	for (size_t i = key_hash(key) & (gs->nslots - 1);; i = (i + 1) & (gs->nslots - 1)) {
+	for (size_t i = key_hash(gs, key) & (gs->nslots - 1);; i = (i + 1) & (gs->nslots - 1)) {
 		if (gs->slot[i] == 0)
 			return NULL;
 		if (!strcmp(gs->g[gs->slot[i] - 1].netblock, key))
@@ -225,7 +222,7 @@ static struct group *find_group(const struct groups *gs, const char *key)
 
 static void index_group(struct groups *gs, size_t idx)
 {
-	size_t i = key_hash(gs->g[idx].netblock) & (gs->nslots - 1);
+	size_t i = key_hash(gs, gs->g[idx].netblock) & (gs->nslots - 1);
 
 	while (gs->slot[i] != 0)
 		i = (i + 1) & (gs->nslots - 1);
@@ -303,6 +300,7 @@ static int make_groups(struct run *r, const struct sw_candidates *c, struct grou
 	size_t cap = r->conf.max_netblocks, memos = 0, asked = 0;
 
 	memset(gs, 0, sizeof *gs);
+	(void)sw_sipkey_random(&gs->key); /* without randomness: a fixed key, still a hash */
 	for (size_t i = 0; i < c->n; i++) {
 		struct sw_whois_result w;
 		enum sw_whois_status st;
