@@ -15,6 +15,8 @@
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
+
+#include <errno.h>
 #endif
 
 #include "timefmt.h"
@@ -43,6 +45,18 @@ int64_t sw_now_us(void)
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
 		return 0;
 	return (int64_t)ts.tv_sec * US_PER_SEC + ts.tv_nsec / 1000;
+}
+
+void sw_sleep_ms(int64_t ms)
+{
+	struct timespec ts, rem;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &rem) < 0 && errno == EINTR)
+		ts = rem;
 }
 
 /* A buffer shorter than the full text gets an empty string. */

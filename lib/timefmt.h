@@ -20,6 +20,9 @@
 int64_t sw_tv_to_us(const struct timeval *tv);
 /* Wall clock, for run bookkeeping only. */
 int64_t sw_now_us(void);
+/* Sleep ms milliseconds, the whole of it even across signals; nothing for
+ * ms <= 0. */
+void sw_sleep_ms(int64_t ms);
 /* ISO 8601 UTC with microseconds; returns buf. */
 char *sw_iso_utc(int64_t us, char *buf, size_t len);
 /* Parse the form sw_iso_utc() writes (fraction optional, 'Z' required);

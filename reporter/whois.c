@@ -31,6 +31,7 @@
 #include "db.h"
 #include "hostname.h"
 #include "log.h"
+#include "timefmt.h"
 #include "util.h"
 #include "whois.h"
 
@@ -425,18 +426,6 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts, rem;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &rem) < 0 && errno == EINTR)
-		ts = rem;
-}
-
 /* poll one descriptor until deadline; 1 ready, 0 timed out, -1 error. */
 static int wait_fd(int fd, short events, int64_t deadline)
 {
@@ -607,7 +596,7 @@ static void pace(struct sw_whois *w, const char *key)
 	if (slot) {
 		int64_t due = slot->last_ms + w->conf.pace_ms;
 		if (due > now) {
-			sleep_ms(due - now);
+			sw_sleep_ms(due - now);
 			now = mono_ms();
 		}
 	} else {
@@ -666,7 +655,7 @@ static int ask(struct sw_whois *w, const struct server *srv, const char *query,
 	*refused = false;
 	for (unsigned attempt = 0;; attempt++) {
 		if (attempt > 0)
-			sleep_ms(w->conf.rate_limit_wait_ms);
+			sw_sleep_ms(w->conf.rate_limit_wait_ms);
 		if (ask_once(w, srv, h, err, errlen) < 0)
 			return -1;
 		if (!sw_whois_is_rate_limited(h->answer.data, h->answer.len))

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -115,13 +114,6 @@ struct sw_alerts {
 	uint64_t dropped;          /* the poster's count */
 };
 
-static void nap_ms(long ms)
-{
-	struct timespec ts = { 0, ms * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 static void *alerts_main(void *arg)
 {
 	struct sw_alerts *a = arg;
@@ -136,7 +128,7 @@ static void *alerts_main(void *arg)
 		}
 		if (stop)
 			break;
-		nap_ms(10);
+		sw_sleep_ms(10);
 	}
 	atomic_store(&a->done, true);
 	return NULL;
@@ -193,7 +185,7 @@ uint64_t sw_alerts_stop(struct sw_alerts *a, bool *stuck)
 		return 0;
 	atomic_store(&a->stopping, true);
 	for (int waited = 0; !atomic_load(&a->done) && waited < STOP_WAIT_MS; waited += 10)
-		nap_ms(10);
+		sw_sleep_ms(10);
 	dropped = a->dropped;
 	if (atomic_load(&a->done)) {
 		pthread_join(a->thread, NULL);

@@ -11,7 +11,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db.h"
 #include "detect.h"
@@ -19,11 +18,12 @@
 #include "log.h"
 #include "netset.h"
 #include "ring.h"
+#include "timefmt.h"
 #include "util.h"
 #include "writer.h"
 
 #define BATCH_MAX 1024
-#define IDLE_SLEEP_NS (2 * 1000 * 1000)
+#define IDLE_SLEEP_MS 2
 
 enum stmt_id {
 	ST_RUN_STATS, ST_RUN_FINISH, ST_COUNTER,
@@ -74,9 +74,7 @@ struct sw_writer {
 
 static void idle(void)
 {
-	struct timespec ts = { 0, IDLE_SLEEP_NS };
-
-	nanosleep(&ts, NULL);
+	sw_sleep_ms(IDLE_SLEEP_MS);
 }
 
 static int step_reset(struct sw_writer *w, sqlite3_stmt *st)
