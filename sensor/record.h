@@ -36,7 +36,15 @@ struct sw_rec_det {
 	uint32_t failed_contacts;     /* failed first contacts before detected_at */
 	uint32_t sessions_after;      /* sessions completed later to ports the scan found open */
 	uint64_t packets;
+	uint64_t probe_sig;           /* hash of the source's first probes, 0 none (decoys share it) */
+	uint32_t src_resets;          /* SYN-ACKs the source reset (its kernel: a raw-socket scan) */
+	uint32_t src_silent;          /* SYN-ACKs the source never answered (decoy, spoofed) */
+	uint32_t successes;           /* the source's first contacts that succeeded */
+	uint8_t evasion;              /* SW_EVASION_* bits */
 };
+
+/* Evasions a detection's probes used (sw_rec_det.evasion). */
+#define SW_EVASION_TINY_FRAG 0x01 /* transport header split over tiny IP fragments */
 
 #define SW_EVIDENCE_LEN 240
 

@@ -44,14 +44,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_DET_OPEN] =
 		"INSERT INTO detections (run_id, seq, kind, variant, proto, src, src_family, src_bin,"
 		" outbound, first_seen, last_seen, detected_at, targets, targets_capped, ports,"
-		" ports_capped, packets, failed_contacts, tool, sessions_after_scan)"
+		" ports_capped, packets, failed_contacts, tool, sessions_after_scan, evasion,"
+		" probe_sig, src_resets, src_silent, successes)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?21)",
+		" ?17, ?18, ?19, ?21, ?22, ?23, ?24, ?25, ?26)",
 	/* a row whose open record was lost to a full ring is simply not there */
 	[ST_DET_UPDATE] =
 		"UPDATE detections SET kind = ?3, variant = ?4, last_seen = ?11, targets = ?13,"
 		" targets_capped = ?14, ports = ?15, ports_capped = ?16, packets = ?17,"
-		" tool = coalesce(?19, tool), closed_at = ?20, sessions_after_scan = ?21"
+		" tool = coalesce(?19, tool), closed_at = ?20, sessions_after_scan = ?21,"
+		" evasion = ?22, probe_sig = coalesce(?23, probe_sig), src_resets = ?24,"
+		" src_silent = ?25, successes = ?26"
 		" WHERE run_id = ?1 AND seq = ?2",
 	[ST_EVIDENCE] =
 		"INSERT INTO evidence (detection_id, ts, line)"
@@ -172,6 +175,12 @@ static void bind_detection(struct sw_writer *w, sqlite3_stmt *st, const struct s
 	sqlite3_bind_int64(st, 17, (sqlite3_int64)r->packets);
 	sw_db_bind_text(st, 19, r->tool ? sw_tool_name((enum sw_tool)r->tool) : NULL);
 	sqlite3_bind_int64(st, 21, r->sessions_after);
+	sw_db_bind_text(st, 22, sw_evasion_name(r->evasion));
+	if (r->probe_sig)
+		sqlite3_bind_int64(st, 23, (sqlite3_int64)r->probe_sig);
+	sqlite3_bind_int64(st, 24, r->src_resets);
+	sqlite3_bind_int64(st, 25, r->src_silent);
+	sqlite3_bind_int64(st, 26, r->successes);
 }
 
 static int apply_detection(struct sw_writer *w, const struct sw_rec *rec)
