@@ -19,7 +19,7 @@ struct kind_rule {
 };
 
 static const struct kind_rule rules[] = {
-	{ "port_probe", 1 }, { "ping_sweep", 2 },
+	{ "traceroute", 1 }, { "port_probe", 1 }, { "ping_sweep", 2 },
 	{ "port_scan", 3 }, { "host_sweep", 3 }, { "stealth_scan", 3 }, { "udp_scan", 3 },
 	{ "block_scan", 4 }, { "login_attempts", 4 }, { "distributed_scan", 4 },
 	{ "syn_flood", 4 }, { "udp_flood", 4 }, { "icmp_flood", 4 },
@@ -122,6 +122,9 @@ static void describe(const struct sw_adet *d, char *buf, size_t len)
 		       (unsigned long long)d->packets);
 	else if (!strcmp(d->kind, "port_probe"))
 		sw_fmt(buf, len, "probe of %s", port);
+	else if (!strcmp(d->kind, "traceroute"))
+		sw_fmt(buf, len, "traceroute (%s) to %u host%s", d->variant[0] ? d->variant : "udp",
+		       d->targets, d->targets == 1 ? "" : "s");
 	else
 		sw_fmt(buf, len, "%s", d->kind);
 }
@@ -143,6 +146,7 @@ void sw_policy_judge(const struct sw_policy *p, struct sw_incident *inc,
 {
 	int base = 0;
 	bool only_probes = true, innocent = true, spoofed = false;
+	size_t traces = 0;
 	char line[200];
 
 	inc->reasons[0] = '\0';
@@ -156,7 +160,9 @@ void sw_policy_judge(const struct sw_policy *p, struct sw_incident *inc,
 			b = 2; /* an FTP, SSH, telnet, RPC or SMB probe matters */
 		if (b > base)
 			base = b;
-		if (strcmp(d->kind, "port_probe") != 0)
+		if (!strcmp(d->kind, "traceroute"))
+			traces++; /* a path measurement: it neither makes nor spoils a memo */
+		else if (strcmp(d->kind, "port_probe") != 0)
 			only_probes = false;
 		else if (!d->port || !sw_port_in(&p->innocent_ports, d->port))
 			innocent = false;
@@ -207,7 +213,11 @@ void sw_policy_judge(const struct sw_policy *p, struct sw_incident *inc,
 
 	/* the article's threshold of what is worth a memo */
 	inc->reportable = !(only_probes && innocent);
-	if (spoofed) {
+	if (n && traces == n) {
+		inc->reportable = 0;
+		append(inc->reasons, sizeof inc->reasons,
+		       "traceroute: measuring the path to us is not an attack");
+	} else if (spoofed) {
 		inc->reportable = 0;
 		append(inc->reasons, sizeof inc->reasons,
 		       "spoofed or many sources: nobody to write to");

@@ -83,13 +83,19 @@ static void write_all(const char *buf, size_t n)
 	}
 }
 
+/* A port_probe is stored for the analyzer, below every threshold, and a
+ * traceroute is recorded for what it is: neither is worth a line the
+ * operator reads. */
+static bool sw_alert_worthy(const struct sw_rec_det *r)
+{
+	return r->kind != SW_K_PORT_PROBE && r->kind != SW_K_TRACEROUTE;
+}
+
 void sw_alert_emit(enum sw_alert_mode mode, const struct sw_rec_det *r)
 {
 	char line[256], out[320];
 
-	/* a port_probe is stored for the analyzer, below every threshold:
-	 * not worth a line the operator reads */
-	if (mode == SW_ALERT_NONE || r->kind == SW_K_PORT_PROBE)
+	if (mode == SW_ALERT_NONE || !sw_alert_worthy(r))
 		return;
 	sw_alert_format(r, line, sizeof line);
 	if (mode == SW_ALERT_SYSLOG) {
@@ -169,7 +175,7 @@ struct sw_alerts *sw_alerts_start(enum sw_alert_mode mode)
 
 void sw_alerts_post(struct sw_alerts *a, const struct sw_rec_det *r)
 {
-	if (!a || r->kind == SW_K_PORT_PROBE)
+	if (!a || !sw_alert_worthy(r))
 		return;
 	if (!sw_ring_push(&a->ring, r))
 		a->dropped++;

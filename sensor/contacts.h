@@ -40,6 +40,7 @@ enum sw_answer {
 	SW_A_UNREACH,     /* ICMP destination unreachable */
 	SW_A_REPLY,       /* UDP reply, echo reply */
 	SW_A_RETURNED,    /* a session with payload to a port an earlier probe found open */
+	SW_A_TRACE,       /* a traceroute probe (not answered here): code = its TTL */
 };
 
 /* Bits of sw_contact.bits */
@@ -47,6 +48,7 @@ enum sw_answer {
 #define SW_CB_FOUND_OPEN 0x02 /* an earlier episode found the port open (SYN-ACK) */
 #define SW_CB_FLOOD 0x04   /* part of a flood: not scored */
 #define SW_CB_WATCH 0x08   /* a scanner's session to a port it found open: payload? */
+#define SW_CB_FRAG 0x10    /* the probe came in tiny fragments (an evasion) */
 
 struct sw_contact {
 	uint64_t key;       /* 0: empty slot */

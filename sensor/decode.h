@@ -77,6 +77,8 @@ enum sw_l3 { SW_L3_NONE = 0, SW_L3_IPV4, SW_L3_IPV6, SW_L3_ARP, SW_L3_OTHER };
 #define SW_PF_L4_CUT 0x200     /* caplen cut the TCP options: fields of the
                                   options past the cut are not set (normal
                                   with a headers-only snaplen, not an error) */
+#define SW_PF_FRAG_EVADE 0x400 /* the transport header was reassembled from
+                                  tiny fragments (an evasion: nmap -f) */
 
 /* TCP flag bits as on the wire */
 #define SW_TH_FIN 0x01

@@ -36,6 +36,15 @@
 #define FLOOD_QUIET_US (10 * 1000000ll)
 #define PROBE_RATE 50              /* port_probe rows per second of packet time */
 #define PROBE_BURST 500
+/* Traceroute: probes arrive with what is left of a TTL that started at the
+ * hop count (at most traceroute's default of 30 hops); UDP probes go to
+ * consecutive ports from 33434 (traceroute, mtr: 3 probes a hop). */
+#define TRACE_MAX_TTL 30
+#define TRACE_PORT_FIRST 33434
+#define TRACE_PORTS 256
+#define TRACE_MIN_PROBES 2         /* probes that make a traceroute detection */
+/* The "mostly answered" window: the recent counts halve at this many. */
+#define RECENT_MAX 64
 
 static const char *const kind_names[SW_K_COUNT] = {
 	[SW_K_PORT_PROBE] = "port_probe", [SW_K_PORT_SCAN] = "port_scan",
@@ -43,13 +52,14 @@ static const char *const kind_names[SW_K_COUNT] = {
 	[SW_K_STEALTH_SCAN] = "stealth_scan", [SW_K_UDP_SCAN] = "udp_scan",
 	[SW_K_PING_SWEEP] = "ping_sweep", [SW_K_SYN_FLOOD] = "syn_flood",
 	[SW_K_UDP_FLOOD] = "udp_flood", [SW_K_ICMP_FLOOD] = "icmp_flood",
-	[SW_K_LOGIN_ATTEMPTS] = "login_attempts",
+	[SW_K_LOGIN_ATTEMPTS] = "login_attempts", [SW_K_TRACEROUTE] = "traceroute",
 };
 
 static const char *const variant_names[SW_V_COUNT] = {
 	[SW_V_NONE] = NULL, [SW_V_SYN] = "syn", [SW_V_CONNECT] = "connect",
 	[SW_V_FIN] = "fin", [SW_V_NULL] = "null", [SW_V_XMAS] = "xmas",
 	[SW_V_MAIMON] = "maimon", [SW_V_ACK] = "ack", [SW_V_SYNFIN] = "synfin",
+	[SW_V_UDP] = "udp", [SW_V_ICMP] = "icmp",
 };
 
 const char *sw_kind_name(unsigned kind)
@@ -60,6 +70,12 @@ const char *sw_kind_name(unsigned kind)
 const char *sw_variant_name(unsigned variant)
 {
 	return variant < SW_V_COUNT ? variant_names[variant] : NULL;
+}
+
+const char *sw_evasion_name(unsigned evasion)
+{
+	/* one evasion is known so far; a list joins them when there are more */
+	return (evasion & SW_EVASION_TINY_FRAG) ? "tiny_fragments" : NULL;
 }
 
 struct sw_detect {
@@ -92,13 +108,23 @@ static void emit(struct sw_detect *d, const struct sw_rec *rec)
 	d->sink.emit(d->sink.ctx, rec);
 }
 
-static uint8_t group_proto(unsigned g, const struct sw_source *s)
+static uint8_t group_proto(unsigned g, const struct sw_source *s,
+                           const struct sw_group_state *gs)
 {
+	uint8_t icmp = s->addr.family == SW_AF_INET6 ? 58 : 1;
+
 	switch (g) {
 	case SW_G_UDP: return 17;
-	case SW_G_ICMP: return s->addr.family == SW_AF_INET6 ? 58 : 1;
+	case SW_G_ICMP: return icmp;
+	case SW_G_TRACE: return gs->variant == SW_V_UDP ? 17 : icmp;
 	default: return 6;
 	}
+}
+
+/* Which TRW walk a group's contacts feed. */
+static unsigned group_trw(unsigned g)
+{
+	return g == SW_G_UDP ? SW_TRW_UDP : SW_TRW_TCP;
 }
 
 static void fill_det(struct sw_rec *rec, int type, const struct sw_source *s, unsigned g,
@@ -111,7 +137,7 @@ static void fill_det(struct sw_rec *rec, int type, const struct sw_source *s, un
 	r->seq = gs->seq;
 	r->kind = gs->kind;
 	r->variant = gs->variant;
-	r->proto = group_proto(g, s);
+	r->proto = group_proto(g, s, gs);
 	r->outbound = s->outbound;
 	r->tool = (uint8_t)sw_fp_verdict(&s->fp);
 	r->src = s->addr;
@@ -125,6 +151,12 @@ static void fill_det(struct sw_rec *rec, int type, const struct sw_source *s, un
 	r->failed_contacts = gs->failed_at_detect;
 	r->sessions_after = gs->sessions_after;
 	r->packets = gs->packets;
+	/* a signature of fewer probes would match unrelated sources */
+	r->probe_sig = s->sig_n >= SW_SIG_PROBES / 2 ? s->sig : 0;
+	r->src_resets = gs->src_resets;
+	r->src_silent = gs->src_silent;
+	r->successes = s->ok[group_trw(g)];
+	r->evasion = gs->evasion;
 }
 
 static void emit_evidence(struct sw_detect *d, const struct sw_source *s,
@@ -266,6 +298,28 @@ static unsigned tcp_shape(const struct sw_detect *d, const struct sw_group_state
 	return SW_K_HOST_SWEEP;
 }
 
+/*
+ * Are most of the source's recent first contacts answered? Then it is a
+ * client or a server doing its work (a resolver asking our name servers, a
+ * mail server delivering to our hosts) whose few failures are the other
+ * side's: neither TRW nor the failure count makes it a scanner.
+ */
+static bool mostly_answered(const struct sw_source *s, unsigned which)
+{
+	return s->recent_ok[which] > 0 && s->recent_ok[which] >= s->recent_fail[which];
+}
+
+/* TRW's verdict, or enough failures, with the evidence of successes. */
+static bool scan_evidence(const struct sw_source *s, unsigned which,
+                          const struct sw_group_state *gs, unsigned min_failures)
+{
+	if (gs->fails == 0)
+		return false;
+	if (s->scanner & (1u << which))
+		return true;
+	return gs->fails >= min_failures && !mostly_answered(s, which);
+}
+
 /* Does the group amount to a detection now? Sets *kind, *variant. */
 static bool group_fires(const struct sw_detect *d, const struct sw_source *s, unsigned g,
                         const struct sw_group_state *gs, unsigned *kind, unsigned *variant)
@@ -275,12 +329,14 @@ static bool group_fires(const struct sw_detect *d, const struct sw_source *s, un
 	case SW_G_TCP:
 		*kind = tcp_shape(d, gs);
 		*variant = argmax_variant(gs, SW_V_SYN, SW_V_CONNECT);
-		return gs->fails > 0 && ((s->scanner & (1u << SW_TRW_TCP)) ||
-		                         gs->fails >= d->s.scan_min_failures);
+		return scan_evidence(s, SW_TRW_TCP, gs, d->s.scan_min_failures);
 	case SW_G_UDP:
 		*kind = SW_K_UDP_SCAN;
-		return gs->fails > 0 && ((s->scanner & (1u << SW_TRW_UDP)) ||
-		                         gs->fails >= d->s.udp_min_failures);
+		return scan_evidence(s, SW_TRW_UDP, gs, d->s.udp_min_failures);
+	case SW_G_TRACE:
+		*kind = SW_K_TRACEROUTE;
+		*variant = argmax_variant(gs, SW_V_UDP, SW_V_ICMP);
+		return gs->probes >= TRACE_MIN_PROBES;
 	case SW_G_STEALTH: {
 		/* FIN, NULL, Xmas, Maimon and SYN+FIN probes are flags no client
 		 * sends. A bare ACK is also what a client sends on a connection
@@ -356,6 +412,7 @@ static void keep_probe(struct sw_detect *d, struct sw_group_state *gs, const str
 	p.pflags = c->pflags;
 	p.answer = c->answer;
 	p.code = code;
+	p.evade = (c->bits & SW_CB_FRAG) != 0;
 	p.ord = gs->probes;
 	if (p.ord < n)
 		gs->first[p.ord] = p;
@@ -390,6 +447,12 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 		gs->firsts++;
 	if (failed && (c->bits & SW_CB_FIRST))
 		gs->fails++;
+	if (c->answer == SW_A_HALFOPEN)
+		gs->src_resets++;
+	else if (c->answer == SW_A_NOACK)
+		gs->src_silent++;
+	if (c->bits & SW_CB_FRAG)
+		gs->evasion |= SW_EVASION_TINY_FRAG;
 	if (variant == SW_V_ACK && (c->bits & SW_CB_FIRST)) {
 		gs->ack_firsts++;
 		if (c->answer == SW_A_RST)
@@ -415,17 +478,38 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 	evaluate(d, s, g, gs);
 }
 
+static void count_outcome(struct sw_source *s, unsigned which, bool success)
+{
+	uint16_t *total = success ? &s->ok[which] : &s->fails[which];
+
+	if (*total < UINT16_MAX)
+		(*total)++;
+	if (success)
+		s->recent_ok[which]++;
+	else
+		s->recent_fail[which]++;
+	if (s->recent_ok[which] + s->recent_fail[which] >= RECENT_MAX) {
+		s->recent_ok[which] /= 2;
+		s->recent_fail[which] /= 2;
+	}
+}
+
 static void trw_step(struct sw_detect *d, struct sw_source *s, unsigned which, bool success)
 {
 	float *llr = &s->trw[which];
 
-	if (!success && s->fails[which] < UINT16_MAX)
-		s->fails[which]++;
+	count_outcome(s, which, success);
 	*llr += success ? d->trw_success : d->trw_fail;
-	if (*llr >= d->trw_upper)
+	/* The walk restarts at its lower bound, so that a later scan still
+	 * shows; the price is that a long benign life has many excursions, and
+	 * a client whose other side fails now and then (10 %: about one
+	 * excursion in 6,500 reaches four failures in a row) would cross the
+	 * upper bound in the end. The recent success ratio stands in for the
+	 * history the restart forgets. */
+	if (*llr >= d->trw_upper && !mostly_answered(s, which))
 		s->scanner |= (uint8_t)(1u << which);
 	else if (*llr <= d->trw_lower)
-		*llr = 0; /* benign so far: start the walk again, a later scan still shows */
+		*llr = 0;
 }
 
 /*
@@ -592,6 +676,31 @@ static struct sw_contact *new_contact(struct sw_detect *d, uint64_t key)
 	return c;
 }
 
+/* A new first contact of s: the first SW_SIG_PROBES of them, in the order
+ * sent, make the source's probe signature. Decoys of one scan (nmap -D)
+ * send the same probes in lockstep, so they share it; independent sources
+ * almost never do. */
+static void sign_probe(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
+                       uint16_t port)
+{
+	struct {
+		uint64_t prev;
+		struct sw_addr dst;
+		uint8_t proto;
+		uint16_t port;
+	} in;
+
+	if (s->sig_n >= SW_SIG_PROBES)
+		return;
+	memset(&in, 0, sizeof in);
+	in.prev = s->sig;
+	in.dst = p->dst;
+	in.proto = p->proto;
+	in.port = port;
+	s->sig = sw_siphash(&d->key, &in, sizeof in) | 1; /* never 0: 0 is "none" */
+	s->sig_n++;
+}
+
 /* An initiator's probe: open a contact or refresh the one it has. Returns
  * the contact, NULL when the source is ignored. */
 static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uint16_t port,
@@ -618,6 +727,7 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 		 * SYN/80): a first contact of the other group */
 		c->group = (uint8_t)group;
 		c->bits = SW_CB_FIRST;
+		sign_probe(d, s, p, port);
 	} else if (c) {
 		if (sw_contact_pending(c))
 			return c; /* a retransmission */
@@ -630,6 +740,7 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	} else {
 		c = new_contact(d, key);
 		c->bits = SW_CB_FIRST;
+		sign_probe(d, s, p, port);
 		c->src_key = s->key;
 		c->dst = p->dst;
 		c->proto = p->proto;
@@ -641,8 +752,52 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	c->state = state;
 	c->pflags = pflags;
 	c->answer = SW_A_PENDING;
+	if (p->flags & SW_PF_FRAG_EVADE)
+		c->bits |= SW_CB_FRAG;
 	sw_contacts_arm(d->contacts, c);
 	return c;
+}
+
+/*
+ * A traceroute probe: what is left of its TTL is small (it started at the
+ * hop count it was testing), and a UDP one goes to traceroute's ports.
+ * Seen from our side only the last hops' probes arrive, TTL 1, 2, ...
+ * A scanner sends with a full TTL: a low one costs it its answers beyond
+ * that many hops.
+ */
+static bool traceroute_probe(const struct sw_pkt *p)
+{
+	if (p->ttl == 0 || p->ttl > TRACE_MAX_TTL)
+		return false;
+	if (p->proto == 17)
+		return p->dport >= TRACE_PORT_FIRST && p->dport < TRACE_PORT_FIRST + TRACE_PORTS;
+	return p->icmp_type == (p->proto == 58 ? 128 : 8);
+}
+
+/* Record a traceroute probe as it is (no contact: its answer says nothing
+ * about the source). */
+static void traceroute(struct sw_detect *d, const struct sw_pkt *p)
+{
+	struct sw_source *s;
+	struct sw_contact c;
+
+	if (ignored(d, &p->src))
+		return;
+	s = sw_sources_get(d->sources, &p->src, d->now);
+	s->last_seen = d->now;
+	if (is_home(d, &p->src) && !is_home(d, &p->dst))
+		s->outbound = 1;
+	memset(&c, 0, sizeof c);
+	c.t = d->now;
+	c.dst = p->dst;
+	c.proto = p->proto;
+	c.sport = p->proto == 17 ? p->sport : 0;
+	c.dport = p->proto == 17 ? p->dport : 0;
+	c.pflags = p->proto == 17 ? 0 : p->icmp_type;
+	c.answer = SW_A_TRACE;
+	c.bits = SW_CB_FIRST;
+	record(d, s, SW_G_TRACE, &c, &p->dst, false, p->ttl,
+	       p->proto == 17 ? SW_V_UDP : SW_V_ICMP);
 }
 
 /* The contact an answering packet (from the destination) belongs to. */
@@ -938,6 +1093,10 @@ static void udp_packet(struct sw_detect *d, const struct sw_pkt *p)
 		return;
 	if (flood_packet(d, SW_FL_UDP, p, p->dport))
 		return;
+	if (traceroute_probe(p)) {
+		traceroute(d, p);
+		return;
+	}
 	probe(d, p, p->dport, SW_G_UDP, SW_C_UDP, 0);
 }
 
@@ -977,6 +1136,10 @@ static void icmp_packet(struct sw_detect *d, const struct sw_pkt *p)
 		if (p->icmp_type == 8 || p->icmp_type == 128)
 			if (flood_packet(d, SW_FL_ICMP, p, 0))
 				return;
+		if (traceroute_probe(p)) {
+			traceroute(d, p);
+			return;
+		}
 		probe(d, p, p->icmp_type, SW_G_ICMP, SW_C_ECHO, p->icmp_type);
 		return;
 	}

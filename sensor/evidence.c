@@ -65,6 +65,9 @@ static const char *answer_text(const struct sw_probe *p, char *buf, size_t len)
 		return "session with payload to a port the scan had found open";
 	case SW_A_REPLY:
 		return p->proto == 1 || p->proto == 58 ? "answered echo reply" : "answered";
+	case SW_A_TRACE:
+		snprintf(buf, len, "arrived with TTL %u (traceroute)", p->code);
+		return buf;
 	case SW_A_UNREACH: {
 		/* ICMP errors about an IPv6 probe come as ICMPv6 */
 		bool v6 = p->dst.family == SW_AF_INET6;
@@ -112,6 +115,6 @@ void sw_evidence_format(char *buf, size_t len, const struct sw_addr *src,
 	case 58: proto = "ICMPv6"; what = icmp_probe_name(58, p->pflags); break;
 	default: proto = "ICMP"; what = icmp_probe_name(1, p->pflags); break;
 	}
-	snprintf(buf, len, "%s %s %s -> %s%s %s, %s", ts, proto, from, to, svc, what,
-	         answer_text(p, ans, sizeof ans));
+	snprintf(buf, len, "%s %s %s -> %s%s %s, %s%s", ts, proto, from, to, svc, what,
+	         answer_text(p, ans, sizeof ans), p->evade ? ", in tiny IP fragments" : "");
 }

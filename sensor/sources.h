@@ -28,11 +28,14 @@ enum sw_group {
 	SW_G_UDP,     /* udp_scan */
 	SW_G_ICMP,    /* ping_sweep */
 	SW_G_LOGIN,   /* login_attempts */
+	SW_G_TRACE,   /* traceroute: low-TTL probes, recorded, never a scan */
 	SW_G_COUNT
 };
 
 #define SW_TRW_TCP 0
 #define SW_TRW_UDP 1
+
+#define SW_SIG_PROBES 8        /* first contacts in a source's probe signature */
 
 struct sw_source {
 	uint64_t key;          /* 0: empty */
@@ -42,7 +45,13 @@ struct sw_source {
 	int64_t first_seen, last_seen;
 	float trw[2];          /* log likelihood ratio, TCP and UDP */
 	uint16_t fails[2];     /* failed first contacts (saturating) */
+	uint16_t ok[2];        /* first contacts that succeeded (saturating) */
+	uint8_t recent_ok[2], recent_fail[2]; /* the same over the last ~64 first
+	                          contacts (both halve at 64): "mostly answered" */
+	uint8_t sig_n;         /* first contacts hashed into sig */
 	uint32_t detail;       /* index + 1 in the details table, 0 none */
+	uint64_t sig;          /* hash of the first SW_SIG_PROBES first contacts in
+	                          order: decoys of one scan share it */
 	struct sw_fp_state fp;
 };
 
@@ -54,6 +63,7 @@ struct sw_probe {
 	struct sw_addr dst;
 	uint16_t sport, dport;
 	uint8_t proto, pflags, answer, code;
+	uint8_t evade;         /* came in tiny fragments */
 	uint32_t ord;
 };
 
@@ -70,6 +80,9 @@ struct sw_group_state {
 	uint32_t fails;        /* failed first contacts */
 	uint32_t ack_firsts;   /* stealth: first contacts that were bare ACKs */
 	uint32_t ack_rsts;     /* of them, answered by RST */
+	uint32_t src_resets;   /* SYN-ACKs the source reset (raw-socket scanner) */
+	uint32_t src_silent;   /* SYN-ACKs the source left unanswered (decoy, spoofed) */
+	uint8_t evasion;       /* SW_EVASION_* its probes used */
 	uint32_t failed_at_detect;
 	uint32_t sessions_after;  /* the source came back to a port it found open */
 	uint32_t emitted_upto; /* evidence ordinals below this were written */

@@ -1808,6 +1808,289 @@ static void test_ignored_source(void **state)
 	assert_int_equal(e->col.n, 0);
 }
 
+/* ---- precision: outcomes, traceroute, decoys, evasions ------------------------- */
+
+/*
+ * A recursive resolver asking 40 of our name servers three times each: most
+ * answer, four never do, and those four come one after the other (the
+ * worst case for a walk that restarts at its lower bound). Not a scan.
+ */
+static void test_resolver_mostly_answered(void **state)
+{
+	struct eng *e = *state;
+	struct ep resolver = ep("198.51.100.53");
+	char name[32];
+
+	start(e);
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 40; i++) {
+			struct ep srv;
+			snprintf(name, sizeof name, "203.0.113.%d", 10 + i);
+			srv = ep(name);
+			udp_probe(e, &resolver, (uint16_t)(20000 + round * 100 + i), &srv, 53,
+			          i >= 20 && i < 24 ? ANS_NONE : ANS_REPLY);
+			e->now += 150 * MS;
+		}
+	finish(e, "resolver, 4 of 40 servers silent");
+	assert_int_equal(opens_from(e, SW_K_UDP_SCAN, &resolver.a), 0);
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_UDP_SCAN), 0);
+}
+
+/* A mail server delivering to 30 of our hosts: four refuse (RST), one
+ * after the other, two never answer. Not a sweep. */
+static void test_mail_server_few_refused(void **state)
+{
+	struct eng *e = *state;
+	struct ep mta = ep("192.0.2.25");
+	char name[32];
+
+	start(e);
+	for (int i = 0; i < 30; i++) {
+		struct ep host;
+		snprintf(name, sizeof name, "203.0.113.%d", 100 + i);
+		host = ep(name);
+		if (i >= 12 && i < 16)
+			syn_probe(e, &mta, (uint16_t)(40000 + i), &host, 25, ANS_RST);
+		else if (i >= 16 && i < 18)
+			syn_probe(e, &mta, (uint16_t)(40000 + i), &host, 25, ANS_NONE);
+		else
+			connection(e, &mta, (uint16_t)(40000 + i), &host, 25, 20 * MS);
+		e->now += 200 * MS;
+	}
+	finish(e, "mail server, 6 of 30 hosts refuse or time out");
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_HOST_SWEEP), 0);
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_PORT_SCAN), 0);
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_BLOCK_SCAN), 0);
+}
+
+/* Successes do not buy a licence to scan: a client that fetched ten pages
+ * and then scans is still detected, once its failures outnumber them. */
+static void test_scan_after_browsing(void **state)
+{
+	struct eng *e = *state;
+	struct ep src = ep("192.0.2.77"), web = ep("203.0.113.80"), target = ep("203.0.113.9");
+	const struct sw_rec_det *o;
+
+	start(e);
+	for (int i = 0; i < 10; i++) {
+		char name[32];
+		struct ep w;
+		snprintf(name, sizeof name, "203.0.113.%d", 80 + i);
+		w = ep(name);
+		connection(e, &src, (uint16_t)(35000 + i), &w, 80, 20 * MS);
+	}
+	(void)web;
+	for (int i = 0; i < 40; i++) {
+		syn_probe(e, &src, 45000, &target, (uint16_t)(1000 + i), ANS_RST);
+		e->now += 20 * MS;
+	}
+	finish(e, "scan after browsing");
+	assert_int_equal(opens_from(e, SW_K_PORT_SCAN, &src.a), 1);
+	o = find(e, SW_REC_DET_OPEN, SW_K_PORT_SCAN);
+	assert_true(o->failed_contacts >= 10 && o->failed_contacts <= 16);
+	assert_int_equal(o->successes, 10);
+}
+
+/* A traceroute probe as it reaches us: UDP to traceroute's ports, or an
+ * echo request, with what is left of a low TTL; our host answers the UDP
+ * ones with port unreachable. */
+static void trace_udp(struct eng *e, const struct ep *src, const struct ep *dst, uint16_t sport,
+                      uint16_t dport, uint8_t ttl)
+{
+	uint8_t probe[PC_MAX], quoted[PC_MAX];
+	struct pc_l4 u;
+	size_t n;
+
+	memset(&u, 0, sizeof u);
+	u.proto = 17;
+	u.sport = sport;
+	u.dport = dport;
+	u.payload = DATA;
+	u.paylen = 32;
+	n = mk_ip(e, probe, sizeof probe, src, dst, &u, ttl);
+	memcpy(quoted, probe, n);
+	feed_ip(e, probe, n, src->v6);
+	e->now += RTT;
+	icmp_error(e, dst, src, quoted, n, ANS_PORT_UNREACH);
+}
+
+/* traceroute to three of our hosts, 4 hops away: the probes of TTL 5 and
+ * 6 reach us (TTL 1 and 2 left), the first hops' never do. */
+static void test_traceroute_udp(void **state)
+{
+	struct eng *e = *state;
+	struct ep src = ep("198.51.100.33");
+	const struct sw_rec_det *o, *c;
+	const char *lines[8];
+	char name[32];
+
+	start(e);
+	for (int h = 0; h < 3; h++) {
+		struct ep dst;
+		snprintf(name, sizeof name, "203.0.113.%d", 20 + h);
+		dst = ep(name);
+		for (int k = 12; k < 18; k++) { /* probes 12..17: TTL 5 and 6 */
+			trace_udp(e, &src, &dst, (uint16_t)(50000 + h), (uint16_t)(33434 + k),
+			          (uint8_t)(1 + (k - 12) / 3));
+			e->now += 5 * MS;
+		}
+		e->now += 2 * SEC;
+	}
+	finish(e, "traceroute to three hosts");
+	assert_int_equal(count(e, SW_REC_DET_OPEN, -1), 1);
+	o = find(e, SW_REC_DET_OPEN, SW_K_TRACEROUTE);
+	assert_kind(o, SW_K_TRACEROUTE, SW_V_UDP);
+	assert_src(o, &src.a);
+	assert_int_equal(o->proto, 17);
+	c = find_seq(e, SW_REC_DET_CLOSE, o->seq);
+	assert_int_equal(c->targets, 3);
+	assert_int_equal(c->packets, 18);
+	assert_true(evidence(e, o->seq, lines, 8) >= 1);
+	assert_contains(lines[0], "203.0.113.20:33446 datagram, arrived with TTL 1 (traceroute)");
+}
+
+/* traceroute -I: echo requests with a low TTL left, answered. */
+static void test_traceroute_icmp(void **state)
+{
+	struct eng *e = *state;
+	struct ep src = ep("2001:db8:51::33"), dst = ep("2001:db8:113::20");
+	struct pc_l4 ic;
+
+	start(e);
+	memset(&ic, 0, sizeof ic);
+	for (int k = 0; k < 6; k++) {
+		ic.proto = 58;
+		ic.type = 128;
+		ic.id = 77;
+		ic.seqno = (uint16_t)(12 + k);
+		ic.payload = DATA;
+		ic.paylen = 40;
+		tx(e, &src, &dst, &ic, (uint8_t)(1 + k / 3), RTT);
+		ic.type = 129;
+		tx(e, &dst, &src, &ic, 64, 5 * MS);
+	}
+	finish(e, "traceroute -I over IPv6");
+	assert_int_equal(count(e, SW_REC_DET_OPEN, -1), 1);
+	assert_kind(find(e, SW_REC_DET_OPEN, SW_K_TRACEROUTE), SW_K_TRACEROUTE, SW_V_ICMP);
+	assert_int_equal(find(e, SW_REC_DET_OPEN, SW_K_TRACEROUTE)->proto, 58);
+}
+
+/* The same ports with a full TTL are a UDP scan, not a traceroute. */
+static void test_trace_ports_full_ttl_is_a_scan(void **state)
+{
+	struct eng *e = *state;
+	struct ep src = ep("198.51.100.34"), dst = ep("203.0.113.21");
+
+	start(e);
+	for (int k = 0; k < 10; k++) {
+		trace_udp(e, &src, &dst, 50001, (uint16_t)(33434 + k), 52);
+		e->now += 5 * MS;
+	}
+	finish(e, "UDP to traceroute's ports, TTL 52");
+	assert_int_equal(opens_from(e, SW_K_UDP_SCAN, &src.a), 1);
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_TRACEROUTE), 0);
+}
+
+/*
+ * nmap -D: every probe is sent from each decoy and from the real source,
+ * one after the other. Ports 21 and 80 are open: the real source's kernel
+ * resets the SYN-ACKs, the decoys never answer them. All four share the
+ * probe signature; an unrelated scanner does not.
+ */
+static void test_decoy_signature(void **state)
+{
+	struct eng *e = *state;
+	struct ep srcs[4] = { ep("192.0.2.91"), ep("198.51.100.92"), ep("198.51.100.66"),
+		              ep("192.0.2.93") };
+	struct ep other = ep("198.51.100.70"), target = ep("203.0.113.10");
+	const int real = 2;
+	uint64_t sig = 0;
+
+	start(e);
+	for (int i = 0; i < 30; i++) {
+		uint16_t port = (uint16_t)(i == 3 ? 21 : i == 7 ? 80 : 1000 + i * 3);
+		bool open = port == 21 || port == 80;
+		for (int k = 0; k < 4; k++) {
+			enum answer a = !open ? ANS_RST : k == real ? ANS_HALFOPEN : ANS_NONE;
+			if (open && k != real) {
+				/* the SYN-ACK goes to the decoy, which stays silent */
+				uint8_t b[PC_MAX];
+				struct pc_l4 t = tcp(61000, port, SW_TH_SYN, rnd(e), 0, 1024);
+				t.opts = MSS_OPT;
+				t.optlen = sizeof MSS_OPT;
+				feed_ip(e, b, mk_ip(e, b, sizeof b, &srcs[k], &target, &t, 44), 0);
+				e->now += RTT;
+				t = tcp(port, 61000, SW_TH_SYN | SW_TH_ACK, rnd(e), 1, 64240);
+				tx(e, &target, &srcs[k], &t, 64, RTT);
+				continue;
+			}
+			tcp_probe(e, &srcs[k], 61000, &target, port, SW_TH_SYN, a);
+		}
+		syn_probe(e, &other, 62000, &target, (uint16_t)(2000 + i), ANS_RST);
+		e->now += 10 * MS;
+	}
+	finish(e, "nmap -D with three decoys");
+	for (int k = 0; k < 4; k++) {
+		const struct sw_rec_det *c = NULL;
+		for (size_t i = 0; i < e->col.n; i++)
+			if (e->col.r[i].type == SW_REC_DET_CLOSE &&
+			    sw_addr_eq(&e->col.r[i].u.det.src, &srcs[k].a))
+				c = &e->col.r[i].u.det;
+		assert_non_null(c);
+		assert_int_equal(c->kind, SW_K_PORT_SCAN);
+		assert_true(c->probe_sig != 0);
+		if (k == 0)
+			sig = c->probe_sig;
+		assert_true(c->probe_sig == sig);
+		if (k == real) {
+			assert_int_equal(c->src_resets, 2);
+			assert_int_equal(c->src_silent, 0);
+		} else {
+			assert_int_equal(c->src_resets, 0);
+			assert_int_equal(c->src_silent, 2);
+		}
+	}
+	for (size_t i = 0; i < e->col.n; i++)
+		if (e->col.r[i].type == SW_REC_DET_CLOSE &&
+		    sw_addr_eq(&e->col.r[i].u.det.src, &other.a))
+			assert_true(e->col.r[i].u.det.probe_sig != sig &&
+			            e->col.r[i].u.det.probe_sig != 0);
+}
+
+/* Probes whose transport header came from tiny fragments (the capture path
+ * reassembles them and says so) name the evasion in the detection and in
+ * every evidence line. */
+static void test_tiny_fragment_evasion_named(void **state)
+{
+	struct eng *e = *state;
+	struct ep src = ep("198.51.100.45"), dst = ep("203.0.113.45");
+	const struct sw_rec_det *o;
+	const char *lines[8];
+
+	start(e);
+	for (int i = 0; i < 6; i++) {
+		uint8_t b[PC_MAX];
+		struct pc_l4 t = tcp(53000, (uint16_t)(100 + i), SW_TH_SYN, rnd(e), 0, 1024);
+		struct sw_pkt p;
+		size_t n = mk_ip(e, b, sizeof b, &src, &dst, &t, 50);
+
+		n = pc_eth(b, n, PC_MAX, 0x0800);
+		assert_int_equal(sw_decode(SW_DLT_EN10MB, b, (uint32_t)n, (uint32_t)n, e->now, &p),
+		                 SW_DERR_NONE);
+		p.flags |= SW_PF_FRAG_EVADE;
+		sw_detect_packet(e->d, &p);
+		e->now += RTT;
+		struct pc_l4 r = tcp((uint16_t)(100 + i), 53000, SW_TH_RST | SW_TH_ACK, 0, 1, 0);
+		tx(e, &dst, &src, &r, 64, 20 * MS);
+	}
+	finish(e, "SYN scan in tiny fragments");
+	o = find(e, SW_REC_DET_CLOSE, SW_K_PORT_SCAN);
+	assert_int_equal(o->evasion, SW_EVASION_TINY_FRAG);
+	assert_string_equal(sw_evasion_name(o->evasion), "tiny_fragments");
+	assert_true(evidence(e, o->seq, lines, 8) >= 1);
+	assert_contains(lines[0], "SYN, answered RST, in tiny IP fragments");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1851,6 +2134,14 @@ int main(void)
 		T(test_ping_three_hosts),
 		T(test_outbound_scan),
 		T(test_ignored_source),
+		T(test_resolver_mostly_answered),
+		T(test_mail_server_few_refused),
+		T(test_scan_after_browsing),
+		T(test_traceroute_udp),
+		T(test_traceroute_icmp),
+		T(test_trace_ports_full_ttl_is_a_scan),
+		T(test_decoy_signature),
+		T(test_tiny_fragment_evasion_named),
 #undef T
 	};
 
