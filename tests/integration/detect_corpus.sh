@@ -2,7 +2,9 @@
 # detect_corpus.sh - every capture of the corpus against its truth.tsv:
 # each attacker is detected with the right kind (and variant, and tool
 # where the capture was made by nmap, masscan, zmap or hping3 with raw
-# packets); no benign source gets anything but a port_probe.
+# packets) and, after the analyzer, is reportable (unless its sources are
+# forged: truth src '*'); no benign source gets anything but a port_probe
+# or a traceroute, and no benign source or decoy is ever reportable.
 . "$(dirname "$0")/lib.sh"
 need_sqlite3
 
@@ -17,6 +19,8 @@ expect() {
 	stealth_null) echo "stealth_scan null" ;;
 	stealth_xmas) echo "stealth_scan xmas" ;;
 	ack_scan) echo "stealth_scan ack" ;;
+	traceroute_udp) echo "traceroute udp" ;;
+	traceroute_icmp) echo "traceroute icmp" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -25,6 +29,11 @@ expect() {
 for f in $(cut -f1 "$TRUTH" | tail -n +2 | sort -u); do
 	"$SENSOR" -q -A stderr -n corpus -r "$CORPUS/$f" -w "$TMP/$f.db" 2>"$TMP/$f.alerts" ||
 		fail "$f: sensor exited $?"
+done
+
+# the analyzer on each, offline (no name to resolve in packets)
+for f in $(cut -f1 "$TRUTH" | tail -n +2 | sort -u); do
+	"$ANALYZER" -q --offline -w "$TMP/$f.db" || fail "$f: analyzer exited $?"
 done
 
 # -A stderr: one alert per detection but port_probe, naming its kind,
@@ -36,8 +45,8 @@ for f in $(cut -f1 "$TRUTH" | tail -n +2 | sort -u); do
 		WHERE kind != 'port_probe'" | sort)
 	check "$f: -A stderr alerts the detections" "$want" "$got"
 done
-n=$(grep -c 'alert: port_probe' "$TMP"/*.alerts | awk -F: '{ s += $NF } END { print s + 0 }')
-check "no alert for a port_probe" 0 "$n"
+n=$(grep -c 'alert: port_probe\|alert: traceroute' "$TMP"/*.alerts | awk -F: '{ s += $NF } END { print s + 0 }')
+check "no alert for a port_probe or a traceroute" 0 "$n"
 f=dev_01_nmap_sS_top1000.pcap
 "$SENSOR" -q -A syslog -n corpus -r "$CORPUS/$f" -w "$TMP/syslog.db" 2>"$TMP/syslog.err"
 check "-A syslog: exit 0" 0 "$?"
@@ -48,18 +57,36 @@ check "-A syslog: the detection is stored all the same" 1 \
 tab=$(printf '\t')
 tail -n +2 "$TRUTH" | while IFS="$tab" read -r file src role kind targets pp tool command rest; do
 	db="$TMP/$file.db"
-	if [ "$role" = benign ]; then
-		n=$(q "$db" "SELECT count(*) FROM v_detections WHERE src = '$src' AND kind != 'port_probe'")
+	# a source is reportable when an incident that names it is (a
+	# netblock-level incident lists its sources, comma separated)
+	reportable="SELECT count(*) FROM v_incidents WHERE reportable = 1
+	            AND (src = '$src' OR ',' || replace(src, ' ', '') || ',' LIKE '%,$src,%')"
+	case "$role" in
+	benign|decoy)
+		n=$(q "$db" "SELECT count(*) FROM v_incidents WHERE reportable = 0 AND reasons IS NULL")
+		check "$file: every incident not reportable says why" 0 "$n"
+		check "$file: $role $src ($tool) is never reportable" 0 "$(q "$db" "$reportable")"
+		;;
+	esac
+	case "$role $kind" in
+	"benign benign")
+		n=$(q "$db" "SELECT count(*) FROM v_detections WHERE src = '$src'
+		             AND kind NOT IN ('port_probe', 'traceroute')")
 		check "$file: benign $src ($tool) has no detection" 0 "$n"
-		continue
-	fi
+		continue ;;
+	"decoy "*) continue ;;
+	esac
 	set -- $(expect "$kind")
 	want_kind=$1 want_variant=${2:-}
 	case "$want_kind $command" in
 	"port_scan"*" -sT "*|"host_sweep"*" -sT "*) want_variant=connect ;;
 	port_scan*|host_sweep*) want_variant=syn ;;
 	esac
-	cond="src = '$src' AND kind = '$want_kind'"
+	# a flood from forged sources is recorded from the unspecified address
+	case "$src" in
+	'*') cond="src IN ('0.0.0.0', '::') AND kind = '$want_kind'" ;;
+	*) cond="src = '$src' AND kind = '$want_kind'" ;;
+	esac
 	[ -n "$want_variant" ] && cond="$cond AND variant = '$want_variant'"
 	n=$(q "$db" "SELECT count(*) FROM v_detections WHERE $cond")
 	check "$file: $src is a $want_kind${want_variant:+/$want_variant}" 1 "$([ "$n" -ge 1 ] && echo 1 || echo "0 (has: $(q "$db" "SELECT group_concat(kind || '/' || ifnull(variant, '-'), ' ') FROM v_detections WHERE src = '$src'"))")"
@@ -67,6 +94,7 @@ tail -n +2 "$TRUTH" | while IFS="$tab" read -r file src role kind targets pp too
 	# clients carry no fingerprint
 	case "$tool $command" in
 	nmap*" -sT "*|clients.py*) want_tool= ;;
+	*--rand-source*) want_tool= ;;  # attributed to nobody: no fingerprint
 	nmap*|masscan*|zmap*|hping3*) want_tool=$tool ;;
 	*) want_tool= ;;
 	esac
@@ -74,8 +102,15 @@ tail -n +2 "$TRUTH" | while IFS="$tab" read -r file src role kind targets pp too
 	check "$file: $src tool" "${want_tool:-NULL}" "$got_tool"
 	# every detection carries evidence lines
 	ev=$(q "$db" "SELECT count(*) FROM evidence e JOIN detections d ON d.id = e.detection_id
-	              WHERE d.src = '$src' AND d.kind = '$want_kind'")
+	              WHERE $cond")
 	check "$file: $src detection has evidence" 1 "$([ "$ev" -ge 1 ] && echo 1 || echo 0)"
+	case "$role $src" in
+	"benign "*) ;;  # a traceroute: recorded, never reported (checked above)
+	"attacker *") check "$file: a flood from forged sources is not reportable" 0 \
+		"$(q "$db" "SELECT count(*) FROM v_incidents WHERE reportable = 1 AND src IN ('0.0.0.0', '::')")" ;;
+	*) check "$file: attacker $src is reportable" 1 \
+		"$([ "$(q "$db" "$reportable")" -ge 1 ] && echo 1 || echo 0)" ;;
+	esac
 	lat=$(q "$db" "SELECT min(failed_contacts) FROM detections WHERE $cond")
 	echo "   latency: $file $src $want_kind failed first contacts before detection: $lat"
 done > "$TMP/out.txt"
