@@ -1,6 +1,7 @@
 /*
  * capture.c - the capture thread: libpcap handles, the packet loop, and the
- * per-packet path (decode -> count -> fragment check).
+ * per-packet path (decode -> count -> detect -> fragment tracker, whose
+ * headers put back together from tiny fragments go to detection too).
  *
  * Nothing on the packet path allocates or touches SQLite; statistics go to
  * the writer thread as records through its ring.
@@ -42,6 +43,7 @@ struct sw_capture {
 	bool finishing;           /* end of run: records may wait for room */
 	int64_t loop_us;          /* wall time spent in the packet loop */
 	struct sw_pkt pkt;
+	struct sw_pkt head;       /* a header put together from tiny fragments */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -219,6 +221,20 @@ const char *sw_capture_linktypes(const struct sw_capture *c)
 	return c->linktypes;
 }
 
+/* A fragment, after detection saw it as it is: overlaps are counted, and a
+ * transport header that tiny fragments split goes to detection whole. Tiny
+ * fragments carry an error but take part like any other. */
+static void on_fragment(struct sw_capture *c, const struct sw_pkt *p,
+                        const uint8_t *data)
+{
+	unsigned found = sw_frag_check(c->frag, p, data, &c->head);
+
+	if (found & SW_FRAG_OVERLAP)
+		c->cnt->anomaly[SW_AN_FRAG_OVERLAP]++;
+	if ((found & SW_FRAG_HEADER) && c->detect)
+		sw_detect_packet(c->detect, &c->head);
+}
+
 /* The packet path. */
 static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
 {
@@ -228,12 +244,10 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 
 	sw_decode(c->linktype, data, hdr->caplen, hdr->len, ts, p);
 	sw_counters_add(c->cnt, p);
-	/* tiny fragments carry an error but still take part in overlap checks */
-	if ((p->flags & SW_PF_FRAG) &&
-	    sw_frag_check(c->frag, p) == SW_FRAG_OVERLAP)
-		c->cnt->anomaly[SW_AN_FRAG_OVERLAP]++;
 	if (c->detect)
 		sw_detect_packet(c->detect, p);
+	if (p->flags & SW_PF_FRAG)
+		on_fragment(c, p, data);
 }
 
 /* The detection engine's records go to the writer; on the packet path a

@@ -17,6 +17,7 @@ static const char *const traffic_names[SW_TR_COUNT] = {
 
 static const char *const anomaly_names[SW_AN_COUNT] = {
 	[SW_AN_FRAG_OVERLAP] = "frag_overlap",
+	[SW_AN_FRAG_TINY] = "frag_tiny",
 	[SW_AN_FRAG_EVICTED] = "frag_evicted",
 	[SW_AN_READ_ERROR] = "read_error",
 };
@@ -65,7 +66,11 @@ void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p)
 		c->last_ts = (int64_t)p->ts_us;
 	if (p->vlan_depth)
 		c->traffic[SW_TR_VLAN]++;
-	if (p->err != SW_DERR_NONE && (unsigned)p->err < SW_DERR_COUNT) {
+	/* A tiny fragment is a well-formed IP packet crafted to split the
+	 * transport header: an anomaly, counted with its traffic. */
+	if (p->err == SW_DERR_FRAG_TINY)
+		c->anomaly[SW_AN_FRAG_TINY]++;
+	else if (p->err != SW_DERR_NONE && (unsigned)p->err < SW_DERR_COUNT) {
 		c->derr[p->err]++;
 		return;
 	}

@@ -20,6 +20,9 @@ enum sw_traffic {
 
 enum sw_anomaly {
 	SW_AN_FRAG_OVERLAP,  /* a fragment overlapping an earlier one */
+	SW_AN_FRAG_TINY,     /* a fragment splitting the transport header
+	                        (SW_DERR_FRAG_TINY): an evasion, not a packet
+	                        the decoder failed on */
 	SW_AN_FRAG_EVICTED,  /* fragment tracker entries evicted when full */
 	SW_AN_READ_ERROR,    /* a capture file that ended in an error */
 	SW_AN_COUNT

@@ -479,6 +479,14 @@ static enum sw_derr decode_l4(const uint8_t *l4, uint32_t cap, uint32_t len,
 	return SW_DERR_NONE;
 }
 
+enum sw_derr sw_decode_l4(const uint8_t *l4, uint32_t cap, uint32_t len,
+                          struct sw_pkt *p)
+{
+	if (cap > len)
+		cap = len;
+	return decode_l4(l4, cap, len, 1, p->l3 == SW_L3_IPV6, p);
+}
+
 /* RFC 1858: a TCP fragment at offset 8 overwrites the flags of the header
  * in the first fragment, the classic way past a filter. Other later
  * fragments hold no header and are fine as they are. */
@@ -491,7 +499,17 @@ static enum sw_derr later_fragment(struct sw_pkt *p)
 
 /* ---- IP ---------------------------------------------------------------- */
 
-static enum sw_derr decode_ipv4(const uint8_t *b, uint32_t cap, struct sw_pkt *p)
+/* The payload of a fragment, for the fragment tracker: data_off is where it
+ * starts in the frame, data_cap how much of it was captured. */
+static void set_frag_data(struct sw_pkt *p, uint32_t data_off, uint32_t data_cap)
+{
+	p->frag_data_off = data_off;
+	p->frag_data_cap = min32(data_cap, p->frag_len);
+}
+
+/* b is off bytes into the frame. */
+static enum sw_derr decode_ipv4(const uint8_t *b, uint32_t off, uint32_t cap,
+                                struct sw_pkt *p)
 {
 	uint32_t hl, tot;
 	uint16_t frag;
@@ -536,6 +554,7 @@ static enum sw_derr decode_ipv4(const uint8_t *b, uint32_t cap, struct sw_pkt *p
 		p->frag_off = (uint16_t)((frag & 0x1fff) * 8);
 		p->frag_id = p->ip_id;
 		p->frag_len = (uint16_t)(tot - hl);
+		set_frag_data(p, off + hl, cap - hl);
 		if (p->frag_off != 0)
 			return later_fragment(p);
 		p->flags |= SW_PF_FRAG_FIRST;
@@ -544,7 +563,8 @@ static enum sw_derr decode_ipv4(const uint8_t *b, uint32_t cap, struct sw_pkt *p
 	                 (p->flags & SW_PF_FRAG_FIRST) != 0, 0, p);
 }
 
-static enum sw_derr decode_ipv6(const uint8_t *b, uint32_t cap, struct sw_pkt *p)
+static enum sw_derr decode_ipv6(const uint8_t *b, uint32_t off, uint32_t cap,
+                                struct sw_pkt *p)
 {
 	struct ext_walk w;
 	uint32_t len;
@@ -585,9 +605,11 @@ static enum sw_derr decode_ipv6(const uint8_t *b, uint32_t cap, struct sw_pkt *p
 		p->frag_off = w.frag_off;
 		p->frag_id = w.frag_id;
 		p->frag_len = (uint16_t)(len - w.frag_hdr_end);
+		set_frag_data(p, off + w.frag_hdr_end, cap - w.frag_hdr_end);
 		if (w.frag == 2)
 			return later_fragment(p);
 		p->flags |= SW_PF_FRAG_FIRST;
+		p->frag_l4_off = (uint16_t)(w.off - w.frag_hdr_end);
 	}
 	if (w.nh == IPPROTO_NONE_) {
 		p->payload_len = (uint16_t)(len - w.off);
@@ -596,13 +618,16 @@ static enum sw_derr decode_ipv6(const uint8_t *b, uint32_t cap, struct sw_pkt *p
 	return decode_l4(b + w.off, cap - w.off, len - w.off, w.frag == 1, 1, p);
 }
 
-/* want: 4 or 6 when the link layer said which, 0 to go by the version
+/* The IP header is off bytes into frame, which holds cap bytes (off <= cap).
+ * want: 4 or 6 when the link layer said which, 0 to go by the version
  * nibble (raw IP). */
-static enum sw_derr decode_ip(const uint8_t *b, uint32_t cap, int want,
-                              struct sw_pkt *p)
+static enum sw_derr decode_ip(const uint8_t *frame, uint32_t off, uint32_t cap,
+                              int want, struct sw_pkt *p)
 {
+	const uint8_t *b = frame + off;
 	int v;
 
+	cap -= off;
 	if (want == 0) {
 		if (cap < 1)
 			return SW_DERR_L2_TRUNC; /* nothing tells which IP it is */
@@ -611,7 +636,7 @@ static enum sw_derr decode_ip(const uint8_t *b, uint32_t cap, int want,
 			return SW_DERR_IP_VERSION;
 		want = v;
 	}
-	return want == 4 ? decode_ipv4(b, cap, p) : decode_ipv6(b, cap, p);
+	return want == 4 ? decode_ipv4(b, off, cap, p) : decode_ipv6(b, off, cap, p);
 }
 
 /* ---- link layer -------------------------------------------------------- */
@@ -635,9 +660,9 @@ static enum sw_derr decode_ethertype(uint16_t type, const uint8_t *b,
 	}
 	switch (type) {
 	case ET_IPV4:
-		return decode_ip(b + off, cap - off, 4, p);
+		return decode_ip(b, off, cap, 4, p);
 	case ET_IPV6:
-		return decode_ip(b + off, cap - off, 6, p);
+		return decode_ip(b, off, cap, 6, p);
 	case ET_ARP:
 		p->l3 = SW_L3_ARP;
 		return SW_DERR_NONE;
@@ -700,7 +725,7 @@ static enum sw_derr decode_link(int linktype, const uint8_t *b, uint32_t cap,
 			v = null_family(rd32(b));
 		if (v == 0)
 			return SW_DERR_NULL_FAMILY;
-		return decode_ip(b + 4, cap - 4, v, p);
+		return decode_ip(b, 4, cap, v, p);
 
 	case SW_DLT_LOOP:
 		if (cap < 4)
@@ -708,17 +733,17 @@ static enum sw_derr decode_link(int linktype, const uint8_t *b, uint32_t cap,
 		v = null_family(rd32(b));
 		if (v == 0)
 			return SW_DERR_NULL_FAMILY;
-		return decode_ip(b + 4, cap - 4, v, p);
+		return decode_ip(b, 4, cap, v, p);
 
 	case SW_DLT_RAW:
 	case SW_DLT_LINKTYPE_RAW:
-		return decode_ip(b, cap, 0, p);
+		return decode_ip(b, 0, cap, 0, p);
 
 	case SW_DLT_IPV4:
-		return decode_ip(b, cap, 4, p);
+		return decode_ip(b, 0, cap, 4, p);
 
 	case SW_DLT_IPV6:
-		return decode_ip(b, cap, 6, p);
+		return decode_ip(b, 0, cap, 6, p);
 
 	default:
 		return SW_DERR_LINKTYPE;

@@ -44,7 +44,10 @@ enum sw_derr {
 	SW_DERR_IPV6_EXT_TRUNC,   /* extension header cut short */
 	SW_DERR_IPV6_EXT_DEPTH,   /* more than SW_MAX_IPV6_EXT ext. headers */
 	SW_DERR_FRAG_TINY,        /* first fragment too short for the L4 header,
-	                             or a TCP fragment at offset 8 (RFC 1858) */
+	                             or a TCP fragment at offset 8 (RFC 1858):
+	                             an evasion, not a failure of the decoder, so
+	                             counted as the anomaly frag_tiny (counters.c)
+	                             and not as a decode error */
 	SW_DERR_TCP_TRUNC,        /* TCP header cut short (caplen) */
 	SW_DERR_TCP_HLEN,         /* data offset < 5 or past the datagram */
 	SW_DERR_TCP_OPT,          /* malformed TCP option */
@@ -78,7 +81,9 @@ enum sw_l3 { SW_L3_NONE = 0, SW_L3_IPV4, SW_L3_IPV6, SW_L3_ARP, SW_L3_OTHER };
                                   options past the cut are not set (normal
                                   with a headers-only snaplen, not an error) */
 #define SW_PF_FRAG_EVADE 0x400 /* the transport header was reassembled from
-                                  tiny fragments (an evasion: nmap -f) */
+                                  tiny fragments (an evasion: nmap -f): a packet made
+                                  by the fragment tracker (frag.h), not one
+                                  captured as it is */
 
 /* TCP flag bits as on the wire */
 #define SW_TH_FIN 0x01
@@ -118,6 +123,14 @@ struct sw_pkt {
 	uint16_t frag_off;   /* fragment offset in bytes */
 	uint32_t frag_id;    /* IPv4 id or IPv6 fragment header id */
 	uint16_t frag_len;   /* bytes of fragment payload (per the headers) */
+	uint16_t frag_l4_off; /* first fragments: where the transport header
+	                         starts in the fragment payload (0 for IPv4;
+	                         IPv6 extension headers after the fragment
+	                         header come before it) */
+	uint32_t frag_data_off; /* fragments: where the fragment payload starts
+	                           in the captured frame */
+	uint32_t frag_data_cap; /* fragments: bytes of it captured (at most
+	                           frag_len), readable from frag_data_off */
 
 	uint16_t sport, dport;
 
@@ -143,6 +156,17 @@ struct sw_pkt {
  */
 enum sw_derr sw_decode(int linktype, const uint8_t *data, uint32_t caplen,
                        uint32_t wirelen, uint64_t ts_us, struct sw_pkt *p);
+
+/*
+ * Decode a transport header on its own: l4 holds cap readable bytes of a
+ * datagram whose transport part is len bytes long (cap <= len), p already
+ * has the IP fields (l3, proto, addresses). Fills the transport fields of p
+ * as sw_decode() would for a first fragment (the UDP length may describe more
+ * than len) and returns the error, SW_DERR_FRAG_TINY when len is too short
+ * for the header. For the fragment tracker, which puts headers together.
+ */
+enum sw_derr sw_decode_l4(const uint8_t *l4, uint32_t cap, uint32_t len,
+                          struct sw_pkt *p);
 
 /* True if sw_decode() knows the link type. */
 int sw_decode_linktype_ok(int linktype);

@@ -589,6 +589,87 @@ static void test_ipv4_fragments(void **state)
 	assert_int_equal(dec(SW_DLT_RAW, b, n, &p), SW_DERR_FRAG_TINY);
 }
 
+/* Where a fragment's payload is in the frame, for the fragment tracker, and
+ * the transport decoder on its own, as the tracker calls it. */
+static void test_fragment_data_and_l4(void **state)
+{
+	static const struct pc_ext fh_do[] = {
+		{ .type = 44, .frag_off = 0, .mf = 1, .frag_id = 7 },
+		{ .type = 60, .len = 0 },
+	};
+	uint8_t l4[PC_MAX], b[PC_MAX];
+	struct pc_ip4 ip = ip4_ab();
+	struct pc_ip6 ip6 = ip6_ab();
+	struct pc_l4 t = tcp_syn();
+	struct pc_l4 u = udp_probe();
+	struct sw_pkt p;
+	size_t l4n, n;
+
+	(void)state;
+	t.opts = NULL;
+	t.optlen = 0;
+	t.paylen = 0;
+	l4n = pc_l4(l4, sizeof l4, 0, A4, B4, &t);
+	assert_int_equal(l4n, 20);
+
+	/* a tiny first fragment behind Ethernet and a VLAN tag */
+	ip.frag = 0x2000;
+	n = pc_ip4_raw(b, sizeof b, &ip, 6, l4, 8);
+	n = pc_eth(b, n, sizeof b, 0x0800);
+	n = pc_vlan(b, n, sizeof b, 0x8100, 5);
+	assert_int_equal(dec(SW_DLT_EN10MB, b, n, &p), SW_DERR_FRAG_TINY);
+	assert_int_equal(p.frag_data_off, 14 + 4 + 20);
+	assert_int_equal(p.frag_data_cap, 8);
+	assert_int_equal(p.frag_l4_off, 0);
+	assert_memory_equal(b + p.frag_data_off, l4, 8);
+	/* cut by caplen: only what was captured is readable */
+	assert_int_equal(dec_cut(SW_DLT_EN10MB, b, n - 3, n, &p), SW_DERR_FRAG_TINY);
+	assert_int_equal(p.frag_data_cap, 5);
+	/* a later fragment, with Ethernet padding that is not payload */
+	ip.frag = 0x2001;
+	n = pc_ip4_raw(b, sizeof b, &ip, 6, l4 + 8, 12);
+	memset(b + n, 0, 20);
+	assert_int_equal(dec(SW_DLT_RAW, b, n + 20, &p), SW_DERR_FRAG_TINY);
+	assert_int_equal(p.frag_data_off, 20);
+	assert_int_equal(p.frag_data_cap, 12);
+	assert_int_equal(p.frag_len, 12);
+
+	/* IPv6: the payload starts after the fragment header; the transport
+	 * after the destination options that follow it */
+	ip6.ext = fh_do;
+	ip6.next = 2;
+	n = pc_ip6_raw(b, sizeof b, &ip6, 17, l4, 0);
+	assert_int_equal(dec(SW_DLT_RAW, b, n, &p), SW_DERR_FRAG_TINY);
+	assert_int_equal(p.frag_data_off, 40 + 8);
+	assert_int_equal(p.frag_data_cap, 8);
+	assert_int_equal(p.frag_l4_off, 8);
+	assert_int_equal(p.proto, 17);
+
+	/* sw_decode_l4: the header whole, then too short for it */
+	memset(&p, 0, sizeof p);
+	p.l3 = SW_L3_IPV4;
+	p.proto = 6;
+	assert_int_equal(sw_decode_l4(l4, 20, 20, &p), SW_DERR_NONE);
+	assert_int_equal(p.sport, 40000);
+	assert_int_equal(p.dport, 22);
+	assert_int_equal(p.tcp_flags, SW_TH_SYN);
+	assert_int_equal(p.tcp_win, 64240);
+	assert_true(p.flags & SW_PF_HAS_PORTS);
+	memset(&p, 0, sizeof p);
+	p.l3 = SW_L3_IPV4;
+	p.proto = 6;
+	assert_int_equal(sw_decode_l4(l4, 20, 16, &p), SW_DERR_FRAG_TINY);
+	assert_int_equal(sw_decode_l4(l4, 16, 20, &p), SW_DERR_TCP_TRUNC);
+	/* a UDP length past what is held is fine: the rest is in fragments */
+	l4n = pc_l4(l4, sizeof l4, 0, A4, B4, &u);
+	memset(&p, 0, sizeof p);
+	p.l3 = SW_L3_IPV4;
+	p.proto = 17;
+	assert_int_equal(sw_decode_l4(l4, 8, 8, &p), SW_DERR_NONE);
+	assert_int_equal(p.dport, 161);
+	assert_int_equal(p.payload_len, l4n - 8);
+}
+
 /* ---- IPv6 --------------------------------------------------------------- */
 
 static void test_ipv6_ext_chain(void **state)
@@ -1323,6 +1404,12 @@ static void check_invariants(const struct sw_pkt *p, size_t n)
 		assert_int_equal(p->src.family, SW_AF_INET6);
 	if ((p->flags & SW_PF_FRAG) && p->frag_off != 0)
 		assert_false(p->flags & SW_PF_HAS_PORTS);
+	/* the fragment tracker reads frag_data_cap bytes at frag_data_off */
+	if (p->flags & SW_PF_FRAG) {
+		assert_true(p->frag_data_off <= n);
+		assert_true(p->frag_data_cap <= n - p->frag_data_off);
+		assert_true(p->frag_data_cap <= p->frag_len);
+	}
 }
 
 static void test_fuzz_random(void **state)
@@ -1450,6 +1537,7 @@ int main(void)
 		cmocka_unit_test(test_ipv4_options),
 		cmocka_unit_test(test_ethernet_padding),
 		cmocka_unit_test(test_ipv4_fragments),
+		cmocka_unit_test(test_fragment_data_and_l4),
 		cmocka_unit_test(test_ipv6_ext_chain),
 		cmocka_unit_test(test_ipv6_chain_limits),
 		cmocka_unit_test(test_tcp_fields_and_options),

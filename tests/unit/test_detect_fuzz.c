@@ -142,7 +142,7 @@ static void random_packet(uint64_t *r, struct sw_pkt *p, int64_t *now)
 	pick_addr(r, &p->dst, v6);
 	p->ttl = (uint8_t)rnd(r);
 	p->ip_id = (uint16_t)rnd(r);
-	p->flags = (uint16_t)(rnd(r) & 0x3ff);
+	p->flags = (uint16_t)(rnd(r) & 0x7ff);
 	if (rnd(r) % 4)
 		p->flags |= SW_PF_HAS_PORTS;
 	p->sport = (uint16_t)(rnd(r) % 8 == 0 ? rnd(r) : 40000 + rnd(r) % 4);
