@@ -244,11 +244,8 @@ static void test_allowlist_match(void **state)
 	}
 	assert_non_null(m);
 	assert_string_equal(m, "localhost");
-	/* a name that does not resolve is a warning, not a failure */
-	memset(hosts, 0, sizeof *hosts);
-	assert_true(sw_host_list_parse("no-such-host.invalid", hosts, why, sizeof why));
-	assert_int_equal(sw_allowlist_build(l, hosts, true), 1);
-	assert_int_equal(l->n, 0);
+	/* (a name that does not resolve is a warning too; not tried here: it
+	 * would ask the DNS) */
 	free(hosts);
 	free(l);
 }
