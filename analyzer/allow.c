@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "allow.h"
@@ -76,12 +77,15 @@ unsigned sw_allowlist_build(struct sw_allowlist *l, const struct sw_host_list *h
 	}
 	for (unsigned i = 0; i < hosts->nnames && i < SW_MAX_HOSTNAMES; i++) {
 		const char *name = hosts->names[i];
+		struct sw_prefix none;
 
+		memset(&none, 0, sizeof none);
+		(void)sw_allowlist_add(l, &none, name);
 		if (!resolve) {
-			sw_warn("allow: %s not resolved (--offline): it matches nothing", name);
+			sw_warn("allow: %s not resolved (--offline): it matches no address", name);
 			unresolved++;
 		} else if (add_name(l, name) == 0) {
-			sw_warn("allow: %s does not resolve: it matches nothing this run", name);
+			sw_warn("allow: %s does not resolve: it matches no address this run", name);
 			unresolved++;
 		}
 	}
@@ -92,6 +96,14 @@ const char *sw_allowlist_match(const struct sw_allowlist *l, const struct sw_add
 {
 	for (unsigned i = 0; i < l->n && i < SW_ALLOW_MAX; i++)
 		if (sw_prefix_contains(&l->e[i].p, a))
+			return l->e[i].text;
+	return NULL;
+}
+
+const char *sw_allowlist_match_name(const struct sw_allowlist *l, const char *name)
+{
+	for (unsigned i = 0; i < l->n && i < SW_ALLOW_MAX; i++)
+		if (l->e[i].p.addr.family == SW_AF_NONE && !strcasecmp(l->e[i].text, name))
 			return l->e[i].text;
 	return NULL;
 }

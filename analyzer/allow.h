@@ -14,10 +14,10 @@
 
 /* a name may stand for several addresses (A and AAAA, round robin) */
 #define SW_ALLOW_PER_NAME 8
-#define SW_ALLOW_MAX (SW_MAX_PREFIXES + SW_MAX_HOSTNAMES * SW_ALLOW_PER_NAME)
+#define SW_ALLOW_MAX (SW_MAX_PREFIXES + SW_MAX_HOSTNAMES * (SW_ALLOW_PER_NAME + 1))
 
 struct sw_allow_entry {
-	struct sw_prefix p;
+	struct sw_prefix p;           /* family SW_AF_NONE: the name itself (below) */
 	char text[SW_HOSTNAME_LEN];   /* as the operator wrote it: the name, or the prefix */
 };
 
@@ -28,8 +28,9 @@ struct sw_allowlist {
 
 /* The prefixes of hosts, and, when resolve, the addresses of its names
  * (looked up once, now). A name that does not resolve, or any name when
- * !resolve, is a warning on stderr and matches nothing. Returns the names
- * left unresolved. */
+ * !resolve, is a warning on stderr and matches no address. Every name
+ * also matches itself: the source of a log line that was not resolved.
+ * Returns the names left unresolved. */
 unsigned sw_allowlist_build(struct sw_allowlist *l, const struct sw_host_list *hosts,
                             bool resolve);
 
@@ -38,5 +39,7 @@ bool sw_allowlist_add(struct sw_allowlist *l, const struct sw_prefix *p, const c
 
 /* The entry that a matches, or NULL. */
 const char *sw_allowlist_match(const struct sw_allowlist *l, const struct sw_addr *a);
+/* The entry that is the host name name (without regard to case), or NULL. */
+const char *sw_allowlist_match_name(const struct sw_allowlist *l, const char *name);
 
 #endif

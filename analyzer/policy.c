@@ -312,6 +312,9 @@ void sw_policy_judge(const struct sw_policy *p, struct sw_incident *inc,
 			a.family = d->family;
 			memcpy(a.bytes, d->bin, 16);
 			allowed = sw_allowlist_match(p->allow, &a);
+		} else if (!allowed && p->allow) {
+			/* a log line's source name that was not resolved */
+			allowed = sw_allowlist_match_name(p->allow, d->src);
 		}
 		if (d->decoys) {
 			decoy_member = true;

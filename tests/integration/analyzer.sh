@@ -273,6 +273,13 @@ check "allow: a prefix" "0|0" \
 check "allow: the others' distributed scan without the allowlisted ones" "198.51.100.11,198.51.100.14|1" \
 	"$(q "$DB" "SELECT src, reportable FROM incidents WHERE level = 'netblock'")"
 check "allow: still recorded" 6 "$(q "$DB" "SELECT count(*) FROM incidents")"
+# a name also matches a log line's source that was not resolved (the
+# article's tcpd line, read --offline above)
+printf '[analyzer]\nallow = 7dyn94.ZTM.casema.net\n' > "$TMP/allow-name.conf"
+"$ANALYZER" -q -w "$TMP/logs.db" -c "$TMP/allow-name.conf" --offline 2>/dev/null
+check "allow: a name matches an unresolved log source" \
+	"0|2|probe of 21/tcp (ftp); allowlisted (7dyn94.ZTM.casema.net)" \
+	"$(reasons_of "$TMP/logs.db" 7dyn94.ztm.casema.net)"
 printf '[analyzer]\nallow = 198.51.100.300\n' > "$TMP/allow-bad.conf"
 out=$("$ANALYZER" -w "$DB" -c "$TMP/allow-bad.conf" 2>&1); rc=$?
 check "allow: a bad entry is a usage error" 2 "$rc"

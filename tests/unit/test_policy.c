@@ -216,7 +216,11 @@ static void test_allowlist_match(void **state)
 	                               hosts, why, sizeof why));
 	/* offline: the name is left out (a warning), the rest holds */
 	assert_int_equal(sw_allowlist_build(l, hosts, false), 1);
-	assert_int_equal(l->n, 3);
+	assert_int_equal(l->n, 4);
+	/* the name still matches itself: a log line's source left unresolved */
+	assert_string_equal(sw_allowlist_match_name(l, "LocalHost"), "localhost");
+	assert_null(sw_allowlist_match_name(l, "localhost.example"));
+	assert_null(sw_allowlist_match_name(l, "192.0.2.7"));
 	assert_true(sw_addr_parse("192.0.2.7", &a));
 	assert_string_equal(sw_allowlist_match(l, &a), "192.0.2.7");
 	assert_true(sw_addr_parse("192.0.2.8", &a));
@@ -235,7 +239,7 @@ static void test_allowlist_match(void **state)
 
 	/* resolved: localhost (from /etc/hosts, no query leaves the host) */
 	assert_int_equal(sw_allowlist_build(l, hosts, true), 0);
-	assert_true(l->n >= 4);
+	assert_true(l->n >= 5);
 	assert_true(sw_addr_parse("127.0.0.1", &a));
 	const char *m = sw_allowlist_match(l, &a);
 	if (!m) { /* a host whose localhost is ::1 only */
