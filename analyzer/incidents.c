@@ -6,7 +6,14 @@
  * the most specific netblock known: a whois range cached by the reporter,
  * else the configured prefix. Sources of one netblock whose scans hit the
  * same target within the gap also make a netblock-level distributed_scan
- * incident. Every incident has a stable key (its level, source or
+ * incident, unless they are allowlisted or sources of a decoy scan.
+ *
+ * Decoy scans are found before any incident is judged: detections of
+ * different sources with the same probe signature, overlapping in time
+ * and on the same targets, are one scan wearing several addresses
+ * (mark_decoys()); the policy names the real source or withholds them all.
+ *
+ * Every incident has a stable key (its level, source or
  * netblock, and its first detection), so storing is an upsert that only
  * writes what changed, and incidents no longer produced are removed.
  */
@@ -28,6 +35,8 @@
 #define DAY_US (86400ll * 1000000)
 #define MAX_DAYS 400
 #define MAX_TARGETS 8
+/* decoys and their real source send in lockstep; clocks and queues add a little */
+#define DECOY_SLACK_US (5 * 1000000ll)
 
 struct target_list {
 	unsigned n;
@@ -42,6 +51,8 @@ struct work {
 	size_t ninc, inc_cap;
 	size_t *members;       /* netblock incidents' detections, as indexes into dets */
 	size_t nmembers, members_cap;
+	struct sw_decoy_group *groups; /* decoy scans; dets[].decoys point here */
+	size_t ngroups, groups_cap;
 };
 
 void sw_correlate_defaults(struct sw_correlate_opts *o)
@@ -97,7 +108,9 @@ static int load_detections(sqlite3 *db, struct work *w)
 	static const char sql[] =
 		"SELECT d.id, d.src, d.src_family, d.src_bin, d.kind, ifnull(d.variant, ''),"
 		" ifnull(d.proto, ''), s.name, d.first_seen, d.last_seen, d.targets, d.ports,"
-		" d.packets, d.outbound, d.seq, d.sessions_after_scan"
+		" d.packets, d.outbound, d.seq, d.sessions_after_scan, d.failed_contacts,"
+		" d.successes, d.src_resets, d.src_silent, ifnull(d.probe_sig, 0),"
+		" ifnull(d.evasion, '')"
 		" FROM detections d JOIN runs r ON r.id = d.run_id JOIN sensors s ON s.id = r.sensor_id"
 		" ORDER BY d.src_family, d.src_bin, d.first_seen, d.id";
 	static const char sql_ev[] =
@@ -137,6 +150,13 @@ static int load_detections(sqlite3 *db, struct work *w)
 		d->outbound = sqlite3_column_int(st, 13);
 		d->seq = sqlite3_column_int64(st, 14);
 		d->sessions_after = (uint32_t)sqlite3_column_int64(st, 15);
+		d->failed_known = sqlite3_column_type(st, 16) != SQLITE_NULL;
+		d->failed = (uint32_t)sqlite3_column_int64(st, 16);
+		d->successes = (uint32_t)sqlite3_column_int64(st, 17);
+		d->src_resets = (uint32_t)sqlite3_column_int64(st, 18);
+		d->src_silent = (uint32_t)sqlite3_column_int64(st, 19);
+		d->probe_sig = (uint64_t)sqlite3_column_int64(st, 20);
+		copy_text(d->evasion, sizeof d->evasion, sqlite3_column_text(st, 21));
 		w->ndets++;
 	}
 	sqlite3_finalize(st);
@@ -311,6 +331,167 @@ static bool share_target(const struct target_list *a, const struct target_list *
 	return false;
 }
 
+/* ---- decoy scans ----------------------------------------------------------- */
+
+struct sig_ref {
+	uint64_t sig;
+	int64_t first;
+	size_t i;
+};
+
+static int by_sig(const void *a, const void *b)
+{
+	const struct sig_ref *x = a, *y = b;
+
+	if (x->sig != y->sig)
+		return x->sig < y->sig ? -1 : 1;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+struct comp_ref {
+	size_t root, i;
+};
+
+static int by_comp(const void *a, const void *b)
+{
+	const struct comp_ref *x = a, *y = b;
+
+	if (x->root != y->root)
+		return x->root < y->root ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+static size_t find_root(size_t *parent, size_t x)
+{
+	while (parent[x] != x) {
+		parent[x] = parent[parent[x]];
+		x = parent[x];
+	}
+	return x;
+}
+
+static bool same_source(const struct sw_adet *a, const struct sw_adet *b)
+{
+	return a->family == b->family && memcmp(a->bin, b->bin, 16) == 0 &&
+	       !strcmp(a->src, b->src);
+}
+
+/* The targets of a and b meet, or one of them has no evidence to say:
+ * the signature hashes the destinations already. */
+static bool same_targets(const struct work *w, size_t a, size_t b)
+{
+	return !w->targets[a].n || !w->targets[b].n || share_target(&w->targets[a], &w->targets[b]);
+}
+
+/*
+ * One component: detections comp[0..m) (indexes into dets, in source
+ * order, as dets are). With two sources or more it is a decoy scan: its
+ * group records the real source when sw_decoy_real singles it out.
+ */
+static int decoy_group(struct work *w, const struct comp_ref *comp, size_t m, size_t *gidx)
+{
+	struct sw_decoy_member *mem = calloc(m, sizeof *mem);
+	size_t nsrc = 0;
+	int real;
+
+	if (!mem)
+		return -1;
+	for (size_t k = 0; k < m; k++) {
+		const struct sw_adet *d = &w->dets[comp[k].i];
+		if (!nsrc || !same_source(&w->dets[comp[k - 1].i], d))
+			mem[nsrc++].src = d->src;
+		mem[nsrc - 1].resets += d->src_resets;
+		mem[nsrc - 1].silent += d->src_silent;
+	}
+	if (nsrc < 2) {
+		free(mem);
+		return 0;
+	}
+	if (sw_grow((void **)&w->groups, &w->groups_cap, w->ngroups + 1, sizeof *w->groups) < 0) {
+		free(mem);
+		return -1;
+	}
+	struct sw_decoy_group *g = &w->groups[w->ngroups];
+	memset(g, 0, sizeof *g);
+	g->nsources = nsrc > UINT32_MAX ? UINT32_MAX : (unsigned)nsrc;
+	real = sw_decoy_real(mem, nsrc);
+	if (real >= 0)
+		snprintf(g->real, sizeof g->real, "%s", mem[real].src);
+	for (size_t k = 0; k < nsrc && g->nlisted < SW_DECOY_LISTED; k++)
+		if ((int)k != real)
+			snprintf(g->listed[g->nlisted++], sizeof g->listed[0], "%s", mem[k].src);
+	for (size_t k = 0; k < m; k++)
+		gidx[comp[k].i] = w->ngroups + 1;
+	w->ngroups++;
+	free(mem);
+	return 0;
+}
+
+/*
+ * Decoy scans: detections with one probe signature are compared in order
+ * of their start, each with those that began before it ended (plus the
+ * slack), so a source's thousand probes cost no thousand squared. Those of
+ * different sources on the same targets join one component.
+ */
+static int mark_decoys(struct work *w)
+{
+	struct sig_ref *refs = calloc(w->ndets ? w->ndets : 1, sizeof *refs);
+	size_t *parent = calloc(w->ndets ? w->ndets : 1, sizeof *parent);
+	size_t *gidx = calloc(w->ndets ? w->ndets : 1, sizeof *gidx);
+	struct comp_ref *comp = calloc(w->ndets ? w->ndets : 1, sizeof *comp);
+	size_t nrefs = 0;
+	int rc = -1;
+
+	if (!refs || !parent || !gidx || !comp)
+		goto out;
+	for (size_t i = 0; i < w->ndets; i++)
+		if (w->dets[i].probe_sig)
+			refs[nrefs++] = (struct sig_ref){ w->dets[i].probe_sig, w->dets[i].first, i };
+	qsort(refs, nrefs, sizeof *refs, by_sig);
+	for (size_t a = 0; a < nrefs;) {
+		size_t b = a, m = 0;
+
+		while (b < nrefs && refs[b].sig == refs[a].sig)
+			b++;
+		for (size_t x = a; x < b; x++)
+			parent[x] = x;
+		for (size_t x = a; x < b; x++) {
+			const struct sw_adet *dx = &w->dets[refs[x].i];
+			for (size_t y = x + 1; y < b && refs[y].first <= dx->last + DECOY_SLACK_US; y++) {
+				const struct sw_adet *dy = &w->dets[refs[y].i];
+				if (!same_source(dx, dy) && same_targets(w, refs[x].i, refs[y].i))
+					parent[find_root(parent, y)] = find_root(parent, x);
+			}
+		}
+		for (size_t x = a; x < b; x++)
+			comp[m++] = (struct comp_ref){ find_root(parent, x), refs[x].i };
+		qsort(comp, m, sizeof *comp, by_comp);
+		for (size_t c = 0; c < m;) {
+			size_t e = c;
+			while (e < m && comp[e].root == comp[c].root)
+				e++;
+			if (e - c >= 2 && decoy_group(w, comp + c, e - c, gidx) < 0)
+				goto out;
+			c = e;
+		}
+		a = b;
+	}
+	/* the groups array is complete: now its addresses hold */
+	for (size_t i = 0; i < w->ndets; i++)
+		w->dets[i].decoys = gidx[i] ? &w->groups[gidx[i] - 1] : NULL;
+	rc = 0;
+out:
+	if (rc < 0)
+		sw_err("out of memory grouping decoy scans");
+	free(refs);
+	free(parent);
+	free(gidx);
+	free(comp);
+	return rc;
+}
+
 /* A progress bar on a terminal, for big databases: redrawn at each
  * percent, erased at the end. */
 static void progress(const struct sw_correlate_opts *o, size_t done, size_t total)
@@ -416,7 +597,8 @@ static int distributed_incidents(struct work *w, const struct sw_correlate_opts 
 		size_t nptr = 0, nsources = 1;
 		char members[256] = "";
 
-		if (used[i] || strcmp(w->inc[i].level, "source") != 0)
+		/* an allowlisted source or a decoy scan's is nobody's accomplice */
+		if (used[i] || strcmp(w->inc[i].level, "source") != 0 || w->inc[i].no_group)
 			continue;
 		/* the later incidents of i's netblock, in their order */
 		for (size_t p = pos[i] + 1; p < nsrc; p++) {
@@ -426,7 +608,7 @@ static int distributed_incidents(struct work *w, const struct sw_correlate_opts 
 
 			if (strcmp(x->netblock, y->netblock) != 0)
 				break;
-			if (used[j] || strcmp(x->src, y->src) == 0)
+			if (used[j] || y->no_group || strcmp(x->src, y->src) == 0)
 				continue;
 			if (y->first - x->last > o->gap_us || x->first - y->last > o->gap_us)
 				continue;
@@ -461,13 +643,10 @@ static int distributed_incidents(struct work *w, const struct sw_correlate_opts 
 		snprintf(inc->src, sizeof inc->src, "%s", members);
 		snprintf(inc->ikey, sizeof inc->ikey, "n|%s|%lld", x->netblock,
 		         (long long)ptrs[0]->id);
+		/* the reasons start with what makes it one incident */
+		inc->nsources = nsources > UINT32_MAX ? UINT32_MAX : (unsigned)nsources;
 		summarize(o, inc, ptrs, nptr);
 		snprintf(inc->kinds, sizeof inc->kinds, "distributed_scan");
-		/* the reasons start with what makes it one incident */
-		char tail[sizeof inc->reasons];
-		memcpy(tail, inc->reasons, sizeof tail);
-		sw_fmt(inc->reasons, sizeof inc->reasons, "%zu sources of %s on the same targets%s%s",
-		       nsources, inc->netblock, tail[0] ? "; " : "", tail);
 		/* its detections are spread over its sources': listed in members */
 		if (sw_grow((void **)&w->members, &w->members_cap, w->nmembers + nptr,
 			    sizeof *w->members) < 0)
@@ -629,7 +808,8 @@ int sw_correlate(sqlite3 *db, const struct sw_correlate_opts *o,
 		sw_err("database: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	if (source_incidents(&w, o, lookup, ptrs) < 0 ||
+	if (mark_decoys(&w) < 0 ||
+	    source_incidents(&w, o, lookup, ptrs) < 0 ||
 	    distributed_incidents(&w, o, ptrs) < 0 ||
 	    store(db, &w, o, res) < 0)
 		goto out;
@@ -644,6 +824,7 @@ out:
 	free(w.targets);
 	free(w.inc);
 	free(w.members);
+	free(w.groups);
 	return rc;
 }
 

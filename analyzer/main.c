@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allow.h"
 #include "db.h"
 #include "incidents.h"
 #include "log.h"
@@ -39,7 +40,7 @@ static void usage(FILE *f)
 "                              stored once however often it is read\n"
 "      --tz ZONE               zone of log stamps written without one (default: local)\n"
 "      --year YYYY             year of RFC 3164 stamps (default: from the file's mtime)\n"
-"      --offline               do not resolve host names found in log lines\n"
+"      --offline               do not resolve host names (log lines, allow list)\n"
 "  -q, --quiet                 no summary\n"
 "  -h, --help                  this help\n"
 "  -V, --version               version\n"
@@ -78,6 +79,7 @@ int main(int argc, char **argv)
 	unsigned gap = 0, p4 = 0, p6 = 0, year = 0;
 	const char *tz = NULL;
 	static struct sw_analyzer_conf conf;
+	static struct sw_allowlist allow;
 	int mark_value = -1, quiet = 0, ch, rc = 1;
 	char err[512];
 	sqlite3 *db;
@@ -122,6 +124,10 @@ int main(int argc, char **argv)
 	opts.prefix4 = p4 ? p4 : conf.prefix4;
 	opts.prefix6 = p6 ? p6 : conf.prefix6;
 	opts.policy.innocent_ports = conf.innocent_ports;
+	/* names of the allow list: resolved once, now (a name that does not
+	 * resolve is a warning: it allows nothing, and nothing else changes) */
+	sw_allowlist_build(&allow, &conf.allow, !lopts.offline);
+	opts.policy.allow = &allow;
 	lopts.tz = tz ? tz : conf.tz;
 	lopts.year = (int)(year ? year : conf.year);
 	db = sw_db_open(db_path, 0, err, sizeof err);

@@ -286,6 +286,13 @@ static bool set_list(struct load *ld, const struct sw_cfg_key *k, void *dst,
 		if (!continued)
 			l->n = 0;
 		ok = sw_prefix_list_parse(v, l, why, sizeof(why));
+	} else if (k->type == SW_CFG_HOSTS) {
+		struct sw_host_list *l = dst;
+		if (!continued) {
+			l->prefixes.n = 0;
+			l->nnames = 0;
+		}
+		ok = sw_host_list_parse(v, l, why, sizeof(why));
 	} else {
 		if (!continued)
 			memset(dst, 0, sizeof(struct sw_port_set));
@@ -312,6 +319,7 @@ static bool set_value(struct load *ld, const struct sw_cfg_key *k, const char *v
 		return set_string(ld, k, dst, v);
 	case SW_CFG_PREFIXES:
 	case SW_CFG_PORTS:
+	case SW_CFG_HOSTS:
 		return set_list(ld, k, dst, v, continued);
 	}
 	fail_key(ld, k, "key of unknown type %d in the program's table", (int)k->type);
@@ -320,7 +328,7 @@ static bool set_value(struct load *ld, const struct sw_cfg_key *k, const char *v
 
 static bool is_list(const struct sw_cfg_key *k)
 {
-	return k->type == SW_CFG_PREFIXES || k->type == SW_CFG_PORTS;
+	return k->type == SW_CFG_PREFIXES || k->type == SW_CFG_PORTS || k->type == SW_CFG_HOSTS;
 }
 
 /* inih's handler: one name = value, or one continuation line of it. */
@@ -519,14 +527,18 @@ static void write_wrapped(FILE *out, const char *name, const char *text)
 /* A list in text form, in a buffer large enough for any list. */
 static char *list_text(const struct sw_cfg_key *k, const void *src)
 {
-	/* every port alone: 32768 items of up to 7 bytes; prefixes: 256 of 52 */
-	size_t len = k->type == SW_CFG_PORTS ? 65536 * 8 : SW_MAX_PREFIXES * 56;
+	/* every port alone: 32768 items of up to 7 bytes; prefixes: 256 of 52;
+	 * hosts: those prefixes and 32 names of up to 255 */
+	size_t len = k->type == SW_CFG_PORTS ? 65536 * 8 :
+		     SW_MAX_PREFIXES * 56 + SW_MAX_HOSTNAMES * (SW_HOSTNAME_LEN + 2);
 	char *buf = malloc(len);
 
 	if (!buf)
 		return NULL;
 	if (k->type == SW_CFG_PORTS)
 		sw_port_set_format(src, buf, len);
+	else if (k->type == SW_CFG_HOSTS)
+		sw_host_list_format(src, buf, len);
 	else
 		sw_prefix_list_format(src, buf, len);
 	return buf;
@@ -556,6 +568,7 @@ static int write_key(FILE *out, const struct sw_cfg_key *k, const void *target)
 		break;
 	case SW_CFG_PREFIXES:
 	case SW_CFG_PORTS:
+	case SW_CFG_HOSTS:
 		text = list_text(k, src);
 		if (!text)
 			return -1;

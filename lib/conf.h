@@ -35,6 +35,7 @@ enum sw_cfg_type {
 	SW_CFG_STRING,    /* char[size], printable, at most size - 1 bytes */
 	SW_CFG_PREFIXES,  /* struct sw_prefix_list */
 	SW_CFG_PORTS,     /* struct sw_port_set: numbers, ranges, service names */
+	SW_CFG_HOSTS,     /* struct sw_host_list: addresses, prefixes, host names */
 };
 
 /* flags: the bound is excluded, e.g. a probability in (0, 1) */

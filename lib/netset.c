@@ -19,8 +19,10 @@
 
 #include "util.h"
 
-/* Longest item we look at; anything longer is quoted cut short and fails. */
+/* Longest item we look at; anything longer is quoted cut short and fails.
+ * A host name may be longer (HOST_ITEM_MAX). */
 #define ITEM_MAX 64
+#define HOST_ITEM_MAX SW_HOSTNAME_LEN
 
 struct service {
 	const char *name;
@@ -91,10 +93,10 @@ static bool is_sep(char c)
 }
 
 /*
- * Next item of a list into item (NUL-terminated, cut at ITEM_MAX - 1);
- * *p advances past it. Returns the item's full length, 0 at the end.
+ * Next item of a list into item (NUL-terminated, cut at cap - 1); *p
+ * advances past it. Returns the item's full length, 0 at the end.
  */
-static size_t next_item(const char **p, char item[ITEM_MAX])
+static size_t next_item_in(const char **p, char *item, size_t cap)
 {
 	const char *s = *p;
 	size_t n;
@@ -103,23 +105,34 @@ static size_t next_item(const char **p, char item[ITEM_MAX])
 		s++;
 	for (n = 0; s[n] && !is_sep(s[n]); n++)
 		;
-	memcpy(item, s, n < ITEM_MAX ? n : ITEM_MAX - 1);
-	item[n < ITEM_MAX ? n : ITEM_MAX - 1] = '\0';
+	memcpy(item, s, n < cap ? n : cap - 1);
+	item[n < cap ? n : cap - 1] = '\0';
 	*p = s + n;
 	return n;
 }
 
-/* why = "<what> \"<item>\"<tail>", the item escaped and marked if cut. */
-static bool fail_item(char *why, size_t whylen, const char *what,
-		      const char *item, size_t full, const char *tail)
+static size_t next_item(const char **p, char item[ITEM_MAX])
 {
-	char safe[ITEM_MAX * 4];
+	return next_item_in(p, item, ITEM_MAX);
+}
+
+/* why = "<what> \"<item>\"<tail>", the item escaped and marked if cut. */
+static bool fail_item_cap(char *why, size_t whylen, const char *what,
+			  const char *item, size_t full, size_t cap, const char *tail)
+{
+	char safe[HOST_ITEM_MAX * 4];
 
 	sw_sanitize(safe, sizeof(safe), item, (size_t)-1);
 	if (why && whylen)
 		snprintf(why, whylen, "%s \"%s%s\"%s", what, safe,
-			 full >= ITEM_MAX ? "..." : "", tail);
+			 full >= cap ? "..." : "", tail);
 	return false;
+}
+
+static bool fail_item(char *why, size_t whylen, const char *what,
+		      const char *item, size_t full, const char *tail)
+{
+	return fail_item_cap(why, whylen, what, item, full, ITEM_MAX, tail);
 }
 
 /* ---- prefixes ------------------------------------------------------------- */
@@ -143,6 +156,78 @@ bool sw_prefix_list_parse(const char *text, struct sw_prefix_list *l,
 			return false;
 		}
 		l->p[l->n++] = p;
+	}
+	return true;
+}
+
+/* ---- hosts: addresses, prefixes and names ---------------------------------- */
+
+/* A DNS name as RFC 1123 writes host names: labels of letters, digits and
+ * inner hyphens, 1 to 63 long, dot-separated, an optional final dot; the
+ * last label not all digits (that would be a mistyped address). */
+bool sw_hostname_ok(const char *name)
+{
+	size_t len = strlen(name), label = 0;
+	bool digits_only = true;
+
+	if (len == 0 || len >= SW_HOSTNAME_LEN || name[0] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (c == '.') {
+			if (label == 0 || name[i - 1] == '-')
+				return false;
+			if (i + 1 < len) {
+				label = 0;
+				digits_only = true;
+			}
+			continue;
+		}
+		if (c == '-') {
+			if (label == 0)
+				return false;
+		} else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9'))) {
+			return false;
+		}
+		if (!(c >= '0' && c <= '9'))
+			digits_only = false;
+		if (++label > 63)
+			return false;
+	}
+	return name[len - 1] != '-' && !digits_only;
+}
+
+bool sw_host_list_parse(const char *text, struct sw_host_list *l, char *why, size_t whylen)
+{
+	char item[HOST_ITEM_MAX];
+	size_t full;
+
+	while ((full = next_item_in(&text, item, sizeof(item))) > 0) {
+		struct sw_prefix p;
+
+		if (full < ITEM_MAX && sw_prefix_parse(item, &p)) {
+			if (l->prefixes.n >= SW_MAX_PREFIXES) {
+				if (why && whylen)
+					snprintf(why, whylen, "more than %d addresses and prefixes",
+						 SW_MAX_PREFIXES);
+				return false;
+			}
+			l->prefixes.p[l->prefixes.n++] = p;
+			continue;
+		}
+		/* "10.0.0.1/8" or "2001:db8::1" typos are not names either */
+		if (full >= HOST_ITEM_MAX || !sw_hostname_ok(item))
+			return fail_item_cap(why, whylen, "bad host", item, full, HOST_ITEM_MAX,
+					     " (want an address, address/length with host bits zero, "
+					     "or a host name)");
+		if (l->nnames >= SW_MAX_HOSTNAMES) {
+			if (why && whylen)
+				snprintf(why, whylen, "more than %d host names", SW_MAX_HOSTNAMES);
+			return false;
+		}
+		memcpy(l->names[l->nnames++], item, full + 1);
 	}
 	return true;
 }
@@ -231,6 +316,19 @@ bool sw_prefix_list_format(const struct sw_prefix_list *l, char *buf, size_t len
 		if ((i && !append(buf, len, &off, ", ")) || !append(buf, len, &off, one))
 			return false;
 	}
+	return true;
+}
+
+bool sw_host_list_format(const struct sw_host_list *l, char *buf, size_t len)
+{
+	size_t off;
+
+	if (!sw_prefix_list_format(&l->prefixes, buf, len))
+		return false;
+	off = strlen(buf);
+	for (unsigned i = 0; i < l->nnames && i < SW_MAX_HOSTNAMES; i++)
+		if ((off && !append(buf, len, &off, ", ")) || !append(buf, len, &off, l->names[i]))
+			return false;
 	return true;
 }
 

@@ -24,6 +24,18 @@ struct sw_prefix_list {
 	struct sw_prefix p[SW_MAX_PREFIXES];
 };
 
+/* Addresses, prefixes and host names, as an operator lists hosts (an
+ * allowlist): the names are kept as written, for the program to resolve
+ * when and how it sees fit. */
+#define SW_MAX_HOSTNAMES 32
+#define SW_HOSTNAME_LEN 254   /* 253 characters and the NUL */
+
+struct sw_host_list {
+	struct sw_prefix_list prefixes;
+	unsigned nnames;
+	char names[SW_MAX_HOSTNAMES][SW_HOSTNAME_LEN];
+};
+
 /* One bit per TCP/UDP port. */
 struct sw_port_set {
 	uint8_t bits[65536 / 8];
@@ -54,11 +66,18 @@ bool sw_prefix_list_parse(const char *text, struct sw_prefix_list *l,
 			  char *why, size_t whylen);
 bool sw_port_set_parse(const char *text, struct sw_port_set *s,
 		       char *why, size_t whylen);
+/* Items that sw_prefix_parse() takes go to l->prefixes, host names (see
+ * sw_hostname_ok) to l->names; anything else fails as above. */
+bool sw_host_list_parse(const char *text, struct sw_host_list *l, char *why, size_t whylen);
+/* A syntactically valid host name (RFC 1123 labels, not all digits at the end). */
+bool sw_hostname_ok(const char *name);
 
 /* Text forms that the parsers take back: "10.0.0.0/8, 2001:db8::/32" and
  * "21-23, 110, 143". False if buf was too small (it is still terminated). */
 bool sw_prefix_list_format(const struct sw_prefix_list *l, char *buf, size_t len);
 bool sw_port_set_format(const struct sw_port_set *s, char *buf, size_t len);
+/* The prefixes, then the names: "192.0.2.7/32, monitor.example.org". */
+bool sw_host_list_format(const struct sw_host_list *l, char *buf, size_t len);
 
 /* The built-in service names: "ssh" -> 22 (case-insensitive; -1 if
  * unknown) and 22 -> "ssh" (NULL if none). */

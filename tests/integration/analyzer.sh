@@ -2,7 +2,8 @@
 # analyzer.sh - spanwatch-analyzer on corpus captures: incidents per source
 # and netblock, the distributed scan, nothing for benign sources, re-runs
 # that change nothing, regrouping when whois ranges arrive, compromise from
-# outward scans and the operator's marks.
+# outward scans and the operator's marks; the policy's reasons not to
+# write (traceroute, mostly answered, retries, allowlist, decoy scans).
 . "$(dirname "$0")/lib.sh"
 need_sqlite3
 
@@ -203,6 +204,123 @@ printf '[analyzer]\ngap_hours = 0\n' > "$TMP/bad.conf"
 out=$("$ANALYZER" -w "$DB" -c "$TMP/bad.conf" 2>&1); rc=$?
 check "a bad value is a usage error" 2 "$rc"
 check_match "naming file, line and key" "bad.conf:2: \[analyzer\] gap_hours: 0 is out of range" "$out"
+
+# ---- the policy: every incident not reported says why ----
+# detection rows are edited in a database the sensor made, as the sensor
+# would have written them
+reasons_of() { # DB SRC: "reportable|severity|reasons" of its source incident
+	q "$1" "SELECT reportable || '|' || severity || '|' || reasons FROM v_incidents
+	        WHERE src = '$2' AND kinds != 'distributed_scan'"
+}
+
+# a decoy scan (nmap -D): five sources of one /24 sent the same first
+# probes to the same target at the same time; only 198.51.100.12 reset the
+# SYN-ACKs it got, the others never answered theirs
+DB="$TMP/decoy.db"
+sense "$DB" dev_11_distributed_scan.pcap
+q "$DB" "UPDATE detections SET probe_sig = 4242, src_resets = 0, src_silent = 3;
+         UPDATE detections SET src_resets = 3, src_silent = 0 WHERE src = '198.51.100.12'"
+out=$("$ANALYZER" -w "$DB" 2>&1)
+check_match "decoys: one incident per source, none distributed, one reportable" \
+	"5 detections, 5 incidents \(0 distributed, 1 reportable\)" "$out"
+check "decoys: the real source is reportable, says so, one severity more" \
+	"1|4|scan of 200 tcp ports of 203.0.113.10; used 4 decoys (198.51.100.10, 198.51.100.11, 198.51.100.13, 198.51.100.14)" \
+	"$(reasons_of "$DB" 198.51.100.12)"
+check "decoys: each decoy is not reportable, naming the real source" \
+	"0|3|scan of 200 tcp ports of 203.0.113.10; decoy of 198.51.100.12" \
+	"$(reasons_of "$DB" 198.51.100.14)"
+check "decoys: no netblock is written to for holding decoys" \
+	"0 198.51.100.12" \
+	"$(q "$DB" "SELECT count(*) FROM incidents WHERE level = 'netblock'") $(q "$DB" "SELECT group_concat(src) FROM v_incidents WHERE reportable = 1")"
+out=$("$ANALYZER" -w "$DB" 2>&1)
+check_match "decoys: a second run changes nothing" " 0 rows changed" "$out"
+# two of them reset: the real source cannot be told apart, nobody is reported
+q "$DB" "UPDATE detections SET src_resets = 1 WHERE src = '198.51.100.10'"
+"$ANALYZER" -q -w "$DB"
+check "decoys: two members reset, nobody is reportable" "0" \
+	"$(q "$DB" "SELECT count(*) FROM incidents WHERE reportable = 1")"
+check "decoys: and each says why" \
+	"0|3|scan of 200 tcp ports of 203.0.113.10; decoy scan: the real source could not be told apart among 5 sources" \
+	"$(reasons_of "$DB" 198.51.100.12)"
+# no SYN-ACK at all: the same
+q "$DB" "UPDATE detections SET src_resets = 0, src_silent = 0"
+"$ANALYZER" -q -w "$DB"
+check "decoys: without SYN-ACKs nobody is reportable" "0 5" \
+	"$(q "$DB" "SELECT count(*) FROM incidents WHERE reportable = 1") $(q "$DB" "SELECT count(*) FROM incidents WHERE reasons LIKE '%among 5 sources'")"
+# one signature but not at the same time: no decoy scan; the distributed
+# scan of the five is back
+q "$DB" "UPDATE detections SET first_seen = first_seen + 3600000000, last_seen = last_seen + 3600000000
+         WHERE src = '198.51.100.14';
+         UPDATE detections SET probe_sig = 77 WHERE src = '198.51.100.13'"
+"$ANALYZER" -q -w "$DB"
+check "decoys: an hour apart or another signature is no decoy" \
+	"0 198.51.100.13,198.51.100.14" \
+	"$(q "$DB" "SELECT count(*) FROM incidents WHERE src IN ('198.51.100.13', '198.51.100.14') AND reasons LIKE '%decoy%'") $(q "$DB" "SELECT src FROM incidents WHERE level = 'netblock'")"
+
+# the allowlist: addresses, prefixes, names (with --offline a name is a
+# warning); allowlisted sources stay recorded, are never reported and never
+# join a distributed scan
+DB="$TMP/allow.db"
+sense "$DB" dev_11_distributed_scan.pcap
+printf '[analyzer]\nallow = 198.51.100.10, 198.51.100.12/31,\n  2001:db8:5::/48 monitor.example.org\n' > "$TMP/allow.conf"
+out=$("$ANALYZER" -w "$DB" -c "$TMP/allow.conf" --offline 2>&1); rc=$?
+check "allow: exits 0" 0 "$rc"
+check_match "allow: a name not resolved is a warning" "allow: monitor.example.org not resolved \(--offline\)" "$out"
+check "allow: an address" "0|3|scan of 200 tcp ports of 203.0.113.10; allowlisted (198.51.100.10)" \
+	"$(reasons_of "$DB" 198.51.100.10)"
+check "allow: a prefix" "0|0" \
+	"$(q "$DB" "SELECT group_concat(reportable, '|') FROM incidents WHERE reasons LIKE '%allowlisted (198.51.100.12/31)'")"
+check "allow: the others' distributed scan without the allowlisted ones" "198.51.100.11,198.51.100.14|1" \
+	"$(q "$DB" "SELECT src, reportable FROM incidents WHERE level = 'netblock'")"
+check "allow: still recorded" 6 "$(q "$DB" "SELECT count(*) FROM incidents")"
+# a name also matches a log line's source that was not resolved (the
+# article's tcpd line, read --offline above)
+printf '[analyzer]\nallow = 7dyn94.ZTM.casema.net\n' > "$TMP/allow-name.conf"
+"$ANALYZER" -q -w "$TMP/logs.db" -c "$TMP/allow-name.conf" --offline 2>/dev/null
+check "allow: a name matches an unresolved log source" \
+	"0|2|probe of 21/tcp (ftp); allowlisted (7dyn94.ZTM.casema.net)" \
+	"$(reasons_of "$TMP/logs.db" 7dyn94.ztm.casema.net)"
+printf '[analyzer]\nallow = 198.51.100.300\n' > "$TMP/allow-bad.conf"
+out=$("$ANALYZER" -w "$DB" -c "$TMP/allow-bad.conf" 2>&1); rc=$?
+check "allow: a bad entry is a usage error" 2 "$rc"
+check_match "allow: naming it" "allow-bad.conf:2: \[analyzer\] allow: bad host \"198.51.100.300\"" "$out"
+
+# the sensor's other words: a traceroute, a source mostly answered, a
+# client retrying one port, tiny fragments
+DB="$TMP/policy.db"
+sense "$DB" dev_09_nmap_slow_scan.pcap
+q "$DB" "INSERT INTO detections (run_id, seq, kind, variant, proto, src, src_family, src_bin,
+                first_seen, last_seen, detected_at, targets, ports, packets, failed_contacts)
+         VALUES (1, 9001, 'traceroute', 'udp', 'udp', '192.0.2.33', 4,
+                 X'c0000221000000000000000000000000', 1795801000000000, 1795801001000000,
+                 1795801000000000, 2, 6, 6, NULL),
+                (1, 9002, 'port_probe', NULL, 'tcp', '192.0.2.44', 4,
+                 X'c000022c000000000000000000000000', 1795801000000000, 1795801009000000,
+                 1795801000000000, 1, 1, 4, 1);
+         INSERT INTO evidence (detection_id, ts, line) SELECT id, first_seen,
+                 'x TCP 192.0.2.44:40000 -> 203.0.113.10:8081 SYN, answered RST'
+         FROM detections WHERE seq = 9002"
+"$ANALYZER" -q -w "$DB"
+check "policy: a traceroute is not reportable" \
+	"0|1|traceroute (udp) to 2 hosts; traceroute: measuring the path to us is not an attack" \
+	"$(reasons_of "$DB" 192.0.2.33)"
+check "policy: one port retried is a client's retries" \
+	"0|2|probe of 8081/tcp; one contact retried 4 times: a client's retries, not a probe" \
+	"$(reasons_of "$DB" 192.0.2.44)"
+check "policy: the slow scan is reportable" "1|3|scan of 30 tcp ports of 203.0.113.15" \
+	"$(reasons_of "$DB" 198.51.100.140)"
+q "$DB" "UPDATE detections SET evasion = 'tiny_fragments' WHERE src = '198.51.100.140'"
+"$ANALYZER" -q -w "$DB"
+check "policy: tiny fragments raise the severity and say so" \
+	"1|4|scan of 30 tcp ports of 203.0.113.15; used tiny fragments to evade filters" \
+	"$(reasons_of "$DB" 198.51.100.140)"
+q "$DB" "UPDATE detections SET successes = 4 WHERE src = '198.51.100.140'"
+"$ANALYZER" -q -w "$DB"
+check "policy: a source mostly answered is not reportable" \
+	"0|4|scan of 30 tcp ports of 203.0.113.15; used tiny fragments to evade filters; mostly answered (4 of 8 first contacts answered)" \
+	"$(reasons_of "$DB" 198.51.100.140)"
+check "policy: every incident not reportable says why" 0 \
+	"$(q "$DB" "SELECT count(*) FROM incidents WHERE reportable = 0 AND reasons NOT LIKE '%; %'")"
 
 # the everyday views answer
 check "what hit a host" "198.51.100.30|port_scan" \

@@ -610,6 +610,72 @@ static void test_generic_types(void **state)
 	drop_tmp();
 }
 
+/* Host lists: addresses, prefixes and names in one key (an allowlist). */
+static const struct sw_cfg_key host_keys[] = {
+	{ "h", "allow", SW_CFG_HOSTS, 0, 0, 0, 0, 0, "hosts" },
+};
+
+static void test_host_lists(void **state)
+{
+	struct sw_host_list *l = calloc(1, sizeof(*l));
+	char buf[2048], why[256];
+	struct sw_addr a;
+	FILE *f;
+	(void)state;
+
+	assert_non_null(l);
+	assert_int_equal(sw_config_load(write_text("[h]\nallow = 192.0.2.7, 198.51.100.0/24,\n"
+						   "  2001:db8:5::/48 monitor.example.org\n"),
+					host_keys, N_ELEM(host_keys), l, NULL, err, sizeof(err)), 0);
+	drop_tmp();
+	assert_int_equal(l->prefixes.n, 3);
+	assert_int_equal(l->nnames, 1);
+	assert_string_equal(l->names[0], "monitor.example.org");
+	assert_true(sw_prefix_list_contains(&l->prefixes, (a = A("192.0.2.7"), &a)));
+	assert_false(sw_prefix_list_contains(&l->prefixes, (a = A("192.0.2.8"), &a)));
+	assert_true(sw_prefix_list_contains(&l->prefixes, (a = A("2001:db8:5:ffff::1"), &a)));
+	assert_true(sw_host_list_format(l, buf, sizeof(buf)));
+	assert_string_equal(buf, "192.0.2.7/32, 198.51.100.0/24, 2001:db8:5::/48, "
+			    "monitor.example.org");
+	/* written out, it reads back the same */
+	f = tmpfile();
+	assert_non_null(f);
+	assert_int_equal(sw_config_write(f, host_keys, N_ELEM(host_keys), l), 0);
+	rewind(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(buf, "allow = 192.0.2.7/32, 198.51.100.0/24, 2001:db8:5::/48,"));
+	memset(l, 0, sizeof(*l));
+	assert_int_equal(sw_config_load(write_text(buf), host_keys, N_ELEM(host_keys), l, NULL,
+					err, sizeof(err)), 0);
+	drop_tmp();
+	assert_int_equal(l->prefixes.n + l->nnames, 4);
+
+	/* what is neither an address, a prefix nor a name fails, quoted */
+	static const char *const bad[] = { "192.0.2.300", "192.0.2.1/24", "-a.example",
+					   "a..example", "a_b.example", "2001:db8::g",
+					   "monitor.example.org/24" };
+	for (size_t i = 0; i < N_ELEM(bad); i++) {
+		memset(l, 0, sizeof(*l));
+		assert_false(sw_host_list_parse(bad[i], l, why, sizeof(why)));
+		assert_non_null(strstr(why, "bad host"));
+	}
+	assert_true(sw_hostname_ok("localhost"));
+	assert_true(sw_hostname_ok("3com.example."));
+	assert_false(sw_hostname_ok("a-.example"));
+	memset(buf, 'a', 70);
+	buf[70] = '\0';
+	assert_false(sw_hostname_ok(buf)); /* a label is at most 63 */
+	/* names are bounded */
+	memset(l, 0, sizeof(*l));
+	for (unsigned i = 0; i < SW_MAX_HOSTNAMES; i++)
+		assert_true(sw_host_list_parse("a.example", l, why, sizeof(why)));
+	assert_false(sw_host_list_parse("b.example", l, why, sizeof(why)));
+	assert_non_null(strstr(why, "more than 32 host names"));
+	free(l);
+}
+
 /* ---- garbage -------------------------------------------------------------- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -704,6 +770,7 @@ int main(void)
 		cmocka_unit_test(test_err_nul),
 		cmocka_unit_test(test_err_trw_order),
 		cmocka_unit_test(test_generic_types),
+		cmocka_unit_test(test_host_lists),
 		cmocka_unit_test(test_garbage),
 	};
 

@@ -417,6 +417,36 @@ static void test_compromise(void **state)
 	sw_memo_free(&m);
 }
 
+/* A decoy scan's real source: one sentence says decoys were used, and
+ * only then. */
+static void test_decoys(void **state)
+{
+	struct sw_memo m;
+	struct sw_memo_text t;
+	(void)state;
+
+	set_tz("UTC");
+	model(&m, "port_scan", T_NOV, false);
+	contact(&m.whois, "abuse@example.net", SW_CONTACT_ABUSE_MAILBOX);
+	strcpy(m.inc[0].reasons, "scan of 200 tcp ports of 203.0.113.5; "
+	       "used 3 decoys (192.0.2.1, 192.0.2.2, 203.0.113.200)");
+	compose_ok(&m, &t, "UTC");
+	assert_non_null(strstr(body(&t), "The scan from 198.51.100.7 was hidden among 3 decoy "
+			       "addresses (192.0.2.1, 192.0.2.2, 203.0.113.200) that sent the same "
+			       "probes at the same time;"));
+	sw_memo_text_free(&t);
+	strcpy(m.inc[0].reasons, "used 1 decoy (192.0.2.1); seen on 2 days");
+	compose_ok(&m, &t, "UTC");
+	assert_non_null(strstr(body(&t), "hidden among 1 decoy address (192.0.2.1) that"));
+	sw_memo_text_free(&t);
+	/* no decoys, no sentence */
+	strcpy(m.inc[0].reasons, "scan of 200 tcp ports of 203.0.113.5; network scale");
+	compose_ok(&m, &t, "UTC");
+	assert_null(strstr(body(&t), "decoy"));
+	sw_memo_text_free(&t);
+	sw_memo_free(&m);
+}
+
 /* Many sources: every one is described, the log lines of the first
  * eight are quoted and the rest offered. */
 static void test_many_sources(void **state)
@@ -469,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_line_type_and_login),
 		cmocka_unit_test(test_compromise),
 		cmocka_unit_test(test_many_sources),
+		cmocka_unit_test(test_decoys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
