@@ -175,13 +175,17 @@ static bool failure_kind(const char *kind)
 	       !strcmp(kind, "udp_scan");
 }
 
-/* The failed first contacts a detection stands for: as counted, or, when
- * not stored (older rows), one per port or target it touched. */
+/* The failed first contacts a detection stands for: each is a distinct
+ * (target, port), so at least as many as the ports or the targets it
+ * touched; failed_contacts counts those before it fired (stored since
+ * schema 003), often far fewer than the whole scan. */
 static uint32_t failures(const struct sw_adet *d)
 {
-	if (d->failed_known)
+	uint32_t touched = d->ports > d->targets ? d->ports : d->targets;
+
+	if (d->failed_known && d->failed > touched)
 		return d->failed;
-	return d->ports > d->targets ? d->ports : d->targets;
+	return touched;
 }
 
 static bool is_decoy(const struct sw_adet *d)
