@@ -746,17 +746,31 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 	emit(d, &rec);
 }
 
+/*
+ * Is the window of e over its threshold? For SYN and UDP only when most of
+ * it went unanswered: a target that completes most handshakes or answers
+ * most datagrams at that rate is a busy server, client or resolver, and a
+ * flood it keeps up with costs it little. An ICMP echo flood is a flood
+ * answered or not: every request the target answers it pays for twice, in
+ * and out, and no legitimate pinger sends thousands a second.
+ */
+static bool flood_over(const struct sw_detect *d, const struct sw_flood_entry *e)
+{
+	if (e->cls != SW_FL_ICMP && (uint64_t)e->win_answered * 2 >= e->win_count)
+		return false;
+	return e->win_count >= flood_threshold(d, e->cls);
+}
+
 /* Count a packet towards a flood; true if the target is being flooded (the
  * packet then needs no per-source tracking). */
 static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const struct sw_pkt *p,
                          uint16_t port)
 {
 	struct sw_flood_entry *e = sw_flood_count(d->flood, cls, &p->dst, port, &p->src, d->now);
-	unsigned threshold = flood_threshold(d, cls);
 
 	if (!e)
 		return false;
-	if (!e->active && e->win_count >= threshold && e->win_answered * 2 < e->win_count)
+	if (!e->active && flood_over(d, e))
 		e->active = 1;
 	if (e->seq) {
 		e->packets++;

@@ -1468,6 +1468,70 @@ static void test_benign_web_load_2000(void **state)
 	assert_int_equal(e->col.n, 0);
 }
 
+/* ---- 8b: answered echo floods ------------------------------------------ */
+
+/* n echo requests at pps from src to dst, each answered 50 us later when
+ * answered. */
+static void echo_flood(struct eng *e, const struct ep *src, const struct ep *dst, unsigned pps,
+                       unsigned n, int answered)
+{
+	uint64_t t0 = e->now;
+	struct pc_l4 ic;
+
+	memset(&ic, 0, sizeof ic);
+	ic.proto = src->v6 ? 58 : 1;
+	ic.id = 0x77;
+	ic.payload = DATA;
+	ic.paylen = 56;
+	for (unsigned i = 0; i < n; i++) {
+		e->now = t0 + (uint64_t)i * SEC / pps;
+		ic.type = src->v6 ? 128 : 8;
+		ic.seqno = (uint16_t)i;
+		tx(e, src, dst, &ic, 64, 50);
+		if (answered) {
+			ic.type = src->v6 ? 129 : 0;
+			tx(e, dst, src, &ic, 64, 0);
+		}
+	}
+	e->now = t0 + (uint64_t)n * SEC / pps;
+}
+
+static void test_echo_flood_answered(void **state)
+{
+	struct eng *e = *state;
+	struct ep pinger = ep("198.51.100.23"), victim = ep("203.0.113.80");
+	const struct sw_rec_det *o, *c;
+	const char *lines[4] = { NULL };
+
+	start(e);
+	/* ping -f at 5000/s, every request answered: a flood all the same */
+	echo_flood(e, &pinger, &victim, 5000, 15000, 1);
+	finish(e, "answered echo flood, 5000/s");
+
+	assert_int_equal(count(e, SW_REC_DET_OPEN, -1), 1);
+	o = find(e, SW_REC_DET_OPEN, SW_K_ICMP_FLOOD);
+	assert_src(o, &pinger.a);
+	assert_int_equal(o->proto, 1);
+	assert_int_equal(o->targets, 1);
+	assert_int_equal(o->ports, 0);
+	c = find_seq(e, SW_REC_DET_CLOSE, o->seq);
+	assert_true(c->packets >= 14000);
+	assert_true(evidence(e, o->seq, lines, 4) >= 1);
+	assert_contains(lines[0], "ICMP echo packets to 203.0.113.80: 1000 in the last second, "
+	                          "999 answered, from 198.51.100.23");
+}
+
+static void test_echo_answered_50pps(void **state)
+{
+	struct eng *e = *state;
+	struct ep pinger = ep("198.51.100.23"), host = ep("203.0.113.80");
+
+	start(e);
+	echo_flood(e, &pinger, &host, 50, 500, 1);
+	finish(e, "answered echo, 50/s");
+	assert_int_equal(e->col.n, 0);
+}
+
 /* ---- 9: login attempts ----------------------------------------------------------------- */
 
 static void ssh_sessions(struct eng *e, int n)
@@ -1834,6 +1898,8 @@ int main(void)
 		T(test_hping3_syn_flood),
 		T(test_benign_web_load_300),
 		T(test_benign_web_load_2000),
+		T(test_echo_flood_answered),
+		T(test_echo_answered_50pps),
 		T(test_login_attempts),
 		T(test_login_three_sessions),
 		T(test_stealth_fin),
