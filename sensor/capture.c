@@ -273,6 +273,7 @@ static void copy_table_counters(struct sw_capture *c)
 	c->cnt->table[SW_TB_CONTACTS_EVICTED] = st->contact_evictions;
 	c->cnt->table[SW_TB_DETAILS_EVICTED] = st->detail_evictions;
 	c->cnt->table[SW_TB_FLOOD_EVICTED] = st->flood_evictions;
+	c->cnt->table[SW_TB_FLOOD_PREFIX_EVICTED] = st->flood_prefix_evictions;
 	c->cnt->table[SW_TB_PROBES_SUPPRESSED] = st->probes_suppressed;
 	c->cnt->detections = st->detections;
 }

@@ -27,6 +27,7 @@ static const char *const table_names[SW_TB_COUNT] = {
 	[SW_TB_CONTACTS_EVICTED] = "contacts_evicted",
 	[SW_TB_DETAILS_EVICTED] = "details_evicted",
 	[SW_TB_FLOOD_EVICTED] = "flood_evicted",
+	[SW_TB_FLOOD_PREFIX_EVICTED] = "flood_prefix_evicted",
 	[SW_TB_PROBES_SUPPRESSED] = "probes_suppressed",
 };
 

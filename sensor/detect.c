@@ -815,13 +815,44 @@ static const unsigned flood_kind[SW_FL_COUNT] = {
 	[SW_FL_SYN] = SW_K_SYN_FLOOD, [SW_FL_UDP] = SW_K_UDP_FLOOD, [SW_FL_ICMP] = SW_K_ICMP_FLOOD,
 };
 
-static unsigned flood_threshold(const struct sw_detect *d, unsigned cls)
+static unsigned flood_threshold(const struct sw_detect *d, const struct sw_flood_entry *e)
 {
-	switch (cls) {
+	if (e->plen) {
+		switch (e->cls) {
+		case SW_FL_SYN: return d->s.prefix_syn_pps;
+		case SW_FL_UDP: return d->s.prefix_udp_pps;
+		default: return d->s.prefix_icmp_pps;
+		}
+	}
+	switch (e->cls) {
 	case SW_FL_SYN: return d->s.syn_flood_pps;
 	case SW_FL_UDP: return d->s.udp_flood_pps;
 	default: return d->s.icmp_flood_pps;
 	}
+}
+
+/*
+ * Is the window of e over its threshold? For SYN and UDP only when most of
+ * it went unanswered: a target that completes most handshakes or answers
+ * most datagrams at that rate is a busy server, client or resolver, and a
+ * flood it keeps up with costs it little. An ICMP echo flood is a flood
+ * answered or not: every request the target answers it pays for twice, in
+ * and out, and no legitimate pinger sends thousands a second.
+ *
+ * A prefix counts all ports of the class, and its answered SYN and UDP
+ * packets do not count at all (a /24 of busy servers answers them).
+ */
+static bool flood_over(const struct sw_detect *d, const struct sw_flood_entry *e)
+{
+	int64_t n = e->win_count;
+
+	if (e->cls != SW_FL_ICMP) {
+		if ((uint64_t)e->win_answered * 2 >= e->win_count)
+			return false;
+		if (e->plen)
+			n -= e->win_answered;
+	}
+	return n >= (int64_t)flood_threshold(d, e);
 }
 
 /*
@@ -848,6 +879,7 @@ static void flood_record(struct sw_detect *d, struct sw_flood_entry *e, int type
 	struct sw_rec rec;
 	struct sw_rec_det *r = &rec.u.det;
 	struct sw_source *s = sw_sources_find(d->sources, sw_source_key(d->sources, &e->src));
+	bool capped = false;
 
 	memset(&rec, 0, sizeof rec);
 	rec.type = (uint32_t)type;
@@ -861,18 +893,42 @@ static void flood_record(struct sw_detect *d, struct sw_flood_entry *e, int type
 	r->first_seen = e->first;
 	r->last_seen = e->last;
 	r->detected_at = e->detected_at;
-	r->targets = 1;
-	r->ports = e->cls == SW_FL_ICMP ? 0 : 1;
+	/* a prefix flood hits any port: its ports are not counted */
+	r->targets = e->plen ? sw_flood_prefix_targets(e, &capped) : 1;
+	r->targets_capped = capped;
+	r->ports = e->cls == SW_FL_ICMP || e->plen ? 0 : 1;
 	r->packets = e->packets;
 	if (type == SW_REC_DET_CLOSE)
 		r->closed_at = d->now;
 	emit(d, &rec);
 }
 
+/* "203.0.113.80 port 80", "203.0.113.80" (ICMP) or
+ * "203.0.113.0/24 (251 addresses)" */
+static void flood_destination(const struct sw_flood_entry *e, char *buf, size_t len)
+{
+	char dst[SW_ADDR_STRLEN];
+	uint32_t n;
+	bool capped, exact;
+
+	sw_addr_format(&e->dst, dst, sizeof dst);
+	if (e->plen) {
+		n = sw_flood_prefix_targets(e, &capped);
+		exact = sw_flood_prefix_exact(e);
+		sw_fmt(buf, len, "%s/%u (%s%u%s address%s)", dst, e->plen,
+		       exact || capped ? "" : "about ", n, capped ? " or more" : "",
+		       n == 1 && exact ? "" : "es");
+	} else if (e->cls == SW_FL_ICMP) {
+		sw_fmt(buf, len, "%s", dst);
+	} else {
+		sw_fmt(buf, len, "%s port %u", dst, e->port);
+	}
+}
+
 static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 {
 	struct sw_rec rec;
-	char ts[SW_ISO_LEN], dst[SW_ADDR_STRLEN], top[SW_ADDR_STRLEN];
+	char ts[SW_ISO_LEN], dst[SW_ADDR_STRLEN + 48], top[SW_ADDR_STRLEN];
 	const struct sw_flood_src *t = sw_flood_top(e);
 	const char *what = e->cls == SW_FL_SYN ? "TCP SYN" : e->cls == SW_FL_UDP ? "UDP" : "ICMP echo";
 	char from[96];
@@ -882,7 +938,7 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 	rec.u.ev.seq = e->seq;
 	rec.u.ev.ts = d->now;
 	sw_iso_utc(d->now, ts, sizeof ts);
-	sw_addr_format(&e->dst, dst, sizeof dst);
+	flood_destination(e, dst, sizeof dst);
 	sw_addr_format(&t->addr, top, sizeof top);
 	if (sw_addr_eq(&e->src, &t->addr))
 		snprintf(from, sizeof from, "from %s", top);
@@ -890,28 +946,20 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 		snprintf(from, sizeof from, "from %u or more senders (spoofed?), none with half",
 		         e->senders);
 	/* a line cut short at SW_EVIDENCE_LEN is still a line */
-	if (e->cls == SW_FL_ICMP)
-		sw_fmt(rec.u.ev.line, sizeof rec.u.ev.line,
-		       "%s %s packets to %s: %u in the last second, %u answered, %s",
-		       ts, what, dst, e->win_count, e->win_answered, from);
-	else
-		sw_fmt(rec.u.ev.line, sizeof rec.u.ev.line,
-		       "%s %s packets to %s port %u: %u in the last second, %u answered, %s",
-		       ts, what, dst, e->port, e->win_count, e->win_answered, from);
+	sw_fmt(rec.u.ev.line, sizeof rec.u.ev.line,
+	       "%s %s packets to %s: %u in the last second, %u answered, %s",
+	       ts, what, dst, e->win_count, e->win_answered, from);
 	emit(d, &rec);
 }
 
-/* Count a packet towards a flood; true if the target is being flooded (the
- * packet then needs no per-source tracking). */
-static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const struct sw_pkt *p,
-                         uint16_t port)
+/*
+ * One packet counted on e (a target or a prefix): keep its open flood
+ * going, or open one when its window is over the threshold and may_open.
+ * True if e has an open flood.
+ */
+static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_open)
 {
-	struct sw_flood_entry *e = sw_flood_count(d->flood, cls, &p->dst, port, &p->src, d->now);
-	unsigned threshold = flood_threshold(d, cls);
-
-	if (!e)
-		return false;
-	if (!e->active && e->win_count >= threshold && e->win_answered * 2 < e->win_count)
+	if (!e->active && flood_over(d, e))
 		e->active = 1;
 	if (e->seq) {
 		e->packets++;
@@ -922,7 +970,7 @@ static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const str
 		}
 		return true;
 	}
-	if (e->active) {
+	if (e->active && may_open) {
 		e->seq = ++d->next_seq;
 		e->first = e->win_start;
 		e->last = d->now;
@@ -937,6 +985,31 @@ static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const str
 		return true;
 	}
 	return false;
+}
+
+/*
+ * Count a packet towards a flood of its target and of its destination
+ * prefix; true if either is being flooded (the packet then needs no
+ * per-source tracking). One attack is one detection: the packets of a
+ * target with an open flood are that flood's and not counted for its
+ * prefix (which also keeps the flood of one target as cheap as it was),
+ * and a target inside a prefix with an open flood does not open its own,
+ * its packets being the prefix flood's already.
+ */
+static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const struct sw_pkt *p,
+                         uint16_t port)
+{
+	struct sw_flood_entry *e = sw_flood_count(d->flood, cls, &p->dst, port, &p->src, d->now);
+	struct sw_flood_entry *pe;
+	bool flooded;
+
+	if (e && e->seq)
+		return flood_step(d, e, true);
+	pe = sw_flood_count_prefix(d->flood, cls, &p->dst, e, &p->src, d->now);
+	flooded = pe && flood_step(d, pe, true);
+	if (e && flood_step(d, e, !(pe && pe->seq)))
+		flooded = true;
+	return flooded;
 }
 
 static void flood_close(struct sw_detect *d, struct sw_flood_entry *e)
@@ -1289,6 +1362,7 @@ const struct sw_detect_stats *sw_detect_stats(const struct sw_detect *d)
 	m->stats.source_evictions = sw_sources_evictions(d->sources);
 	m->stats.detail_evictions = sw_details_evictions(d->sources);
 	m->stats.flood_evictions = sw_flood_evictions(d->flood);
+	m->stats.flood_prefix_evictions = sw_flood_prefix_evictions(d->flood);
 	return &d->stats;
 }
 
@@ -1319,7 +1393,8 @@ struct sw_detect *sw_detect_new(const struct sw_settings *s, struct sw_detect_si
 	d->contacts = sw_contacts_new(s->contacts, &d->key);
 	d->sources = sw_sources_new(s->sources, s->details, s->distinct_cap, &d->key,
 	                            on_detail_evicted, d);
-	d->flood = sw_flood_new(s->targets, &d->key);
+	d->flood = sw_flood_new(s->targets, s->prefixes, s->flood_prefix4, s->flood_prefix6,
+	                        &d->key);
 	if (!d->contacts || !d->sources || !d->flood)
 		goto fail;
 	return d;

@@ -1,10 +1,17 @@
 /*
- * flood.h - per-target packet rates, for syn_flood, udp_flood, icmp_flood.
+ * flood.h - packet rates per target and per destination prefix, for
+ * syn_flood, udp_flood, icmp_flood.
  *
- * One entry per (target, port, class) in a fixed keyed table, counting
- * packets and answered packets in 1-second windows of packet time, with
- * the heaviest sources kept by Misra-Gries so that a flood is attributed
- * to its main sender even among spoofed ones.
+ * Two fixed keyed tables of the same entries, each counting packets and
+ * answered packets in 1-second windows of packet time, with the heaviest
+ * sources kept by Misra-Gries so that a flood is attributed to its main
+ * sender even among spoofed ones:
+ *  - targets: one entry per (target, port, class);
+ *  - prefixes: one entry per (destination prefix, class), all ports of the
+ *    class together, with a map of the addresses hit (carpet bombing: a
+ *    flood spread thinly over a whole /24 or /64).
+ * A target entry remembers where its prefix entry is, so a packet to a
+ * target seen before pays one hash for both.
  */
 #ifndef SW_FLOOD_H
 #define SW_FLOOD_H
@@ -18,6 +25,7 @@
 enum sw_flood_class { SW_FL_SYN, SW_FL_UDP, SW_FL_ICMP, SW_FL_COUNT };
 
 #define SW_FLOOD_TOP 3
+#define SW_FLOOD_MAP_BITS 256
 
 struct sw_flood_src {
 	struct sw_addr addr;
@@ -26,24 +34,33 @@ struct sw_flood_src {
 
 struct sw_flood_entry {
 	uint64_t key;            /* 0: empty */
-	struct sw_addr dst;
-	uint16_t port;
+	struct sw_addr dst;      /* the target, or the prefix's first address */
+	uint16_t port;           /* targets; 0 for prefixes and ICMP */
 	uint8_t cls;
 	uint8_t active;          /* the current window is over the threshold */
+	uint8_t plen;            /* prefixes: the prefix length; 0 for a target */
 	int64_t win_start;
 	uint32_t win_count, win_answered;
+	uint32_t seq;            /* open detection, 0 none */
+	struct sw_flood_src top[SW_FLOOD_TOP];
+	uint32_t senders;        /* distinct senders seen by Misra-Gries (approx.) */
+	uint32_t pfx;            /* targets: index of their prefix entry... */
+	uint64_t pfx_key;        /* ...valid while that entry still has this key */
 	int64_t first, last;     /* of the flood (while it has a detection) */
 	int64_t detected_at, last_update;
 	uint64_t packets;
-	uint32_t seq;            /* open detection, 0 none */
-	uint32_t senders;        /* distinct senders seen by Misra-Gries (approx.) */
 	struct sw_addr src;      /* who the open flood is attributed to */
-	struct sw_flood_src top[SW_FLOOD_TOP];
+	/* prefixes: addresses hit, one bit per address when the prefix holds
+	 * at most 256 of them (a /24), else hashed (an estimate) */
+	uint8_t hit[SW_FLOOD_MAP_BITS / 8];
 };
 
 struct sw_flood;
 
-struct sw_flood *sw_flood_new(unsigned entries, const struct sw_sipkey *key);
+/* targets and prefixes: entries of the two tables (rounded up to powers of
+ * two); plen4, plen6: the length of the IPv4 and IPv6 prefixes counted. */
+struct sw_flood *sw_flood_new(unsigned targets, unsigned prefixes, unsigned plen4,
+                              unsigned plen6, const struct sw_sipkey *key);
 void sw_flood_free(struct sw_flood *f);
 uint64_t sw_flood_memory(const struct sw_flood *f);
 
@@ -52,14 +69,30 @@ uint64_t sw_flood_memory(const struct sw_flood *f);
 struct sw_flood_entry *sw_flood_count(struct sw_flood *f, enum sw_flood_class cls,
                                       const struct sw_addr *dst, uint16_t port,
                                       const struct sw_addr *src, int64_t now);
-/* The target answered one (completed handshake, UDP reply, echo reply). */
+/* Count the same packet towards the prefix holding dst; target is what
+ * sw_flood_count returned for it (NULL if nothing): its link to the
+ * prefix entry saves the second hash. */
+struct sw_flood_entry *sw_flood_count_prefix(struct sw_flood *f, enum sw_flood_class cls,
+                                             const struct sw_addr *dst,
+                                             struct sw_flood_entry *target,
+                                             const struct sw_addr *src, int64_t now);
+/* The target answered one (completed handshake, UDP reply, echo reply):
+ * counted for the target and for its prefix. */
 void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
                        const struct sw_addr *dst, uint16_t port, int64_t now);
 /* The heaviest sender the Misra-Gries counters know of. */
 const struct sw_flood_src *sw_flood_top(const struct sw_flood_entry *e);
+/* Distinct addresses a prefix entry has seen hit: exact for prefixes of at
+ * most 256 addresses, else a linear-counting estimate; *capped when the
+ * map is full and the number a lower bound. */
+uint32_t sw_flood_prefix_targets(const struct sw_flood_entry *e, bool *capped);
+/* True when the map has a bit per address of the prefix. */
+bool sw_flood_prefix_exact(const struct sw_flood_entry *e);
 
+/* Both tables as one range: targets first, then prefixes. */
 unsigned sw_flood_size(const struct sw_flood *f);
 struct sw_flood_entry *sw_flood_at(struct sw_flood *f, unsigned i);
 uint64_t sw_flood_evictions(const struct sw_flood *f);
+uint64_t sw_flood_prefix_evictions(const struct sw_flood *f);
 
 #endif

@@ -68,6 +68,16 @@ static const struct sw_cfg_key keys[] = {
 	  "UDP packets per second to one target that make a udp_flood"),
 	U("flood", "icmp_pps", icmp_flood_pps, 1, 100000000,
 	  "ICMP packets per second to one target that make an icmp_flood"),
+	U("flood", "prefix4", flood_prefix4, 16, 32,
+	  "IPv4 destination prefix length whose packets are also counted together"),
+	U("flood", "prefix6", flood_prefix6, 32, 128,
+	  "IPv6 destination prefix length whose packets are also counted together"),
+	U("flood", "prefix_syn_pps", prefix_syn_pps, 1, 100000000,
+	  "unanswered SYN packets per second to one prefix, any port, that make a syn_flood"),
+	U("flood", "prefix_udp_pps", prefix_udp_pps, 1, 100000000,
+	  "unanswered UDP packets per second to one prefix, any port, that make a udp_flood"),
+	U("flood", "prefix_icmp_pps", prefix_icmp_pps, 1, 100000000,
+	  "ICMP echo requests per second to one prefix that make an icmp_flood"),
 
 	U("login", "min_sessions", login_min_sessions, 1, 1000000,
 	  "completed connections to one login service that make login_attempts"),
@@ -84,6 +94,8 @@ static const struct sw_cfg_key keys[] = {
 	  "open detections with their distinct targets, ports and evidence"),
 	U("tables", "targets", targets, TABLE_MIN, TABLE_MAX,
 	  "targets watched for floods"),
+	U("tables", "prefixes", prefixes, TABLE_MIN, TABLE_MAX,
+	  "destination prefixes watched for floods spread over many addresses"),
 	U("tables", "distinct_cap", distinct_cap, TABLE_MIN, 65536,
 	  "distinct targets and ports counted exactly per detection, then a lower bound"),
 	U("tables", "evidence_lines", evidence_lines, 0, 64,
@@ -133,6 +145,16 @@ void sw_settings_defaults(struct sw_settings *s)
 	s->syn_flood_pps = 1000;
 	s->udp_flood_pps = 5000;
 	s->icmp_flood_pps = 1000;
+	/* carpet bombing. A /24 (/64) is what one customer or server farm
+	 * gets; the prefix rates are 20 (SYN) and 10 (UDP, ICMP) times the
+	 * single-target ones: answered SYNs and UDP do not count, so a busy
+	 * /24 of web servers stays far below 20,000 unanswered SYNs a second,
+	 * while a /24 flooded at 370 per address is 95,000 */
+	s->flood_prefix4 = 24;
+	s->flood_prefix6 = 64;
+	s->prefix_syn_pps = 20000;
+	s->prefix_udp_pps = 50000;
+	s->prefix_icmp_pps = 10000;
 
 	s->login_min_sessions = 10;
 	s->login_window_s = 600;
@@ -143,6 +165,7 @@ void sw_settings_defaults(struct sw_settings *s)
 	s->contacts = 131072;
 	s->details = 2048;
 	s->targets = 4096;
+	s->prefixes = 1024;
 	s->distinct_cap = 1024;
 	s->evidence_lines = 4;
 	/* home, ignore and noise_ports start empty */

@@ -39,6 +39,12 @@ struct sw_settings {
 	unsigned syn_flood_pps;
 	unsigned udp_flood_pps;
 	unsigned icmp_flood_pps;
+	/* [flood] per destination prefix, all ports of a class (carpet bombing) */
+	unsigned flood_prefix4;       /* /24 */
+	unsigned flood_prefix6;       /* /64 */
+	unsigned prefix_syn_pps;
+	unsigned prefix_udp_pps;
+	unsigned prefix_icmp_pps;
 
 	/* [login] */
 	unsigned login_min_sessions;
@@ -50,6 +56,7 @@ struct sw_settings {
 	unsigned contacts;
 	unsigned details;
 	unsigned targets;
+	unsigned prefixes;            /* destination prefixes watched for floods */
 	unsigned distinct_cap;        /* exact distinct targets/ports up to this */
 	unsigned evidence_lines;      /* first and last N probes kept per detection */
 

@@ -166,6 +166,11 @@ static void test_defaults(void **state)
 	assert_int_equal(s->syn_flood_pps, 1000);
 	assert_int_equal(s->udp_flood_pps, 5000);
 	assert_int_equal(s->icmp_flood_pps, 1000);
+	assert_int_equal(s->flood_prefix4, 24);
+	assert_int_equal(s->flood_prefix6, 64);
+	assert_int_equal(s->prefix_syn_pps, 20000);
+	assert_int_equal(s->prefix_udp_pps, 50000);
+	assert_int_equal(s->prefix_icmp_pps, 10000);
 	assert_int_equal(s->login_min_sessions, 10);
 	assert_int_equal(s->login_window_s, 600);
 	assert_int_equal(count_ports(&s->login_ports), N_ELEM(login));
@@ -175,6 +180,7 @@ static void test_defaults(void **state)
 	assert_int_equal(s->contacts, 131072);
 	assert_int_equal(s->details, 2048);
 	assert_int_equal(s->targets, 4096);
+	assert_int_equal(s->prefixes, 1024);
 	assert_int_equal(s->distinct_cap, 1024);
 	assert_int_equal(s->evidence_lines, 4);
 	assert_int_equal(s->home.n, 0);
@@ -299,6 +305,48 @@ static void test_values_override(void **state)
 	assert_int_equal(s->evidence_lines, 0);
 	assert_int_equal(s->idle_timeout_s, 300);  /* untouched keys keep theirs */
 	free(s);
+}
+
+/* The carpet-bombing keys: prefix lengths and per-prefix rates. */
+static void test_flood_prefix_keys(void **state)
+{
+	struct sw_settings *s = load_ok(
+		"[flood]\n"
+		"prefix4 = 22\n"
+		"prefix6 = 48\n"
+		"prefix_syn_pps = 50000\n"
+		"prefix_udp_pps = 1\n"
+		"prefix_icmp_pps = 100000000\n"
+		"[tables]\n"
+		"prefixes = 16\n");
+	(void)state;
+
+	assert_int_equal(s->flood_prefix4, 22);
+	assert_int_equal(s->flood_prefix6, 48);
+	assert_int_equal(s->prefix_syn_pps, 50000);
+	assert_int_equal(s->prefix_udp_pps, 1);
+	assert_int_equal(s->prefix_icmp_pps, 100000000);
+	assert_int_equal(s->prefixes, 16);
+	assert_int_equal(s->syn_flood_pps, 1000); /* the single-target ones keep theirs */
+	free(s);
+	s = load_ok("[flood]\nprefix4 = 32\nprefix6 = 128\n");
+	assert_int_equal(s->flood_prefix4, 32);
+	assert_int_equal(s->flood_prefix6, 128);
+	free(s);
+
+	EXPECT_FAIL("[flood]\nprefix4 = 15\n", 2, "[flood] prefix4:", "out of range 16..32");
+	EXPECT_FAIL("[flood]\nprefix4 = 33\n", 2, "[flood] prefix4:", "out of range 16..32");
+	EXPECT_FAIL("[flood]\nprefix6 = 31\n", 2, "[flood] prefix6:", "out of range 32..128");
+	EXPECT_FAIL("[flood]\nprefix6 = 129\n", 2, "[flood] prefix6:", "out of range 32..128");
+	EXPECT_FAIL("[flood]\nprefix4 = /24\n", 2, "[flood] prefix4: not a whole number");
+	EXPECT_FAIL("[flood]\nprefix_syn_pps = 0\n", 2, "[flood] prefix_syn_pps:",
+		    "out of range 1..100000000");
+	EXPECT_FAIL("[flood]\nprefix_udp_pps = 100000001\n", 2, "[flood] prefix_udp_pps:",
+		    "out of range 1..100000000");
+	EXPECT_FAIL("[flood]\nprefix_icmp_pps = 1k\n", 2,
+		    "[flood] prefix_icmp_pps: not a whole number");
+	EXPECT_FAIL("[tables]\nprefixes = 15\n", 2, "[tables] prefixes:",
+		    "out of range 16..16777216");
 }
 
 static void test_port_lists(void **state)
@@ -765,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_err_missing_file),
 		cmocka_unit_test(test_err_unknown_names),
 		cmocka_unit_test(test_err_numbers),
+		cmocka_unit_test(test_flood_prefix_keys),
 		cmocka_unit_test(test_err_lists),
 		cmocka_unit_test(test_err_syntax),
 		cmocka_unit_test(test_err_nul),

@@ -1468,6 +1468,302 @@ static void test_benign_web_load_2000(void **state)
 	assert_int_equal(e->col.n, 0);
 }
 
+/* ---- 8b: answered echo floods, carpet bombing ------------------------------------------ */
+
+/* n echo requests at pps from src to dst, each answered 50 us later when
+ * answered. */
+static void echo_flood(struct eng *e, const struct ep *src, const struct ep *dst, unsigned pps,
+                       unsigned n, int answered)
+{
+	uint64_t t0 = e->now;
+	struct pc_l4 ic;
+
+	memset(&ic, 0, sizeof ic);
+	ic.proto = src->v6 ? 58 : 1;
+	ic.id = 0x77;
+	ic.payload = DATA;
+	ic.paylen = 56;
+	for (unsigned i = 0; i < n; i++) {
+		e->now = t0 + (uint64_t)i * SEC / pps;
+		ic.type = src->v6 ? 128 : 8;
+		ic.seqno = (uint16_t)i;
+		tx(e, src, dst, &ic, 64, 50);
+		if (answered) {
+			ic.type = src->v6 ? 129 : 0;
+			tx(e, dst, src, &ic, 64, 0);
+		}
+	}
+	e->now = t0 + (uint64_t)n * SEC / pps;
+}
+
+static void test_echo_flood_answered(void **state)
+{
+	struct eng *e = *state;
+	struct ep pinger = ep("198.51.100.23"), victim = ep("203.0.113.80");
+	const struct sw_rec_det *o, *c;
+	const char *lines[4] = { NULL };
+
+	start(e);
+	/* ping -f at 5000/s, every request answered: a flood all the same */
+	echo_flood(e, &pinger, &victim, 5000, 15000, 1);
+	finish(e, "answered echo flood, 5000/s");
+
+	assert_int_equal(count(e, SW_REC_DET_OPEN, -1), 1);
+	o = find(e, SW_REC_DET_OPEN, SW_K_ICMP_FLOOD);
+	assert_src(o, &pinger.a);
+	assert_int_equal(o->proto, 1);
+	assert_int_equal(o->targets, 1);
+	assert_int_equal(o->ports, 0);
+	c = find_seq(e, SW_REC_DET_CLOSE, o->seq);
+	assert_true(c->packets >= 14000);
+	assert_true(evidence(e, o->seq, lines, 4) >= 1);
+	assert_contains(lines[0], "ICMP echo packets to 203.0.113.80: 1000 in the last second, "
+	                          "999 answered, from 198.51.100.23");
+}
+
+static void test_echo_answered_50pps(void **state)
+{
+	struct eng *e = *state;
+	struct ep pinger = ep("198.51.100.23"), host = ep("203.0.113.80");
+
+	start(e);
+	echo_flood(e, &pinger, &host, 50, 500, 1);
+	finish(e, "answered echo, 50/s");
+	assert_int_equal(e->col.n, 0);
+}
+
+/* A random public IPv4 source, or one in 2001:db8:f000::/36 */
+static struct ep random_source(struct eng *e, int v6)
+{
+	struct ep x;
+	uint32_t r = rnd(e);
+
+	memset(&x, 0, sizeof x);
+	x.v6 = v6;
+	if (v6) {
+		x.b[0] = 0x20;
+		x.b[1] = 0x01;
+		x.b[2] = 0x0d;
+		x.b[3] = 0xb8;
+		x.b[4] = (uint8_t)(0xf0 | (r & 0x0f));
+		for (int i = 5; i < 16; i++)
+			x.b[i] = (uint8_t)rnd(e);
+		sw_addr_set6(&x.a, x.b);
+	} else {
+		x.b[0] = (uint8_t)(1 + r % 223);
+		x.b[1] = (uint8_t)(r >> 8);
+		x.b[2] = (uint8_t)(r >> 16);
+		x.b[3] = (uint8_t)(r >> 24);
+		sw_addr_set4(&x.a, x.b);
+	}
+	return x;
+}
+
+/* secs seconds of spoofed SYNs (random sources, source ports and
+ * sequence numbers) at pps_each to each of the n addresses dst, in turn;
+ * to dport, or to random ports when dport is 0. */
+static void carpet_bomb(struct eng *e, const struct ep *dst, unsigned n, unsigned pps_each,
+                        unsigned secs, uint16_t dport)
+{
+	uint64_t t0 = e->now, total = (uint64_t)n * pps_each * secs;
+
+	for (uint64_t i = 0; i < total; i++) {
+		const struct ep *to = &dst[i % n];
+		struct ep from = random_source(e, to->v6);
+		uint32_t r = rnd(e);
+		struct pc_l4 t = tcp((uint16_t)(1024 + r % 60000), dport ? dport : (uint16_t)(r >> 16),
+		                     SW_TH_SYN, rnd(e), 0, 512);
+
+		e->now = t0 + i * SEC / ((uint64_t)n * pps_each);
+		tx(e, &from, to, &t, 64, 0);
+	}
+	e->now = t0 + (uint64_t)secs * SEC;
+}
+
+/* The addresses 203.0.113.1 .. .254 */
+static void slash24(struct ep *a)
+{
+	char name[32];
+
+	for (int i = 0; i < 254; i++) {
+		snprintf(name, sizeof name, "203.0.113.%d", i + 1);
+		a[i] = ep(name);
+	}
+}
+
+/* Only the syn_flood opens (port_probe rows from spoofed sources that hit
+ * a login port before the flood opened are noise, as in the exhaustion
+ * tests); none of them a single target's. */
+static const struct sw_rec_det *one_prefix_syn_flood(const struct eng *e)
+{
+	for (size_t i = 0; i < e->col.n; i++) {
+		const struct sw_rec *r = &e->col.r[i];
+		if (r->type == SW_REC_DET_OPEN && r->u.det.kind != SW_K_PORT_PROBE &&
+		    r->u.det.kind != SW_K_SYN_FLOOD)
+			fail_msg("a %s besides the flood", sw_kind_name(r->u.det.kind));
+	}
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_SYN_FLOOD), 1);
+	return find(e, SW_REC_DET_OPEN, SW_K_SYN_FLOOD);
+}
+
+static void test_carpet_bombing(void **state)
+{
+	struct eng *e = *state;
+	struct ep hosts[254];
+	struct sw_addr unspecified = { .family = SW_AF_INET };
+	const struct sw_rec_det *o, *c;
+	const char *lines[4] = { NULL };
+
+	slash24(hosts);
+	start(e);
+	/* 370 SYNs a second to every address, random ports: 94,000 a second,
+	 * no (target, port) near syn_pps */
+	carpet_bomb(e, hosts, 254, 370, 1, 0);
+	finish(e, "carpet bombing, /24");
+
+	o = one_prefix_syn_flood(e);
+	assert_src(o, &unspecified);
+	assert_int_equal(o->proto, 6);
+	assert_int_equal(o->ports, 0);
+	assert_true(o->targets >= 200 && o->targets <= 254); /* the opening window's */
+	c = find_seq(e, SW_REC_DET_CLOSE, o->seq);
+	assert_int_equal(c->targets, 254);
+	assert_int_equal(c->targets_capped, 0);
+	assert_src(c, &unspecified);
+	assert_true(c->packets >= 90000);
+	assert_true(evidence(e, o->seq, lines, 4) >= 2);
+	assert_contains(lines[0], "TCP SYN packets to 203.0.113.0/24 (");
+	assert_contains(lines[0], " addresses): 20000 in the last second, 0 answered, from ");
+	assert_contains(lines[0], "or more senders (spoofed?), none with half");
+	assert_contains(lines[1], "TCP SYN packets to 203.0.113.0/24 (254 addresses): ");
+}
+
+static void test_carpet_bombing_ipv6(void **state)
+{
+	struct eng *e = *state;
+	struct ep hosts[256];
+	struct sw_addr unspecified = { .family = SW_AF_INET6 };
+	const struct sw_rec_det *o, *c;
+	const char *lines[4] = { NULL };
+
+	/* 256 addresses of 2001:db8:1::/64 with random interface identifiers */
+	for (int i = 0; i < 256; i++) {
+		hosts[i] = ep("2001:db8:1::");
+		for (int k = 8; k < 16; k++)
+			hosts[i].b[k] = (uint8_t)rnd(e);
+		sw_addr_set6(&hosts[i].a, hosts[i].b);
+	}
+	start(e);
+	carpet_bomb(e, hosts, 256, 370, 1, 443);
+	finish(e, "carpet bombing, /64");
+
+	o = one_prefix_syn_flood(e);
+	assert_src(o, &unspecified);
+	c = find_seq(e, SW_REC_DET_CLOSE, o->seq);
+	/* linear counting on 256 bits: an estimate, within 20% here */
+	assert_true(c->targets >= 205 && c->targets <= 307);
+	assert_int_equal(c->targets_capped, 0);
+	assert_true(evidence(e, o->seq, lines, 4) >= 2);
+	assert_contains(lines[1], "TCP SYN packets to 2001:db8:1::/64 (about ");
+	assert_contains(lines[1], " addresses): ");
+}
+
+/* A busy /24 of web servers: conns handshakes a second spread over its
+ * 254 addresses from 250 clients, every one completed. */
+static void test_busy_slash24_is_nothing(void **state)
+{
+	struct eng *e = *state;
+	struct ep hosts[254], clients[250];
+	char name[32];
+	unsigned conns = 25000, secs = 1;
+	uint64_t t0;
+
+	slash24(hosts);
+	for (int i = 0; i < 250; i++) {
+		snprintf(name, sizeof name, "198.51.%d.%d", 100 + i / 200, 1 + i % 200);
+		clients[i] = ep(name);
+	}
+	start(e);
+	t0 = e->now;
+	for (unsigned i = 0; i < conns * secs; i++) {
+		const struct ep *cli = &clients[i % 250], *srv = &hosts[(i * 7) % 254];
+		uint16_t sport = (uint16_t)(20000 + i / 250);
+		uint32_t cs = rnd(e), ss = rnd(e);
+		struct pc_l4 t;
+
+		e->now = t0 + (uint64_t)i * SEC / conns;
+		t = tcp(sport, 443, SW_TH_SYN, cs, 0, 64240);
+		t.opts = LINUX_OPTS;
+		t.optlen = sizeof LINUX_OPTS;
+		tx(e, cli, srv, &t, 64, 5);
+		t = tcp(443, sport, SW_TH_SYN | SW_TH_ACK, ss, cs + 1, 65160);
+		t.opts = SYNACK_OPTS;
+		t.optlen = sizeof SYNACK_OPTS;
+		tx(e, srv, cli, &t, 64, 5);
+		t = tcp(sport, 443, SW_TH_ACK, cs + 1, ss + 1, 502);
+		tx(e, cli, srv, &t, 64, 0);
+	}
+	finish(e, "busy /24, 25000 handshakes/s");
+	assert_int_equal(e->col.n, 0);
+}
+
+/* n spoofed SYNs at pps to victim:80, as hping3 --rand-source sends them */
+static void syn_flood_one(struct eng *e, const struct ep *victim, unsigned pps, unsigned n)
+{
+	uint64_t t0 = e->now;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct ep from = random_source(e, victim->v6);
+		struct pc_l4 t = tcp((uint16_t)(1024 + rnd(e) % 60000), 80, SW_TH_SYN, rnd(e), 0, 512);
+
+		e->now = t0 + (uint64_t)i * SEC / pps;
+		tx(e, &from, victim, &t, 64, 0);
+	}
+	e->now = t0 + (uint64_t)n * SEC / pps;
+}
+
+static void test_one_host_in_slash24_is_one_flood(void **state)
+{
+	struct eng *e = *state;
+	struct ep victim = ep("203.0.113.80");
+	const struct sw_rec_det *o, *c;
+
+	start(e);
+	syn_flood_one(e, &victim, 5000, 10000);
+	/* then 60,000 a second, three times the /24's rate: still the target's
+	 * flood alone, its packets do not count for the prefix */
+	syn_flood_one(e, &victim, 60000, 60000);
+	finish(e, "one host of a /24 flooded");
+
+	o = one_prefix_syn_flood(e);
+	assert_int_equal(o->targets, 1);
+	assert_int_equal(o->ports, 1);
+	c = find_seq(e, SW_REC_DET_CLOSE, o->seq);
+	assert_true(c->packets >= 69000);
+}
+
+static void test_host_inside_carpet_is_one_flood(void **state)
+{
+	struct eng *e = *state;
+	struct ep hosts[254];
+	struct ep victim = ep("203.0.113.80");
+	const struct sw_rec_det *o, *c;
+
+	slash24(hosts);
+	start(e);
+	/* the /24 is carpet-bombed on port 80; then one of its hosts gets 5000
+	 * SYNs a second on the same port: part of the open prefix flood, not
+	 * a flood of its own */
+	carpet_bomb(e, hosts, 254, 370, 1, 80);
+	syn_flood_one(e, &victim, 5000, 4000);
+	finish(e, "one host inside a carpet-bombed /24");
+
+	o = one_prefix_syn_flood(e);
+	c = find_seq(e, SW_REC_DET_CLOSE, o->seq);
+	assert_int_equal(c->targets, 254);
+	assert_true(c->packets >= 94000);
+}
+
 /* ---- 9: login attempts ----------------------------------------------------------------- */
 
 static void ssh_sessions(struct eng *e, int n)
@@ -2117,6 +2413,13 @@ int main(void)
 		T(test_hping3_syn_flood),
 		T(test_benign_web_load_300),
 		T(test_benign_web_load_2000),
+		T(test_echo_flood_answered),
+		T(test_echo_answered_50pps),
+		T(test_carpet_bombing),
+		T(test_carpet_bombing_ipv6),
+		T(test_busy_slash24_is_nothing),
+		T(test_one_host_in_slash24_is_one_flood),
+		T(test_host_inside_carpet_is_one_flood),
 		T(test_login_attempts),
 		T(test_login_three_sessions),
 		T(test_stealth_fin),
