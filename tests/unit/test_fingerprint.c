@@ -266,7 +266,7 @@ static void test_ignored(void **state)
 
 /* ---- the corpus --------------------------------------------------------- */
 
-#define MAX_ROWS 64
+#define MAX_ROWS 256
 #define CONN_SLOTS (1u << 18) /* connections seen per capture (open addressing) */
 
 struct row {
@@ -315,7 +315,18 @@ static enum sw_tool expected_tool(const char *tool, const char *command)
 {
 	if (strstr(command, " -sT "))
 		return SW_TOOL_NONE;
+	/* hping3's echo requests are plain ones: nothing in them names it */
+	if (strstr(command, "hping3") && strstr(command, " --icmp"))
+		return SW_TOOL_NONE;
 	return tool_from_name(tool);
+}
+
+/* Probes in tiny fragments (nmap -f, -ff, --mtu): the decoder alone sees
+ * no TCP header in them; the capture path's reassembly does, and the
+ * corpus test checks the tool the sensor names for them. */
+static int fragmented(const char *command)
+{
+	return strstr(command, " -f ") || strstr(command, " -ff ") || strstr(command, " --mtu ");
 }
 
 static int corpus_setup(void **state)
@@ -348,7 +359,7 @@ static int corpus_setup(void **state)
 		r = &c->rows[c->nrows];
 		snprintf(r->file, sizeof r->file, "%s", fld[0]);
 		snprintf(r->src_text, sizeof r->src_text, "%s", fld[1]);
-		if (!sw_addr_parse(fld[1], &r->src))
+		if (!sw_addr_parse(fld[1], &r->src) || fragmented(fld[7]))
 			continue;
 		r->want = expected_tool(fld[6], fld[7]);
 		c->nrows++;
