@@ -643,6 +643,18 @@ static void line_type(struct sw_buf *b, const struct sw_memo *m)
 	}
 }
 
+/* Did any source of the memo hide among decoys? */
+static bool any_decoys(const struct sw_memo *m)
+{
+	char list[512];
+	unsigned n;
+
+	for (size_t i = 0; i < m->ninc; i++)
+		if (!strcmp(m->inc[i].level, "source") && decoys_used(&m->inc[i], &n, list, sizeof list))
+			return true;
+	return false;
+}
+
 static void forgery(struct sw_buf *b, const struct sw_memo *m)
 {
 	bool no_session = true;
@@ -650,7 +662,12 @@ static void forgery(struct sw_buf *b, const struct sw_memo *m)
 	for (size_t i = 0; i < m->ninc; i++)
 		for (size_t j = 0; j < m->inc[i].ndets; j++)
 			no_session &= m->inc[i].dets[j].syn_only;
-	if (no_session)
+	if (any_decoys(m))
+		/* the decoys are the forged addresses; the source answered */
+		paragraph(b, "Source addresses can be forged, and the decoys above were; but the "
+			  "address shown answered our hosts' replies, which a forged address does "
+			  "not do, so the traffic very probably came from it.");
+	else if (no_session)
 		paragraph(b, "Please keep in mind that source addresses can be forged: none of "
 			  "these packets completed a connection, so they may not have come from "
 			  "the address they carry. If your records show that the address was not "

@@ -434,6 +434,10 @@ static void test_decoys(void **state)
 	assert_non_null(strstr(body(&t), "The scan from 198.51.100.7 was hidden among 3 decoy "
 			       "addresses (192.0.2.1, 192.0.2.2, 203.0.113.200) that sent the same "
 			       "probes at the same time;"));
+	/* the decoys were the forged addresses, not the source that answered */
+	assert_non_null(strstr(body(&t), "Source addresses can be forged, and the decoys above "
+			       "were; but the address shown answered our hosts' replies"));
+	assert_null(strstr(body(&t), "none of these packets completed a connection"));
 	sw_memo_text_free(&t);
 	strcpy(m.inc[0].reasons, "used 1 decoy (192.0.2.1); seen on 2 days");
 	compose_ok(&m, &t, "UTC");
