@@ -126,6 +126,9 @@ static void describe(const struct sw_adet *d, char *buf, size_t len)
 	else if (!strcmp(d->kind, "login_attempts"))
 		sw_fmt(buf, len, "%llu login attempts on %s of %s", (unsigned long long)d->packets,
 		       port, d->target[0] ? d->target : "one host");
+	else if (strstr(d->kind, "_flood") && d->targets > 1) /* spread over a prefix */
+		sw_fmt(buf, len, "%s of %u hosts (%llu packets)", d->kind, d->targets,
+		       (unsigned long long)d->packets);
 	else if (strstr(d->kind, "_flood"))
 		sw_fmt(buf, len, "%s of %s (%llu packets)", d->kind, d->target[0] ? d->target : "a host",
 		       (unsigned long long)d->packets);

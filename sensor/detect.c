@@ -231,6 +231,14 @@ static bool probe_worth_a_row(struct sw_detect *d, unsigned g, const struct sw_g
 		return false;
 	if (gs->fails < 2 && !sw_port_in(&d->s.login_ports, gs->login_port))
 		return false;
+	/* Each failed probe went to a target being flooded from forged
+	 * sources: before the flood is detected, every forged address of it
+	 * looks like a prober, and a row would send a memo to its innocent
+	 * owner. */
+	if (gs->flood_fails >= gs->fails) {
+		d->stats.probes_suppressed++;
+		return false;
+	}
 	d->probe_tokens += (double)(d->now - d->probe_refill) / 1e6 * PROBE_RATE;
 	d->probe_refill = d->now;
 	if (d->probe_tokens > PROBE_BURST)
@@ -445,8 +453,13 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 	gs->packets++;
 	if (c->bits & SW_CB_FIRST)
 		gs->firsts++;
-	if (failed && (c->bits & SW_CB_FIRST))
+	if (failed && (c->bits & SW_CB_FIRST)) {
 		gs->fails++;
+		if (!gs->seq && (g == SW_G_TCP || g == SW_G_UDP) &&
+		    sw_flood_forged_at(d->flood, g == SW_G_TCP ? SW_FL_SYN : SW_FL_UDP, dst,
+		                       c->dport))
+			gs->flood_fails++;
+	}
 	if (c->answer == SW_A_HALFOPEN)
 		gs->src_resets++;
 	else if (c->answer == SW_A_NOACK)

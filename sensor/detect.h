@@ -52,7 +52,8 @@ struct sw_detect_stats {
 	uint64_t detail_evictions;
 	uint64_t flood_evictions;
 	uint64_t flood_prefix_evictions;
-	uint64_t probes_suppressed;  /* port_probe rows over the rate limit */
+	uint64_t probes_suppressed;  /* port_probe rows over the rate limit, or
+	                                whose probes all met a forged flood */
 	uint64_t detections;
 };
 

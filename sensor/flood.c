@@ -282,6 +282,22 @@ struct sw_flood_entry *sw_flood_count_prefix(struct sw_flood *f, enum sw_flood_c
 	return e;
 }
 
+/* An open flood recorded from the unspecified address: nobody had half. */
+static bool open_and_forged(const struct sw_flood_entry *e)
+{
+	static const uint8_t zero[16];
+
+	return e && e->seq && memcmp(e->src.bytes, zero, sizeof zero) == 0;
+}
+
+bool sw_flood_forged_at(struct sw_flood *f, enum sw_flood_class cls,
+                        const struct sw_addr *dst, uint16_t port)
+{
+	struct sw_flood_entry *e = lookup(&f->t, flood_key(f, cls, dst, port), false);
+
+	return open_and_forged(e) || open_and_forged(prefix_entry(f, cls, dst, e, false, 0));
+}
+
 void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
                        const struct sw_addr *dst, uint16_t port, int64_t now)
 {

@@ -80,6 +80,10 @@ struct sw_flood_entry *sw_flood_count_prefix(struct sw_flood *f, enum sw_flood_c
  * counted for the target and for its prefix. */
 void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
                        const struct sw_addr *dst, uint16_t port, int64_t now);
+/* Is (dst, port) of class cls, or its prefix, under an open flood from
+ * forged or many sources (one attributed to nobody)? A lookup only. */
+bool sw_flood_forged_at(struct sw_flood *f, enum sw_flood_class cls,
+                        const struct sw_addr *dst, uint16_t port);
 /* The heaviest sender the Misra-Gries counters know of. */
 const struct sw_flood_src *sw_flood_top(const struct sw_flood_entry *e);
 /* Distinct addresses a prefix entry has seen hit: exact for prefixes of at

@@ -78,6 +78,7 @@ struct sw_group_state {
 	uint32_t probes;       /* probes recorded (evidence ordinals) */
 	uint32_t firsts;       /* of them, first contacts */
 	uint32_t fails;        /* failed first contacts */
+	uint32_t flood_fails;  /* of them, to a target flooded from forged sources */
 	uint32_t ack_firsts;   /* stealth: first contacts that were bare ACKs */
 	uint32_t ack_rsts;     /* of them, answered by RST */
 	uint32_t src_resets;   /* SYN-ACKs the source reset (raw-socket scanner) */

@@ -1638,6 +1638,31 @@ static void test_carpet_bombing(void **state)
 	assert_contains(lines[1], "TCP SYN packets to 203.0.113.0/24 (254 addresses): ");
 }
 
+/*
+ * Before a flood from forged sources is detected, each forged address that
+ * hit a login port looks like a prober; its port_probe row would send a
+ * memo to the address's innocent owner. Once the flood is known, the rows
+ * of probes that all met it are not written. A real prober elsewhere, at
+ * the same time, still is.
+ */
+static void test_forged_flood_makes_no_port_probes(void **state)
+{
+	struct eng *e = *state;
+	struct ep hosts[254], prober = ep("192.0.2.222"), other = ep("198.51.100.9");
+
+	slash24(hosts);
+	start(e);
+	carpet_bomb(e, hosts, 254, 370, 1, 22);
+	syn_probe(e, &prober, 40000, &other, 22, ANS_NONE);
+	syn_probe(e, &prober, 40001, &other, 23, ANS_NONE);
+	e->now += 5 * SEC;
+	finish(e, "carpet bombing on ssh, and one real prober elsewhere");
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_SYN_FLOOD), 1);
+	assert_int_equal(count(e, SW_REC_DET_OPEN, SW_K_PORT_PROBE), 1);
+	assert_int_equal(opens_from(e, SW_K_PORT_PROBE, &prober.a), 1);
+	assert_true(sw_detect_stats(e->d)->probes_suppressed > 1000);
+}
+
 static void test_carpet_bombing_ipv6(void **state)
 {
 	struct eng *e = *state;
@@ -2437,6 +2462,7 @@ int main(void)
 		T(test_ping_three_hosts),
 		T(test_outbound_scan),
 		T(test_ignored_source),
+		T(test_forged_flood_makes_no_port_probes),
 		T(test_resolver_mostly_answered),
 		T(test_mail_server_few_refused),
 		T(test_scan_after_browsing),
