@@ -28,6 +28,7 @@
 #include "log.h"
 #include "memo.h"
 #include "mime.h"
+#include "xarf.h"
 #include "rdns.h"
 #include "settings.h"
 #include "siphash.h"

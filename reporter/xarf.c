@@ -1,6 +1,6 @@
 /*
  * xarf.c - the X-ARF v4 report (JSON) for one offending source, written by
- * hand (see mime.h, and tests/data/xarf/ for the schemas it follows:
+ * hand (see xarf.h, and tests/data/xarf/ for the schemas it follows:
  * xarf-core.json plus types/connection-*.json).
  *
  * Every value is an escaped JSON string or a number we computed, never raw
@@ -14,7 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mime.h"
+#include "encode.h"
+#include "xarf.h"
 #include "timefmt.h"
 
 #define XARF_VERSION "4.0.0"
