@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "memo.h"
+#include "settings.h"
 
 /* The X-ARF v4 report (JSON) for one source; fields are escaped JSON
  * strings, never raw text. type: "port_scan" or "login_attack" (also
@@ -30,5 +32,12 @@ struct sw_xarf_input {
 	const char *description;      /* one sentence */
 };
 int sw_xarf_json(const struct sw_xarf_input *in, struct sw_buf *out);
+
+/* One X-ARF report per source incident of m (those with a detection), at
+ * most max, into parts[0..*nparts): the sender is conf's name, organisation
+ * and address; the report ids derive from the incident and now_us. 0, or
+ * -1 (allocation). */
+int sw_xarf_for_memo(const struct sw_memo *m, const struct sw_reporter_conf *conf,
+		     int64_t now_us, struct sw_buf *parts, size_t *nparts, size_t max);
 
 #endif
