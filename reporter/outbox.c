@@ -219,10 +219,19 @@ static int record(const struct sw_outbox *ob, const struct sw_memo *m,
 		  const struct sw_memo_text *t, const char *path, const char *mid, bool sent)
 {
 	char rcpts[4096], err[512];
+	struct sw_report_record rec = {
+		.memo = m,
+		.created = ob->now_us,
+		.recipients = rcpts,
+		.subject = t->subject,
+		.path = path[0] ? path : NULL,
+		.format = ob->format_name,
+		.message_id = mid,
+		.sent = sent,
+	};
 
 	join_recipients(t, rcpts, sizeof rcpts);
-	if (sw_ledger_record(ob->db, m, ob->now_us, rcpts, t->subject, path[0] ? path : NULL,
-			     ob->format_name, mid, sent, err, sizeof err) < 0) {
+	if (sw_ledger_record(ob->db, &rec, err, sizeof err) < 0) {
 		sw_err("%s", err);
 		return -1;
 	}
