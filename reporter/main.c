@@ -14,15 +14,12 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "db.h"
 #include "groups.h"
@@ -33,7 +30,6 @@
 #include "outbox.h"
 #include "rdns.h"
 #include "settings.h"
-#include "siphash.h"
 #include "timefmt.h"
 #include "util.h"
 #include "whois.h"
