@@ -47,6 +47,14 @@ int64_t sw_now_us(void)
 	return (int64_t)ts.tv_sec * US_PER_SEC + ts.tv_nsec / 1000;
 }
 
+int64_t sw_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void sw_sleep_ms(int64_t ms)
 {
 	struct timespec ts, rem;

@@ -20,6 +20,9 @@
 int64_t sw_tv_to_us(const struct timeval *tv);
 /* Wall clock, for run bookkeeping only. */
 int64_t sw_now_us(void);
+/* Milliseconds of a clock that never goes back (CLOCK_MONOTONIC), for
+ * timeouts, deadlines and pacing. */
+int64_t sw_mono_ms(void);
 /* Sleep ms milliseconds, the whole of it even across signals; nothing for
  * ms <= 0. */
 void sw_sleep_ms(int64_t ms);

@@ -309,11 +309,10 @@ int sw_ledger_last_report(sqlite3 *db, const char *netblock, int64_t *created)
 	return rc == SQLITE_ROW ? found : -1;
 }
 
-int sw_ledger_record(sqlite3 *db, const struct sw_memo *m, int64_t created,
-		     const char *recipients, const char *subject, const char *path,
-		     const char *format, const char *message_id, bool sent,
+int sw_ledger_record(sqlite3 *db, const struct sw_report_record *rec,
 		     char *err, size_t errlen)
 {
+	const struct sw_memo *m = rec->memo;
 	sqlite3_stmt *st = NULL;
 	long long report_id;
 
@@ -326,13 +325,13 @@ int sw_ledger_record(sqlite3 *db, const struct sw_memo *m, int64_t created,
 		" message_id, sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_text(st, 1, m->netblock, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, created);
-	sw_db_bind_text(st, 3, recipients);
-	sqlite3_bind_text(st, 4, subject, -1, SQLITE_STATIC);
-	sw_db_bind_text(st, 5, path);
-	sw_db_bind_text(st, 6, format);
-	sw_db_bind_text(st, 7, message_id);
-	sqlite3_bind_int(st, 8, sent);
+	sqlite3_bind_int64(st, 2, rec->created);
+	sw_db_bind_text(st, 3, rec->recipients);
+	sqlite3_bind_text(st, 4, rec->subject, -1, SQLITE_STATIC);
+	sw_db_bind_text(st, 5, rec->path);
+	sw_db_bind_text(st, 6, rec->format);
+	sw_db_bind_text(st, 7, rec->message_id);
+	sqlite3_bind_int(st, 8, rec->sent);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(st);

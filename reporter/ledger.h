@@ -44,11 +44,21 @@ int sw_ledger_load_incident(sqlite3 *db, long long id, unsigned evidence_lines,
 /* When netblock last got a memo: 1 and *created, 0 if never, -1 on error. */
 int sw_ledger_last_report(sqlite3 *db, const char *netblock, int64_t *created);
 
+/* One memo as the reports table keeps it. */
+struct sw_report_record {
+	const struct sw_memo *memo;   /* its netblock and the incidents it covered */
+	int64_t created;
+	const char *recipients;       /* "a@x, cc:b@y" */
+	const char *subject;
+	const char *path;             /* the file written, NULL for stdout */
+	const char *format;           /* "eml", "mbox", "text", "xarf" */
+	const char *message_id;
+	bool sent;                    /* handed to sendmail */
+};
+
 /* Record a memo and the incidents it covered. 0, or -1 with err (nothing
  * recorded). */
-int sw_ledger_record(sqlite3 *db, const struct sw_memo *m, int64_t created,
-		     const char *recipients, const char *subject, const char *path,
-		     const char *format, const char *message_id, bool sent,
+int sw_ledger_record(sqlite3 *db, const struct sw_report_record *rec,
 		     char *err, size_t errlen);
 
 #endif

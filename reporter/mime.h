@@ -2,9 +2,9 @@
  * mime.h - turning a memo into mail: header fields that nothing hostile can
  * add to or break (no CR/LF, RFC 2047 encoded-words for non-ASCII, folded
  * at 78 columns), address lists, the message in each output format (eml,
- * mbox, text, xarf = multipart/mixed with the X-ARF JSON part), PGP/MIME
- * signing with GPGME (RFC 3156) when built with it, and handing a message
- * to sendmail.
+ * mbox, text, xarf = multipart/mixed with the X-ARF JSON parts made by
+ * xarf.c), the PGP/MIME envelope (RFC 3156; sign.c makes the signature),
+ * and handing a message to sendmail.
  */
 #ifndef SW_MIME_H
 #define SW_MIME_H
@@ -60,47 +60,5 @@ int sw_mail_render(const struct sw_mail *m, enum sw_mail_format fmt,
  * "sendmail -t -oi"); 0 if it exited 0, else -1 with err. */
 int sw_mail_send(const char *command, const char *msg, size_t len,
 		 char *err, size_t errlen);
-
-/* The X-ARF v4 report (JSON) for one source; fields are escaped JSON
- * strings, never raw text. type: "port_scan" or "login_attack" (also
- * "ddos", "reconnaissance"). evidence lines become the report's
- * description/evidence. Returns 0 or -1 (allocation). */
-struct sw_xarf_input {
-	const char *report_id;        /* UUID text */
-	int64_t timestamp_us;         /* when the report was made */
-	const char *reporter_org, *reporter_contact, *reporter_domain;
-	const char *sender_name, *sender_email;
-	const char *type;             /* port_scan, login_attack, ddos, reconnaissance */
-	const char *source_ip;        /* the offending address */
-	unsigned source_port;         /* 0 if unknown */
-	const char *destination_ip;   /* one of ours that was hit, or NULL */
-	unsigned destination_port;    /* 0 if unknown */
-	const char *protocol;         /* "tcp", "udp", "icmp" */
-	int64_t first_seen_us, last_seen_us;
-	unsigned long long packets;   /* 0: omitted */
-	unsigned long ports;          /* distinct ports probed, 0: omitted */
-	const char *const *evidence;  size_t nevidence; /* log lines */
-	const char *description;      /* one sentence */
-};
-int sw_xarf_json(const struct sw_xarf_input *in, struct sw_buf *out);
-
-/* ---- shared by mime.c, xarf.c and sign.c (added by the mime module) ---- */
-
-/* Length (1-4) of the valid, shortest-form UTF-8 sequence at s (n bytes
- * available), or 0 if the bytes there are not one (stray continuation,
- * overlong form, surrogate, above U+10FFFF, cut short). *cp gets the code
- * point when cp is not NULL. */
-size_t sw_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);
-
-/* Append the base64 (RFC 4648, with padding, no line breaks) of data. */
-void sw_base64(struct sw_buf *out, const void *data, size_t len);
-
-/* sign.c: a detached, ASCII-armored OpenPGP signature of data made with
- * the secret key keyid, appended to sig; micalg gets the RFC 3156 name of
- * the hash used ("pgp-sha256"). 0, or -1 with err ("built without GPGME"
- * when HAVE_GPGME is not defined). */
-int sw_pgp_sign(const char *keyid, const char *data, size_t len,
-		struct sw_buf *sig, char *micalg, size_t micalglen,
-		char *err, size_t errlen);
 
 #endif

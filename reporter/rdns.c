@@ -33,12 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <libpsl.h>
 
 #include "hostname.h"
 #include "rdns.h"
+#include "timefmt.h"
 #include "util.h"
 
 #define ANSWER_MAX 65536      /* a TCP answer can be this long */
@@ -50,7 +50,7 @@
 struct sw_resolver {
 	struct __res_state res;
 	unsigned timeout_ms;
-	struct timespec deadline;     /* of the lookup in progress */
+	int64_t deadline_ms;          /* of the lookup in progress (sw_mono_ms) */
 	unsigned char answer[ANSWER_MAX];
 };
 
@@ -162,23 +162,14 @@ void sw_resolver_free(struct sw_resolver *r)
 
 /* ---- time budget --------------------------------------------------------- */
 
-static int64_t ms_until(const struct timespec *t)
+static int64_t ms_until(int64_t deadline_ms)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(t->tv_sec - now.tv_sec) * 1000 +
-	       (int64_t)(t->tv_nsec - now.tv_nsec) / 1000000;
+	return deadline_ms - sw_mono_ms();
 }
 
 static void start_budget(struct sw_resolver *r)
 {
-	clock_gettime(CLOCK_MONOTONIC, &r->deadline);
-	r->deadline.tv_sec += r->timeout_ms / 1000;
-	r->deadline.tv_nsec += (long)(r->timeout_ms % 1000) * 1000000L;
-	if (r->deadline.tv_nsec >= 1000000000L) {
-		r->deadline.tv_sec++;
-		r->deadline.tv_nsec -= 1000000000L;
-	}
+	r->deadline_ms = sw_mono_ms() + r->timeout_ms;
 }
 
 /* ---- queries ----------------------------------------------------------- */
@@ -215,7 +206,7 @@ static enum query_result query(struct sw_resolver *r, const char *name, ns_type 
 	if (!sw_fmt(target, sizeof(target), "%s", name))
 		return Q_FAILED;
 	for (int asked = 0; asked <= CNAME_REQUERIES; asked++) {
-		int64_t left = ms_until(&r->deadline);
+		int64_t left = ms_until(r->deadline_ms);
 		if (left <= 0)
 			return Q_FAILED;
 		r->res.retrans = (int)((left + 999) / 1000);

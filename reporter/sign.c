@@ -8,9 +8,10 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
 
-#include "mime.h"
+#include "sign.h"
 #include "util.h"
 
 #ifdef HAVE_GPGME

@@ -1,12 +1,11 @@
 /*
  * whois.c - the RFC 3912 client of the reporter: which server to ask first
  * (the IANA /8 table for IPv4, the RIR blocks for IPv6, whois.iana.org as
- * the fallback), the query form each registry expects, referrals with a hop
- * limit and loop detection, the --whois-hosts map, bounded network I/O
- * (non-blocking connect, a timeout per read and a deadline per answer, a
- * size cap), politeness (a pace per server, retries after rate-limit
- * refusals) and the cache in the database (whois_lookups, whois_responses,
- * whois_ranges). Domain whois for the contacts of a registrable domain.
+ * the fallback), the query form each registry expects, the referral chain
+ * with a hop limit and loop detection, the --whois-hosts map, retries after
+ * rate-limit refusals, and domain whois for the contacts of a registrable
+ * domain. Asking one server (bounded I/O, pacing) is whois_net.c's, the
+ * cache in the database whois_cache.c's.
  *
  * The parsing of answers is whois_parse.c's; everything an answer says is
  * hostile text: host names from referrals are validated before use, and
@@ -15,46 +14,31 @@
 #include "config.h"
 
 #include <errno.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "addr.h"
 #include "buf.h"
-#include "db.h"
 #include "hostname.h"
 #include "log.h"
 #include "timefmt.h"
 #include "util.h"
 #include "whois.h"
+#include "whois_cache.h"
+#include "whois_net.h"
 
 #define WHOIS_PORT 43
 #define IANA_SERVER "whois.iana.org"
-#define PACE_SLOTS 32
-#define HOSTLEN 256
-#define QUERYLEN 320
-/* A trickling server keeps every single read alive; the whole answer must
- * still end: it gets this many read timeouts in total. */
-#define ANSWER_DEADLINE_FACTOR 3
-#define READ_CHUNK 4096
+#define HOSTLEN SW_WHOIS_HOSTLEN
+#define QUERYLEN SW_WHOIS_QUERYLEN
 
 struct host_map_entry {
 	char name[HOSTLEN];     /* registry host name as referrals spell it */
 	uint16_t name_port;     /* 0: any port */
 	char host[HOSTLEN];     /* where it is reached */
 	uint16_t port;
-};
-
-struct pace_slot {
-	char key[HOSTLEN + 8];  /* host:port actually connected to */
-	int64_t last_ms;        /* monotonic time of the last query */
 };
 
 /* A server to ask, as named (before the hosts map). */
@@ -67,21 +51,12 @@ struct server {
 struct sw_whois {
 	struct sw_whois_conf conf;
 	struct server first;       /* --whois-server, parsed once; host "" if none */
-	sqlite3 *db;
+	struct sw_whois_cache cache;
 	struct host_map_entry *map;
 	size_t nmap;
-	struct pace_slot pace[PACE_SLOTS];
+	struct sw_whois_pacer pacer;
 	bool cache_only;           /* for now no socket, but fresh answers only */
 	uint64_t network_lookups;  /* address lookups that went to a server */
-};
-
-/* One answer of a chain, kept to be parsed and stored. */
-struct hop {
-	char server[HOSTLEN + 8]; /* host[:port] as asked */
-	char host[HOSTLEN];       /* host alone, for the parser */
-	char query[QUERYLEN];
-	struct sw_buf answer;
-	bool truncated;
 };
 
 /* ---- configuration ---------------------------------------------------- */
@@ -256,7 +231,9 @@ struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
 		return NULL;
 	}
 	w->conf = *c;
-	w->db = db;
+	w->cache.db = db;
+	w->cache.ttl_s = c->ttl_s;
+	w->cache.any_age = c->offline;
 	if (w->conf.max_hops > SW_WHOIS_HOPS_MAX)
 		w->conf.max_hops = SW_WHOIS_HOPS_MAX;
 	if (w->conf.timeout_ms == 0)
@@ -416,230 +393,27 @@ void sw_whois_query_for(const char *host, bool rwhois, const char *addr_text,
 		sw_fmt(out, outlen, "%s", addr_text);
 }
 
-/* ---- bounded network I/O ---------------------------------------------- */
+/* ---- asking a server ------------------------------------------------- */
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* poll one descriptor until deadline; 1 ready, 0 timed out, -1 error. */
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = events, .revents = 0 };
-		int64_t left = deadline - mono_ms();
-		int rc;
-
-		if (left <= 0)
-			return 0;
-		rc = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
-		if (rc > 0)
-			return 1;
-		if (rc < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-/* Connect to host:port within timeout_ms, trying each address in turn. */
-static int connect_bounded(const char *host, uint16_t port, unsigned timeout_ms,
-			   const char *label, char *err, size_t errlen)
-{
-	struct addrinfo hints, *res = NULL;
-	char portstr[8];
-	int64_t deadline = mono_ms() + timeout_ms;
-	int rc, fd = -1;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	sw_fmt(portstr, sizeof(portstr), "%u", (unsigned)port);
-	rc = getaddrinfo(host, portstr, &hints, &res);
-	if (rc != 0) {
-		sw_fmt(err, errlen, "%s: cannot resolve: %s", label, gai_strerror(rc));
-		return -1;
-	}
-	sw_fmt(err, errlen, "%s: no address", label);
-	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		int soerr = 0, w;
-		socklen_t sl = sizeof(soerr);
-
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			    ai->ai_protocol);
-		if (fd < 0) {
-			sw_fmt(err, errlen, "%s: socket: %s", label, strerror(errno));
-			continue;
-		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		if (errno != EINPROGRESS) {
-			sw_fmt(err, errlen, "%s: connect: %s", label, strerror(errno));
-		} else if ((w = wait_fd(fd, POLLOUT, deadline)) == 0) {
-			sw_fmt(err, errlen, "%s: connect timed out after %u ms", label, timeout_ms);
-		} else if (w < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0) {
-			sw_fmt(err, errlen, "%s: connect: %s", label, strerror(errno));
-		} else if (soerr != 0) {
-			sw_fmt(err, errlen, "%s: connect: %s", label, strerror(soerr));
-		} else {
-			break;
-		}
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
-
-static int send_all(int fd, const char *data, size_t len, int64_t deadline)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			data += n;
-			len -= (size_t)n;
-		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (wait_fd(fd, POLLOUT, deadline) <= 0)
-				return -1;
-		} else if (n < 0 && errno == EINTR) {
-			continue;
-		} else {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * Read the answer until the server closes: each read waits at most
- * timeout_ms, the whole answer at most ANSWER_DEADLINE_FACTOR times that,
- * and at most max_response bytes are kept (the first ones). An answer that
- * reached the cap or a deadline is kept and marked truncated.
- */
-static int read_answer(int fd, const struct sw_whois_conf *c, struct sw_buf *out,
-		       bool *truncated, const char *label, char *err, size_t errlen)
-{
-	char chunk[READ_CHUNK];
-	int64_t overall = mono_ms() + (int64_t)c->timeout_ms * ANSWER_DEADLINE_FACTOR;
-
-	for (;;) {
-		int64_t now = mono_ms();
-		int64_t read_deadline = now + c->timeout_ms;
-		int w;
-		ssize_t n;
-
-		if (read_deadline > overall)
-			read_deadline = overall;
-		w = wait_fd(fd, POLLIN, read_deadline);
-		if (w < 0) {
-			sw_fmt(err, errlen, "%s: poll: %s", label, strerror(errno));
-			return -1;
-		}
-		if (w == 0) {
-			if (out->len == 0) {
-				sw_fmt(err, errlen, "%s: no answer within %u ms", label, c->timeout_ms);
-				return -1;
-			}
-			/* a stalled or never-ending answer: keep what came */
-			*truncated = true;
-			return 0;
-		}
-		n = recv(fd, chunk, sizeof(chunk), 0);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-				continue;
-			if (out->len > 0) {
-				*truncated = true;
-				return 0;
-			}
-			sw_fmt(err, errlen, "%s: read: %s", label, strerror(errno));
-			return -1;
-		}
-		if ((size_t)n > c->max_response - out->len) {
-			sw_buf_add(out, chunk, c->max_response - out->len);
-			*truncated = true;
-			break;
-		}
-		sw_buf_add(out, chunk, (size_t)n);
-		if (out->len >= c->max_response) {
-			/* full: whatever follows is not read, so call it cut */
-			*truncated = true;
-			break;
-		}
-	}
-	if (!sw_buf_ok(out)) {
-		sw_fmt(err, errlen, "%s: out of memory", label);
-		return -1;
-	}
-	if (out->len == 0) {
-		sw_fmt(err, errlen, "%s: closed the connection without an answer", label);
-		return -1;
-	}
-	return 0;
-}
-
-/* Wait until pace_ms passed since the last query to key, then note now.
- * A full table forgets the server asked longest ago. */
-static void pace(struct sw_whois *w, const char *key)
-{
-	struct pace_slot *slot = NULL;
-	int64_t now = mono_ms();
-
-	for (size_t i = 0; i < PACE_SLOTS && !slot; i++)
-		if (strcmp(w->pace[i].key, key) == 0)
-			slot = &w->pace[i];
-	if (slot) {
-		int64_t due = slot->last_ms + w->conf.pace_ms;
-		if (due > now) {
-			sw_sleep_ms(due - now);
-			now = mono_ms();
-		}
-	} else {
-		slot = &w->pace[0];
-		for (size_t i = 0; i < PACE_SLOTS; i++) {
-			if (w->pace[i].key[0] == '\0') {
-				slot = &w->pace[i];
-				break;
-			}
-			if (w->pace[i].last_ms < slot->last_ms)
-				slot = &w->pace[i];
-		}
-		sw_fmt(slot->key, sizeof(slot->key), "%s", key);
-	}
-	slot->last_ms = now;
-}
-
-/* One query to srv (mapped through the hosts file): its answer in h. */
-static int ask_once(struct sw_whois *w, const struct server *srv, struct hop *h,
+/* One query to srv (mapped through the hosts file), paced: its answer in h. */
+static int ask_once(struct sw_whois *w, const struct server *srv, struct sw_whois_hop *h,
 		    char *err, size_t errlen)
 {
 	char host[HOSTLEN], key[HOSTLEN + 8], label[HOSTLEN + 8], line[QUERYLEN + 2];
-	uint16_t port;
-	int fd, rc;
+	struct sw_whois_net_query q = {
+		.host = host,
+		.label = label,
+		.line = line,
+		.timeout_ms = w->conf.timeout_ms,
+		.max_response = w->conf.max_response,
+	};
 
-	hosts_map(w, srv->host, srv->port, host, &port);
-	server_text(key, sizeof(key), host, port);
+	hosts_map(w, srv->host, srv->port, host, &q.port);
+	server_text(key, sizeof(key), host, q.port);
 	sw_fmt(label, sizeof(label), "%s", h->server);
 	sw_fmt(line, sizeof(line), "%s\r\n", h->query);
-	pace(w, key);
-	fd = connect_bounded(host, port, w->conf.timeout_ms, label, err, errlen);
-	if (fd < 0)
-		return -1;
-	sw_buf_reset(&h->answer);
-	h->truncated = false;
-	if (send_all(fd, line, strlen(line), mono_ms() + w->conf.timeout_ms) < 0) {
-		sw_fmt(err, errlen, "%s: sending the query failed: %s", label, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	rc = read_answer(fd, &w->conf, &h->answer, &h->truncated, label, err, errlen);
-	close(fd);
-	return rc;
+	sw_whois_pace(&w->pacer, key, w->conf.pace_ms);
+	return sw_whois_net_ask(&q, &h->answer, &h->truncated, err, errlen);
 }
 
 /*
@@ -647,7 +421,7 @@ static int ask_once(struct sw_whois *w, const struct server *srv, struct hop *h,
  * rate_limit_retries times. *refused tells the caller it ended refused.
  */
 static int ask(struct sw_whois *w, const struct server *srv, const char *query,
-	       struct hop *h, bool *refused, char *err, size_t errlen)
+	       struct sw_whois_hop *h, bool *refused, char *err, size_t errlen)
 {
 	sw_fmt(h->host, sizeof(h->host), "%s", srv->host);
 	server_text(h->server, sizeof(h->server), srv->host, srv->port);
@@ -673,241 +447,54 @@ static int ask(struct sw_whois *w, const struct server *srv, const char *query,
 
 /* ---- the cache -------------------------------------------------------- */
 
-static int db_fail(struct sw_whois *w, const char *what, char *err, size_t errlen)
+/* Hand each stored answer of lookup id to fn with the host it came from
+ * (the stored "host[:port]" parsed again; "" if that fails). */
+typedef void (*answer_fn)(const char *text, size_t len, const char *host, void *ctx);
+
+struct replay {
+	answer_fn fn;
+	void *ctx;
+};
+
+static void replay_stored(const char *text, size_t len, const char *server, void *ctx)
 {
-	sw_fmt(err, errlen, "whois cache: %s: %s", what, sqlite3_errmsg(w->db));
-	return -1;
+	struct replay *p = ctx;
+	char host[HOSTLEN] = "";
+	uint16_t port;
+	const char *why;
+
+	if (!server || !parse_hostport(server, host, &port, WHOIS_PORT, &why))
+		host[0] = '\0';
+	p->fn(text, len, host, p->ctx);
 }
 
-static int prepare(struct sw_whois *w, const char *sql, sqlite3_stmt **st,
-		   char *err, size_t errlen)
+static int cache_replay(struct sw_whois *w, int64_t id, answer_fn fn, void *ctx,
+			char *err, size_t errlen)
 {
-	if (sqlite3_prepare_v2(w->db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_fail(w, "prepare", err, errlen);
-	return 0;
+	struct replay p = { fn, ctx };
+
+	return sw_whois_cache_replay(&w->cache, id, replay_stored, &p, err, errlen);
 }
 
-/* First and last address of p as 16-byte big-endian bounds. */
-static void prefix_bounds(const struct sw_prefix *p, uint8_t first[16], uint8_t last[16])
-{
-	unsigned bits = p->addr.family == SW_AF_INET ? 32 : 128;
-
-	memcpy(first, p->addr.bytes, 16);
-	memcpy(last, p->addr.bytes, 16);
-	for (unsigned i = p->len; i < bits; i++)
-		last[i / 8] |= (uint8_t)(0x80u >> (i % 8));
-}
-
-/*
- * The newest usable lookup of kind for query (or, for an address, whose
- * range contains a): fresh (younger than ttl_s, so a TTL of 0 always asks)
- * unless offline, where any age will do. 1 and *id when found, 0 when not, -1 on a database error.
- */
 static int cache_find(struct sw_whois *w, const char *kind, const char *query,
 		      const struct sw_addr *a, int64_t now_us, int64_t *id,
 		      char *err, size_t errlen)
 {
-	static const char sql[] =
-		"SELECT id FROM whois_lookups"
-		" WHERE kind = ?1 AND status = 'ok' AND fetched_at > ?2"
-		"   AND (query = ?3 OR (family = ?4 AND first_addr <= ?5 AND last_addr >= ?5))"
-		" ORDER BY fetched_at DESC, id DESC LIMIT 1";
-	int64_t oldest = INT64_MIN;
-	sqlite3_stmt *st;
-	int rc;
+	const struct sw_whois_cache_key k = { kind, query, a };
 
-	if (!w->conf.offline && w->conf.ttl_s >= 0 && w->conf.ttl_s < INT64_MAX / 2000000 &&
-	    now_us > INT64_MIN / 2)
-		oldest = now_us - w->conf.ttl_s * 1000000;
-	if (prepare(w, sql, &st, err, errlen) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, oldest);
-	sqlite3_bind_text(st, 3, query, -1, SQLITE_TRANSIENT);
-	if (a) {
-		sqlite3_bind_int(st, 4, a->family);
-		sqlite3_bind_blob(st, 5, a->bytes, 16, SQLITE_TRANSIENT);
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		rc = 1;
-	} else if (rc == SQLITE_DONE) {
-		rc = 0;
-	} else {
-		rc = db_fail(w, "lookup", err, errlen);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return sw_whois_cache_find(&w->cache, &k, now_us, id, err, errlen);
 }
 
-typedef void (*answer_fn)(const char *text, size_t len, const char *host, void *ctx);
-
-/* Hand each stored answer of lookup id, hop 0 first, to fn. */
-static int cache_replay(struct sw_whois *w, int64_t id, answer_fn fn, void *ctx,
-			char *err, size_t errlen)
+static int cache_store(struct sw_whois *w, const struct sw_whois_cache_entry *e,
+		       char *err, size_t errlen)
 {
-	static const char sql[] =
-		"SELECT server, response FROM whois_responses WHERE lookup_id = ?1 ORDER BY hop";
-	sqlite3_stmt *st;
-	int rc;
-
-	if (prepare(w, sql, &st, err, errlen) < 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *server = (const char *)sqlite3_column_text(st, 0);
-		const char *text = sqlite3_column_blob(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		char host[HOSTLEN] = "";
-		uint16_t port;
-		const char *why;
-
-		if (!server || !parse_hostport(server, host, &port, WHOIS_PORT, &why))
-			host[0] = '\0';
-		fn(text ? text : "", text ? len : 0, host, ctx);
-	}
-	if (rc != SQLITE_DONE)
-		db_fail(w, "reading cached answers", err, errlen);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Insert or refresh the whois_ranges row of one CIDR. */
-static int store_range(struct sw_whois *w, const struct sw_prefix *p,
-		       const struct sw_whois_result *r, int64_t now_us, char *err, size_t errlen)
-{
-	static const char upd[] =
-		"UPDATE whois_ranges SET cidr = ?4, netname = ?5, server = ?6, fetched_at = ?7,"
-		" prefix_len = ?8 WHERE family = ?1 AND first_addr = ?2 AND last_addr = ?3";
-	static const char ins[] =
-		"INSERT INTO whois_ranges (family, first_addr, last_addr, cidr, netname, server,"
-		" fetched_at, prefix_len) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-	uint8_t first[16], last[16];
-	char cidr[SW_ADDR_STRLEN];
-	int rc = 0;
-
-	prefix_bounds(p, first, last);
-	sw_prefix_format(p, cidr, sizeof(cidr));
-	for (int pass = 0; pass < 2 && rc == 0; pass++) {
-		sqlite3_stmt *st;
-		if (prepare(w, pass == 0 ? upd : ins, &st, err, errlen) < 0)
-			return -1;
-		sqlite3_bind_int(st, 1, p->addr.family);
-		sqlite3_bind_blob(st, 2, first, 16, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(st, 3, last, 16, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, cidr, -1, SQLITE_TRANSIENT);
-		sw_db_bind_text(st, 5, r->netname);
-		sw_db_bind_text(st, 6, r->server);
-		sqlite3_bind_int64(st, 7, now_us);
-		sqlite3_bind_int(st, 8, p->len);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = db_fail(w, "storing a range", err, errlen);
-		sqlite3_finalize(st);
-		if (rc == 0 && pass == 0 && sqlite3_changes(w->db) > 0)
-			break;
-	}
-	return rc;
-}
-
-static int store_answers(struct sw_whois *w, int64_t id, const struct hop *hops,
-			 unsigned nhops, int64_t now_us, char *err, size_t errlen)
-{
-	static const char sql[] =
-		"INSERT INTO whois_responses (lookup_id, hop, server, query, response,"
-		" truncated, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-
-	for (unsigned i = 0; i < nhops; i++) {
-		sqlite3_stmt *st;
-		int rc;
-
-		if (prepare(w, sql, &st, err, errlen) < 0)
-			return -1;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, (int)i);
-		sqlite3_bind_text(st, 3, hops[i].server, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, hops[i].query, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(st, 5, sw_buf_str(&hops[i].answer),
-				  (int)hops[i].answer.len, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, 6, hops[i].truncated);
-		sqlite3_bind_int64(st, 7, now_us);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return db_fail(w, "storing an answer", err, errlen);
-	}
-	return 0;
-}
-
-/*
- * Record one resolution: the lookup row (with the range of r when r has
- * one), its answers, and for a resolved address each CIDR in whois_ranges.
- * All or nothing, in a savepoint (so it nests in a caller's transaction).
- */
-static int cache_store(struct sw_whois *w, const char *kind, const char *query,
-		       const struct sw_whois_result *r, bool ok, const struct hop *hops,
-		       unsigned nhops, int64_t now_us, char *err, size_t errlen)
-{
-	static const char sql[] =
-		"INSERT INTO whois_lookups (kind, query, family, first_addr, last_addr, cidr,"
-		" status, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-	uint8_t lo[16], hi[16];
-	struct sw_buf cidrs = SW_BUF_INIT;
-	bool have_range = false;
-	sqlite3_stmt *st;
-	int rc = -1;
-
-	if (r && r->have_range) {
-		memcpy(lo, r->range_lo.bytes, 16);
-		memcpy(hi, r->range_hi.bytes, 16);
-		have_range = true;
-	}
-	for (unsigned i = 0; r && i < r->ncidrs && i < SW_WHOIS_MAX_CIDRS; i++) {
-		char t[SW_ADDR_STRLEN];
-		sw_buf_printf(&cidrs, "%s%s", cidrs.len ? "," : "",
-			      sw_prefix_format(&r->cidrs[i], t, sizeof(t)));
-	}
-	if (sqlite3_exec(w->db, "SAVEPOINT sw_whois", NULL, NULL, NULL) != SQLITE_OK) {
-		sw_buf_free(&cidrs);
-		return db_fail(w, "savepoint", err, errlen);
-	}
-	if (prepare(w, sql, &st, err, errlen) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, query, -1, SQLITE_TRANSIENT);
-	if (have_range) {
-		sqlite3_bind_int(st, 3, r->range_lo.family);
-		sqlite3_bind_blob(st, 4, lo, 16, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(st, 5, hi, 16, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 6, sw_buf_str(&cidrs), -1, SQLITE_TRANSIENT);
-	}
-	sqlite3_bind_text(st, 7, ok ? "ok" : "unresolved", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, now_us);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_finalize(st);
-		db_fail(w, "storing a lookup", err, errlen);
-		goto out;
-	}
-	sqlite3_finalize(st);
-	if (store_answers(w, sqlite3_last_insert_rowid(w->db), hops, nhops, now_us,
-			  err, errlen) < 0)
-		goto out;
-	for (unsigned i = 0; ok && r && i < r->ncidrs && i < SW_WHOIS_MAX_CIDRS; i++)
-		if (store_range(w, &r->cidrs[i], r, now_us, err, errlen) < 0)
-			goto out;
-	rc = 0;
-out:
-	sw_buf_free(&cidrs);
-	if (rc < 0)
-		sqlite3_exec(w->db, "ROLLBACK TO sw_whois", NULL, NULL, NULL);
-	sqlite3_exec(w->db, "RELEASE sw_whois", NULL, NULL, NULL);
-	return rc;
+	return sw_whois_cache_store(&w->cache, e, err, errlen);
 }
 
 /* ---- address lookups -------------------------------------------------- */
 
 struct chain {
-	struct hop hops[SW_WHOIS_HOPS_MAX + 1];
+	struct sw_whois_hop hops[SW_WHOIS_HOPS_MAX + 1];
 	unsigned n;
 };
 
@@ -957,7 +544,7 @@ static bool run_chain(struct sw_whois *w, const struct sw_addr *a, const char *t
 	for (;;) {
 		char query[QUERYLEN], stext[HOSTLEN + 8];
 		struct sw_whois_referral ref;
-		struct hop *h = &ch->hops[ch->n];
+		struct sw_whois_hop *h = &ch->hops[ch->n];
 		bool refused;
 
 		sw_whois_query_for(srv.host, srv.rwhois, text, query, sizeof(query));
@@ -1046,7 +633,8 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 	else if (!ok)
 		sw_fmt(err, errlen, "%s: no range or contact in the answer of %s", text,
 		       ch.hops[ch.n - 1].server);
-	if (cache_store(w, "ip", text, r, ok, ch.hops, ch.n, now_us, err, errlen) < 0) {
+	if (cache_store(w, &(struct sw_whois_cache_entry){ "ip", text, r, ok, ch.hops, ch.n,
+							  now_us }, err, errlen) < 0) {
 		chain_free(&ch);
 		return SW_WHOIS_ERROR;
 	}
@@ -1064,7 +652,7 @@ static void replay_domain_answer(const char *text, size_t len, const char *host,
 
 /* The server an answer refers to (IANA's refer:/whois: for a TLD, a thin
  * registry's "Registrar WHOIS Server:"), as the parser finds it. */
-static bool answer_server(const struct hop *h, char host[HOSTLEN])
+static bool answer_server(const struct sw_whois_hop *h, char host[HOSTLEN])
 {
 	struct sw_whois_referral ref;
 
@@ -1104,7 +692,7 @@ static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
 {
 	struct replay_tld t;
 	struct server first;
-	struct hop h;
+	struct sw_whois_hop h;
 	bool refused, found_ref;
 	char why[512];
 	int64_t id;
@@ -1137,7 +725,8 @@ static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
 		return -1;
 	}
 	found_ref = answer_server(&h, srv->host);
-	if (cache_store(w, "domain", tld, NULL, found_ref, &h, 1, now_us, err, errlen) < 0) {
+	if (cache_store(w, &(struct sw_whois_cache_entry){ "domain", tld, NULL, found_ref, &h, 1,
+							  now_us }, err, errlen) < 0) {
 		sw_buf_free(&h.answer);
 		return -2;
 	}
@@ -1208,7 +797,8 @@ enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 	for (unsigned i = 0; i < ch.n; i++)
 		replay_domain_answer(sw_buf_str(&ch.hops[i].answer), ch.hops[i].answer.len,
 				     ch.hops[i].host, r);
-	rc = cache_store(w, "domain", d, NULL, true, ch.hops, ch.n, now_us, err, errlen);
+	rc = cache_store(w, &(struct sw_whois_cache_entry){ "domain", d, NULL, true, ch.hops,
+							   ch.n, now_us }, err, errlen);
 	chain_free(&ch);
 	return rc < 0 ? SW_WHOIS_ERROR : SW_WHOIS_OK;
 }

@@ -1,14 +1,7 @@
 /*
  * whois.h - who is responsible for an address: the RFC 3912 client
  * (whois.c: server choice, referrals, query forms, pacing, the cache in the
- * database) and the response parser (whois_parse.c: RPSL, ARIN, LACNIC,
- * JPNIC and KRNIC shapes into one result with ranked contacts).
- *
- * Everything in a response is hostile text. The parser keeps only what it
- * validated: addresses that look like e-mail addresses (no CR, LF, control
- * bytes, spaces, quotes, angle brackets or commas), names and countries
- * made printable; nothing from a response is ever used as a format string,
- * SQL or a header without the caller's own checks.
+ * database). The answers' shapes and their parser are in whois_parse.h.
  */
 #ifndef SW_WHOIS_H
 #define SW_WHOIS_H
@@ -18,83 +11,9 @@
 #include <sqlite3.h>
 
 #include "addr.h"
+#include "whois_parse.h"
 
-/* Where a contact address came from, best first: the rank of a contact is
- * its source, then the order it appeared in. */
-enum sw_contact_source {
-	SW_CONTACT_ABUSE_MAILBOX = 0, /* abuse-mailbox:, OrgAbuseEmail, RAbuseEmail, [Abuse] */
-	SW_CONTACT_ABUSE_COMMENT,     /* "% Abuse contact for '…' is '…'" */
-	SW_CONTACT_ROLE_EMAIL,        /* e-mail: of the role/person named by abuse-c, tech-c, admin-c; OrgTechEmail, OrgNOCEmail */
-	SW_CONTACT_REMARKS,           /* an address written in remarks:/descr:/Comment: */
-	SW_CONTACT_NIR_IRT,           /* a national registry's own IRT: labelled fallback only */
-	SW_CONTACT_DOMAIN,            /* domain whois: admin/tech/billing contact */
-	SW_CONTACT_GUESS,             /* RFC 2142 abuse@ / security@ of the domain */
-};
-
-#define SW_WHOIS_MAX_CONTACTS 16
-#define SW_WHOIS_MAX_CIDRS 8
-#define SW_WHOIS_HOPS_MAX 6
-
-struct sw_contact {
-	char addr[128];               /* lower-case, validated e-mail address */
-	enum sw_contact_source source;
-	char via[96];                 /* printable: "abuse-c AR17615-RIPE", "OrgAbuseEmail", "remarks" */
-};
-
-struct sw_whois_result {
-	struct sw_addr range_lo, range_hi; /* the range of the most specific object */
-	bool have_range;
-	struct sw_prefix cidrs[SW_WHOIS_MAX_CIDRS]; /* that range as CIDRs (those around the
-	                                               address when there are more) */
-	unsigned ncidrs;
-	char netname[80];             /* printable */
-	char org[160];                /* printable: org-name, OrgName, owner, descr */
-	char country[8];              /* two letters, upper case, or "" */
-	char server[256];             /* the server whose answer gave the range */
-	struct sw_contact contacts[SW_WHOIS_MAX_CONTACTS]; /* ranked, best first, no duplicates */
-	unsigned ncontacts;
-	bool rate_limited;            /* the answer was a "query rate limit exceeded" refusal */
-};
-
-/* A referral found in a response: where to ask next and in which form. */
-struct sw_whois_referral {
-	char host[256];               /* "whois.ripe.net", empty when none */
-	uint16_t port;                /* 43 unless the referral named one (rwhois://h:4321) */
-	bool rwhois;                  /* an rwhois:// referral (query is the bare address) */
-};
-
-/* ---- whois_parse.c ---------------------------------------------------- */
-
-/*
- * Parse one response (text, len bytes, not NUL-terminated, may contain any
- * byte) that server gave for address a, and merge what it says into *r
- * (callers zero *r before the first hop; later hops of a referral chain
- * add to it: a more specific range replaces the range, contacts are added
- * and re-ranked, placeholders dropped). Never fails: an answer it does not
- * understand adds nothing.
- */
-void sw_whois_parse(const char *text, size_t len, const char *server,
-		    const struct sw_addr *a, struct sw_whois_result *r);
-
-/* The referral in a response, if any: IANA refer:/whois:, the LAST
- * ReferralServer: of ARIN (whois:// or rwhois://host:port), an APNIC or
- * LACNIC answer that points to a national registry (KRNIC, JPNIC, …) or to
- * another RIR. Returns false when the response names none. */
-bool sw_whois_find_referral(const char *text, size_t len, const char *server,
-			    struct sw_whois_referral *ref);
-
-/* True if text is a registry's refusal for too many queries (RIPE's
- * "%ERROR:201: access denied", ARIN's "Query rate limit exceeded", …). */
-bool sw_whois_is_rate_limited(const char *text, size_t len);
-
-/* True for addresses that must never be a recipient: registry placeholders
- * (removed@…, REDACTED…, no-email@…) and the RIRs'/NIRs' own hostmasters
- * (hostmaster@ripe.net, search-apnic-not-arin@apnic.net, …). */
-bool sw_whois_is_placeholder(const char *addr);
-
-const char *sw_contact_source_name(enum sw_contact_source s); /* "abuse mailbox", … */
-
-/* ---- whois.c ---------------------------------------------------------- */
+#define SW_WHOIS_HOPS_MAX 6           /* referrals a lookup may follow at most */
 
 struct sw_whois_conf {
 	char first_server[256];       /* --whois-server HOST[:PORT], "" for the built-in table */

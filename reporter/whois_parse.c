@@ -1,5 +1,5 @@
 /*
- * whois_parse.c - turns one whois answer into what whois.h promises: the
+ * whois_parse.c - turns one whois answer into what whois_parse.h promises: the
  * range of the most specific network containing the address (as CIDRs),
  * its name, organisation and country, and contacts ranked by where they
  * came from. It also finds the referral to the next registry, recognises
@@ -28,7 +28,7 @@
 #include "util.h"
 #include "hostname.h"
 #include "mime.h"
-#include "whois.h"
+#include "whois_parse.h"
 
 /* Answers are capped by the client (256 KiB by default); the parser caps
  * what it reads on its own so that a caller's mistake cannot cost much. */

@@ -1,6 +1,6 @@
 /*
  * xarf.c - the X-ARF v4 report (JSON) for one offending source, written by
- * hand (see mime.h, and tests/data/xarf/ for the schemas it follows:
+ * hand (see xarf.h, and tests/data/xarf/ for the schemas it follows:
  * xarf-core.json plus types/connection-*.json).
  *
  * Every value is an escaped JSON string or a number we computed, never raw
@@ -8,14 +8,21 @@
  * through, invalid bytes become U+FFFD, so a hostile whois or log field
  * cannot end a string or make the document invalid. Strings the schema
  * limits (description 1000, org 200 characters) are cut at a character.
+ *
+ * sw_xarf_for_memo fills the report's fields from a memo's incidents (one
+ * report per source incident) and the reporter's identity.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "mime.h"
+#include "encode.h"
+#include "xarf.h"
+#include "siphash.h"
 #include "timefmt.h"
+#include "util.h"
 
 #define XARF_VERSION "4.0.0"
 #define DESCRIPTION_MAX 1000      /* xarf-core.json: description maxLength */
@@ -215,4 +222,88 @@ int sw_xarf_json(const struct sw_xarf_input *in, struct sw_buf *out)
 	jw_close(&w, '}');
 	sw_buf_addc(out, '\n');
 	return sw_buf_ok(out) ? 0 : -1;
+}
+
+/* ---- from a memo --------------------------------------------------------- */
+
+/* The X-ARF type of an incident, by its first detection. */
+static const char *xarf_type(const struct sw_memo_detection *d)
+{
+	if (!strcmp(d->kind, "login_attempts"))
+		return "login_attack";
+	if (strstr(d->kind, "_flood"))
+		return "ddos";
+	if (!strcmp(d->kind, "ping_sweep"))
+		return "reconnaissance";
+	return "port_scan";
+}
+
+/* The source port of the first quoted evidence line ("SRC:PORT -> ..."). */
+static unsigned source_port(const struct sw_memo_incident *inc)
+{
+	const char *arrow, *colon;
+
+	if (inc->nev == 0 || !(arrow = strstr(inc->ev[0].text, " -> ")))
+		return 0;
+	for (colon = arrow; colon > inc->ev[0].text && colon[-1] != ':' && colon[-1] != ' ';
+	     colon--)
+		;
+	if (colon == inc->ev[0].text || colon[-1] != ':')
+		return 0;
+	return (unsigned)strtoul(colon, NULL, 10);
+}
+
+int sw_xarf_for_memo(const struct sw_memo *m, const struct sw_reporter_conf *conf,
+		     int64_t now_us, struct sw_buf *parts, size_t *nparts, size_t max)
+{
+	const char *at = strchr(conf->email, '@');
+
+	*nparts = 0;
+	for (size_t i = 0; i < m->ninc && *nparts < max; i++) {
+		const struct sw_memo_incident *inc = &m->inc[i];
+		const char *lines[SW_MEMO_MAX_EVIDENCE];
+		struct sw_xarf_input x;
+		char id[64], ev[SW_MEMO_MAX_EVIDENCE][300], when[SW_ISO_LEN];
+		uint64_t h;
+
+		if (inc->ndets == 0)
+			continue;
+		memset(&x, 0, sizeof x);
+		h = sw_siphash(&(struct sw_sipkey){ (uint64_t)inc->id, (uint64_t)now_us },
+			       m->netblock, strlen(m->netblock));
+		/* a UUID (version 4 layout) derived from the incident and the clock */
+		sw_fmt(id, sizeof id, "%08x-%04x-4%03x-a%03x-%012llx", (unsigned)(h >> 32),
+		       (unsigned)(h >> 16) & 0xffff, (unsigned)h & 0xfff,
+		       (unsigned)(inc->id & 0xfff), (unsigned long long)(h ^ (uint64_t)inc->id) &
+		       0xffffffffffffull);
+		for (size_t k = 0; k < inc->nev && k < SW_MEMO_MAX_EVIDENCE; k++) {
+			sw_iso_utc(inc->ev[k].ts, when, sizeof when);
+			sw_fmt(ev[k], sizeof ev[k], "%s %s", when, inc->ev[k].text);
+			lines[k] = ev[k];
+		}
+		x.report_id = id;
+		x.timestamp_us = now_us;
+		x.reporter_org = conf->organization[0] ? conf->organization : conf->name;
+		x.reporter_contact = conf->email;
+		x.reporter_domain = at ? at + 1 : "localhost";
+		x.sender_name = conf->name[0] ? conf->name : conf->organization;
+		x.sender_email = conf->email;
+		x.type = xarf_type(&inc->dets[0]);
+		x.source_ip = inc->src;
+		x.source_port = source_port(inc);
+		x.destination_ip = inc->dets[0].target[0] ? inc->dets[0].target : NULL;
+		x.destination_port = inc->dets[0].port;
+		x.protocol = inc->dets[0].proto[0] ? inc->dets[0].proto : "tcp";
+		x.first_seen_us = inc->first_seen;
+		x.last_seen_us = inc->last_seen;
+		x.packets = inc->packets;
+		x.ports = inc->ports;
+		x.evidence = lines;
+		x.nevidence = inc->nev < SW_MEMO_MAX_EVIDENCE ? inc->nev : SW_MEMO_MAX_EVIDENCE;
+		x.description = inc->reasons;
+		if (sw_xarf_json(&x, &parts[*nparts]) < 0)
+			return -1;
+		(*nparts)++;
+	}
+	return 0;
 }

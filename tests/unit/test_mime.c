@@ -22,7 +22,9 @@
 
 #include <cmocka.h>
 
+#include "encode.h"
 #include "mime.h"
+#include "xarf.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define INSTANT INT64_C(1795798181508835)
