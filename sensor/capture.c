@@ -23,6 +23,7 @@
 #include "frag.h"
 #include "log.h"
 #include "timefmt.h"
+#include "writer.h"
 
 #define FILE_BATCH 4096 /* packets per pcap_dispatch() when reading files */
 #define LIVE_TIMEOUT_MS 500 /* TPACKET_V3 block timeout, and our poll() */

@@ -10,7 +10,8 @@
 #include "counters.h"
 #include "decode.h"
 #include "settings.h"
-#include "writer.h"
+
+struct sw_writer; /* writer.h */
 
 #define SW_DEFAULT_SNAPLEN 128 /* headers only: Ethernet+VLANs+IPv6+ext+TCP opts */
 #define SW_DEFAULT_BUFFER_MIB 32

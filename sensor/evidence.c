@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "evidence.h"
 #include "netset.h"
+#include "sources.h"
 #include "timefmt.h"
 
 static const char *tcp_probe_name(uint8_t fl)

@@ -73,21 +73,6 @@ static_assert(sizeof(struct sw_fp_state) <= 32, "fingerprint state size");
  * needs the packet before it. */
 #define V_ABSTAIN (-1)
 
-static const char *const tool_names[SW_TOOL_COUNT] = {
-	[SW_TOOL_NONE] = NULL,
-	[SW_TOOL_NMAP] = "nmap",
-	[SW_TOOL_MASSCAN] = "masscan",
-	[SW_TOOL_ZMAP] = "zmap",
-	[SW_TOOL_HPING3] = "hping3",
-};
-
-const char *sw_tool_name(enum sw_tool t)
-{
-	if ((unsigned)t >= SW_TOOL_COUNT)
-		return NULL;
-	return tool_names[t];
-}
-
 /* ---- traits of one packet ------------------------------------------------ */
 
 static int is_ipv4(const struct sw_pkt *p)

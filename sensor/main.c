@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "capture.h"
 #include "db.h"
 #include "log.h"
