@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1011,6 +1012,10 @@ static unsigned stealth_variant(uint8_t fl, uint16_t payload)
 
 /* A SYN of a raw scanner carries at most an MSS option; one from an OS
  * stack (connect()) carries SACK, timestamps, window scale. */
+static_assert((SW_PROBE_OS_STACK & (SW_TH_FIN | SW_TH_SYN | SW_TH_RST | SW_TH_PUSH |
+                                     SW_TH_ACK | SW_TH_URG)) == 0,
+              "the connect() mark is none of the flags a probe is named by");
+
 static uint8_t syn_pflags(const struct sw_pkt *p)
 {
 	return (uint8_t)(p->tcp_flags | (p->tcp_nopts >= 3 ? SW_PROBE_OS_STACK : 0));

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <assert.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "contacts.h"
@@ -98,6 +100,14 @@ static void endpoint(char *buf, size_t len, const struct sw_addr *a, uint16_t po
 		snprintf(buf, len, "%s:%u", addr, port);
 }
 
+static bool printable_ascii(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	return true;
+}
+
 void sw_evidence_format(char *buf, size_t len, const struct sw_addr *src,
                         const struct sw_probe *p)
 {
@@ -126,4 +136,5 @@ void sw_evidence_format(char *buf, size_t len, const struct sw_addr *src,
 	}
 	snprintf(buf, len, "%s %s %s -> %s%s %s, %s%s", ts, proto, from, to, svc, what,
 	         answer_text(p, ans, sizeof ans), p->evade ? ", in tiny IP fragments" : "");
+	assert(len == 0 || printable_ascii(buf));
 }

@@ -6,10 +6,17 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fingerprint.h"
 #include "record.h"
+
+/* A record stores kind, variant and tool in a byte each. */
+static_assert(SW_K_COUNT <= UINT8_MAX + 1, "kind fits sw_rec_det.kind");
+static_assert(SW_V_COUNT <= UINT8_MAX + 1, "variant fits sw_rec_det.variant");
+static_assert(SW_TOOL_COUNT <= UINT8_MAX + 1, "tool fits sw_rec_det.tool");
 
 static const char *const kind_names[SW_K_COUNT] = {
 	[SW_K_PORT_PROBE] = "port_probe", [SW_K_PORT_SCAN] = "port_scan",
