@@ -355,6 +355,7 @@ void sw_capture_end(struct sw_capture *c, struct sw_detect *d, struct sw_counter
 	c->cnt = cnt;
 	c->detect = d;
 	send_stats(c, c->live ? c->handles[0] : NULL, w, SW_REC_END);
+	c->detect = NULL; /* the caller frees the engine next */
 }
 
 double sw_capture_loop_seconds(const struct sw_capture *c)
