@@ -19,8 +19,6 @@
 
 #include "addr.h"
 #include "alert.h"
-#include "detect.h"
-#include "fingerprint.h"
 #include "log.h"
 #include "ring.h"
 #include "timefmt.h"
@@ -53,7 +51,7 @@ void sw_alert_format(const struct sw_rec_det *r, char *buf, size_t len)
 	sw_addr_format(&r->src, src, sizeof src);
 	sw_iso_utc(r->first_seen, since, sizeof since);
 	if (r->tool)
-		sw_fmt(tool, sizeof tool, " (%s)", sw_tool_name((enum sw_tool)r->tool));
+		sw_fmt(tool, sizeof tool, " (%s)", sw_tool_name(r->tool));
 	if (r->failed_contacts)
 		sw_fmt(fails, sizeof fails, ", %u failed first %s", r->failed_contacts,
 		       plural(r->failed_contacts, "contact", "contacts"));

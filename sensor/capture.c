@@ -23,6 +23,7 @@
 #include "frag.h"
 #include "log.h"
 #include "timefmt.h"
+#include "writer.h"
 
 #define FILE_BATCH 4096 /* packets per pcap_dispatch() when reading files */
 #define LIVE_TIMEOUT_MS 500 /* TPACKET_V3 block timeout, and our poll() */
@@ -38,9 +39,7 @@ struct sw_capture {
 	int linktype;
 	struct sw_counters *cnt;
 	struct sw_frag *frag;
-	struct sw_detect *detect;
-	struct sw_writer *writer;
-	bool finishing;           /* end of run: records may wait for room */
+	struct sw_detect *detect; /* NULL: count only */
 	int64_t loop_us;          /* wall time spent in the packet loop */
 	struct sw_pkt pkt;
 	struct sw_pkt head;       /* a header put together from tiny fragments */
@@ -250,18 +249,6 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 		on_fragment(c, p, data);
 }
 
-/* The detection engine's records go to the writer; on the packet path a
- * full ring loses the record (counted), at the end of the run it waits. */
-static void emit_record(void *ctx, const struct sw_rec *rec)
-{
-	struct sw_capture *c = ctx;
-
-	if (c->finishing)
-		sw_writer_submit_wait(c->writer, rec);
-	else if (!sw_writer_submit(c->writer, rec))
-		c->cnt->ring_full++;
-}
-
 static void copy_table_counters(struct sw_capture *c)
 {
 	const struct sw_detect_stats *st;
@@ -344,23 +331,14 @@ static enum sw_capture_status read_handle(struct sw_capture *c, pcap_t *h, const
 	return SW_CAPTURE_OK;
 }
 
-enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_counters *cnt,
-                                      struct sw_writer *w)
+enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_detect *d,
+                                      struct sw_counters *cnt, struct sw_writer *w)
 {
 	enum sw_capture_status rc = SW_CAPTURE_OK;
 	int64_t next_stats = sw_now_us() + (int64_t)c->opts.stats_interval * 1000000;
 
 	c->cnt = cnt;
-	c->writer = w;
-	if (c->opts.settings) {
-		struct sw_detect_sink sink = { emit_record, c };
-		c->detect = sw_detect_new(c->opts.settings, sink);
-		if (!c->detect) {
-			sw_err("cannot allocate the detection tables");
-			send_stats(c, NULL, w, SW_REC_END);
-			return SW_CAPTURE_RUNTIME;
-		}
-	}
+	c->detect = d;
 	int64_t t0 = sw_now_us();
 	for (int i = 0; i < c->nhandles && !stop_requested; i++) {
 		const char *what = c->live ? c->opts.iface : c->opts.files[i];
@@ -368,11 +346,16 @@ enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_counters *
 			rc = SW_CAPTURE_RUNTIME; /* go on with the next file */
 	}
 	c->loop_us = sw_now_us() - t0;
-	c->finishing = true;
-	if (c->detect)
-		sw_detect_finish(c->detect);
-	send_stats(c, c->live ? c->handles[0] : NULL, w, SW_REC_END);
 	return rc;
+}
+
+void sw_capture_end(struct sw_capture *c, struct sw_detect *d, struct sw_counters *cnt,
+                    struct sw_writer *w)
+{
+	c->cnt = cnt;
+	c->detect = d;
+	send_stats(c, c->live ? c->handles[0] : NULL, w, SW_REC_END);
+	c->detect = NULL; /* the caller frees the engine next */
 }
 
 double sw_capture_loop_seconds(const struct sw_capture *c)
@@ -388,6 +371,5 @@ void sw_capture_close(struct sw_capture *c)
 		pcap_close(c->handles[i]);
 	free(c->handles);
 	sw_frag_free(c->frag);
-	sw_detect_free(c->detect);
 	free(c);
 }

@@ -9,8 +9,8 @@
 
 #include "counters.h"
 #include "decode.h"
-#include "settings.h"
-#include "writer.h"
+struct sw_detect; /* detect.h */
+struct sw_writer; /* writer.h */
 
 #define SW_DEFAULT_SNAPLEN 128 /* headers only: Ethernet+VLANs+IPv6+ext+TCP opts */
 #define SW_DEFAULT_BUFFER_MIB 32
@@ -26,7 +26,6 @@ struct sw_capture_opts {
 	int promisc;
 	int stats_interval;       /* seconds between stored statistics (live) */
 	unsigned frag_slots;      /* fragment tracker size */
-	const struct sw_settings *settings; /* detection; NULL: count only */
 };
 
 enum sw_capture_status {
@@ -45,12 +44,17 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
                                    char *err, size_t errlen);
 /* Link type names of the open handles, comma separated. */
 const char *sw_capture_linktypes(const struct sw_capture *c);
-/* Read everything (files) or until sw_capture_stop() (live). Counters are
- * kept in *cnt and sent to the writer every stats_interval seconds and at
- * the end. SW_CAPTURE_OK, or SW_CAPTURE_RUNTIME if a read failed (what was
- * read before is still counted and stored). */
-enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_counters *cnt,
-                                      struct sw_writer *w);
+/* Read everything (files) or until sw_capture_stop() (live), handing each
+ * decoded packet to d (NULL: count only). Counters are kept in *cnt and
+ * sent to the writer every stats_interval seconds. SW_CAPTURE_OK, or
+ * SW_CAPTURE_RUNTIME if a read failed (what was read before is still
+ * counted and stored). */
+enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_detect *d,
+                                      struct sw_counters *cnt, struct sw_writer *w);
+/* The end of the run (after sw_detect_finish(d)): the final counters, with
+ * d's table counters, to the writer, waiting for room. d may be NULL. */
+void sw_capture_end(struct sw_capture *c, struct sw_detect *d, struct sw_counters *cnt,
+                    struct sw_writer *w);
 /* Wall-clock seconds spent in the packet loop of the last run (the
  * throughput figure: start-up and the final flush are not in it). */
 double sw_capture_loop_seconds(const struct sw_capture *c);

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,8 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 
 	if (!t)
 		return NULL;
+	/* the masks below take a power of two with whole buckets and filter slots */
+	assert((n & (n - 1)) == 0 && n >= WAYS && n >= 8);
 	t->key = *key;
 	t->bucket_mask = n / WAYS - 1;
 	t->ring_mask = n - 1;

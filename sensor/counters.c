@@ -49,10 +49,10 @@ const char *sw_anomaly_name(enum sw_anomaly a)
 static enum sw_traffic l4_traffic(uint8_t proto)
 {
 	switch (proto) {
-	case 6: return SW_TR_TCP;
-	case 17: return SW_TR_UDP;
-	case 1: return SW_TR_ICMP;
-	case 58: return SW_TR_ICMP6;
+	case SW_IPPROTO_TCP: return SW_TR_TCP;
+	case SW_IPPROTO_UDP: return SW_TR_UDP;
+	case SW_IPPROTO_ICMP: return SW_TR_ICMP;
+	case SW_IPPROTO_ICMPV6: return SW_TR_ICMP6;
 	default: return SW_TR_OTHER_L4;
 	}
 }

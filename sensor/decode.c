@@ -46,14 +46,10 @@
 #define ARPHRD_NETLINK 824 /* cooked capture of a netlink socket */
 
 #define IPPROTO_HOPOPTS_ 0
-#define IPPROTO_ICMP_ 1
-#define IPPROTO_TCP_ 6
-#define IPPROTO_UDP_ 17
 #define IPPROTO_DCCP_ 33
 #define IPPROTO_ROUTING_ 43
 #define IPPROTO_FRAGMENT_ 44
 #define IPPROTO_AH_ 51
-#define IPPROTO_ICMPV6_ 58
 #define IPPROTO_NONE_ 59
 #define IPPROTO_DSTOPTS_ 60
 #define IPPROTO_SCTP_ 132
@@ -146,7 +142,7 @@ static void set_addr6(struct sw_addr *a, const uint8_t *b)
  * so that the quote of an ICMP error can be matched to a flow. */
 static int has_ports(uint8_t proto)
 {
-	return proto == IPPROTO_TCP_ || proto == IPPROTO_UDP_ ||
+	return proto == SW_IPPROTO_TCP || proto == SW_IPPROTO_UDP ||
 	       proto == IPPROTO_SCTP_ || proto == IPPROTO_DCCP_ ||
 	       proto == IPPROTO_UDPLITE_;
 }
@@ -335,7 +331,7 @@ static enum sw_derr decode_inner(const uint8_t *q, uint32_t cap, uint32_t len,
 		in->dport = rd16(q + hl + 2);
 		p->flags |= SW_PF_INNER_PORTS;
 	}
-	if (need >= 8 && proto == IPPROTO_TCP_)
+	if (need >= 8 && proto == SW_IPPROTO_TCP)
 		in->tcp_seq = rd32(q + hl + 4);
 	return SW_DERR_NONE;
 }
@@ -414,7 +410,7 @@ static enum sw_derr decode_l4(const uint8_t *l4, uint32_t cap, uint32_t len,
 	uint16_t ulen;
 
 	switch (p->proto) {
-	case IPPROTO_TCP_:
+	case SW_IPPROTO_TCP:
 		if (len < 20)
 			return first ? SW_DERR_FRAG_TINY : SW_DERR_TCP_TRUNC;
 		if (cap < 20)
@@ -435,7 +431,7 @@ static enum sw_derr decode_l4(const uint8_t *l4, uint32_t cap, uint32_t len,
 		p->payload_len = (uint16_t)(len - hl);
 		return tcp_options(l4 + 20, min32(hl, cap) - 20, hl - 20, p);
 
-	case IPPROTO_UDP_:
+	case SW_IPPROTO_UDP:
 		if (len < 8)
 			return first ? SW_DERR_FRAG_TINY : SW_DERR_UDP_TRUNC;
 		if (cap < 8)
@@ -451,10 +447,10 @@ static enum sw_derr decode_l4(const uint8_t *l4, uint32_t cap, uint32_t len,
 		p->payload_len = (uint16_t)(ulen - 8);
 		return SW_DERR_NONE;
 
-	case IPPROTO_ICMP_:
-	case IPPROTO_ICMPV6_:
+	case SW_IPPROTO_ICMP:
+	case SW_IPPROTO_ICMPV6:
 		/* ICMP over IPv6 or ICMPv6 over IPv4 is not ICMP at all. */
-		if ((p->proto == IPPROTO_ICMPV6_) != v6)
+		if ((p->proto == SW_IPPROTO_ICMPV6) != v6)
 			break;
 		if (len < 8)
 			return first ? SW_DERR_FRAG_TINY
@@ -464,7 +460,7 @@ static enum sw_derr decode_l4(const uint8_t *l4, uint32_t cap, uint32_t len,
 		p->icmp_type = l4[0];
 		p->icmp_code = l4[1];
 		p->payload_len = (uint16_t)(len - 8);
-		if (v6 ? (l4[0] == 128 || l4[0] == 129) : icmp4_has_id(l4[0])) {
+		if (v6 ? (l4[0] == SW_ICMP6_ECHO || l4[0] == SW_ICMP6_ECHO_REPLY) : icmp4_has_id(l4[0])) {
 			p->icmp_id = rd16(l4 + 4);
 			p->icmp_seq = rd16(l4 + 6);
 		}
@@ -492,7 +488,7 @@ enum sw_derr sw_decode_l4(const uint8_t *l4, uint32_t cap, uint32_t len,
  * fragments hold no header and are fine as they are. */
 static enum sw_derr later_fragment(struct sw_pkt *p)
 {
-	if (p->proto == IPPROTO_TCP_ && p->frag_off == 8)
+	if (p->proto == SW_IPPROTO_TCP && p->frag_off == 8)
 		return SW_DERR_FRAG_TINY;
 	return SW_DERR_NONE;
 }

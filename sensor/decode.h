@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "proto.h"
 
 /* Link types we decode (values are pcap DLT_* / LINKTYPE_* numbers). */
 #define SW_DLT_NULL 0           /* BSD loopback, host byte order AF */
@@ -111,7 +112,7 @@ struct sw_pkt {
 
 	enum sw_derr err;    /* SW_DERR_NONE when fully decoded */
 	uint8_t l3;          /* enum sw_l3 */
-	uint8_t proto;       /* IP protocol of the transport header (6, 17, 1, 58, ...) */
+	uint8_t proto;       /* IP protocol of the transport header (SW_IPPROTO_*) */
 	uint16_t flags;      /* SW_PF_* */
 	uint8_t vlan_depth;  /* number of 802.1Q/802.1ad tags */
 	uint16_t vlan_id;    /* innermost VLAN ID */

@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,38 +46,6 @@
 #define TRACE_MIN_PROBES 2         /* probes that make a traceroute detection */
 /* The "mostly answered" window: the recent counts halve at this many. */
 #define RECENT_MAX 64
-
-static const char *const kind_names[SW_K_COUNT] = {
-	[SW_K_PORT_PROBE] = "port_probe", [SW_K_PORT_SCAN] = "port_scan",
-	[SW_K_HOST_SWEEP] = "host_sweep", [SW_K_BLOCK_SCAN] = "block_scan",
-	[SW_K_STEALTH_SCAN] = "stealth_scan", [SW_K_UDP_SCAN] = "udp_scan",
-	[SW_K_PING_SWEEP] = "ping_sweep", [SW_K_SYN_FLOOD] = "syn_flood",
-	[SW_K_UDP_FLOOD] = "udp_flood", [SW_K_ICMP_FLOOD] = "icmp_flood",
-	[SW_K_LOGIN_ATTEMPTS] = "login_attempts", [SW_K_TRACEROUTE] = "traceroute",
-};
-
-static const char *const variant_names[SW_V_COUNT] = {
-	[SW_V_NONE] = NULL, [SW_V_SYN] = "syn", [SW_V_CONNECT] = "connect",
-	[SW_V_FIN] = "fin", [SW_V_NULL] = "null", [SW_V_XMAS] = "xmas",
-	[SW_V_MAIMON] = "maimon", [SW_V_ACK] = "ack", [SW_V_SYNFIN] = "synfin",
-	[SW_V_UDP] = "udp", [SW_V_ICMP] = "icmp",
-};
-
-const char *sw_kind_name(unsigned kind)
-{
-	return kind < SW_K_COUNT ? kind_names[kind] : NULL;
-}
-
-const char *sw_variant_name(unsigned variant)
-{
-	return variant < SW_V_COUNT ? variant_names[variant] : NULL;
-}
-
-const char *sw_evasion_name(unsigned evasion)
-{
-	/* one evasion is known so far; a list joins them when there are more */
-	return (evasion & SW_EVASION_TINY_FRAG) ? "tiny_fragments" : NULL;
-}
 
 struct sw_detect {
 	struct sw_settings s;
@@ -479,7 +448,7 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 		gs->targets++;
 	else if (full)
 		gs->targets_capped = 1;
-	if (c->proto == 6 || c->proto == 17) {
+	if (c->proto == SW_IPPROTO_TCP || c->proto == SW_IPPROTO_UDP) {
 		if (sw_detail_add_port(d->sources, dt, g, c->dport, &full))
 			gs->ports++;
 		else if (full)
@@ -553,7 +522,7 @@ static void settle(struct sw_detect *d, struct sw_contact *c, const struct sw_ad
 			trw_step(d, s, SW_TRW_TCP, success);
 		if (!success)
 			record(d, s, g, c, dst, true, code,
-			       (c->pflags & 0x80) ? SW_V_CONNECT : SW_V_SYN);
+			       (c->pflags & SW_PROBE_OS_STACK) ? SW_V_CONNECT : SW_V_SYN);
 		break;
 	case SW_G_UDP:
 		if (c->bits & SW_CB_FIRST)
@@ -617,7 +586,7 @@ static void session_after_scan(struct sw_detect *d, struct sw_contact *c,
 	p.dst = *dst;
 	p.sport = c->sport;
 	p.dport = c->dport;
-	p.proto = 6;
+	p.proto = SW_IPPROTO_TCP;
 	p.pflags = SW_TH_SYN;
 	p.answer = SW_A_RETURNED;
 	emit_evidence(d, s, gs, &p);
@@ -726,7 +695,7 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	if (ignored(d, &p->src))
 		return NULL;
 	/* the noise policy: chatty services whose misses mean nothing */
-	if ((p->proto == 6 || p->proto == 17) && sw_port_in(&d->s.noise_ports, port))
+	if ((p->proto == SW_IPPROTO_TCP || p->proto == SW_IPPROTO_UDP) && sw_port_in(&d->s.noise_ports, port))
 		return NULL;
 	key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, port);
 	c = sw_contacts_find(d->contacts, key);
@@ -782,9 +751,9 @@ static bool traceroute_probe(const struct sw_pkt *p)
 {
 	if (p->ttl == 0 || p->ttl > TRACE_MAX_TTL)
 		return false;
-	if (p->proto == 17)
+	if (p->proto == SW_IPPROTO_UDP)
 		return p->dport >= TRACE_PORT_FIRST && p->dport < TRACE_PORT_FIRST + TRACE_PORTS;
-	return p->icmp_type == (p->proto == 58 ? 128 : 8);
+	return p->icmp_type == (p->proto == SW_IPPROTO_ICMPV6 ? SW_ICMP6_ECHO : SW_ICMP_ECHO);
 }
 
 /* Record a traceroute probe as it is (no contact: its answer says nothing
@@ -804,13 +773,13 @@ static void traceroute(struct sw_detect *d, const struct sw_pkt *p)
 	c.t = d->now;
 	c.dst = p->dst;
 	c.proto = p->proto;
-	c.sport = p->proto == 17 ? p->sport : 0;
-	c.dport = p->proto == 17 ? p->dport : 0;
-	c.pflags = p->proto == 17 ? 0 : p->icmp_type;
+	c.sport = p->proto == SW_IPPROTO_UDP ? p->sport : 0;
+	c.dport = p->proto == SW_IPPROTO_UDP ? p->dport : 0;
+	c.pflags = p->proto == SW_IPPROTO_UDP ? 0 : p->icmp_type;
 	c.answer = SW_A_TRACE;
 	c.bits = SW_CB_FIRST;
 	record(d, s, SW_G_TRACE, &c, &p->dst, false, p->ttl,
-	       p->proto == 17 ? SW_V_UDP : SW_V_ICMP);
+	       p->proto == SW_IPPROTO_UDP ? SW_V_UDP : SW_V_ICMP);
 }
 
 /* The contact an answering packet (from the destination) belongs to. */
@@ -1056,9 +1025,13 @@ static unsigned stealth_variant(uint8_t fl, uint16_t payload)
 
 /* A SYN of a raw scanner carries at most an MSS option; one from an OS
  * stack (connect()) carries SACK, timestamps, window scale. */
+static_assert((SW_PROBE_OS_STACK & (SW_TH_FIN | SW_TH_SYN | SW_TH_RST | SW_TH_PUSH |
+                                     SW_TH_ACK | SW_TH_URG)) == 0,
+              "the connect() mark is none of the flags a probe is named by");
+
 static uint8_t syn_pflags(const struct sw_pkt *p)
 {
-	return (uint8_t)(p->tcp_flags | (p->tcp_nopts >= 3 ? 0x80 : 0));
+	return (uint8_t)(p->tcp_flags | (p->tcp_nopts >= 3 ? SW_PROBE_OS_STACK : 0));
 }
 
 static void tcp_rst(struct sw_detect *d, const struct sw_pkt *p)
@@ -1188,28 +1161,33 @@ static void udp_packet(struct sw_detect *d, const struct sw_pkt *p)
 
 static bool icmp_request(const struct sw_pkt *p)
 {
-	if (p->proto == 58)
-		return p->icmp_type == 128;
-	return p->icmp_type == 8 || p->icmp_type == 13 || p->icmp_type == 17;
+	if (p->proto == SW_IPPROTO_ICMPV6)
+		return p->icmp_type == SW_ICMP6_ECHO;
+	return p->icmp_type == SW_ICMP_ECHO || p->icmp_type == SW_ICMP_TIMESTAMP ||
+	       p->icmp_type == SW_ICMP_MASK_REQUEST;
 }
 
 static bool icmp_reply(const struct sw_pkt *p)
 {
-	if (p->proto == 58)
-		return p->icmp_type == 129;
-	return p->icmp_type == 0 || p->icmp_type == 14 || p->icmp_type == 18;
+	if (p->proto == SW_IPPROTO_ICMPV6)
+		return p->icmp_type == SW_ICMP6_ECHO_REPLY;
+	return p->icmp_type == SW_ICMP_ECHO_REPLY || p->icmp_type == SW_ICMP_TIMESTAMP_REPLY ||
+	       p->icmp_type == SW_ICMP_MASK_REPLY;
 }
 
 static bool icmp_unreachable(const struct sw_pkt *p)
 {
-	return p->proto == 58 ? p->icmp_type == 1 : p->icmp_type == 3;
+	return p->proto == SW_IPPROTO_ICMPV6 ? p->icmp_type == SW_ICMP6_UNREACH
+	                                     : p->icmp_type == SW_ICMP_UNREACH;
 }
 
 /* ICMP echo contacts are keyed with the request type as their port, so the
- * reply's type maps back to it. */
+ * reply's type maps back to it (each ICMP reply type is its request's + 1). */
 static uint16_t request_of_reply(const struct sw_pkt *p)
 {
-	return (uint16_t)(p->proto == 58 ? 128 : p->icmp_type == 0 ? 8 : p->icmp_type - 1);
+	if (p->proto == SW_IPPROTO_ICMPV6)
+		return SW_ICMP6_ECHO;
+	return (uint16_t)(p->icmp_type == SW_ICMP_ECHO_REPLY ? SW_ICMP_ECHO : p->icmp_type - 1);
 }
 
 static void icmp_packet(struct sw_detect *d, const struct sw_pkt *p)
@@ -1219,7 +1197,7 @@ static void icmp_packet(struct sw_detect *d, const struct sw_pkt *p)
 	if (icmp_request(p)) {
 		if (multicast_or_broadcast(&p->dst))
 			return;
-		if (p->icmp_type == 8 || p->icmp_type == 128)
+		if (p->icmp_type == SW_ICMP_ECHO || p->icmp_type == SW_ICMP6_ECHO)
 			if (flood_packet(d, SW_FL_ICMP, p, 0))
 				return;
 		if (traceroute_probe(p)) {
@@ -1233,7 +1211,7 @@ static void icmp_packet(struct sw_detect *d, const struct sw_pkt *p)
 		c = answered(d, p, p->proto, request_of_reply(p));
 		if (c && c->state == SW_C_ECHO)
 			settle(d, c, &p->src, SW_A_REPLY, 0);
-		if (p->icmp_type == 0 || p->icmp_type == 129)
+		if (p->icmp_type == SW_ICMP_ECHO_REPLY || p->icmp_type == SW_ICMP6_ECHO_REPLY)
 			sw_flood_answered(d->flood, SW_FL_ICMP, &p->src, 0, d->now);
 		return;
 	}
@@ -1329,16 +1307,16 @@ void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p)
 		return;
 	advance(d, (int64_t)p->ts_us);
 	switch (p->proto) {
-	case 6:
+	case SW_IPPROTO_TCP:
 		if (p->flags & SW_PF_HAS_PORTS)
 			tcp_packet(d, p);
 		break;
-	case 17:
+	case SW_IPPROTO_UDP:
 		if (p->flags & SW_PF_HAS_PORTS)
 			udp_packet(d, p);
 		break;
-	case 1:
-	case 58:
+	case SW_IPPROTO_ICMP:
+	case SW_IPPROTO_ICMPV6:
 		if (!(p->flags & SW_PF_FRAG) || (p->flags & SW_PF_FRAG_FIRST))
 			icmp_packet(d, p);
 		break;

@@ -17,27 +17,6 @@
 #include "record.h"
 #include "settings.h"
 
-enum sw_kind {
-	SW_K_PORT_PROBE, SW_K_PORT_SCAN, SW_K_HOST_SWEEP, SW_K_BLOCK_SCAN,
-	SW_K_STEALTH_SCAN, SW_K_UDP_SCAN, SW_K_PING_SWEEP,
-	SW_K_SYN_FLOOD, SW_K_UDP_FLOOD, SW_K_ICMP_FLOOD, SW_K_LOGIN_ATTEMPTS,
-	SW_K_TRACEROUTE,
-	SW_K_COUNT
-};
-
-enum sw_variant {
-	SW_V_NONE, SW_V_SYN, SW_V_CONNECT,
-	SW_V_FIN, SW_V_NULL, SW_V_XMAS, SW_V_MAIMON, SW_V_ACK, SW_V_SYNFIN,
-	SW_V_UDP, SW_V_ICMP, /* traceroute */
-	SW_V_COUNT
-};
-
-const char *sw_kind_name(unsigned kind);
-/* NULL for SW_V_NONE */
-const char *sw_variant_name(unsigned variant);
-/* The evasions of SW_EVASION_* bits as stored ("tiny_fragments"), NULL for 0. */
-const char *sw_evasion_name(unsigned evasion);
-
 /* Where detection records go: the sensor hands them to the writer ring,
  * tests collect them. */
 struct sw_detect_sink {

@@ -5,12 +5,15 @@
  */
 #include "config.h"
 
+#include <assert.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "contacts.h"
 #include "decode.h"
 #include "evidence.h"
 #include "netset.h"
+#include "sources.h"
 #include "timefmt.h"
 
 static const char *tcp_probe_name(uint8_t fl)
@@ -28,19 +31,19 @@ static const char *tcp_probe_name(uint8_t fl)
 
 static const char *icmp_probe_name(uint8_t proto, uint8_t type)
 {
-	if (proto == 58)
-		return type == 128 ? "echo request" : "ICMPv6";
+	if (proto == SW_IPPROTO_ICMPV6)
+		return type == SW_ICMP6_ECHO ? "echo request" : "ICMPv6";
 	switch (type) {
-	case 8: return "echo request";
-	case 13: return "timestamp request";
-	case 17: return "address mask request";
+	case SW_ICMP_ECHO: return "echo request";
+	case SW_ICMP_TIMESTAMP: return "timestamp request";
+	case SW_ICMP_MASK_REQUEST: return "address mask request";
 	default: return "ICMP";
 	}
 }
 
 static const char *unreach_name(uint8_t proto, uint8_t code)
 {
-	if (proto == 58) {
+	if (proto == SW_IPPROTO_ICMPV6) {
 		static const char *const v6[] = { "no route", "administratively prohibited",
 			"beyond scope", "address unreachable", "port unreachable" };
 		return code < 5 ? v6[code] : "unreachable";
@@ -64,17 +67,19 @@ static const char *answer_text(const struct sw_probe *p, char *buf, size_t len)
 	case SW_A_RETURNED:
 		return "session with payload to a port the scan had found open";
 	case SW_A_REPLY:
-		return p->proto == 1 || p->proto == 58 ? "answered echo reply" : "answered";
+		if (p->proto == SW_IPPROTO_ICMP || p->proto == SW_IPPROTO_ICMPV6)
+			return "answered echo reply";
+		return "answered";
 	case SW_A_TRACE:
 		snprintf(buf, len, "arrived with TTL %u (traceroute)", p->code);
 		return buf;
 	case SW_A_UNREACH: {
 		/* ICMP errors about an IPv6 probe come as ICMPv6 */
 		bool v6 = p->dst.family == SW_AF_INET6;
-		if (p->code == (v6 ? 4 : 3))
+		if (p->code == (v6 ? SW_ICMP6_UNREACH_PORT : SW_ICMP_UNREACH_PORT))
 			return v6 ? "answered ICMPv6 port unreachable" : "answered ICMP port unreachable";
 		snprintf(buf, len, "answered ICMP%s unreachable (%s)", v6 ? "v6" : "",
-		         unreach_name(v6 ? 58 : 1, p->code));
+		         unreach_name(v6 ? SW_IPPROTO_ICMPV6 : SW_IPPROTO_ICMP, p->code));
 		return buf;
 	}
 	default: return "answer pending";
@@ -95,11 +100,19 @@ static void endpoint(char *buf, size_t len, const struct sw_addr *a, uint16_t po
 		snprintf(buf, len, "%s:%u", addr, port);
 }
 
+static bool printable_ascii(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	return true;
+}
+
 void sw_evidence_format(char *buf, size_t len, const struct sw_addr *src,
                         const struct sw_probe *p)
 {
 	char ts[SW_ISO_LEN], from[64], to[64], svc[32] = "", ans[64];
-	bool ports = p->proto == 6 || p->proto == 17;
+	bool ports = p->proto == SW_IPPROTO_TCP || p->proto == SW_IPPROTO_UDP;
 	const char *name = ports ? sw_port_name(p->dport) : NULL;
 	const char *what;
 	const char *proto;
@@ -110,11 +123,18 @@ void sw_evidence_format(char *buf, size_t len, const struct sw_addr *src,
 	if (name)
 		snprintf(svc, sizeof svc, " (%s)", name);
 	switch (p->proto) {
-	case 6: proto = "TCP"; what = tcp_probe_name(p->pflags); break;
-	case 17: proto = "UDP"; what = "datagram"; break;
-	case 58: proto = "ICMPv6"; what = icmp_probe_name(58, p->pflags); break;
-	default: proto = "ICMP"; what = icmp_probe_name(1, p->pflags); break;
+	case SW_IPPROTO_TCP: proto = "TCP"; what = tcp_probe_name(p->pflags); break;
+	case SW_IPPROTO_UDP: proto = "UDP"; what = "datagram"; break;
+	case SW_IPPROTO_ICMPV6:
+		proto = "ICMPv6";
+		what = icmp_probe_name(SW_IPPROTO_ICMPV6, p->pflags);
+		break;
+	default:
+		proto = "ICMP";
+		what = icmp_probe_name(SW_IPPROTO_ICMP, p->pflags);
+		break;
 	}
 	snprintf(buf, len, "%s %s %s -> %s%s %s, %s%s", ts, proto, from, to, svc, what,
 	         answer_text(p, ans, sizeof ans), p->evade ? ", in tiny IP fragments" : "");
+	assert(len == 0 || printable_ascii(buf));
 }

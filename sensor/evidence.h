@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "sources.h"
+
+struct sw_probe; /* sources.h */
 
 void sw_evidence_format(char *buf, size_t len, const struct sw_addr *src,
                         const struct sw_probe *p);

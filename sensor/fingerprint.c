@@ -73,21 +73,6 @@ static_assert(sizeof(struct sw_fp_state) <= 32, "fingerprint state size");
  * needs the packet before it. */
 #define V_ABSTAIN (-1)
 
-static const char *const tool_names[SW_TOOL_COUNT] = {
-	[SW_TOOL_NONE] = NULL,
-	[SW_TOOL_NMAP] = "nmap",
-	[SW_TOOL_MASSCAN] = "masscan",
-	[SW_TOOL_ZMAP] = "zmap",
-	[SW_TOOL_HPING3] = "hping3",
-};
-
-const char *sw_tool_name(enum sw_tool t)
-{
-	if ((unsigned)t >= SW_TOOL_COUNT)
-		return NULL;
-	return tool_names[t];
-}
-
 /* ---- traits of one packet ------------------------------------------------ */
 
 static int is_ipv4(const struct sw_pkt *p)
@@ -200,7 +185,7 @@ static int icmp_vote(const struct sw_fp_state *st, const struct sw_pkt *p)
 	if (!df_clear(p) || !nmap_ttl(p))
 		return SW_TOOL_NONE;
 	/* ping(8) sends 56 bytes, Windows 32; nmap's echo has none */
-	if (p->icmp_type == 8 && p->payload_len != 0)
+	if (p->icmp_type == SW_ICMP_ECHO && p->payload_len != 0)
 		return SW_TOOL_NONE;
 	return ttl_jumped(st, p) ? SW_TOOL_NMAP : V_ABSTAIN;
 }
@@ -224,7 +209,7 @@ static void remember(struct sw_fp_state *st, const struct sw_pkt *p)
 		st->last_sport = p->sport;
 		st->seen |= SEEN_PORT;
 	}
-	if (p->proto == 6) {
+	if (p->proto == SW_IPPROTO_TCP) {
 		st->last_seq = p->tcp_seq;
 		st->seen |= SEEN_SEQ;
 	}
@@ -249,7 +234,7 @@ void sw_fp_observe(struct sw_fp_state *st, const struct sw_pkt *p)
 	if (!usable(p))
 		return;
 	switch (p->proto) {
-	case 6:
+	case SW_IPPROTO_TCP:
 		if (!(p->flags & SW_PF_HAS_PORTS))
 			return;
 		if (p->tcp_flags & SW_TH_RST) {
@@ -261,18 +246,18 @@ void sw_fp_observe(struct sw_fp_state *st, const struct sw_pkt *p)
 		}
 		v = tcp_vote(st, p);
 		break;
-	case 17:
+	case SW_IPPROTO_UDP:
 		if (!(p->flags & SW_PF_HAS_PORTS))
 			return;
 		v = udp_vote(st, p);
 		break;
-	case 1:
-		if (p->icmp_type != 8 && p->icmp_type != 13)
+	case SW_IPPROTO_ICMP:
+		if (p->icmp_type != SW_ICMP_ECHO && p->icmp_type != SW_ICMP_TIMESTAMP)
 			return; /* only echo and timestamp requests are probes */
 		v = icmp_vote(st, p);
 		break;
-	case 58:
-		if (p->icmp_type != 128)
+	case SW_IPPROTO_ICMPV6:
+		if (p->icmp_type != SW_ICMP6_ECHO)
 			return;
 		v = V_ABSTAIN; /* nmap's ICMPv6 echo has no mark of its own */
 		break;

@@ -25,9 +25,8 @@ enum sw_tool {
 	SW_TOOL_COUNT
 };
 
-/* "nmap", "masscan", "zmap", "hping3"; NULL for SW_TOOL_NONE and for a
- * value outside the enum, so that it binds straight to an SQL NULL. */
-const char *sw_tool_name(enum sw_tool t);
+/* Their names are sw_tool_name()'s (record.h): they are stored with a
+ * detection. */
 
 /*
  * Per-source accumulator: 20 bytes, all zero is the empty state (a zeroed

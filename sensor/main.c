@@ -14,8 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "capture.h"
 #include "db.h"
+#include "detect.h"
 #include "log.h"
 #include "privdrop.h"
 #include "settings.h"
@@ -196,8 +198,7 @@ static char *describe_source(const struct options *o)
 	return join_args(o->nfiles, (char **)o->files);
 }
 
-static void fill_capture_opts(const struct options *o, const struct sw_settings *settings,
-                              struct sw_capture_opts *co)
+static void fill_capture_opts(const struct options *o, struct sw_capture_opts *co)
 {
 	memset(co, 0, sizeof *co);
 	co->files = o->files;
@@ -209,7 +210,48 @@ static void fill_capture_opts(const struct options *o, const struct sw_settings 
 	co->promisc = o->promisc;
 	co->stats_interval = o->stats_interval;
 	co->frag_slots = 4096;
-	co->settings = settings;
+}
+
+/* Detection records go to the writer's ring: on the packet path a full
+ * ring loses the record (counted with the run), at the end of the run it
+ * waits for room. */
+struct detect_to_writer {
+	struct sw_writer *writer;
+	struct sw_counters *cnt;
+	bool finishing;
+};
+
+static void emit_record(void *ctx, const struct sw_rec *rec)
+{
+	struct detect_to_writer *path = ctx;
+
+	if (path->finishing)
+		sw_writer_submit_wait(path->writer, rec);
+	else if (!sw_writer_submit(path->writer, rec))
+		path->cnt->ring_full++;
+}
+
+/* Capture with the detection engine, its records to the writer, and end
+ * the run (its final counters) whatever happened. */
+static enum sw_capture_status capture_and_detect(struct sw_capture *cap,
+                                                 const struct sw_settings *settings,
+                                                 struct sw_counters *cnt, struct sw_writer *w)
+{
+	struct detect_to_writer path = { .writer = w, .cnt = cnt, .finishing = false };
+	struct sw_detect_sink sink = { emit_record, &path };
+	struct sw_detect *detect = sw_detect_new(settings, sink);
+	enum sw_capture_status status = SW_CAPTURE_RUNTIME;
+
+	if (!detect) {
+		sw_err("cannot allocate the detection tables");
+	} else {
+		status = sw_capture_run(cap, detect, cnt, w);
+		path.finishing = true;
+		sw_detect_finish(detect);
+	}
+	sw_capture_end(cap, detect, cnt, w);
+	sw_detect_free(detect);
+	return status;
 }
 
 /* Record the run; its id, or -1. */
@@ -265,7 +307,7 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	fill_capture_opts(&o, &settings, &co);
+	fill_capture_opts(&o, &co);
 	cap = sw_capture_open(&co, &status, err, sizeof err);
 	if (!cap) {
 		sw_err("%s", err);
@@ -294,7 +336,7 @@ int main(int argc, char **argv)
 		goto out;
 	db = NULL;
 	memset(&cnt, 0, sizeof cnt);
-	rc = sw_capture_run(cap, &cnt, w) == SW_CAPTURE_OK ? 0 : 1;
+	rc = capture_and_detect(cap, &settings, &cnt, w) == SW_CAPTURE_OK ? 0 : 1;
 	store_failed = sw_writer_stop(w) < 0;
 	if (store_failed)
 		rc = 1;

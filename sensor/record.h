@@ -1,6 +1,8 @@
 /*
  * record.h - what the capture thread hands to the writer thread.
- * Fixed size, no pointers: a record is copied into the ring whole.
+ * Fixed size, no pointers: a record is copied into the ring whole. The
+ * names a record's numbers are stored as (kind, variant, tool, evasion)
+ * are in record.c.
  */
 #ifndef SW_RECORD_H
 #define SW_RECORD_H
@@ -22,8 +24,36 @@ enum sw_rec_type {
 	SW_REC_EVIDENCE,  /* one time-stamped evidence line of a detection */
 };
 
+/* What a detection is (sw_rec_det.kind) and how its probes were made
+ * (sw_rec_det.variant); the names stored for them are in record.c. */
+enum sw_kind {
+	SW_K_PORT_PROBE, SW_K_PORT_SCAN, SW_K_HOST_SWEEP, SW_K_BLOCK_SCAN,
+	SW_K_STEALTH_SCAN, SW_K_UDP_SCAN, SW_K_PING_SWEEP,
+	SW_K_SYN_FLOOD, SW_K_UDP_FLOOD, SW_K_ICMP_FLOOD, SW_K_LOGIN_ATTEMPTS,
+	SW_K_TRACEROUTE,
+	SW_K_COUNT
+};
+
+enum sw_variant {
+	SW_V_NONE, SW_V_SYN, SW_V_CONNECT,
+	SW_V_FIN, SW_V_NULL, SW_V_XMAS, SW_V_MAIMON, SW_V_ACK, SW_V_SYNFIN,
+	SW_V_UDP, SW_V_ICMP, /* traceroute */
+	SW_V_COUNT
+};
+
+/* The stored names: NULL for a value outside the enum. */
+const char *sw_kind_name(unsigned kind);
+/* NULL for SW_V_NONE */
+const char *sw_variant_name(unsigned variant);
+/* The evasions of SW_EVASION_* bits as stored ("tiny_fragments"), NULL for 0. */
+const char *sw_evasion_name(unsigned evasion);
+/* "nmap", "masscan", "zmap", "hping3" for an enum sw_tool (fingerprint.h);
+ * NULL for SW_TOOL_NONE and for a value outside the enum, so that it binds
+ * straight to an SQL NULL. */
+const char *sw_tool_name(unsigned tool);
+
 /* A detection's row, identified within the run by seq. Kind and variant
- * are indexes into sw_kind_name()/sw_variant_name() (detect.h). */
+ * are an enum sw_kind and an enum sw_variant. */
 struct sw_rec_det {
 	uint32_t seq;
 	uint8_t kind, variant, proto; /* proto: IP protocol number */

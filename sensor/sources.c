@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,10 @@ struct sw_sources *sw_sources_new(unsigned sources, unsigned details,
 	/* room for the cap at a load of at most 3/4 */
 	t->set_slots = sw_pow2_at_least(distinct_cap + distinct_cap / 3 + 1);
 	t->set_cap = distinct_cap;
+	/* bucket_mask takes whole buckets of a power of two; a distinct set is
+	 * probed with a mask and must keep free slots to end its probes */
+	assert((n & (n - 1)) == 0 && n >= WAYS);
+	assert((t->set_slots & (t->set_slots - 1)) == 0 && t->set_slots > t->set_cap);
 	t->src = sw_table_alloc((size_t)n * sizeof *t->src);
 	t->keys = sw_table_alloc((size_t)n * sizeof *t->keys);
 	t->det = sw_table_alloc((size_t)t->ndetails * sizeof *t->det);

@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "detect.h"
 #include "fingerprint.h"
+#include "record.h"
 #include "siphash.h"
 
 /* Activity groups: each holds at most one open detection. */

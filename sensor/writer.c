@@ -12,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "db.h"
-#include "detect.h"
-#include "fingerprint.h"
 #include "log.h"
 #include "netset.h"
 #include "ring.h"
@@ -173,7 +172,7 @@ static void bind_detection(struct sw_writer *w, sqlite3_stmt *st, const struct s
 	sqlite3_bind_int64(st, 15, r->ports);
 	sqlite3_bind_int(st, 16, r->ports_capped);
 	sqlite3_bind_int64(st, 17, (sqlite3_int64)r->packets);
-	sw_db_bind_text(st, 19, r->tool ? sw_tool_name((enum sw_tool)r->tool) : NULL);
+	sw_db_bind_text(st, 19, r->tool ? sw_tool_name(r->tool) : NULL);
 	sqlite3_bind_int64(st, 21, r->sessions_after);
 	sw_db_bind_text(st, 22, sw_evasion_name(r->evasion));
 	if (r->probe_sig)

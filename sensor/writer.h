@@ -13,8 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "alert.h"
 #include "record.h"
+
+struct sw_alerts; /* alert.h */
 
 struct sw_run_info {
 	const char *sensor;   /* sensor name */

@@ -29,6 +29,7 @@
 #include "addr.h"
 #include "decode.h"
 #include "fingerprint.h"
+#include "record.h" /* sw_tool_name */
 
 /* ---- hand-made packets -------------------------------------------------- */
 
