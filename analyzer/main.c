@@ -12,7 +12,7 @@
 
 #include "allow.h"
 #include "db.h"
-#include "incidents.h"
+#include "incidents_db.h"
 #include "log.h"
 #include "logs.h"
 #include "util.h"
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	struct sw_logs_opts lopts = { 0, "", false };
 	const char *logs[64];
 	int nlogs = 0;
-	struct sw_correlate_result res;
+	struct sw_incidents_result res;
 	const char *db_path = NULL, *mark = NULL, *config = NULL;
 	/* command-line values, applied over the configuration file's */
 	unsigned gap = 0, p4 = 0, p6 = 0, year = 0;
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 			        "%u ignored, %u refused\n", sw_progname(), logs[i], lr.lines, lr.events,
 			        lr.stored, lr.duplicates, lr.ignored, lr.rejected);
 	}
-	if (sw_correlate(db, &opts, &res) < 0)
+	if (sw_incidents_update(db, &opts, &res) < 0)
 		goto out;
 	if (!quiet)
 		fprintf(stderr, "%s: %u detections, %u incidents (%u distributed, %u reportable), "
