@@ -83,6 +83,7 @@ int main(int argc, char **argv)
 	int mark_value = -1, quiet = 0, ch, rc = 1;
 	char err[512];
 	sqlite3 *db;
+	struct sw_logs *lg = NULL;
 
 	sw_log_init(argv[0]);
 	sw_correlate_defaults(&opts);
@@ -137,9 +138,13 @@ int main(int argc, char **argv)
 	}
 	if (mark && sw_mark_compromised(db, mark, mark_value) < 0)
 		goto out;
+	if (nlogs && !(lg = sw_logs_new())) {
+		sw_err("out of memory");
+		goto out;
+	}
 	for (int i = 0; i < nlogs; i++) {
 		struct sw_logs_result lr;
-		if (sw_logs_ingest(db, logs[i], &lopts, &lr) < 0)
+		if (sw_logs_ingest(lg, db, logs[i], &lopts, &lr) < 0)
 			goto out;
 		if (!quiet)
 			fprintf(stderr, "%s: %s: %u lines, %u events (%u new, %u already stored), "
@@ -154,6 +159,7 @@ int main(int argc, char **argv)
 		        res.distributed, res.reportable, res.changed);
 	rc = 0;
 out:
+	sw_logs_free(lg);
 	sw_db_close(db);
 	return rc;
 }
