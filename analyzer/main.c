@@ -15,6 +15,7 @@
 #include "incidents_db.h"
 #include "log.h"
 #include "logs.h"
+#include "settings.h"
 #include "util.h"
 
 #define EXIT_USAGE 2

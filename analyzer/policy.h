@@ -110,21 +110,6 @@ struct sw_policy {
 
 void sw_policy_defaults(struct sw_policy *p);
 
-/* The [analyzer] section of the configuration file (the file the sensor
- * reads too; each program reads its own sections). */
-struct sw_analyzer_conf {
-	unsigned gap_hours;      /* detections further apart: a new incident */
-	unsigned prefix4, prefix6; /* netblock when whois has none */
-	struct sw_port_set innocent_ports;
-	char tz[64];             /* zone of log stamps written without one */
-	unsigned year;           /* year of RFC 3164 stamps, 0: file mtime */
-	struct sw_host_list allow; /* sources never reported */
-};
-
-void sw_analyzer_conf_defaults(struct sw_analyzer_conf *c);
-/* 0, or -1 with "FILE:LINE: [analyzer] key: why" in err. */
-int sw_analyzer_conf_load(struct sw_analyzer_conf *c, const char *path, char *err, size_t errlen);
-
 /* Fill severity, reasons, reportable, no_group and the automatic
  * compromise judgement of inc from its detections dets[0..n). A netblock
  * incident's reasons start with its nsources. */
