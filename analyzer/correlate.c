@@ -232,7 +232,8 @@ static bool same_targets(const struct sw_correlation *w, size_t a, size_t b)
  * order, as dets are). With two sources or more it is a decoy scan: its
  * group records the real source when sw_decoy_real singles it out.
  */
-static int decoy_group(struct sw_correlation *w, const struct comp_ref *comp, size_t m, size_t *gidx)
+static int decoy_group(struct sw_correlation *w, const struct comp_ref *comp, size_t m,
+                       size_t *gidx)
 {
 	struct sw_decoy_member *mem = calloc(m, sizeof *mem);
 	size_t nsrc = 0;
