@@ -69,6 +69,16 @@ static void evidence(struct sw_correlation *c, size_t i, const char *dst, unsign
 	sw_correlation_add_evidence(c, i, line);
 }
 
+/* A detection with one evidence line to dst:port. */
+static size_t add_to(struct sw_correlation *c, const char *src, const char *kind, int64_t first,
+                     const char *dst, unsigned port)
+{
+	size_t i = add(c, src, kind, first);
+
+	evidence(c, i, dst, port);
+	return i;
+}
+
 static const struct sw_incident *find(const struct sw_correlation *c, const char *level,
                                       const char *src)
 {
@@ -185,15 +195,12 @@ static void test_distributed_scan(void **state)
 
 	(void)state;
 	sw_correlation_init(&c);
-	i = add(&c, "198.51.100.7", "port_scan", T0);
-	evidence(&c, i, "203.0.113.10", 22);
+	add_to(&c, "198.51.100.7", "port_scan", T0, "203.0.113.10", 22);
 	i = add(&c, "198.51.100.8", "port_scan", T0 + HOUR_US);
 	evidence(&c, i, "203.0.113.99", 80);
 	evidence(&c, i, "203.0.113.10", 23);
-	i = add(&c, "198.51.100.9", "stealth_scan", T0 + 2 * HOUR_US);
-	evidence(&c, i, "203.0.113.10", 25);
-	i = add(&c, "192.0.2.1", "port_scan", T0);
-	evidence(&c, i, "203.0.113.10", 22);
+	add_to(&c, "198.51.100.9", "stealth_scan", T0 + 2 * HOUR_US, "203.0.113.10", 25);
+	add_to(&c, "192.0.2.1", "port_scan", T0, "203.0.113.10", 22);
 	assert_int_equal(sw_correlation_run(&c, &o), 0);
 	assert_int_equal(count(&c, "source"), 4);
 	assert_int_equal(count(&c, "netblock"), 1);
@@ -220,18 +227,13 @@ static void test_no_distributed_scan(void **state)
 {
 	struct sw_correlate_opts o = opts();
 	struct sw_correlation c;
-	size_t i;
 
 	(void)state;
 	sw_correlation_init(&c);
-	i = add(&c, "198.51.100.7", "port_scan", T0);
-	evidence(&c, i, "203.0.113.10", 22);
-	i = add(&c, "198.51.100.8", "port_scan", T0);
-	evidence(&c, i, "203.0.113.11", 22);
-	i = add(&c, "198.51.100.9", "port_scan", T0 + 30 * HOUR_US);
-	evidence(&c, i, "203.0.113.10", 22);
-	i = add(&c, "198.51.100.10", "port_probe", T0);
-	evidence(&c, i, "203.0.113.10", 22);
+	add_to(&c, "198.51.100.7", "port_scan", T0, "203.0.113.10", 22);
+	add_to(&c, "198.51.100.8", "port_scan", T0, "203.0.113.11", 22);
+	add_to(&c, "198.51.100.9", "port_scan", T0 + 30 * HOUR_US, "203.0.113.10", 22);
+	add_to(&c, "198.51.100.10", "port_probe", T0, "203.0.113.10", 22);
 	assert_int_equal(sw_correlation_run(&c, &o), 0);
 	assert_int_equal(count(&c, "source"), 4);
 	assert_int_equal(count(&c, "netblock"), 0);
