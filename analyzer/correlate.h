@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "incident.h"
 #include "policy.h"
 
 struct sw_correlate_opts {
