@@ -154,27 +154,25 @@ static void tz_leave(struct tzsave *s)
 	s->set = false;
 }
 
+/* A stamp's fields, a leap second allowed; times before the epoch are
+ * not log lines. */
 static bool fields_ok(int y, int mo, int d, int h, int mi, int sec)
 {
-	return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 &&
-	       d <= sw_days_in_month(y, mo) && h <= 23 && mi <= 59 && sec <= 60;
+	struct sw_civil c = { y, mo, d, h, mi, sec };
+
+	return y >= 1970 && y <= 9999 && sw_civil_valid(&c, 60);
 }
 
 /* Wall-clock fields in the current TZ to UTC seconds. */
 static bool mk_local(int y, int mo, int d, int h, int mi, int sec,
 		     int64_t *out)
 {
+	struct sw_civil c = { y, mo, d, h, mi, sec };
+	struct tm tm;
+
 	if (!fields_ok(y, mo, d, h, mi, sec))
 		return false;
-	struct tm tm = {
-		.tm_year = y - 1900,
-		.tm_mon = mo - 1,
-		.tm_mday = d,
-		.tm_hour = h,
-		.tm_min = mi,
-		.tm_sec = sec,
-		.tm_isdst = -1,
-	};
+	sw_civil_tm(&c, &tm);
 	time_t t = mktime(&tm);
 	if (t == (time_t)-1)
 		return false;

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <netdb.h>
 #include <time.h>
 #include <stdio.h>
@@ -87,24 +88,39 @@ static enum lookup lookup_name(const char *name, struct sw_addr *a)
 #define NAME_CACHE 1024
 #define RETRY_S 30
 
-static struct name_entry {
+struct name_entry {
 	char name[256];
 	bool ok;
 	time_t retry_at;       /* a failure to try again after; 0: final */
 	struct sw_addr addr;
-} name_cache[NAME_CACHE];
+};
 
-static bool resolve(const char *name, struct sw_addr *a)
+struct sw_logs {
+	struct sw_sipkey key;  /* names come from hostile log lines */
+	struct name_entry names[NAME_CACHE];
+	/* a line as read, and as stored: too big for the stack */
+	char buf[SW_LOG_MAX_LINE + 1];
+	char text[4 * (SW_LOG_MAX_LINE + 1)];
+};
+
+struct sw_logs *sw_logs_new(void)
 {
-	static struct sw_sipkey key; /* names come from hostile log lines */
-	static bool keyed;
-	struct name_entry *e;
+	struct sw_logs *lg = calloc(1, sizeof *lg);
 
-	if (!keyed) {
-		(void)sw_sipkey_random(&key); /* else a fixed key: still a hash */
-		keyed = true;
-	}
-	e = &name_cache[sw_siphash(&key, name, strlen(name)) % NAME_CACHE];
+	if (lg)
+		(void)sw_sipkey_random(&lg->key); /* else a fixed key: still a hash */
+	return lg;
+}
+
+void sw_logs_free(struct sw_logs *lg)
+{
+	free(lg);
+}
+
+static bool resolve(struct sw_logs *lg, const char *name, struct sw_addr *a)
+{
+	struct name_entry *e = &lg->names[sw_siphash(&lg->key, name, strlen(name)) % NAME_CACHE];
+
 	if (e->name[0] && !strcmp(e->name, name) &&
 	    (e->retry_at == 0 || time(NULL) < e->retry_at)) {
 		*a = e->addr;
@@ -118,12 +134,12 @@ static bool resolve(const char *name, struct sw_addr *a)
 	return e->ok;
 }
 
-static int store_event(sqlite3_stmt *st, const char *path, const char *text,
+static int store_event(struct sw_logs *lg, sqlite3_stmt *st, const char *path, const char *text,
                        const struct sw_logev *ev, const struct sw_logs_opts *o)
 {
 	struct sw_addr src = ev->src;
 	char srctext[SW_ADDR_STRLEN], dst[SW_ADDR_STRLEN];
-	bool known = ev->src_numeric || (!o->offline && resolve(ev->src_name, &src));
+	bool known = ev->src_numeric || (!o->offline && resolve(lg, ev->src_name, &src));
 
 	sqlite3_bind_int64(st, 1, ev->ts_us);
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
@@ -182,15 +198,14 @@ out:
 	return rc;
 }
 
-int sw_logs_ingest(sqlite3 *db, const char *path, const struct sw_logs_opts *o,
-                   struct sw_logs_result *r)
+int sw_logs_ingest(struct sw_logs *lg, sqlite3 *db, const char *path,
+                   const struct sw_logs_opts *o, struct sw_logs_result *r)
 {
 	static const char sql[] =
 		"INSERT OR IGNORE INTO log_lines (ts, line, file, host, program, kind, src,"
 		" src_family, src_bin, src_name, dst, proto, dport, user)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
-	static char buf[SW_LOG_MAX_LINE + 1];
-	static char text[4 * (SW_LOG_MAX_LINE + 1)];
+	char *buf = lg->buf, *text = lg->text;
 	unsigned counts[SW_LOG_NRES] = { 0 };
 	struct sw_logctx ctx;
 	struct sw_logev ev;
@@ -218,7 +233,7 @@ int sw_logs_ingest(sqlite3 *db, const char *path, const struct sw_logs_opts *o,
 		sw_err("database: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	while (read_line(f, buf, sizeof buf - 1, &len, &overlong)) {
+	while (read_line(f, buf, sizeof lg->buf - 1, &len, &overlong)) {
 		enum sw_logres res;
 
 		r->lines++;
@@ -234,8 +249,8 @@ int sw_logs_ingest(sqlite3 *db, const char *path, const struct sw_logs_opts *o,
 			continue;
 		}
 		r->events++;
-		sw_sanitize(text, sizeof text, buf, sw_log_identity_len(buf, len));
-		if (store_event(st, path, text, &ev, o) < 0) {
+		sw_sanitize(text, sizeof lg->text, buf, sw_log_identity_len(buf, len));
+		if (store_event(lg, st, path, text, &ev, o) < 0) {
 			sw_err("database: %s", sqlite3_errmsg(db));
 			goto out;
 		}
@@ -431,7 +446,7 @@ int sw_logs_detections(sqlite3 *db, int64_t gap_us)
 		" excluded.last_seen, excluded.targets, excluded.ports, excluded.packets)";
 	sqlite3_stmt *st = NULL;
 	struct log_stmts q = { NULL, NULL, NULL, NULL };
-	static struct group g;
+	struct group g = { 0 }; /* the one being built */
 	int64_t run = syslog_run(db);
 	int changed = 0, rc = -1, have = 0;
 

@@ -19,10 +19,17 @@ struct sw_logs_result {
 	unsigned lines, events, stored, duplicates, ignored, rejected;
 };
 
+/* What reading logs keeps from one file to the next: the names already
+ * resolved and the line buffers. One per caller, never shared between
+ * threads. NULL when out of memory. */
+struct sw_logs;
+struct sw_logs *sw_logs_new(void);
+void sw_logs_free(struct sw_logs *lg);
+
 /* Read path into log_lines (in one transaction). 0, or -1 with a one-line
  * message naming the file. */
-int sw_logs_ingest(sqlite3 *db, const char *path, const struct sw_logs_opts *o,
-                   struct sw_logs_result *r);
+int sw_logs_ingest(struct sw_logs *lg, sqlite3 *db, const char *path,
+                   const struct sw_logs_opts *o, struct sw_logs_result *r);
 
 /* Group the stored lines per source and class (login failures, refused
  * connections, firewall drops) no more than gap_us apart into detections

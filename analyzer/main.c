@@ -12,9 +12,10 @@
 
 #include "allow.h"
 #include "db.h"
-#include "incidents.h"
+#include "incidents_db.h"
 #include "log.h"
 #include "logs.h"
+#include "settings.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -73,7 +74,7 @@ int main(int argc, char **argv)
 	struct sw_logs_opts lopts = { 0, "", false };
 	const char *logs[64];
 	int nlogs = 0;
-	struct sw_correlate_result res;
+	struct sw_incidents_result res;
 	const char *db_path = NULL, *mark = NULL, *config = NULL;
 	/* command-line values, applied over the configuration file's */
 	unsigned gap = 0, p4 = 0, p6 = 0, year = 0;
@@ -83,6 +84,7 @@ int main(int argc, char **argv)
 	int mark_value = -1, quiet = 0, ch, rc = 1;
 	char err[512];
 	sqlite3 *db;
+	struct sw_logs *lg = NULL;
 
 	sw_log_init(argv[0]);
 	sw_correlate_defaults(&opts);
@@ -137,16 +139,20 @@ int main(int argc, char **argv)
 	}
 	if (mark && sw_mark_compromised(db, mark, mark_value) < 0)
 		goto out;
+	if (nlogs && !(lg = sw_logs_new())) {
+		sw_err("out of memory");
+		goto out;
+	}
 	for (int i = 0; i < nlogs; i++) {
 		struct sw_logs_result lr;
-		if (sw_logs_ingest(db, logs[i], &lopts, &lr) < 0)
+		if (sw_logs_ingest(lg, db, logs[i], &lopts, &lr) < 0)
 			goto out;
 		if (!quiet)
 			fprintf(stderr, "%s: %s: %u lines, %u events (%u new, %u already stored), "
 			        "%u ignored, %u refused\n", sw_progname(), logs[i], lr.lines, lr.events,
 			        lr.stored, lr.duplicates, lr.ignored, lr.rejected);
 	}
-	if (sw_correlate(db, &opts, &res) < 0)
+	if (sw_incidents_update(db, &opts, &res) < 0)
 		goto out;
 	if (!quiet)
 		fprintf(stderr, "%s: %u detections, %u incidents (%u distributed, %u reportable), "
@@ -154,6 +160,7 @@ int main(int argc, char **argv)
 		        res.distributed, res.reportable, res.changed);
 	rc = 0;
 out:
+	sw_logs_free(lg);
 	sw_db_close(db);
 	return rc;
 }

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "conf.h"
 #include "policy.h"
 #include "util.h"
 
@@ -38,41 +37,6 @@ void sw_policy_defaults(struct sw_policy *p)
 	sw_port_add(&p->innocent_ports, 25);
 	sw_port_add(&p->innocent_ports, 80);
 	sw_port_add(&p->innocent_ports, 443);
-}
-
-#define K(name, type, field, lo, hi, help) \
-	{ "analyzer", name, type, offsetof(struct sw_analyzer_conf, field), \
-	  sizeof(((struct sw_analyzer_conf *)0)->field), lo, hi, 0, help }
-
-static const struct sw_cfg_key analyzer_keys[] = {
-	K("gap_hours", SW_CFG_UINT, gap_hours, 1, 8760,
-	  "detections of a source further apart than this start a new incident"),
-	K("prefix4", SW_CFG_UINT, prefix4, 8, 32, "IPv4 netblock length when whois has none"),
-	K("prefix6", SW_CFG_UINT, prefix6, 16, 128, "IPv6 netblock length when whois has none"),
-	K("innocent_ports", SW_CFG_PORTS, innocent_ports, 0, 0,
-	  "a lone probe of these services is not worth a memo (the article: SMTP, HTTP)"),
-	K("tz", SW_CFG_STRING, tz, 0, 0, "zone of log stamps written without one, e.g. Europe/Berlin"),
-	K("year", SW_CFG_UINT, year, 0, 9999, "year of RFC 3164 log stamps; 0: the file's mtime"),
-	K("allow", SW_CFG_HOSTS, allow, 0, 0,
-	  "sources never reported (addresses, prefixes, host names resolved once a run)"),
-};
-
-void sw_analyzer_conf_defaults(struct sw_analyzer_conf *c)
-{
-	struct sw_policy p;
-
-	memset(c, 0, sizeof *c);
-	c->gap_hours = 24;
-	c->prefix4 = 24;
-	c->prefix6 = 48;
-	sw_policy_defaults(&p);
-	c->innocent_ports = p.innocent_ports;
-}
-
-int sw_analyzer_conf_load(struct sw_analyzer_conf *c, const char *path, char *err, size_t errlen)
-{
-	return sw_config_load(path, analyzer_keys, SW_ARRAY_LEN(analyzer_keys), c, NULL, err,
-	                      errlen);
 }
 
 static int kind_base(const char *kind)

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #define US_PER_SEC INT64_C(1000000)
@@ -124,6 +125,25 @@ int sw_days_in_month(int y, int m)
 	return m == 2 && sw_is_leap(y) ? 29 : mdays[m - 1];
 }
 
+bool sw_civil_valid(const struct sw_civil *c, int max_sec)
+{
+	return c->mo >= 1 && c->mo <= 12 && c->d >= 1 && c->d <= sw_days_in_month(c->y, c->mo) &&
+	       c->h >= 0 && c->h <= 23 && c->mi >= 0 && c->mi <= 59 && c->sec >= 0 &&
+	       c->sec <= max_sec;
+}
+
+void sw_civil_tm(const struct sw_civil *c, struct tm *tm)
+{
+	memset(tm, 0, sizeof *tm);
+	tm->tm_year = c->y - 1900;
+	tm->tm_mon = c->mo - 1;
+	tm->tm_mday = c->d;
+	tm->tm_hour = c->h;
+	tm->tm_min = c->mi;
+	tm->tm_sec = c->sec;
+	tm->tm_isdst = -1;
+}
+
 /* The optional ".f{1,6}" and the final "Z"; sets *frac in microseconds. */
 static bool parse_tail(const char *s, int *frac)
 {
@@ -148,26 +168,18 @@ static bool parse_tail(const char *s, int *frac)
  * (UTC); 0 or -1. */
 static int parse_datetime(const char *s, int64_t *secs)
 {
-	int y, mo, d, h, mi, sec;
+	struct sw_civil c;
+	struct tm tm;
 
-	if (!sw_digits(s, 4, &y) || s[4] != '-' || !sw_digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !sw_digits(s + 8, 2, &d) || s[10] != 'T' ||
-	    !sw_digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !sw_digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !sw_digits(s + 17, 2, &sec))
+	if (!sw_digits(s, 4, &c.y) || s[4] != '-' || !sw_digits(s + 5, 2, &c.mo) ||
+	    s[7] != '-' || !sw_digits(s + 8, 2, &c.d) || s[10] != 'T' ||
+	    !sw_digits(s + 11, 2, &c.h) || s[13] != ':' ||
+	    !sw_digits(s + 14, 2, &c.mi) || s[16] != ':' ||
+	    !sw_digits(s + 17, 2, &c.sec))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > sw_days_in_month(y, mo) ||
-	    h > 23 || mi > 59 || sec > 59)
+	if (!sw_civil_valid(&c, 59))
 		return -1;
-
-	struct tm tm = {
-		.tm_year = y - 1900,
-		.tm_mon = mo - 1,
-		.tm_mday = d,
-		.tm_hour = h,
-		.tm_min = mi,
-		.tm_sec = sec,
-	};
+	sw_civil_tm(&c, &tm);
 	/* -1 is a valid result here (1969-12-31T23:59:59Z): fields are
 	 * already checked, so timegm() cannot fail. */
 	*secs = (int64_t)timegm(&tm);

@@ -51,4 +51,16 @@ bool sw_digits(const char *s, int n, int *out);
 bool sw_is_leap(int y);
 int sw_days_in_month(int y, int m);
 
+/* A date and a time of day as a stamp writes them (month 1-12). */
+struct sw_civil {
+	int y, mo, d, h, mi, sec;
+};
+/* Month, day, hour and minute in range, and the second up to max_sec
+ * (59, or 60 where a leap second may be written); the year is the
+ * caller's to bound. */
+bool sw_civil_valid(const struct sw_civil *c, int max_sec);
+/* c as a struct tm for timegm() or mktime() (tm_isdst -1: mktime finds
+ * whether summer time applies). */
+void sw_civil_tm(const struct sw_civil *c, struct tm *tm);
+
 #endif

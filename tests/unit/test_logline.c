@@ -1,5 +1,5 @@
 /*
- * test_syslog.c - unit tests for analyzer/logline.c: every log format of
+ * test_logline.c - unit tests for analyzer/logline.c: every log format of
  * tests/data/syslog/ parsed to exact fields and UTC times (RFC 3164 read
  * in America/New_York, UTC-5 in November, and Asia/Kolkata, UTC+5:30), the
  * RFC 3164 year rule across a year boundary, each reject reason, hostile
