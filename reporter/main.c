@@ -7,10 +7,11 @@
  *
  * Order of work: the incidents due a memo (ledger.c), whois per source and
  * the cooldown per netblock (groups.c: sources whose answers name the same
- * range share one memo), reverse DNS of the sources and of our hosts
- * (rdns.c), domain whois for the sources' domain, the memo (memo.c), then
- * outbox.c: the message in the chosen format, the file or stdout, --send,
- * and the record (ledger.c) last, once the memo is safely written.
+ * range share one memo), the memo's facts (assemble.c: the incidents,
+ * reverse DNS of the sources and of our hosts by names.c, domain whois),
+ * the memo's text (memo.c), then outbox.c: the message in the chosen
+ * format, the file or stdout, --send, and the record (ledger.c) last, once
+ * the memo is safely written.
  */
 #include "config.h"
 
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "assemble.h"
 #include "db.h"
 #include "groups.h"
 #include "ledger.h"
@@ -187,54 +189,6 @@ static int make_groups(struct run *r, const struct sw_candidates *c, struct sw_g
 	return rc;
 }
 
-/* ---- reverse DNS -------------------------------------------------------- */
-
-static bool may_resolve(const struct run *r, const struct sw_addr *a)
-{
-	if (!r->resolver)
-		return false;
-	/* like whois: special-use addresses only to a server we were given */
-	return !sw_addr_is_special(a) || r->opt.dns_server || r->conf.dns_server[0];
-}
-
-static int add_source(struct run *r, struct sw_memo *m, const char *text)
-{
-	struct sw_memo_source *s, *grown;
-	struct sw_addr a;
-
-	if (!sw_addr_parse(text, &a))
-		return 0;
-	for (size_t i = 0; i < m->nsrc; i++)
-		if (sw_addr_eq(&m->src[i].addr, &a))
-			return 0;
-	grown = realloc(m->src, (m->nsrc + 1) * sizeof *m->src);
-	if (!grown)
-		return -1;
-	m->src = grown;
-	s = &m->src[m->nsrc++];
-	memset(s, 0, sizeof *s);
-	s->addr = a;
-	sw_addr_format(&a, s->text, sizeof s->text);
-	if (may_resolve(r, &a))
-		sw_rdns_lookup(r->resolver, &a, &s->rdns); /* a failure leaves it zeroed */
-	if (!m->domain[0] && s->rdns.confirmed && s->rdns.domain[0])
-		sw_fmt(m->domain, sizeof m->domain, "%s", s->rdns.domain);
-	return 0;
-}
-
-static void name_hosts(struct run *r, struct sw_memo *m)
-{
-	for (size_t i = 0; i < m->nhosts && i < 10; i++) {
-		struct sw_addr a;
-		struct sw_rdns d;
-
-		if (!sw_addr_parse(m->hosts[i].addr, &a) || !may_resolve(r, &a))
-			continue;
-		if (sw_rdns_lookup(r->resolver, &a, &d) == 0 && d.confirmed)
-			sw_fmt(m->hosts[i].name, sizeof m->hosts[i].name, "%s", d.name);
-	}
-}
-
 /* ---- one memo ----------------------------------------------------------- */
 
 /* Write, send and record one memo (outbox.c) with this run's settings. */
@@ -260,6 +214,27 @@ static int deliver(struct run *r, const struct sw_memo *m, const struct sw_memo_
 	return rc;
 }
 
+/* Gather the group's memo (assemble.c) with this run's settings. */
+static int assemble(struct run *r, const struct sw_group *g, const struct sw_candidates *c,
+		    struct sw_memo *m, char *err, size_t errlen)
+{
+	const struct sw_assembly how = {
+		.db = r->db,
+		.whois = r->whois,
+		.names = {
+			.resolver = r->resolver,
+			.special_ok = r->opt.dns_server || r->conf.dns_server[0],
+		},
+		.evidence_lines = r->conf.evidence_lines,
+		.domain_whois = r->conf.domain_whois && !r->opt.offline,
+		.now_us = r->now_us,
+	};
+
+	return sw_memo_assemble(&how, g, c, m, err, errlen);
+}
+
+/* One group: cooling down, unresolved, or a memo gathered, composed
+ * (memo.c) and delivered; each outcome counted for the summary. */
 static void report_group(struct run *r, const struct sw_group *g, const struct sw_candidates *c)
 {
 	struct sw_memo m;
@@ -281,29 +256,10 @@ static void report_group(struct run *r, const struct sw_group *g, const struct s
 		r->unresolved++;
 		return;
 	}
-	memset(&m, 0, sizeof m);
-	sw_fmt(m.netblock, sizeof m.netblock, "%s", g->netblock);
-	m.whois = g->whois;
-	m.whois_ok = true;
-	for (size_t i = 0; i < g->ncand; i++) {
-		const struct sw_candidate *cd = &c->c[g->cand[i]];
-
-		if (sw_ledger_load_incident(r->db, cd->id, r->conf.evidence_lines, &m, err,
-					    sizeof err) < 0 ||
-		    (!strcmp(cd->level, "source") && add_source(r, &m, cd->src) < 0)) {
-			sw_err("%s", err);
-			r->failed = true;
-			goto out;
-		}
-	}
-	name_hosts(r, &m);
-	if (m.domain[0] && r->conf.domain_whois && !r->opt.offline) {
-		enum sw_whois_status st = sw_whois_domain(r->whois, m.domain, r->now_us,
-							   &m.domain_whois, err, sizeof err);
-		if (st == SW_WHOIS_OK)
-			m.domain_whois_ok = true;
-		else
-			sw_warn("domain whois of %s: %s", m.domain, err);
+	if (assemble(r, g, c, &m, err, sizeof err) < 0) {
+		sw_err("%s", err);
+		r->failed = true;
+		goto out;
 	}
 	if (sw_memo_compose(&m, &r->conf, r->zone, &t, err, sizeof err) < 0) {
 		sw_warn("%s", err);
