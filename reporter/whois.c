@@ -1,11 +1,11 @@
 /*
- * whois.c - the RFC 3912 client of the reporter: which server to ask first
- * (the IANA /8 table for IPv4, the RIR blocks for IPv6, whois.iana.org as
- * the fallback), the query form each registry expects, the referral chain
- * with a hop limit and loop detection, the --whois-hosts map, retries after
+ * whois.c - the RFC 3912 client of the reporter: the referral chain from
+ * the first server with a hop limit and loop detection, retries after
  * rate-limit refusals, and domain whois for the contacts of a registrable
- * domain. Asking one server (bounded I/O, pacing) is whois_net.c's, the
- * cache in the database whois_cache.c's.
+ * domain. Which server to ask first and in which query form is
+ * whois_servers.c's, where a server is reached (--whois-hosts)
+ * whois_hosts.c's, asking one server (bounded I/O, pacing) whois_net.c's,
+ * the cache in the database whois_cache.c's.
  *
  * The parsing of answers is whois_parse.c's; everything an answer says is
  * hostile text: host names from referrals are validated before use, and
@@ -13,11 +13,9 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "addr.h"
 #include "buf.h"
@@ -27,19 +25,12 @@
 #include "util.h"
 #include "whois.h"
 #include "whois_cache.h"
+#include "whois_hosts.h"
 #include "whois_net.h"
+#include "whois_servers.h"
 
-#define WHOIS_PORT 43
-#define IANA_SERVER "whois.iana.org"
 #define HOSTLEN SW_WHOIS_HOSTLEN
 #define QUERYLEN SW_WHOIS_QUERYLEN
-
-struct host_map_entry {
-	char name[HOSTLEN];     /* registry host name as referrals spell it */
-	uint16_t name_port;     /* 0: any port */
-	char host[HOSTLEN];     /* where it is reached */
-	uint16_t port;
-};
 
 /* A server to ask, as named (before the hosts map). */
 struct server {
@@ -52,8 +43,7 @@ struct sw_whois {
 	struct sw_whois_conf conf;
 	struct server first;       /* --whois-server, parsed once; host "" if none */
 	struct sw_whois_cache cache;
-	struct host_map_entry *map;
-	size_t nmap;
+	struct sw_whois_hosts hosts;  /* --whois-hosts */
 	struct sw_whois_pacer pacer;
 	bool cache_only;           /* for now no socket, but fresh answers only */
 	uint64_t network_lookups;  /* address lookups that went to a server */
@@ -72,151 +62,6 @@ void sw_whois_conf_defaults(struct sw_whois_conf *c)
 	c->rate_limit_wait_ms = 5000;
 	c->ttl_s = 7 * 86400;
 	c->offline = false;
-}
-
-/* An IPv6 literal as given (inside [] or bare), in lower case. */
-static bool ipv6_literal(const char *s, char host[HOSTLEN])
-{
-	struct sw_addr a;
-	size_t n = strlen(s);
-
-	if (n >= HOSTLEN || !sw_addr_parse(s, &a) || a.family != SW_AF_INET6)
-		return false;
-	for (size_t i = 0; i <= n; i++)
-		host[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
-	return true;
-}
-
-/*
- * Parse "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 literal
- * into a lower-case host name (or IPv6 literal) and a port, def_port when
- * none is given. False with why set on junk.
- */
-static bool parse_hostport(const char *s, char host[HOSTLEN], uint16_t *port,
-			   uint16_t def_port, const char **why)
-{
-	char h[HOSTLEN];
-
-	if (!sw_split_hostport(s, h, sizeof(h), port, def_port, why))
-		return false;
-	if (strchr(h, ':')) {
-		if (!ipv6_literal(h, host)) {
-			*why = "bad IPv6 literal";
-			return false;
-		}
-		return true;
-	}
-	if (!sw_host_normal(h, strlen(h), SW_HOST_UNDERSCORE, host, HOSTLEN)) {
-		*why = "bad host name";
-		return false;
-	}
-	return true;
-}
-
-/* "host" for port 43, "host:port" or "[v6]:port" otherwise. */
-static void server_text(char *out, size_t len, const char *host, uint16_t port)
-{
-	if (port == WHOIS_PORT)
-		sw_fmt(out, len, "%s", host);
-	else if (strchr(host, ':'))
-		sw_fmt(out, len, "[%s]:%u", host, (unsigned)port);
-	else
-		sw_fmt(out, len, "%s:%u", host, (unsigned)port);
-}
-
-/* ---- the hosts map ---------------------------------------------------- */
-
-static int hosts_error(char *err, size_t errlen, const char *file, unsigned line,
-		       const char *why)
-{
-	char f[256];
-
-	sw_sanitize(f, sizeof(f), file, (size_t)-1);
-	sw_fmt(err, errlen, "%s:%u: %s", f, line, why);
-	return -1;
-}
-
-static int hosts_add(struct sw_whois *w, const char *name, const char *target,
-		     const char *file, unsigned line, char *err, size_t errlen)
-{
-	struct host_map_entry e, *grown;
-	const char *why = NULL;
-
-	memset(&e, 0, sizeof(e));
-	if (!parse_hostport(name, e.name, &e.name_port, 0, &why))
-		return hosts_error(err, errlen, file, line, "bad registry host name");
-	if (!parse_hostport(target, e.host, &e.port, WHOIS_PORT, &why))
-		return hosts_error(err, errlen, file, line, why);
-	grown = realloc(w->map, (w->nmap + 1) * sizeof(*w->map));
-	if (!grown)
-		return hosts_error(err, errlen, file, line, "out of memory");
-	w->map = grown;
-	w->map[w->nmap++] = e;
-	return 0;
-}
-
-/* Lines "whois.ripe.net 127.0.0.1:4343"; '#' starts a comment. */
-static int hosts_load(struct sw_whois *w, const char *file, char *err, size_t errlen)
-{
-	char line[1024];
-	unsigned lineno = 0;
-	FILE *fp = fopen(file, "r");
-	int rc = 0;
-
-	if (!fp) {
-		char f[256];
-		sw_sanitize(f, sizeof(f), file, (size_t)-1);
-		sw_fmt(err, errlen, "%s: %s", f, strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && fgets(line, sizeof(line), fp)) {
-		char *tok[3], *save = NULL, *hash;
-		size_t n = strlen(line);
-		int ntok = 0;
-
-		lineno++;
-		if (n == sizeof(line) - 1 && line[n - 1] != '\n' && !feof(fp)) {
-			rc = hosts_error(err, errlen, file, lineno, "line too long");
-			break;
-		}
-		if ((hash = strchr(line, '#')) != NULL)
-			*hash = '\0';
-		for (char *t = strtok_r(line, " \t\r\n", &save); t && ntok < 3;
-		     t = strtok_r(NULL, " \t\r\n", &save))
-			tok[ntok++] = t;
-		if (ntok == 0)
-			continue;
-		if (ntok != 2)
-			rc = hosts_error(err, errlen, file, lineno,
-					 "expected 'REGISTRY-HOST HOST:PORT'");
-		else
-			rc = hosts_add(w, tok[0], tok[1], file, lineno, err, errlen);
-	}
-	if (rc == 0 && ferror(fp)) {
-		rc = hosts_error(err, errlen, file, lineno, "read error");
-	}
-	fclose(fp);
-	return rc;
-}
-
-/* Where host:port is reached: a "host:port" line first, then "host". */
-static void hosts_map(const struct sw_whois *w, const char *host, uint16_t port,
-		      char out[HOSTLEN], uint16_t *out_port)
-{
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < w->nmap; i++) {
-			const struct host_map_entry *e = &w->map[i];
-			if (strcmp(e->name, host) != 0)
-				continue;
-			if (pass == 0 ? e->name_port != port : e->name_port != 0)
-				continue;
-			memcpy(out, e->host, HOSTLEN);
-			*out_port = e->port;
-			return;
-		}
-	}
-	sw_fmt(out, HOSTLEN, "%s", host);
-	*out_port = port;
 }
 
 /* ---- client ----------------------------------------------------------- */
@@ -243,15 +88,16 @@ struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
 	if (w->conf.first_server[0]) {
 		const char *why = NULL;
 		char t[256];
-		if (!parse_hostport(w->conf.first_server, w->first.host, &w->first.port,
-				    WHOIS_PORT, &why)) {
+		if (!sw_whois_hostport_parse(w->conf.first_server, w->first.host, &w->first.port,
+				    SW_WHOIS_PORT, &why)) {
 			sw_sanitize(t, sizeof(t), w->conf.first_server, (size_t)-1);
 			sw_fmt(err, errlen, "--whois-server %s: %s", t, why);
 			free(w);
 			return NULL;
 		}
 	}
-	if (w->conf.hosts_file[0] && hosts_load(w, w->conf.hosts_file, err, errlen) < 0) {
+	if (w->conf.hosts_file[0] &&
+	    sw_whois_hosts_load(&w->hosts, w->conf.hosts_file, err, errlen) < 0) {
 		sw_whois_free(w);
 		return NULL;
 	}
@@ -272,125 +118,8 @@ void sw_whois_free(struct sw_whois *w)
 {
 	if (!w)
 		return;
-	free(w->map);
+	sw_whois_hosts_free(&w->hosts);
 	free(w);
-}
-
-/* ---- which server first ----------------------------------------------- */
-
-/*
- * The IANA IPv4 address space registry, one letter per /8: a = ARIN,
- * r = RIPE NCC, p = APNIC, l = LACNIC, f = AFRINIC, '-' = reserved or
- * special (asked of IANA, if at all). "Administered by" legacy blocks go to
- * the RIR that administers them.
- */
-static const char ipv4_slash8[257] =
-	/*   0 */ "-praaraaaa-aaapa"
-	/*  16 */ "aaaaaaaaarapaaar"
-	/*  32 */ "aaaaprapafppaara"
-	/*  48 */ "apararaaarppppra"
-	/*  64 */ "aaaaaaaaaaaaarrr"
-	/*  80 */ "rrrrrrrrrrrrrrrr"
-	/*  96 */ "aaaaapfpafpaarpp"
-	/* 112 */ "ppppppppppppppp-"
-	/* 128 */ "aaaaapaaaaaaaraa"
-	/* 144 */ "araaaaprapfaaaaa"
-	/* 160 */ "aaapaaaaaaapaaap"
-	/* 176 */ "rlrlplpparllrlll"
-	/* 192 */ "arrrffaallppaaaa"
-	/* 208 */ "aapprraaarpppppp"
-	/* 224 */ "----------------"
-	/* 240 */ "----------------";
-
-/* The IANA IPv6 unicast address assignments to the RIRs. */
-static const struct {
-	const char *prefix;
-	const char *server;
-} ipv6_blocks[] = {
-	{ "2001:200::/23", "whois.apnic.net" },
-	{ "2001:400::/23", "whois.arin.net" },
-	{ "2001:600::/23", "whois.ripe.net" },
-	{ "2001:800::/22", "whois.ripe.net" },
-	{ "2001:c00::/23", "whois.apnic.net" },
-	{ "2001:e00::/23", "whois.apnic.net" },
-	{ "2001:1200::/23", "whois.lacnic.net" },
-	{ "2001:1400::/22", "whois.ripe.net" },
-	{ "2001:1800::/23", "whois.arin.net" },
-	{ "2001:1a00::/23", "whois.ripe.net" },
-	{ "2001:1c00::/22", "whois.ripe.net" },
-	{ "2001:2000::/19", "whois.ripe.net" },
-	{ "2001:4000::/23", "whois.ripe.net" },
-	{ "2001:4200::/23", "whois.afrinic.net" },
-	{ "2001:4400::/23", "whois.apnic.net" },
-	{ "2001:4600::/23", "whois.ripe.net" },
-	{ "2001:4800::/23", "whois.arin.net" },
-	{ "2001:4a00::/23", "whois.ripe.net" },
-	{ "2001:4c00::/23", "whois.ripe.net" },
-	{ "2001:5000::/20", "whois.ripe.net" },
-	{ "2001:8000::/19", "whois.apnic.net" },
-	{ "2001:a000::/20", "whois.apnic.net" },
-	{ "2001:b000::/20", "whois.apnic.net" },
-	{ "2003::/18", "whois.ripe.net" },
-	{ "2400::/12", "whois.apnic.net" },
-	{ "2600::/12", "whois.arin.net" },
-	{ "2610::/23", "whois.arin.net" },
-	{ "2620::/23", "whois.arin.net" },
-	{ "2630::/12", "whois.arin.net" },
-	{ "2800::/12", "whois.lacnic.net" },
-	{ "2a00::/12", "whois.ripe.net" },
-	{ "2a10::/12", "whois.ripe.net" },
-	{ "2c00::/12", "whois.afrinic.net" },
-};
-
-static const char *rir_server(char letter)
-{
-	switch (letter) {
-	case 'a': return "whois.arin.net";
-	case 'r': return "whois.ripe.net";
-	case 'p': return "whois.apnic.net";
-	case 'l': return "whois.lacnic.net";
-	case 'f': return "whois.afrinic.net";
-	default: return IANA_SERVER;
-	}
-}
-
-
-/* The registry that holds a's delegation, from the built-in tables. */
-static const char *first_server_for(const struct sw_addr *a)
-{
-	if (a->family == SW_AF_INET)
-		return rir_server(ipv4_slash8[a->bytes[0]]);
-	for (size_t i = 0; i < SW_ARRAY_LEN(ipv6_blocks); i++) {
-		struct sw_prefix p;
-		if (sw_prefix_parse(ipv6_blocks[i].prefix, &p) && sw_prefix_contains(&p, a))
-			return ipv6_blocks[i].server;
-	}
-	return IANA_SERVER;
-}
-
-static bool host_is(const char *host, const char *name)
-{
-	size_t n = strlen(host);
-
-	if (n > 0 && host[n - 1] == '.')
-		n--;
-	return n == strlen(name) && strncasecmp(host, name, n) == 0;
-}
-
-void sw_whois_query_for(const char *host, bool rwhois, const char *addr_text,
-			char *out, size_t outlen)
-{
-	if (rwhois)
-		sw_fmt(out, outlen, "%s", addr_text);
-	else if (host_is(host, "whois.arin.net"))
-		sw_fmt(out, outlen, "n + %s", addr_text);
-	else if (host_is(host, "whois.ripe.net") || host_is(host, "whois.apnic.net") ||
-		 host_is(host, "whois.afrinic.net"))
-		sw_fmt(out, outlen, "-B %s", addr_text);
-	else if (host_is(host, "whois.nic.ad.jp"))
-		sw_fmt(out, outlen, "%s/e", addr_text);
-	else
-		sw_fmt(out, outlen, "%s", addr_text);
 }
 
 /* ---- asking a server ------------------------------------------------- */
@@ -408,8 +137,8 @@ static int ask_once(struct sw_whois *w, const struct server *srv, struct sw_whoi
 		.max_response = w->conf.max_response,
 	};
 
-	hosts_map(w, srv->host, srv->port, host, &q.port);
-	server_text(key, sizeof(key), host, q.port);
+	sw_whois_hosts_map(&w->hosts, srv->host, srv->port, host, &q.port);
+	sw_whois_server_text(key, sizeof(key), host, q.port);
 	sw_fmt(label, sizeof(label), "%s", h->server);
 	sw_fmt(line, sizeof(line), "%s\r\n", h->query);
 	sw_whois_pace(&w->pacer, key, w->conf.pace_ms);
@@ -424,7 +153,7 @@ static int ask(struct sw_whois *w, const struct server *srv, const char *query,
 	       struct sw_whois_hop *h, bool *refused, char *err, size_t errlen)
 {
 	sw_fmt(h->host, sizeof(h->host), "%s", srv->host);
-	server_text(h->server, sizeof(h->server), srv->host, srv->port);
+	sw_whois_server_text(h->server, sizeof(h->server), srv->host, srv->port);
 	sw_fmt(h->query, sizeof(h->query), "%s", query);
 	*refused = false;
 	for (unsigned attempt = 0;; attempt++) {
@@ -463,7 +192,7 @@ static void replay_stored(const char *text, size_t len, const char *server, void
 	uint16_t port;
 	const char *why;
 
-	if (!server || !parse_hostport(server, host, &port, WHOIS_PORT, &why))
+	if (!server || !sw_whois_hostport_parse(server, host, &port, SW_WHOIS_PORT, &why))
 		host[0] = '\0';
 	p->fn(text, len, host, p->ctx);
 }
@@ -538,8 +267,8 @@ static bool run_chain(struct sw_whois *w, const struct sw_addr *a, const char *t
 	struct server srv = w->first;
 
 	if (!srv.host[0]) {
-		sw_fmt(srv.host, sizeof(srv.host), "%s", first_server_for(a));
-		srv.port = WHOIS_PORT;
+		sw_fmt(srv.host, sizeof(srv.host), "%s", sw_whois_first_server(a));
+		srv.port = SW_WHOIS_PORT;
 	}
 	for (;;) {
 		char query[QUERYLEN], stext[HOSTLEN + 8];
@@ -548,7 +277,7 @@ static bool run_chain(struct sw_whois *w, const struct sw_addr *a, const char *t
 		bool refused;
 
 		sw_whois_query_for(srv.host, srv.rwhois, text, query, sizeof(query));
-		server_text(stext, sizeof(stext), srv.host, srv.port);
+		sw_whois_server_text(stext, sizeof(stext), srv.host, srv.port);
 		if (chain_asked(ch, stext, query)) {
 			sw_info("%s: referral loop (%s asked twice); stopped", text, stext);
 			return true;
@@ -709,14 +438,14 @@ static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
 			return -2;
 		if (t.host[0]) {
 			sw_fmt(srv->host, sizeof(srv->host), "%s", t.host);
-			srv->port = WHOIS_PORT;
+			srv->port = SW_WHOIS_PORT;
 			return 0;
 		}
 	}
 	first = w->first;
 	if (!first.host[0]) {
-		sw_fmt(first.host, sizeof(first.host), "%s", IANA_SERVER);
-		first.port = WHOIS_PORT;
+		sw_fmt(first.host, sizeof(first.host), "%s", SW_WHOIS_IANA);
+		first.port = SW_WHOIS_PORT;
 	}
 	memset(&h, 0, sizeof(h));
 	if (ask(w, &first, tld, &h, &refused, why, sizeof(why)) < 0) {
@@ -732,7 +461,7 @@ static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
 	}
 	sw_buf_free(&h.answer);
 	if (found_ref) {
-		srv->port = WHOIS_PORT;
+		srv->port = SW_WHOIS_PORT;
 		return 0;
 	}
 	if (w->first.host[0]) {
@@ -788,7 +517,7 @@ enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 		struct server rs;
 		memset(&rs, 0, sizeof(rs));
 		sw_fmt(rs.host, sizeof(rs.host), "%s", reg);
-		rs.port = WHOIS_PORT;
+		rs.port = SW_WHOIS_PORT;
 		if (ask(w, &rs, d, &ch.hops[1], &refused, why, sizeof(why)) == 0)
 			ch.n = 2;
 		else

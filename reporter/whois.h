@@ -1,7 +1,9 @@
 /*
  * whois.h - who is responsible for an address: the RFC 3912 client
- * (whois.c: server choice, referrals, query forms, pacing, the cache in the
- * database). The answers' shapes and their parser are in whois_parse.h.
+ * (whois.c: the referral chain from the first server, retries, domain
+ * whois). Server choice and query forms are whois_servers.h's, the hosts
+ * map whois_hosts.h's, I/O and pacing whois_net.h's, the cache in the
+ * database whois_cache.h's; the answers' shapes and parser whois_parse.h's.
  */
 #ifndef SW_WHOIS_H
 #define SW_WHOIS_H
@@ -69,12 +71,5 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 				     int64_t now_us, struct sw_whois_result *r,
 				     char *err, size_t errlen);
-
-/* The query text a registry expects for an address, without CRLF:
- * "n + ADDR" for ARIN, RIPE-style flags ("-B ADDR": unfiltered objects,
- * contacts included) for RIPE/APNIC/AFRINIC, "ADDR/e" for JPNIC (English),
- * the bare address for LACNIC, KRNIC, rwhois and unknown servers. */
-void sw_whois_query_for(const char *host, bool rwhois, const char *addr_text,
-			char *out, size_t outlen);
 
 #endif
