@@ -188,22 +188,9 @@ static bool mk_local(int y, int mo, int d, int h, int mi, int sec,
  * has one offset (hh:59:59 is 3599 s later; a change of offset inside an
  * hour, as in zones that switch at hh:30 or hh:45, is not cached). The
  * year of a file's mtime is remembered the same way. The key names the
- * zone: the context's, or the process's own TZ when that is "".
+ * zone: the context's, or the process's own TZ when that is "". Both live
+ * in ctx->memo (struct sw_logmemo), so the parser itself holds no state.
  */
-static struct {
-	char zone[320];
-	int y, mo, d, h;
-	int64_t base;
-	bool valid;
-} hour_memo;
-
-static struct {
-	char zone[320];
-	int64_t mtime_us;
-	int year;
-	bool valid;
-} year_memo;
-
 static void zone_key(const struct sw_logctx *ctx, char *key, size_t len)
 {
 	const char *env = getenv("TZ");
@@ -215,10 +202,11 @@ static void zone_key(const struct sw_logctx *ctx, char *key, size_t len)
 }
 
 /* Fields in the context's zone to UTC seconds. */
-static bool zone_to_utc(const struct sw_logctx *ctx, int y, int mo, int d, int h, int mi,
+static bool zone_to_utc(struct sw_logctx *ctx, int y, int mo, int d, int h, int mi,
 			int sec, int64_t *t)
 {
-	char key[sizeof(hour_memo.zone)];
+	struct sw_logmemo *memo = &ctx->memo;
+	char key[sizeof(memo->hour.zone)];
 	struct tzsave save;
 	int64_t base, end;
 	bool ok;
@@ -226,9 +214,9 @@ static bool zone_to_utc(const struct sw_logctx *ctx, int y, int mo, int d, int h
 	if (!fields_ok(y, mo, d, h, mi, sec))
 		return false;
 	zone_key(ctx, key, sizeof(key));
-	if (hour_memo.valid && hour_memo.y == y && hour_memo.mo == mo && hour_memo.d == d &&
-	    hour_memo.h == h && strcmp(hour_memo.zone, key) == 0) {
-		*t = hour_memo.base + mi * 60 + sec;
+	if (memo->hour.valid && memo->hour.y == y && memo->hour.mo == mo && memo->hour.d == d &&
+	    memo->hour.h == h && strcmp(memo->hour.zone, key) == 0) {
+		*t = memo->hour.base + mi * 60 + sec;
 		return true;
 	}
 	if (!tz_enter(ctx, &save))
@@ -236,31 +224,32 @@ static bool zone_to_utc(const struct sw_logctx *ctx, int y, int mo, int d, int h
 	ok = mk_local(y, mo, d, h, mi, sec, t);
 	if (ok && mk_local(y, mo, d, h, 0, 0, &base) && mk_local(y, mo, d, h, 59, 59, &end) &&
 	    end - base == 3599 && *t == base + mi * 60 + sec) {
-		snprintf(hour_memo.zone, sizeof(hour_memo.zone), "%s", key);
-		hour_memo.y = y;
-		hour_memo.mo = mo;
-		hour_memo.d = d;
-		hour_memo.h = h;
-		hour_memo.base = base;
-		hour_memo.valid = true;
+		snprintf(memo->hour.zone, sizeof(memo->hour.zone), "%s", key);
+		memo->hour.y = y;
+		memo->hour.mo = mo;
+		memo->hour.d = d;
+		memo->hour.h = h;
+		memo->hour.base = base;
+		memo->hour.valid = true;
 	}
 	tz_leave(&save);
 	return ok;
 }
 
 /* The year of the file's mtime in the context's zone. */
-static bool mtime_year(const struct sw_logctx *ctx, int *year)
+static bool mtime_year(struct sw_logctx *ctx, int *year)
 {
-	char key[sizeof(year_memo.zone)];
+	struct sw_logmemo *memo = &ctx->memo;
+	char key[sizeof(memo->year.zone)];
 	struct tzsave save;
 	struct tm tm;
 	int64_t ms = ctx->file_mtime_us / US_PER_SEC;
 	bool ok;
 
 	zone_key(ctx, key, sizeof(key));
-	if (year_memo.valid && year_memo.mtime_us == ctx->file_mtime_us &&
-	    strcmp(year_memo.zone, key) == 0) {
-		*year = year_memo.year;
+	if (memo->year.valid && memo->year.mtime_us == ctx->file_mtime_us &&
+	    strcmp(memo->year.zone, key) == 0) {
+		*year = memo->year.year;
 		return true;
 	}
 	if (ctx->file_mtime_us < 0 && ctx->file_mtime_us % US_PER_SEC)
@@ -273,15 +262,15 @@ static bool mtime_year(const struct sw_logctx *ctx, int *year)
 	if (!ok)
 		return false;
 	*year = tm.tm_year + 1900;
-	snprintf(year_memo.zone, sizeof(year_memo.zone), "%s", key);
-	year_memo.mtime_us = ctx->file_mtime_us;
-	year_memo.year = *year;
-	year_memo.valid = true;
+	snprintf(memo->year.zone, sizeof(memo->year.zone), "%s", key);
+	memo->year.mtime_us = ctx->file_mtime_us;
+	memo->year.year = *year;
+	memo->year.valid = true;
 	return true;
 }
 
 /* A stamp with a year but no zone (vsftpd, proftpd SystemLog). */
-static bool local_time(const struct sw_logctx *ctx, int y, int mo, int d,
+static bool local_time(struct sw_logctx *ctx, int y, int mo, int d,
 		       int h, int mi, int sec, int64_t *us)
 {
 	int64_t t;
@@ -293,7 +282,7 @@ static bool local_time(const struct sw_logctx *ctx, int y, int mo, int d,
 }
 
 /* RFC 3164: no year, no zone; see struct sw_logctx for the rule. */
-static bool time_3164(const struct sw_logctx *ctx, int mo, int d, int h,
+static bool time_3164(struct sw_logctx *ctx, int mo, int d, int h,
 		      int mi, int sec, int64_t *us)
 {
 	int64_t t;
@@ -437,7 +426,7 @@ static enum sw_logres header_5424(char *p, struct sw_logev *ev, char **msg)
 	return SW_LOG_OK;
 }
 
-static enum sw_logres parse_header(char *p, const struct sw_logctx *ctx,
+static enum sw_logres parse_header(char *p, struct sw_logctx *ctx,
 				   struct sw_logev *ev, char **msg)
 {
 	int y, mo, d, h, mi, sec;
@@ -897,7 +886,7 @@ size_t sw_log_identity_len(const char *line, size_t len)
 }
 
 enum sw_logres sw_log_parse(const char *line, size_t len,
-			    const struct sw_logctx *ctx, struct sw_logev *ev)
+			    struct sw_logctx *ctx, struct sw_logev *ev)
 {
 	char buf[SW_LOG_MAX_LINE + 1];
 	char *msg = NULL;

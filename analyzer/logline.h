@@ -29,7 +29,9 @@
  * <syslog.h>.)
  *
  * Not thread-safe: RFC 3164 and zone-less stamps are converted by setting
- * TZ for the duration of one call (setenv/tzset), restoring it after.
+ * TZ for the duration of one call (setenv/tzset), restoring it after. The
+ * parser keeps no state of its own: what it remembers between lines is in
+ * the caller's struct sw_logctx.
  */
 #ifndef SW_LOGLINE_H
 #define SW_LOGLINE_H
@@ -68,7 +70,29 @@ enum sw_logkind {
 	SW_LOGEV_NKINDS
 };
 
-/* Filled by the caller, read only. */
+/*
+ * What the parser remembers between lines (see logline.c): the last hour
+ * converted to UTC and the year of the last file mtime, each keyed by the
+ * zone. It lives in the context, not in the parser, so that two contexts
+ * (two files, two threads) never share it. Zeroed with the context.
+ */
+struct sw_logmemo {
+	struct {
+		char zone[320];
+		int y, mo, d, h;
+		int64_t base; /* UTC second of hh:00:00 */
+		bool valid;
+	} hour;
+	struct {
+		char zone[320];
+		int64_t mtime_us;
+		int year;
+		bool valid;
+	} year;
+};
+
+/* Filled by the caller (zeroed, then the fields below set), and passed to
+ * every sw_log_parse() of one input; the parser writes only memo. */
 struct sw_logctx {
 	/* Year for RFC 3164 stamps when > 0 (explicit configuration wins).
 	 * Otherwise the year of file_mtime_us in tz, or the year before when
@@ -80,6 +104,7 @@ struct sw_logctx {
 	/* Olson zone for stamps written without one ("America/New_York",
 	 * "UTC"); "" = the process's own local time. */
 	char tz[64];
+	struct sw_logmemo memo; /* the parser's own; the caller only zeroes it */
 };
 
 struct sw_logev {
@@ -107,7 +132,7 @@ struct sw_logev {
  * are kept as data (sanitized), not rejected. ctx may be NULL (RFC 3164
  * lines then have no year and are SW_LOG_BAD_TIME). */
 enum sw_logres sw_log_parse(const char *line, size_t len,
-			    const struct sw_logctx *ctx, struct sw_logev *ev);
+			    struct sw_logctx *ctx, struct sw_logev *ev);
 
 /* Length of the line's identity: len minus a trailing "\n", "\r\n" or
  * "\r". */

@@ -3,7 +3,7 @@
  * settings.h): one table says, for every key, where it lives in struct
  * sw_settings, what range makes sense and what it means; lib/conf.c does
  * the reading. etc/spanwatch.conf documents the same keys and must load to
- * exactly these defaults (tests/unit/test_config.c checks both).
+ * exactly these defaults (tests/unit/test_sensor_settings.c checks both).
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>

@@ -91,7 +91,7 @@ struct expect {
 	const char *user;
 };
 
-static void check(const char *file, const struct sw_logctx *ctx,
+static void check(const char *file, struct sw_logctx *ctx,
 		  const struct expect *e, size_t n, size_t total)
 {
 	char buf[SW_ADDR_STRLEN];
@@ -362,13 +362,13 @@ static void test_hostile(void **state)
 
 /* ---- time rules -------------------------------------------------------- */
 
-static enum sw_logres parse_str(const char *s, const struct sw_logctx *c,
+static enum sw_logres parse_str(const char *s, struct sw_logctx *c,
 				struct sw_logev *ev)
 {
 	return sw_log_parse(s, strlen(s), c, ev);
 }
 
-static int64_t ts_of(const char *s, const struct sw_logctx *c)
+static int64_t ts_of(const char *s, struct sw_logctx *c)
 {
 	struct sw_logev ev;
 	enum sw_logres r = parse_str(s, c, &ev);

@@ -1,9 +1,11 @@
 /*
- * test_config.c - unit tests for the configuration loader (lib/conf.c),
- * the prefix and port lists it reads (lib/netset.c) and the sensor's key
- * table and defaults (sensor/settings.c): every value type, every kind of
- * error with its file, line and key, the shipped etc/spanwatch.conf, a
- * write/read round trip, and garbage files that must fail cleanly.
+ * test_sensor_settings.c - unit tests for the sensor's settings
+ * (sensor/settings.c): its key table and defaults, the shipped
+ * etc/spanwatch.conf, a write/read round trip, every kind of error with
+ * its file, line and key, and garbage files that must fail cleanly. The
+ * loader underneath (lib/conf.c) and the lists it reads (lib/netset.c)
+ * are tested here too, through the sensor's table and on a small table of
+ * their own (test_generic_types, test_host_lists, test_netset_text).
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
