@@ -70,6 +70,7 @@ struct sw_writer {
 	/* detections opened in the batch under way: alerted once it commits */
 	struct sw_rec_det opened[BATCH_MAX];
 	size_t nopened;
+	struct sw_rec rec;             /* the record being applied (writer thread) */
 	atomic_bool stopping;
 	bool failed;
 };
@@ -236,20 +237,20 @@ static int apply(struct sw_writer *w, const struct sw_rec *rec)
 /* Apply up to BATCH_MAX waiting records in one transaction; how many. */
 static size_t write_batch(struct sw_writer *w)
 {
-	static struct sw_rec rec; /* writer thread only */
+	struct sw_rec *rec = &w->rec; /* 512 bytes: off the thread's stack */
 	size_t n = 0;
 	int rc = 0;
 
-	if (!sw_ring_pop(&w->ring, &rec))
+	if (!sw_ring_pop(&w->ring, rec))
 		return 0;
 	if (sw_db_exec(w->db, "BEGIN IMMEDIATE") < 0) {
 		w->failed = true;
 		return 1;
 	}
 	do {
-		rc |= apply(w, &rec);
+		rc |= apply(w, rec);
 		n++;
-	} while (n < BATCH_MAX && sw_ring_pop(&w->ring, &rec));
+	} while (n < BATCH_MAX && sw_ring_pop(&w->ring, rec));
 	if (sw_db_exec(w->db, "COMMIT") < 0) {
 		sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
 		rc = -1;
