@@ -80,13 +80,13 @@ static void emit(struct sw_detect *d, const struct sw_rec *rec)
 static uint8_t group_proto(unsigned g, const struct sw_source *s,
                            const struct sw_group_state *gs)
 {
-	uint8_t icmp = s->addr.family == SW_AF_INET6 ? 58 : 1;
+	uint8_t icmp = s->addr.family == SW_AF_INET6 ? SW_IPPROTO_ICMPV6 : SW_IPPROTO_ICMP;
 
 	switch (g) {
-	case SW_G_UDP: return 17;
+	case SW_G_UDP: return SW_IPPROTO_UDP;
 	case SW_G_ICMP: return icmp;
-	case SW_G_TRACE: return gs->variant == SW_V_UDP ? 17 : icmp;
-	default: return 6;
+	case SW_G_TRACE: return gs->variant == SW_V_UDP ? SW_IPPROTO_UDP : icmp;
+	default: return SW_IPPROTO_TCP;
 	}
 }
 
@@ -640,6 +640,18 @@ static bool is_home(const struct sw_detect *d, const struct sw_addr *a)
 	return d->s.home.n && sw_prefix_list_contains(&d->s.home, a);
 }
 
+/* The entry of the source of p, an initiator's packet: seen now, and
+ * marked outbound when a home host sends it out. */
+static struct sw_source *initiator(struct sw_detect *d, const struct sw_pkt *p)
+{
+	struct sw_source *s = sw_sources_get(d->sources, &p->src, d->now);
+
+	s->last_seen = d->now;
+	if (is_home(d, &p->src) && !is_home(d, &p->dst))
+		s->outbound = 1;
+	return s;
+}
+
 static void settle_timeout(struct sw_detect *d, struct sw_contact *c, const struct sw_addr *dst)
 {
 	settle(d, c, dst, c->state == SW_C_SYNACK ? SW_A_NOACK : SW_A_NONE, 0);
@@ -695,14 +707,12 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	if (ignored(d, &p->src))
 		return NULL;
 	/* the noise policy: chatty services whose misses mean nothing */
-	if ((p->proto == SW_IPPROTO_TCP || p->proto == SW_IPPROTO_UDP) && sw_port_in(&d->s.noise_ports, port))
+	if ((p->proto == SW_IPPROTO_TCP || p->proto == SW_IPPROTO_UDP) &&
+	    sw_port_in(&d->s.noise_ports, port))
 		return NULL;
 	key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, port);
 	c = sw_contacts_find(d->contacts, key);
-	s = sw_sources_get(d->sources, &p->src, d->now);
-	s->last_seen = d->now;
-	if (is_home(d, &p->src) && !is_home(d, &p->dst))
-		s->outbound = 1;
+	s = initiator(d, p);
 	sw_fp_observe(&s->fp, p);
 	if (c && c->group != group) {
 		/* the same port probed another way (nmap's ACK/80 discovery, then
@@ -765,10 +775,7 @@ static void traceroute(struct sw_detect *d, const struct sw_pkt *p)
 
 	if (ignored(d, &p->src))
 		return;
-	s = sw_sources_get(d->sources, &p->src, d->now);
-	s->last_seen = d->now;
-	if (is_home(d, &p->src) && !is_home(d, &p->dst))
-		s->outbound = 1;
+	s = initiator(d, p);
 	memset(&c, 0, sizeof c);
 	c.t = d->now;
 	c.dst = p->dst;
@@ -867,8 +874,8 @@ static void flood_record(struct sw_detect *d, struct sw_flood_entry *e, int type
 	rec.type = (uint32_t)type;
 	r->seq = e->seq;
 	r->kind = (uint8_t)flood_kind[e->cls];
-	r->proto = e->cls == SW_FL_SYN ? 6 : e->cls == SW_FL_UDP ? 17
-	         : e->dst.family == SW_AF_INET6 ? 58 : 1;
+	r->proto = e->cls == SW_FL_SYN ? SW_IPPROTO_TCP : e->cls == SW_FL_UDP ? SW_IPPROTO_UDP
+	         : e->dst.family == SW_AF_INET6 ? SW_IPPROTO_ICMPV6 : SW_IPPROTO_ICMP;
 	r->src = e->src;
 	r->outbound = is_home(d, &e->src) && !is_home(d, &e->dst);
 	r->tool = s ? (uint8_t)sw_fp_verdict(&s->fp) : 0;
@@ -1036,7 +1043,7 @@ static uint8_t syn_pflags(const struct sw_pkt *p)
 
 static void tcp_rst(struct sw_detect *d, const struct sw_pkt *p)
 {
-	struct sw_contact *c = answered(d, p, 6, p->sport);
+	struct sw_contact *c = answered(d, p, SW_IPPROTO_TCP, p->sport);
 
 	if (c) { /* from the destination */
 		if (c->state == SW_C_SYN)
@@ -1047,7 +1054,7 @@ static void tcp_rst(struct sw_detect *d, const struct sw_pkt *p)
 	}
 	/* from the initiator: a SYN-ACK reset instead of completed is a probe */
 	c = sw_contacts_find(d->contacts,
-	                     sw_contact_key(d->contacts, &p->src, &p->dst, 6, p->dport));
+	                     sw_contact_key(d->contacts, &p->src, &p->dst, SW_IPPROTO_TCP, p->dport));
 	if (c && c->state == SW_C_SYNACK)
 		settle(d, c, &p->dst, SW_A_HALFOPEN, 0);
 	else if (c && c->state == SW_C_ESTAB && (c->bits & SW_CB_WATCH))
@@ -1071,7 +1078,7 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 		return;
 	}
 	if ((fl & (SW_TH_SYN | SW_TH_ACK | SW_TH_FIN)) == (SW_TH_SYN | SW_TH_ACK)) {
-		c = answered(d, p, 6, p->sport);
+		c = answered(d, p, SW_IPPROTO_TCP, p->sport);
 		if (c && c->state == SW_C_SYN) {
 			c->state = SW_C_SYNACK; /* now the source must complete or reset */
 			/* a new handshake on a reused tuple: its completing ACK
@@ -1089,7 +1096,7 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 		return;
 	/* part of a known connection, or a stealth probe */
 	c = sw_contacts_find(d->contacts,
-	                     sw_contact_key(d->contacts, &p->src, &p->dst, 6, p->dport));
+	                     sw_contact_key(d->contacts, &p->src, &p->dst, SW_IPPROTO_TCP, p->dport));
 	if (c && c->group == SW_G_TCP) {
 		if (c->state == SW_C_SYNACK && (fl & SW_TH_ACK) && !(fl & SW_TH_SYN)) {
 			if (c->sessions < UINT16_MAX)
@@ -1111,7 +1118,7 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 		return;
 	}
 	if (!c)
-		c = answered(d, p, 6, p->sport);
+		c = answered(d, p, SW_IPPROTO_TCP, p->sport);
 	if (c) {
 		/* a segment of a connection we know: remember it as such, unless
 		 * its source's segments must still be looked at */
@@ -1136,7 +1143,7 @@ static bool multicast_or_broadcast(const struct sw_addr *a)
 
 static void udp_packet(struct sw_detect *d, const struct sw_pkt *p)
 {
-	struct sw_contact *c = answered(d, p, 17, p->sport);
+	struct sw_contact *c = answered(d, p, SW_IPPROTO_UDP, p->sport);
 
 	if (c) {
 		if (c->state == SW_C_UDP)

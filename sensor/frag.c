@@ -283,14 +283,10 @@ static void keep_bytes(struct frag_entry *e, const struct sw_pkt *p,
 	}
 }
 
-/* Payload bytes present from offset 0 without a gap. */
+/* Payload bytes present from offset 0 without a gap: the first clear bit. */
 static uint32_t contiguous(uint64_t have)
 {
-	uint32_t n = 0;
-
-	while (n < FRAG_HEAD && (have & (1ull << n)))
-		n++;
-	return n;
+	return have == ~0ull ? FRAG_HEAD : (uint32_t)__builtin_ctzll(~have);
 }
 
 /* The IP side of the header packet: p's, as the first fragment of the
