@@ -71,6 +71,8 @@ struct sw_incident {
 	int outbound;
 	int severity;
 	char reasons[512];
+	unsigned decoys;       /* the decoys a decoy scan's real source hid among */
+	char decoy_list[512];  /* "a, b and 3 more", "" when none */
 	int reportable;
 	unsigned nsources;     /* a netblock incident's sources */
 	bool no_group;         /* allowlisted or in a decoy scan: never part of a

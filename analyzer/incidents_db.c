@@ -164,9 +164,10 @@ static int store(sqlite3 *db, const struct sw_correlation *w, struct sw_incident
 	static const char sql_upsert[] =
 		"INSERT INTO incidents (ikey, level, netblock, src, kinds, first_seen, last_seen,"
 		" days, targets, ports, packets, detections, sensors, outbound, severity, reasons,"
-		" reportable, compromised, compromise_reason)"
+		" reportable, compromised, compromise_reason, decoys, decoy_list)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-		" coalesce((SELECT compromised FROM compromise_marks WHERE src = ?4), ?18), ?19)"
+		" coalesce((SELECT compromised FROM compromise_marks WHERE src = ?4), ?18), ?19,"
+		" ?20, ?21)"
 		" ON CONFLICT (ikey) DO UPDATE SET level = excluded.level, netblock = excluded.netblock,"
 		" src = excluded.src, kinds = excluded.kinds, first_seen = excluded.first_seen,"
 		" last_seen = excluded.last_seen, days = excluded.days, targets = excluded.targets,"
@@ -174,14 +175,16 @@ static int store(sqlite3 *db, const struct sw_correlation *w, struct sw_incident
 		" sensors = excluded.sensors, outbound = excluded.outbound,"
 		" severity = excluded.severity, reasons = excluded.reasons,"
 		" reportable = excluded.reportable, compromised = excluded.compromised,"
-		" compromise_reason = excluded.compromise_reason"
+		" compromise_reason = excluded.compromise_reason, decoys = excluded.decoys,"
+		" decoy_list = excluded.decoy_list"
 		" WHERE (level, netblock, src, kinds, first_seen, last_seen, days, targets, ports,"
 		" packets, detections, sensors, outbound, severity, reasons, reportable, compromised,"
-		" compromise_reason) IS NOT (excluded.level, excluded.netblock, excluded.src,"
-		" excluded.kinds, excluded.first_seen, excluded.last_seen, excluded.days,"
+		" compromise_reason, decoys, decoy_list) IS NOT (excluded.level, excluded.netblock,"
+		" excluded.src, excluded.kinds, excluded.first_seen, excluded.last_seen, excluded.days,"
 		" excluded.targets, excluded.ports, excluded.packets, excluded.detections,"
 		" excluded.sensors, excluded.outbound, excluded.severity, excluded.reasons,"
-		" excluded.reportable, excluded.compromised, excluded.compromise_reason)";
+		" excluded.reportable, excluded.compromised, excluded.compromise_reason,"
+		" excluded.decoys, excluded.decoy_list)";
 	sqlite3_stmt *up = NULL, *cur = NULL, *link = NULL;
 	int changed = 0; /* rows of the database's own tables, not the temp ones */
 	int rc = -1;
@@ -223,6 +226,11 @@ static int store(sqlite3 *db, const struct sw_correlation *w, struct sw_incident
 			sqlite3_bind_text(up, 19, inc->compromise_reason, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(up, 19);
+		sqlite3_bind_int(up, 20, (int)inc->decoys);
+		if (inc->decoys)
+			sqlite3_bind_text(up, 21, inc->decoy_list, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(up, 21);
 		if (sqlite3_step(up) != SQLITE_DONE)
 			goto sqlerr;
 		changed += sqlite3_changes(db); /* 0 when the row was already so */

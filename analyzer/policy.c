@@ -208,22 +208,22 @@ static void append_once(char *buf, size_t len, const char *text)
 	append(buf, len, text);
 }
 
-/* "used 3 decoys (a, b, c)", with "and N more" past the listed ones. */
-static void decoy_text(const struct sw_decoy_group *g, char *buf, size_t len)
+/* The decoys of g's real source into inc: how many, and "a, b, c" with
+ * "and N more" past the listed ones. */
+static void note_decoys(const struct sw_decoy_group *g, struct sw_incident *inc)
 {
-	unsigned others = g->nsources - 1;
-	size_t used;
+	char *buf = inc->decoy_list;
+	size_t len = sizeof inc->decoy_list, used;
 
-	sw_fmt(buf, len, "used %u decoy%s (", others, others == 1 ? "" : "s");
+	inc->decoys = g->nsources - 1;
+	buf[0] = '\0';
 	for (unsigned i = 0; i < g->nlisted && i < SW_DECOY_LISTED; i++) {
 		used = strlen(buf);
 		snprintf(buf + used, len - used, "%s%s", i ? ", " : "", g->listed[i]);
 	}
 	used = strlen(buf);
-	if (others > g->nlisted)
-		snprintf(buf + used, len - used, " and %u more)", others - g->nlisted);
-	else
-		snprintf(buf + used, len - used, ")");
+	if (inc->decoys > g->nlisted)
+		snprintf(buf + used, len - used, " and %u more", inc->decoys - g->nlisted);
 }
 
 /* reasons = what it was, then the verdict: the verdict is never cut, the
@@ -260,6 +260,8 @@ void sw_policy_judge(const struct sw_policy *p, struct sw_incident *inc,
 	char line[200], what[512] = "", verdict[512] = "";
 
 	inc->reasons[0] = '\0';
+	inc->decoys = 0;
+	inc->decoy_list[0] = '\0';
 	inc->compromised = 0;
 	inc->compromise_reason[0] = '\0';
 	if (netblock) {
@@ -344,7 +346,9 @@ void sw_policy_judge(const struct sw_policy *p, struct sw_incident *inc,
 	}
 	if (decoys_used) {
 		inc->severity++;
-		decoy_text(decoys_used, line, sizeof line);
+		note_decoys(decoys_used, inc);
+		sw_fmt(line, sizeof line, "used %u decoy%s (%s)", inc->decoys,
+		       inc->decoys == 1 ? "" : "s", inc->decoy_list);
 		append(what, sizeof what, line);
 	}
 	if (inc->severity > 5)

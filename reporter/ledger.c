@@ -236,7 +236,7 @@ int sw_ledger_load_incident(sqlite3 *db, long long id, unsigned evidence_lines,
 {
 	static const char sql[] =
 		"SELECT id, level, src, first_seen, last_seen, days, ports,"
-		" severity, packets, compromised, compromise_reason, reasons"
+		" severity, packets, compromised, compromise_reason, reasons, decoys, decoy_list"
 		" FROM incidents WHERE id = ?";
 	struct sw_memo_incident *inc, *grown;
 	sqlite3_stmt *st;
@@ -274,6 +274,8 @@ int sw_ledger_load_incident(sqlite3 *db, long long id, unsigned evidence_lines,
 	inc->compromised = sqlite3_column_int(st, 9);
 	copy_col(inc->compromise_reason, sizeof inc->compromise_reason, st, 10);
 	copy_col(inc->reasons, sizeof inc->reasons, st, 11);
+	inc->decoys = (unsigned)sqlite3_column_int(st, 12);
+	copy_col(inc->decoy_list, sizeof inc->decoy_list, st, 13);
 	sqlite3_finalize(st);
 	m->ninc++;
 	/* a netblock incident's detections are its sources' too: told once */

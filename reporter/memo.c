@@ -405,49 +405,20 @@ static void coordinated(struct sw_buf *b, const struct sw_memo *m)
 	}
 }
 
-/*
- * The analyzer's reasons of a decoy scan's real source hold "used N
- * decoys (a, b, c)": the count into *n and the list into list. False when
- * the incident used none.
- */
-static bool decoys_used(const struct sw_memo_incident *inc, unsigned *n, char *list, size_t len)
-{
-	for (const char *p = inc->reasons; *p; ) {
-		size_t item = strcspn(p, ";");
-		int off = 0;
-
-		if (sscanf(p, "used %u decoy%n", n, &off) == 1 && off > 0 && (size_t)off <= item) {
-			const char *open = memchr(p, '(', item);
-			const char *close = open ? memchr(open, ')', item - (size_t)(open - p)) : NULL;
-
-			if (open && close) {
-				sw_fmt(list, len, "%.*s", (int)(close - open - 1), open + 1);
-				return *n > 0;
-			}
-		}
-		p += item;
-		while (*p == ';' || *p == ' ')
-			p++;
-	}
-	return false;
-}
-
 /* A scan hidden among decoys: one sentence, only when it was. */
 static void decoys(struct sw_buf *b, const struct sw_memo *m)
 {
 	for (size_t i = 0; i < m->ninc; i++) {
 		const struct sw_memo_incident *inc = &m->inc[i];
 		struct sw_buf p = SW_BUF_INIT;
-		char list[512];
-		unsigned n;
 
-		if (strcmp(inc->level, "source") != 0 || !decoys_used(inc, &n, list, sizeof list))
+		if (strcmp(inc->level, "source") != 0 || inc->decoys == 0)
 			continue;
 		sw_buf_printf(&p, "The scan from %s was hidden among %u decoy %s (%s) that sent the "
 			      "same probes at the same time; the decoys never answered our hosts' "
 			      "replies while %s reset them, which is how we know it was the real "
-			      "source.", inc->src, n, plural(n, "address", "addresses"), list,
-			      inc->src);
+			      "source.", inc->src, inc->decoys,
+			      plural(inc->decoys, "address", "addresses"), inc->decoy_list, inc->src);
 		paragraph(b, sw_buf_str(&p));
 		sw_buf_free(&p);
 	}
@@ -646,11 +617,8 @@ static void line_type(struct sw_buf *b, const struct sw_memo *m)
 /* Did any source of the memo hide among decoys? */
 static bool any_decoys(const struct sw_memo *m)
 {
-	char list[512];
-	unsigned n;
-
 	for (size_t i = 0; i < m->ninc; i++)
-		if (!strcmp(m->inc[i].level, "source") && decoys_used(&m->inc[i], &n, list, sizeof list))
+		if (!strcmp(m->inc[i].level, "source") && m->inc[i].decoys)
 			return true;
 	return false;
 }

@@ -49,6 +49,8 @@ struct sw_memo_incident {
 	bool compromised;
 	char compromise_reason[256];
 	char reasons[512];
+	unsigned decoys;             /* a decoy scan's real source: the decoys it hid among */
+	char decoy_list[512];        /* "a, b and 3 more" */
 	struct sw_memo_detection *dets;
 	size_t ndets;
 	struct sw_memo_evidence *ev; /* the evidence quoted: first and last lines */

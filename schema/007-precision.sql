@@ -6,7 +6,9 @@
 --    lockstep, are decoys of one scan), how the source treated the SYN-ACKs
 --    it got (reset: a raw-socket scanner's own kernel; silent: a decoy or a
 --    spoofed address) and how many of its first contacts succeeded;
---  * v_incidents gains `reasons`, the words behind severity and reportable.
+--  * v_incidents gains `reasons`, the words behind severity and reportable;
+--  * an incident of a decoy scan's real source keeps its decoys (the memo
+--    says that they were used).
 --
 -- SQLite cannot change a CHECK constraint in place: the table is rebuilt
 -- (https://www.sqlite.org/lang_altertable.html, "other kinds of table schema
@@ -63,6 +65,9 @@ CREATE INDEX detections_time ON detections(first_seen);
 CREATE INDEX detections_sig ON detections(probe_sig) WHERE probe_sig IS NOT NULL;
 
 PRAGMA legacy_alter_table = OFF;
+
+ALTER TABLE incidents ADD COLUMN decoys INTEGER NOT NULL DEFAULT 0; -- a real source's decoys
+ALTER TABLE incidents ADD COLUMN decoy_list TEXT;  -- the first of them, "a, b and 3 more"
 
 DROP VIEW v_incidents;
 CREATE VIEW v_incidents AS

@@ -226,6 +226,11 @@ check_match "decoys: one incident per source, none distributed, one reportable" 
 check "decoys: the real source is reportable, says so, one severity more" \
 	"1|4|scan of 200 tcp ports of 203.0.113.10; used 4 decoys (198.51.100.10, 198.51.100.11, 198.51.100.13, 198.51.100.14)" \
 	"$(reasons_of "$DB" 198.51.100.12)"
+check "decoys: the real source's incident keeps its decoys for the memo" \
+	"4|198.51.100.10, 198.51.100.11, 198.51.100.13, 198.51.100.14" \
+	"$(q "$DB" "SELECT decoys || '|' || decoy_list FROM incidents WHERE src = '198.51.100.12'")"
+check "decoys: a decoy's incident has none" "0|" \
+	"$(q "$DB" "SELECT decoys || '|' || ifnull(decoy_list, '') FROM incidents WHERE src = '198.51.100.14'")"
 check "decoys: each decoy is not reportable, naming the real source" \
 	"0|3|scan of 200 tcp ports of 203.0.113.10; decoy of 198.51.100.12" \
 	"$(reasons_of "$DB" 198.51.100.14)"

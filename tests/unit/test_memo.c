@@ -428,8 +428,8 @@ static void test_decoys(void **state)
 	set_tz("UTC");
 	model(&m, "port_scan", T_NOV, false);
 	contact(&m.whois, "abuse@example.net", SW_CONTACT_ABUSE_MAILBOX);
-	strcpy(m.inc[0].reasons, "scan of 200 tcp ports of 203.0.113.5; "
-	       "used 3 decoys (192.0.2.1, 192.0.2.2, 203.0.113.200)");
+	m.inc[0].decoys = 3;
+	strcpy(m.inc[0].decoy_list, "192.0.2.1, 192.0.2.2, 203.0.113.200");
 	compose_ok(&m, &t, "UTC");
 	assert_non_null(strstr(body(&t), "The scan from 198.51.100.7 was hidden among 3 decoy "
 			       "addresses (192.0.2.1, 192.0.2.2, 203.0.113.200) that sent the same "
@@ -439,12 +439,14 @@ static void test_decoys(void **state)
 			       "were; but the address shown answered our hosts' replies"));
 	assert_null(strstr(body(&t), "none of these packets completed a connection"));
 	sw_memo_text_free(&t);
-	strcpy(m.inc[0].reasons, "used 1 decoy (192.0.2.1); seen on 2 days");
+	m.inc[0].decoys = 1;
+	strcpy(m.inc[0].decoy_list, "192.0.2.1");
 	compose_ok(&m, &t, "UTC");
 	assert_non_null(strstr(body(&t), "hidden among 1 decoy address (192.0.2.1) that"));
 	sw_memo_text_free(&t);
 	/* no decoys, no sentence */
-	strcpy(m.inc[0].reasons, "scan of 200 tcp ports of 203.0.113.5; network scale");
+	m.inc[0].decoys = 0;
+	m.inc[0].decoy_list[0] = '\0';
 	compose_ok(&m, &t, "UTC");
 	assert_null(strstr(body(&t), "decoy"));
 	sw_memo_text_free(&t);

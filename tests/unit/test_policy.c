@@ -316,6 +316,9 @@ static void test_decoy_judgement(void **state)
 	assert_int_equal(inc.reportable, 1);
 	assert_int_equal(inc.severity, 4);
 	assert_reason(&inc, "used 3 decoys (198.51.100.1, 198.51.100.3, 203.0.113.99)");
+	/* the same, for the memo, without reading prose back */
+	assert_int_equal(inc.decoys, 3);
+	assert_string_equal(inc.decoy_list, "198.51.100.1, 198.51.100.3, 203.0.113.99");
 	assert_true(inc.no_group);
 	judge(&policy, &inc, &decoy, 1);
 	assert_int_equal(inc.reportable, 0);
