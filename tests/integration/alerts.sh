@@ -8,40 +8,24 @@ need_sqlite3
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
 
 # 300 sources, each 6 SYNs to closed ports of one host answered by RST
-python3 - "$TMP/scans.pcap" <<'PY'
-import struct, sys
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
-
-def addr(a):
-    return bytes(int(x) for x in a.split('.'))
+PYTHONPATH="$top_srcdir/tests/tools" python3 - "$TMP/scans.pcap" <<'PY'
+import sys
+from pcapwrite import a4, eth, ip4, tcp, write_pcap
 
 def frame(src, dst, sport, dport, flags):
-    tcp = struct.pack('!HHIIBBHHH', sport, dport, 1000, 0, 5 << 4, flags, 1024, 0, 0)
-    pseudo = addr(src) + addr(dst) + struct.pack('!BBH', 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack('!H', csum(pseudo + tcp)) + tcp[18:]
-    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, addr(src), addr(dst))
-    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
-    return b'\x02' * 6 + b'\x04' * 6 + b'\x08\x00' + ip + tcp
+    s, d = a4(src), a4(dst)
+    return eth(ip4(s, d, 6, 1, 64, 0, tcp(s, d, sport, dport, 1000, 0, flags)))
 
-with open(sys.argv[1], 'wb') as out:
-    out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    us = 1795800000 * 1000000
-    for s in range(300):
-        src = '198.18.%d.%d' % (s // 250, s % 250 + 1)
-        for p in range(6):
-            for f in ((src, '203.0.113.9', 40000, 1000 + p, 0x02),
-                      ('203.0.113.9', src, 1000 + p, 40000, 0x14)):
-                b = frame(*f)
-                us += 1000
-                out.write(struct.pack('<IIII', us // 1000000, us % 1000000, len(b), len(b)) + b)
-        us += 2000000
+frames = []
+for s in range(300):
+    src = '198.18.%d.%d' % (s // 250, s % 250 + 1)
+    for p in range(6):
+        for f in ((src, '203.0.113.9', 40000, 1000 + p, 0x02),
+                  ('203.0.113.9', src, 1000 + p, 40000, 0x14)):
+            # each source two seconds after the last
+            gap = 2001000 if s and p == 0 and f[0] == src else 1000
+            frames.append((gap, frame(*f)))
+write_pcap(sys.argv[1], frames)
 PY
 [ -s "$TMP/scans.pcap" ] || { echo "FAIL: no capture"; exit 1; }
 

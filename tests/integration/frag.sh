@@ -11,49 +11,11 @@ command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
 # 192.0.2.77 in 16-byte ones with the last fragment first (nmap -ff),
 # 2001:db8::66 in 8-byte fragments over IPv6; the closed ports answer RST.
 # 192.0.2.88 sends one ordinary fragmented UDP datagram.
-python3 - "$TMP/frag.pcap" <<'PY'
+PYTHONPATH="$top_srcdir/tests/tools" python3 - "$TMP/frag.pcap" <<'PY'
 import random, struct, sys
+from pcapwrite import a4, a6, eth, ip4, ip6, tcp, udp, write_pcap
 
 random.seed(1858)
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
-
-def a4(a):
-    return bytes(int(x) for x in a.split('.'))
-
-def a6(last):
-    return bytes.fromhex('20010db8' + '0' * 20) + bytes([last >> 8, last & 0xff])
-
-def tcp(src, dst, sport, dport, seq, ack, flags, opts=b''):
-    hl = 20 + len(opts)
-    t = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, (hl // 4) << 4, flags,
-                    1024, 0, 0) + opts
-    proto = struct.pack('!BBH', 0, 6, len(t)) if len(src) == 4 else \
-        struct.pack('!IxxxB', len(t), 6)
-    c = csum(src + dst + proto + t)
-    return t[:16] + struct.pack('!H', c) + t[18:]
-
-def udp(src, dst, sport, dport, payload):
-    u = struct.pack('!HHHH', sport, dport, 8 + len(payload), 0) + payload
-    c = csum(src + dst + struct.pack('!BBH', 0, 17, len(u)) + u)
-    return u[:6] + struct.pack('!H', c) + u[8:]
-
-def ip4(src, dst, proto, ipid, ttl, frag, data):
-    h = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(data), ipid, frag, ttl,
-                    proto, 0, src, dst)
-    return h[:10] + struct.pack('!H', csum(h)) + h[12:] + data
-
-def ip6(src, dst, nh, data):
-    return struct.pack('!IHBB', 6 << 28, len(data), nh, 64) + src + dst + data
-
-def eth(payload, v6=False):
-    return b'\x02' * 6 + b'\x04' * 6 + (b'\x86\xdd' if v6 else b'\x08\x00') + payload
 
 def frags4(src, dst, proto, ipid, ttl, data, size):
     out = []
@@ -98,12 +60,7 @@ for name, size, reverse in scans:
 src, dst = a4('192.0.2.88'), a4('203.0.113.10')
 frames += frags4(src, dst, 17, 4242, 64, udp(src, dst, 5000, 53, b'x' * 40), 24)
 
-with open(sys.argv[1], 'wb') as out:
-    out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    us = 1795800000 * 1000000
-    for b in frames:
-        us += 1000
-        out.write(struct.pack('<IIII', us // 1000000, us % 1000000, len(b), len(b)) + b)
+write_pcap(sys.argv[1], frames)
 PY
 [ -s "$TMP/frag.pcap" ] || { echo "FAIL: no capture"; exit 1; }
 
