@@ -642,7 +642,7 @@ static bool is_home(const struct sw_detect *d, const struct sw_addr *a)
 
 /* The entry of the source of p, an initiator's packet: seen now, and
  * marked outbound when a home host sends it out. */
-static struct sw_source *initiator(struct sw_detect *d, const struct sw_pkt *p)
+static inline struct sw_source *initiator(struct sw_detect *d, const struct sw_pkt *p)
 {
 	struct sw_source *s = sw_sources_get(d->sources, &p->src, d->now);
 
