@@ -684,6 +684,7 @@ static void contacts_add(struct sw_contact *list, unsigned *n, unsigned cap,
 			if (c->source < list[i].source) {
 				list[i].source = c->source;
 				memcpy(list[i].via, c->via, sizeof(c->via));
+				memcpy(list[i].server, c->server, sizeof(c->server));
 			}
 			return;
 		}
@@ -1449,6 +1450,9 @@ void sw_whois_parse(const char *text, size_t len, const char *server,
 	ans.a = a;
 	if (!is_pointer_only(&d))
 		parse_answer(&d, &ans);
+	for (unsigned i = 0; i < ans.ncontacts; i++)
+		sw_sanitize(ans.contacts[i].server, sizeof(ans.contacts[i].server),
+			    server ? server : "", (size_t)-1);
 	merge(r, &ans, server);
 	doc_free(&d);
 }

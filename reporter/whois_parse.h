@@ -32,10 +32,24 @@ enum sw_contact_source {
 #define SW_WHOIS_MAX_CONTACTS 16
 #define SW_WHOIS_MAX_CIDRS 8
 
+#define SW_WHOIS_SERVERLEN 272     /* "host[:port]" or an RDAP URL's scheme and host */
+#define SW_WHOIS_TRACE_MAX 16
+
 struct sw_contact {
 	char addr[128];               /* lower-case, validated e-mail address */
 	enum sw_contact_source source;
 	char via[96];                 /* printable: "abuse-c AR17615-RIPE", "OrgAbuseEmail", "remarks" */
+	char server[SW_WHOIS_SERVERLEN]; /* the server whose answer named it ("" if unknown) */
+};
+
+/* One server asked in a lookup, for --lookup's account of the chain. */
+struct sw_whois_step {
+	char proto[8];                /* "rdap", "whois", "rwhois" */
+	char server[SW_WHOIS_SERVERLEN]; /* host[:port], or the RDAP base URL */
+	char query[160];              /* as sent (printable) */
+	bool ok;                      /* it answered (an answer may still name nothing) */
+	char outcome[160];            /* printable: "answered", "referred to whois.ripe.net",
+	                                 "timed out after 10000 ms", "HTTP 404", ... */
 };
 
 struct sw_whois_result {
@@ -51,6 +65,11 @@ struct sw_whois_result {
 	struct sw_contact contacts[SW_WHOIS_MAX_CONTACTS]; /* ranked, best first, no duplicates */
 	unsigned ncontacts;
 	bool rate_limited;            /* the answer was a "query rate limit exceeded" refusal */
+	bool partial;                 /* the chain broke after an answer that named a contact:
+	                                 the best answer so far, kept (shorter cache TTL) */
+	bool from_cache;              /* replayed from the whois cache */
+	struct sw_whois_step trace[SW_WHOIS_TRACE_MAX]; /* servers asked, in order */
+	unsigned ntrace;
 };
 
 /* A referral found in a response: where to ask next and in which form. */
