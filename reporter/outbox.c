@@ -18,6 +18,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "outbox.h"
+#include "sendmail.h"
 #include "siphash.h"
 #include "util.h"
 #include "xarf.h"

@@ -1,8 +1,7 @@
 /*
- * rdns.h - reverse DNS for the reporter: the PTR name of an address with
- * forward confirmation, the registrable domain of that name (libpsl), and
- * the kind of line the name suggests (the article: a dedicated line is
- * probably a compromised machine, a dial-up line often a stolen account).
+ * rdns.h - reverse DNS for the reporter (rdns.c): the PTR name of an
+ * address with forward confirmation, described by its registrable domain
+ * (domain.h) and the kind of line it suggests (linetype.h).
  *
  * Queries go through libresolv (res_n*) so that a test or an operator can
  * name the server (HOST[:PORT]); without one the system resolver is used.
@@ -16,15 +15,7 @@
 #include <stddef.h>
 
 #include "addr.h"
-
-enum sw_line_type {
-	SW_LINE_UNKNOWN = 0,
-	SW_LINE_DIALUP,       /* dialup, dial-up, ppp, pool of modems */
-	SW_LINE_DSL,          /* dsl, adsl, vdsl, xdsl */
-	SW_LINE_CABLE,        /* cable, cpe, docsis, hfc */
-	SW_LINE_DYNAMIC,      /* dyn, dynamic, pool, dhcp, broadband, ip-addresses spelt in the name */
-	SW_LINE_STATIC,       /* static, server, srv, colo, hosting, mail/ns/www hosts */
-};
+#include "linetype.h"
 
 struct sw_rdns {
 	char name[1024];      /* the PTR name as printable text (escaped if odd), "" if none */
@@ -60,13 +51,5 @@ int sw_rdns_lookup(struct sw_resolver *r, const struct sw_addr *a, struct sw_rdn
  * control byte) as \xNN. True only for a whole, plain host name; out is
  * always NUL-terminated and printable. */
 bool sw_rdns_name_text(const unsigned char *wire, size_t wirelen, char *out, size_t outlen);
-
-/* The registrable domain of a host name ("7dyn94.ztm.casema.net" ->
- * "casema.net"; "host.example.co.uk" -> "example.co.uk"); false if none. */
-bool sw_registrable_domain(const char *name, char *out, size_t outlen);
-
-/* The line type a host name suggests, from its labels. */
-enum sw_line_type sw_line_type_of(const char *name);
-const char *sw_line_type_name(enum sw_line_type t);   /* "dial-up", "DSL", … */
 
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "mime.h"
+#include "sendmail.h"
 #include "xarf.h"
 
 #define INSTANT INT64_C(1795798181508835)

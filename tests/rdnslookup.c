@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "domain.h"
 #include "rdns.h"
 #include "util.h"
 

@@ -24,6 +24,7 @@
 
 #include "encode.h"
 #include "mime.h"
+#include "sendmail.h"
 #include "xarf.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))

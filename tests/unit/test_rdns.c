@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "domain.h"
 #include "rdns.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
