@@ -16,10 +16,10 @@
 
 #include "alert.h"
 #include "capture.h"
+#include "confine.h"
 #include "db.h"
 #include "detect.h"
 #include "log.h"
-#include "privdrop.h"
 #include "settings.h"
 #include "timefmt.h"
 #include "util.h"
@@ -35,7 +35,8 @@ struct options {
 	const char *iface;
 	const char *db_path;
 	const char *sensor_name;
-	const char *user;
+	const char *user;           /* -Z; NULL: the default, _spanwatch */
+	bool no_seccomp;
 	const char *config;
 	char *filter;
 	int snaplen;
@@ -62,7 +63,8 @@ static void usage(FILE *f)
 "  -p, --no-promiscuous    do not put the interface in promiscuous mode\n"
 "  -c, --config FILE       detection settings (INI; see etc/spanwatch.conf)\n"
 "  -n, --name NAME         sensor name stored with each run (default: host name)\n"
-"  -Z, --user USER         drop root to USER after opening (default: nobody)\n"
+"  -Z, --user USER         drop root to USER after opening (default: _spanwatch)\n"
+"      --no-seccomp        no system-call filter (to debug; the user still drops)\n"
 "      --stats-interval S  store run statistics every S seconds (default %d)\n"
 "  -A, --alert MODE        a line per detection as it fires: none (default),\n"
 "                          stderr or syslog (daemon facility, warning)\n"
@@ -98,7 +100,7 @@ static char *join_args(int argc, char **argv)
 
 static void parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_STATS = 256 };
+	enum { OPT_STATS = 256, OPT_NO_SECCOMP };
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
@@ -109,6 +111,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "user", required_argument, NULL, 'Z' },
+		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "stats-interval", required_argument, NULL, OPT_STATS },
 		{ "alert", required_argument, NULL, 'A' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -124,7 +127,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->buffer_mib = SW_DEFAULT_BUFFER_MIB;
 	o->promisc = 1;
 	o->stats_interval = SW_DEFAULT_STATS_INTERVAL;
-	o->user = "nobody";
 	sw_log_set_level(SW_LOG_INFO);
 
 	while ((ch = getopt_long(argc, argv, "+r:i:w:s:B:pc:n:Z:A:qvhV", longopts, NULL)) != -1) {
@@ -150,6 +152,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			if (!sw_alert_mode_parse(optarg, &o->alerts))
 				sw_usage_error("-A: the mode is none, stderr or syslog");
 			break;
+		case OPT_NO_SECCOMP: o->no_seccomp = true; break;
 		case OPT_STATS:
 			o->stats_interval = (int)sw_option_number("--stats-interval", optarg, 1, 86400);
 			break;
@@ -285,6 +288,7 @@ int main(int argc, char **argv)
 	struct options o;
 	struct sw_capture_opts co;
 	struct sw_capture *cap = NULL;
+	struct sw_confine_user user;
 	struct sw_counters cnt;
 	struct sw_writer *w;
 	struct sw_alerts *alerts = NULL;
@@ -300,9 +304,15 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	install_signals();
 
-	/* 1. settings and the capture: root may be needed, bad input refused early */
+	/* 1. settings, the user to become and the capture: root may be
+	 * needed, bad input refused before anything is created */
 	sw_settings_defaults(&settings);
 	if (o.config && sw_settings_load(&settings, o.config, err, sizeof err) < 0) {
+		sw_err("%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (sw_confine_resolve(o.user, geteuid(), &user, err, sizeof err) < 0) {
 		sw_err("%s", err);
 		rc = EXIT_USAGE;
 		goto out;
@@ -325,10 +335,14 @@ int main(int argc, char **argv)
 	run_id = record_run(db, &o, cap);
 	if (run_id < 0)
 		goto out;
-	/* 3. root is no longer needed */
-	if (geteuid() == 0 && strcmp(o.user, "root") != 0 &&
-	    sw_drop_privileges(o.user) < 0)
+	/* 3. root is no longer needed: the files go to the user, the process
+	 * becomes it, and the threads started from here on are filtered */
+	if (sw_confine_own_db(&user, o.db_path, err, sizeof err) < 0 ||
+	    sw_confine_drop(&user, err, sizeof err) < 0 ||
+	    (!o.no_seccomp && sw_confine_filter(err, sizeof err) < 0)) {
+		sw_err("%s", err);
 		goto out;
+	}
 	/* 4. the writer takes the database over; capture until done */
 	alerts = sw_alerts_start(o.alerts);
 	w = sw_writer_start(db, run_id, RING_RECORDS, alerts);

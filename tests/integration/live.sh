@@ -20,7 +20,7 @@ start_sensor() {
 }
 stop_watchdog() { kill $watchdog 2>/dev/null; wait $watchdog 2>/dev/null; }
 
-start_sensor -q -i lo -w "$DB" --stats-interval 1 -n live-test udp and dst port $PORT
+start_sensor -q -Z nobody -i lo -w "$DB" --stats-interval 1 -n live-test udp and dst port $PORT
 
 # wait for the run row: the capture is open and the database ready
 i=0
