@@ -222,6 +222,8 @@ static CURL *new_handle(const struct sw_rdap_net *n, const char *url)
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* a proxy from the environment is used, but never for loopback */
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)n->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)n->timeout_ms * REQUEST_DEADLINE_FACTOR);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, ua);

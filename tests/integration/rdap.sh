@@ -190,17 +190,20 @@ want=$(first_contact r43)
 for case in dead:'cannot connect' tls:'TLS: ' slow:'timed out after 1500 ms' \
 	big:'answer larger than 100000 bytes' gone:''; do
 	name=${case%%:*}
-	boot=$name; extra="--rdap-ca-file $CA"
+	boot=$name; extra="--rdap-ca-file $CA"; tmo=2000
 	[ "$name" = tls ] && { boot=main; extra=""; }
+	[ "$name" = slow ] && tmo=500
+	f0=$FAILED
 	t0=$(date +%s)
-	wl fb -w "$TMP/fb-$name.db" $COMMON --timeout-ms 500 --max-bytes 100000 \
+	wl fb -w "$TMP/fb-$name.db" $COMMON --timeout-ms $tmo --max-bytes 100000 \
 		--rdap-bootstrap "$TMP/$boot" $extra 200.57.141.161
 	t1=$(date +%s)
 	check "RDAP $name: port 43 alone resolves" ok "$(field fb status)"
 	check "RDAP $name: the port 43 contact" "$want" "$(first_contact fb)"
 	check "RDAP $name: the failure traced" 1 \
 		"$(trace_has fb "^rdap https://127\.0\.0\.1:[0-9]+/[a-z]+/ ip/200\.57\.141\.161 failed ${case#*:}")"
-	check_match "RDAP $name: bounded in time" '^[0-4]$' "$((t1 - t0))"
+	check_match "RDAP $name: bounded in time" '^[0-6]$' "$((t1 - t0))"
+	[ "$FAILED" -eq "$f0" ] || traces fb
 done
 
 # ---- redirects: followed, loops and the hop limit bounded ------------------
