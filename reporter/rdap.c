@@ -213,6 +213,13 @@ static void ask_one(struct walk *w, const struct target *t, struct sw_rdap_reply
 		sw_fmt(w->why, sizeof(w->why), "%s%s: %s", t->base, t->path, outcome);
 		return;
 	}
+	if (sw_rdap_error_code(sw_buf_str(&rep->body), rep->body.len) != 0) {
+		sw_fmt(outcome, sizeof(outcome), "HTTP 200, RDAP error %d",
+		       sw_rdap_error_code(sw_buf_str(&rep->body), rep->body.len));
+		trace(w->r, t, false, outcome);
+		sw_fmt(w->why, sizeof(w->why), "%s%s: %s", t->base, t->path, outcome);
+		return;
+	}
 	memset(&links, 0, sizeof(links));
 	if (!sw_rdap_parse(sw_buf_str(&rep->body), rep->body.len, t->url, w->a, w->r, &links)) {
 		trace(w->r, t, false, "HTTP 200, not an RDAP object");

@@ -8,10 +8,11 @@
 # 43 answers of tests/data/whois. Checked: the designated abuse contact of
 # each recorded network, the same first contact via RDAP and via port 43,
 # port 43 after an RDAP answer naming only a national registry's IRT, RDAP
-# unreachable / untrusted / slow / oversized, redirects followed and
-# bounded (loops, the hop limit), HTTP 429 retried, the cache replayed
-# without a request, a domain with its registrar's link, a special-use
-# address with the operator's bootstrap, and --rdap-refresh.
+# unreachable / untrusted / slow / oversized / closing / an error object,
+# redirects followed and bounded (loops, the hop limit, non-https
+# targets), HTTP 429 retried, the cache replayed without a request, an
+# abuse entity's self link, a domain with its registrar's link, a
+# special-use address with the operator's bootstrap, and --rdap-refresh.
 # All traffic stays on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
 
@@ -38,6 +39,7 @@ cat >"$TMP/rdapd.json" <<EOF
  {"match": "^/arin/ip/2001:4860:", "file": "$RD/01-arin-2001_4860__.json"},
  {"match": "^/arin/ip/13\\\\.", "file": "$RD/02-arin-13.64.0.0.json"},
  {"match": "^/arin/ip/3\\\\.3\\\\.3\\\\.3$", "file": "$RD/04-arin-3.3.3.3.json"},
+ {"match": "^/arin/ip/206\\\\.41\\\\.110\\\\.", "file": "$RD/03-arin-206.41.110.0.json"},
  {"match": "^/arin/ip/200\\\\.57\\\\.141\\\\.161$", "status": 301,
   "location": "{base}/lacnic/ip/200.57.141.161"},
  {"match": "^/ripe/ip/130\\\\.59\\\\.", "file": "$RD/05-ripe-130.59.31.80.json"},
@@ -61,7 +63,10 @@ cat >"$TMP/rdapd.json" <<EOF
  {"match": "^/slow/", "delay": 6, "file": "$RD/12-lacnic-200.57.141.161.json"},
  {"match": "^/big/", "bytes": 300000},
  {"match": "^/gone/", "behaviour": "close"},
+ {"match": "^/errobj/", "file": "$TMP/errobj.json"},
  {"match": "^/lab/ip/192\\\\.0\\\\.2\\\\.", "file": "$RD/12-lacnic-200.57.141.161.json"},
+ {"match": "^/nicbr/ip/177\\\\.", "file": "$RD/14-nicbr-177.0.0.0_14.json"},
+ {"match": "^/rdap\\\\.registro\\\\.br/entity/CSIOI$", "file": "$TMP/csioi.json"},
  {"match": "^/verisign/domain/google\\\\.com$", "file": "$RD/18-verisign-google.com.json"},
  {"match": "^/iana-bad/dns\\\\.json$", "file": "$RD/README.md"},
  {"match": "^/iana(-bad)?/ipv4\\\\.json$", "file": "$TMP/main/ipv4.json"},
@@ -69,6 +74,11 @@ cat >"$TMP/rdapd.json" <<EOF
  {"match": "^/iana(-bad)?/dns\\\\.json$", "file": "$TMP/main/dns.json"},
  {"match": "^/iana(-bad)?/asn\\\\.json$", "file": "$TMP/main/asn.json"}
 ]}
+EOF
+printf '{"errorCode": 404, "title": "Not Found"}\n' >"$TMP/errobj.json"
+cat >"$TMP/csioi.json" <<'EOF'
+{"objectClassName": "entity", "handle": "CSIOI", "vcardArray": ["vcard", [["version", {}, "text", "4.0"],
+ ["fn", {}, "text", "CSIRT OI"], ["email", {}, "text", "csirt@oi.example.net"]]]}
 EOF
 timeout 300 python3 "$RDAPD" --config "$TMP/rdapd.json" --port-file "$TMP/rdapd.port" \
 	--tls-dir "$TMP/tls" --log "$TMP/rdapd.log" --lifetime 240 &
@@ -117,11 +127,11 @@ boot() {
 	printf '{"version": "1.0", "publication": "2026-12-01T00:00:00Z", "services": [[["64496-64511"], ["%s/arin/"]]]}\n' \
 		"$B" >"$TMP/$1/asn.json"
 }
-boot main '[["3.0.0.0/8", "13.0.0.0/8"], ["@/arin/"]],
+boot main '[["3.0.0.0/8", "13.0.0.0/8", "206.0.0.0/8"], ["@/arin/"]],
 	[["130.59.0.0/16", "193.0.0.0/8"], ["@/ripe/"]],
 	[["210.0.0.0/8"], ["@/apnic/"]],
 	[["179.0.0.0/8", "200.0.0.0/8"], ["@/lacnic/"]],
-	[["192.0.2.0/24"], ["@/lab/"]]' \
+	[["192.0.2.0/24"], ["@/lab/"]], [["177.0.0.0/8"], ["@/nicbr/"]]' \
 	'[["2001:4800::/23"], ["@/arin/"]], [["2801::/16"], ["@/lacnic/"]]'
 
 COMMON="--whois-hosts $TMP/whois.hosts --pace-ms 0 --timeout-ms 2000 --now-us $NOW"
@@ -143,7 +153,7 @@ trace_has() { traces "$1" | grep -Ec -- "$2" || true; }
 
 # ---- the recorded networks, RDAP alone ------------------------------------
 for pair in 2001:4860::1=network-abuse@google.com 13.64.1.1=abuse@microsoft.com \
-	3.3.3.3=abuse@amazonaws.com 130.59.31.80=abuse@switch.ch 193.0.6.139=abuse@ripe.net \
+	3.3.3.3=abuse@amazonaws.com 130.59.31.80=abuse@switch.ch 206.41.110.7=neteng@unitedix.net \
 	179.0.0.1=tomas.cribb@neuralsoft.com 200.57.141.161=operacion.redes@triara.com \
 	2801:10:c000::=sistemas.red@uco.edu.co; do
 	a=${pair%%=*}
@@ -185,10 +195,11 @@ boot dead '[["200.0.0.0/8"], ["https://127.0.0.1:'"$DEAD"'/lacnic/"]]'
 boot slow '[["200.0.0.0/8"], ["@/slow/"]]'
 boot big '[["200.0.0.0/8"], ["@/big/"]]'
 boot gone '[["200.0.0.0/8"], ["@/gone/"]]'
+boot errobj '[["200.0.0.0/8"], ["@/errobj/"]]'
 wl r43 -w "$TMP/p43-2.db" $COMMON 200.57.141.161
 want=$(first_contact r43)
 for case in dead:'cannot connect' tls:'TLS: ' slow:'timed out after 1500 ms' \
-	big:'answer larger than 100000 bytes' gone:''; do
+	big:'answer larger than 100000 bytes' gone:'' errobj:'HTTP 200, RDAP error 404'; do
 	name=${case%%:*}
 	boot=$name; extra="--rdap-ca-file $CA"; tmo=2000
 	[ "$name" = tls ] && { boot=main; extra=""; }
@@ -255,12 +266,20 @@ check "429 every time: traced" 1 "$(trace_has abusy 'failed HTTP 429 \(refused 3
 
 # ---- the cache: replayed through the RDAP parser, no request ---------------
 n0=$(grep -c . "$TMP/rdapd.log")
-wl again -w "$TMP/rdap.db" $COMMON $RDAP 193.0.6.139 2801:10:c000::
+wl again -w "$TMP/rdap.db" $COMMON $RDAP 206.41.110.7 2801:10:c000::
 wl off -w "$TMP/rdap.db" $COMMON $RDAP --offline 130.59.31.80
 check "cache: no new request" "$n0" "$(grep -c . "$TMP/rdapd.log")"
-check "cache: the same first contacts" "abuse@ripe.net sistemas.red@uco.edu.co" \
+check "cache: the same first contacts" "neteng@unitedix.net sistemas.red@uco.edu.co" \
 	"$(awk '/^query=/ { q = 1 } /^contact=/ && q { sub(/^contact=/, ""); printf "%s%s", s, $1; s = " "; q = 0 }' "$TMP/again.out")"
 check "cache, --offline: resolved" "ok abuse@switch.ch" "$(field off status) $(first_contact off)"
+
+# ---- an abuse entity without e-mail: its self link ----------------------
+# (a synthetic entity answer: no recorded one is at hand)
+wl br -w "$TMP/br.db" $COMMON $RDAP 177.2.3.4
+check "abuse entity's self link followed (on loopback)" 1 "$(requests /rdap.registro.br/entity/CSIOI)"
+check "abuse entity's self link: its e-mail first" csirt@oi.example.net "$(first_contact br)"
+check "abuse entity's self link: traced" 1 \
+	"$(trace_has br "^rdap $B/ rdap.registro.br/entity/CSIOI ok HTTP 200\$")"
 
 # ---- a domain, with the registrar's link -----------------------------------
 n0=$(whois_queries)
