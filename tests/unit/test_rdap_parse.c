@@ -999,6 +999,7 @@ static json_object *hostile_value(json_object *other)
 		"http://127.0.0.1:1/x", "http://evil.example/x", "192.0.2.0", "192.0.2.255",
 		"2001:db8::/128", "10.0.0.0/8", "::", "255.255.255.255", "IRT-KRNIC-KR", "",
 		"\x1b[2J\x07", "\xff\xfe", "ip network", "domain", "entity", "1",
+		"\x01\x7f", "\xc3\xa9", "Z\x1b", "pref", "mailto:", "a@b", "@", "..", "/128",
 	};
 	switch (rnd() % 8) {
 	case 0:
@@ -1063,7 +1064,24 @@ static char *mutate_tree(const char *text, size_t len, size_t *outlen)
 			break;
 		struct node *t = &nodes[1 + rnd() % (n - 1)];
 		json_object *other = nodes[rnd() % n].obj;
-		switch (rnd() % 4) {
+		switch (rnd() % 5) {
+		case 4: { /* set a member the parser reads, in some object */
+			static const char *const keys[] = {
+				"name", "country", "startAddress", "endAddress", "handle", "roles",
+				"vcardArray", "entities", "links", "rel", "href", "type", "remarks",
+				"description", "objectClassName", "errorCode", "cidr0_cidrs",
+				"v4prefix", "v6prefix", "length", "ldhName", "pref",
+			};
+			for (unsigned tries = 0; tries < 8; tries++) {
+				/* the answer itself half the time: most of what is read */
+				json_object *o = rnd() % 2 ? root : nodes[rnd() % n].obj;
+				if (!json_object_is_type(o, json_type_object))
+					continue;
+				json_object_object_add(o, keys[rnd() % N_ELEM(keys)], hostile_value(NULL));
+				break;
+			}
+			break;
+		}
 		case 0: /* remove */
 			if (t->key)
 				json_object_object_del(t->parent, t->key);
