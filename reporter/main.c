@@ -30,6 +30,7 @@
 #include "memo.h"
 #include "mime.h"
 #include "outbox.h"
+#include "rdap.h"
 #include "rdns.h"
 #include "settings.h"
 #include "timefmt.h"
@@ -52,6 +53,8 @@ struct options {
 	const char *dns_server;
 	bool no_dns;
 	const char *sign_key;
+	bool rdap_refresh;     /* --rdap-refresh [DIR] */
+	const char *rdap_dir;
 };
 
 struct run {
@@ -74,6 +77,7 @@ static void usage(FILE *f)
 "         [--from 'Name <address>'] [--whois-server HOST[:PORT]] [--whois-hosts FILE]\n"
 "         [-c FILE] [--dns-server HOST[:PORT]] [--no-dns] [--force] [--send]\n"
 "         [--sign KEYID] [-q]\n"
+"       spanwatch-reporter --rdap-refresh [DIR] [-c FILE]\n"
 "\n"
 "Write one memo per reportable netblock to the people responsible for it.\n"
 "\n"
@@ -92,6 +96,8 @@ static void usage(FILE *f)
 "      --force               ignore the cooldown between two memos to a netblock\n"
 "      --send                give each memo to the sendmail command as well\n"
 "      --sign KEYID          sign memos with this GPG key (PGP/MIME)\n"
+"      --rdap-refresh [DIR]  fetch IANA's RDAP bootstrap files into DIR (else\n"
+"                            [reporter] rdap_bootstrap, else the installed copy)\n"
 "  -q, --quiet               no summary on stderr\n"
 "  -h, --help                this help\n"
 "  -V, --version             version\n"
@@ -280,7 +286,7 @@ out:
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_FORMAT = 256, OPT_OFFLINE, OPT_FROM, OPT_WHOIS_SERVER, OPT_WHOIS_HOSTS,
-	       OPT_DNS_SERVER, OPT_NO_DNS, OPT_FORCE, OPT_SEND, OPT_SIGN };
+	       OPT_DNS_SERVER, OPT_NO_DNS, OPT_FORCE, OPT_SEND, OPT_SIGN, OPT_RDAP_REFRESH };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
 		{ "output", required_argument, NULL, 'o' },
@@ -295,6 +301,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "send", no_argument, NULL, OPT_SEND },
 		{ "sign", required_argument, NULL, OPT_SIGN },
+		{ "rdap-refresh", no_argument, NULL, OPT_RDAP_REFRESH },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -320,6 +327,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_FORCE: o->force = true; break;
 		case OPT_SEND: o->send = true; break;
 		case OPT_SIGN: o->sign_key = optarg; break;
+		case OPT_RDAP_REFRESH: o->rdap_refresh = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("spanwatch-reporter %s\n", PACKAGE_VERSION); exit(0);
 		default:
@@ -328,6 +336,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 		}
 	}
 	o->format = parse_format(o->format_name);
+	if (o->rdap_refresh) {
+		if (optind + 1 < argc)
+			sw_usage_error("--rdap-refresh takes one directory at most");
+		o->rdap_dir = optind < argc ? argv[optind] : NULL;
+		return;
+	}
 	if (!o->db_path)
 		sw_usage_error("-w DB is required");
 	if (!o->out_dir && o->format != SW_FMT_TEXT)
@@ -378,6 +392,9 @@ static int setup(struct run *r)
 	wc.max_response = (size_t)r->conf.whois_max_kib * 1024;
 	wc.ttl_s = (int64_t)r->conf.whois_ttl_days * 86400;
 	wc.offline = r->opt.offline;
+	wc.rdap = r->conf.rdap;
+	sw_fmt(wc.rdap_bootstrap, sizeof wc.rdap_bootstrap, "%s", r->conf.rdap_bootstrap);
+	sw_fmt(wc.rdap_ca_file, sizeof wc.rdap_ca_file, "%s", r->conf.rdap_ca_file);
 	r->whois = sw_whois_new(&wc, r->db, err, sizeof err);
 	if (!r->whois) {
 		sw_err("%s", err);
@@ -395,6 +412,34 @@ static int setup(struct run *r)
 	return 0;
 }
 
+/* --rdap-refresh: IANA's bootstrap files, fetched, checked, put in place. */
+static int rdap_refresh(struct run *r)
+{
+	const char *dir;
+	struct sw_rdap_net net = {
+		.ca_file = r->conf.rdap_ca_file,
+		.rate_limit_retries = 2,
+		.rate_limit_wait_ms = 5000,
+	};
+	char err[512];
+
+	if (r->opt.config &&
+	    sw_reporter_conf_load(&r->conf, r->opt.config, err, sizeof err) < 0) {
+		sw_err("%s", err);
+		return EXIT_USAGE;
+	}
+	dir = r->opt.rdap_dir ? r->opt.rdap_dir :
+	      r->conf.rdap_bootstrap[0] ? r->conf.rdap_bootstrap : SW_RDAP_DATADIR;
+	net.timeout_ms = r->conf.whois_timeout_ms;
+	if (sw_rdap_refresh(r->conf.rdap_bootstrap_url, dir, &net, err, sizeof err) < 0) {
+		sw_err("--rdap-refresh: %s", err);
+		return EXIT_FAIL;
+	}
+	if (!r->opt.quiet)
+		fprintf(stderr, "spanwatch-reporter: RDAP bootstrap in %s refreshed\n", dir);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct run r;
@@ -407,6 +452,8 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	parse_args(argc, argv, &r.opt);
 	sw_reporter_conf_defaults(&r.conf);
+	if (r.opt.rdap_refresh)
+		return rdap_refresh(&r);
 	rc = setup(&r);
 	if (rc)
 		goto out;

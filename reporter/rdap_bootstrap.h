@@ -24,8 +24,12 @@ void sw_rdap_bootstrap_free(struct sw_rdap_bootstrap *b);
 
 /* The base URLs (ending in '/', https ones first) of the service whose
  * entry holds a (the longest matching prefix), of the service for a domain
- * (the longest matching label suffix: "example.co.uk" tries "co.uk", then
- * "uk"), or of an AS number. Pointers into b; the count (0: none). */
+ * (the longest matching label suffix: "example.co.uk" tries itself, then
+ * "co.uk", then "uk"), or of an AS number. Pointers into b; the count (0:
+ * none). An IPv4-mapped IPv6 address counts as its IPv4 address.
+ * Special-use addresses are the caller's to refuse: IANA's files put the
+ * documentation prefix 2001:db8::/32 inside APNIC's 2001:c00::/23, while an
+ * operator's own registry may rightly hold 10.0.0.0/8. */
 unsigned sw_rdap_bootstrap_ip(const struct sw_rdap_bootstrap *b, const struct sw_addr *a,
 			      const char *bases[SW_RDAP_BASES_MAX]);
 unsigned sw_rdap_bootstrap_domain(const struct sw_rdap_bootstrap *b, const char *domain,

@@ -37,10 +37,19 @@ struct sw_rdap_links {
  * "abuse" first, then pref 1, then the first), "technical" and
  * "administrative" SW_CONTACT_ROLE_EMAIL; for a domain, the registrant,
  * administrative, technical and billing contacts SW_CONTACT_DOMAIN and
- * the registrar's abuse entity SW_CONTACT_ABUSE_MAILBOX. via says
- * "rdap abuse entity HANDLE" and the like; server is url's scheme://host.
- * Links worth following go to *follow (may be NULL).
- * Returns false when text is not a JSON object (nothing merged).
+ * the registrar's abuse entity SW_CONTACT_ABUSE_MAILBOX. An entity whose
+ * only role is "abuse" goes before one that is also a NOC; a national
+ * registry's IRT ("IRT-KRNIC-KR") is SW_CONTACT_NIR_IRT. Below those, at
+ * SW_CONTACT_REMARKS: addresses in the network's remarks, its registrant's
+ * e-mail and entities that name no role ("(no role)"). via says "rdap
+ * abuse entity HANDLE" and the like ("rdap abuse entity in 292" for one
+ * without a handle); server is url's scheme://host[:port].
+ * An "entity" answer (url an abuse entity's self link we handed back)
+ * without roles counts as that abuse entity.
+ * Links worth following go to *follow (may be NULL): added to what it
+ * holds, each once, never url itself.
+ * Returns false when text is not a JSON object (nothing merged); an error
+ * object ({"errorCode": ...}) is one, and merges nothing.
  */
 bool sw_rdap_parse(const char *text, size_t len, const char *url, const struct sw_addr *a,
 		   struct sw_whois_result *r, struct sw_rdap_links *follow);

@@ -42,6 +42,14 @@ static const struct sw_cfg_key reporter_keys[] = {
 	K("whois_max_kib", SW_CFG_UINT, whois_max_kib, 4, 4096, "largest whois answer kept"),
 	K("domain_whois", SW_CFG_BOOL, domain_whois, 0, 0,
 	  "also ask domain whois for the contacts of the reverse-DNS name's domain"),
+	K("rdap", SW_CFG_BOOL, rdap, 0, 0,
+	  "ask RDAP (HTTPS) first for addresses and domains, port 43 as the fallback"),
+	K("rdap_bootstrap", SW_CFG_STRING, rdap_bootstrap, 0, 0,
+	  "directory of IANA's RDAP bootstrap files; empty: the installed copy"),
+	K("rdap_ca_file", SW_CFG_STRING, rdap_ca_file, 0, 0,
+	  "CA certificates for RDAP servers; empty: the system store"),
+	K("rdap_bootstrap_url", SW_CFG_STRING, rdap_bootstrap_url, 0, 0,
+	  "where --rdap-refresh fetches the bootstrap files from"),
 	K("reverse_dns", SW_CFG_BOOL, reverse_dns, 0, 0, "look up the sources' names (PTR)"),
 	K("dns_server", SW_CFG_STRING, dns_server, 0, 0,
 	  "name server HOST[:PORT] for reverse DNS; empty: the system resolver"),
@@ -63,6 +71,9 @@ void sw_reporter_conf_defaults(struct sw_reporter_conf *c)
 	c->whois_max_hops = 4;
 	c->whois_max_kib = 256;
 	c->domain_whois = true;
+	c->rdap = true;
+	snprintf(c->rdap_bootstrap_url, sizeof c->rdap_bootstrap_url, "%s",
+		 "https://data.iana.org/rdap/");
 	c->reverse_dns = true;
 	c->dns_timeout_ms = 3000;
 	snprintf(c->sendmail, sizeof c->sendmail, "sendmail -t -oi");

@@ -31,6 +31,11 @@ struct sw_reporter_conf {
 	unsigned whois_max_hops;
 	unsigned whois_max_kib;
 	bool domain_whois;         /* ask domain whois for the PTR name's domain */
+	/* RDAP */
+	bool rdap;                 /* ask RDAP first (default yes) */
+	char rdap_bootstrap[1024]; /* IANA bootstrap directory; empty: the installed copy */
+	char rdap_ca_file[1024];   /* CA bundle for RDAP; empty: the system store */
+	char rdap_bootstrap_url[256]; /* where --rdap-refresh fetches the files */
 	/* reverse DNS */
 	bool reverse_dns;
 	char dns_server[128];      /* HOST[:PORT]; empty: the system resolver */

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "hostname.h"
 #include "log.h"
+#include "rdap.h"
 #include "timefmt.h"
 #include "util.h"
 #include "whois.h"
@@ -45,6 +46,7 @@ struct sw_whois {
 	struct sw_whois_cache cache;
 	struct sw_whois_hosts hosts;  /* --whois-hosts */
 	struct sw_whois_pacer pacer;
+	struct sw_rdap *rdap;      /* NULL: RDAP off (or its bootstrap unreadable) */
 	bool cache_only;           /* for now no socket, but fresh answers only */
 	uint64_t network_lookups;  /* address lookups that went to a server */
 };
@@ -62,9 +64,65 @@ void sw_whois_conf_defaults(struct sw_whois_conf *c)
 	c->rate_limit_wait_ms = 5000;
 	c->ttl_s = 7 * 86400;
 	c->offline = false;
+	c->rdap = true;
 }
 
 /* ---- client ----------------------------------------------------------- */
+
+/* RDAP's client, sharing the timeouts, limits and pacer of port 43. The
+ * operator's own bootstrap must load; the installed copy may be missing
+ * (an uninstalled build): then port 43 alone, said once. */
+static int rdap_start(struct sw_whois *w, char *err, size_t errlen)
+{
+	const struct sw_whois_conf *c = &w->conf;
+	struct sw_rdap_conf rc = {
+		.bootstrap_dir = c->rdap_bootstrap[0] ? c->rdap_bootstrap : SW_RDAP_DATADIR,
+		.net = {
+			.timeout_ms = c->timeout_ms,
+			.max_response = c->max_response,
+			.ca_file = c->rdap_ca_file,
+			.pace_ms = c->pace_ms,
+			.rate_limit_retries = c->rate_limit_retries,
+			.rate_limit_wait_ms = c->rate_limit_wait_ms,
+			.pacer = &w->pacer,
+		},
+		.max_hops = c->max_hops,
+	};
+	char why[512];
+
+	if (!c->rdap || c->offline)
+		return 0;
+	w->rdap = sw_rdap_new(&rc, why, sizeof(why));
+	if (w->rdap)
+		return 0;
+	if (c->rdap_bootstrap[0]) {
+		sw_fmt(err, errlen, "rdap_bootstrap: %s", why);
+		return -1;
+	}
+	sw_warn("RDAP off, port 43 only: %s", why);
+	return 0;
+}
+
+/* May RDAP be asked (about a special-use address)? Not when the operator
+ * chose a whois server, unless the bootstrap was chosen too. */
+static bool rdap_allowed(const struct sw_whois *w, bool special)
+{
+	if (!w->rdap)
+		return false;
+	if (w->conf.rdap_bootstrap[0])
+		return true;
+	return !special && !w->conf.first_server[0];
+}
+
+/* Did the answers so far name a designated abuse contact? Else port 43
+ * is asked as well (APNIC's RDAP gives a national registry's IRT only). */
+static bool has_designated(const struct sw_whois_result *r)
+{
+	for (unsigned i = 0; i < r->ncontacts && i < SW_WHOIS_MAX_CONTACTS; i++)
+		if (r->contacts[i].source <= SW_CONTACT_ABUSE_COMMENT)
+			return true;
+	return false;
+}
 
 struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
 			      char *err, size_t errlen)
@@ -101,6 +159,10 @@ struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
 		sw_whois_free(w);
 		return NULL;
 	}
+	if (rdap_start(w, err, errlen) < 0) {
+		sw_whois_free(w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -119,6 +181,7 @@ void sw_whois_free(struct sw_whois *w)
 	if (!w)
 		return;
 	sw_whois_hosts_free(&w->hosts);
+	sw_rdap_free(w->rdap);
 	free(w);
 }
 
@@ -192,7 +255,9 @@ static void replay_stored(const char *text, size_t len, const char *server, void
 	uint16_t port;
 	const char *why;
 
-	if (!server || !sw_whois_hostport_parse(server, host, &port, SW_WHOIS_PORT, &why))
+	if (sw_rdap_is_stored(server))
+		sw_fmt(host, sizeof(host), "%s", server);  /* an RDAP base URL */
+	else if (!server || !sw_whois_hostport_parse(server, host, &port, SW_WHOIS_PORT, &why))
 		host[0] = '\0';
 	p->fn(text, len, host, p->ctx);
 }
@@ -218,6 +283,22 @@ static int cache_store(struct sw_whois *w, const struct sw_whois_cache_entry *e,
 		       char *err, size_t errlen)
 {
 	return sw_whois_cache_store(&w->cache, e, err, errlen);
+}
+
+/* Store e with RDAP's answers before port 43's (replayed in that order). */
+static int cache_store_with(struct sw_whois *w, const struct sw_rdap_answers *ra,
+			    struct sw_whois_cache_entry e, char *err, size_t errlen)
+{
+	struct sw_whois_hop all[SW_RDAP_REQUESTS_MAX + SW_WHOIS_HOPS_MAX + 1];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ra->n && n < SW_ARRAY_LEN(all); i++)
+		all[n++] = ra->hop[i];      /* shallow: the buffers stay theirs */
+	for (unsigned i = 0; i < e.nhops && n < SW_ARRAY_LEN(all); i++)
+		all[n++] = e.hops[i];
+	e.hops = all;
+	e.nhops = n;
+	return cache_store(w, &e, err, errlen);
 }
 
 /* ---- address lookups -------------------------------------------------- */
@@ -251,7 +332,10 @@ static void replay_ip_answer(const char *text, size_t len, const char *host, voi
 {
 	struct replay_ip *p = ctx;
 
-	sw_whois_parse(text, len, host, p->a, p->r);
+	if (sw_rdap_is_stored(host))
+		sw_rdap_replay(text, len, host, p->a, p->r);
+	else
+		sw_whois_parse(text, len, host, p->a, p->r);
 }
 
 /*
@@ -312,6 +396,8 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 	struct sw_addr v4;
 	struct chain ch;
 	struct replay_ip replay = { a, r };
+	struct sw_rdap_answers ra;
+	enum sw_rdap_outcome rdap = SW_RDAP_NO_SERVER;
 	bool special, complete, ok;
 	int64_t id;
 	int found;
@@ -340,34 +426,48 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 		return SW_WHOIS_UNRESOLVED;
 	}
 	special = sw_addr_is_special(a);
-	if (special && !w->conf.first_server[0]) {
+	if (special && !w->conf.first_server[0] && !rdap_allowed(w, special)) {
 		sw_fmt(err, errlen, "%s is a special-use address (private, loopback, "
 		       "documentation, ...): never sent to a public whois server", text);
 		return SW_WHOIS_UNRESOLVED;
 	}
 
 	memset(&ch, 0, sizeof(ch));
+	memset(&ra, 0, sizeof(ra));
 	w->network_lookups++;
-	complete = run_chain(w, a, text, special, &ch, r, why, sizeof(why));
-	if (ch.n == 0) {
+	/* RDAP first; port 43 when it failed or named no designated abuse
+	 * contact (and may be asked: special-use space only of --whois-server) */
+	sw_fmt(why, sizeof(why), "a special-use address: no RDAP server for it in the "
+	       "bootstrap, and no --whois-server");
+	if (rdap_allowed(w, special))
+		rdap = sw_rdap_ip(w->rdap, a, r, &ra, why, sizeof(why));
+	complete = true;
+	if ((rdap != SW_RDAP_ANSWERED || !has_designated(r)) &&
+	    (!special || w->conf.first_server[0]))
+		complete = run_chain(w, a, text, special, &ch, r, why, sizeof(why));
+	if (ch.n == 0 && rdap != SW_RDAP_ANSWERED) {
 		sw_fmt(err, errlen, "%s: %s", text, why);
 		chain_free(&ch);
+		sw_rdap_answers_free(&ra);
 		return SW_WHOIS_UNRESOLVED;
 	}
 	/* A chain cut short (a referral unreachable or refusing) would leave
-	 * only the RIR's big block: not a resolution to keep for a TTL. */
-	ok = complete && (r->ncidrs > 0 || r->ncontacts > 0);
+	 * only the RIR's big block: not a resolution to keep for a TTL. An
+	 * RDAP answer is the registry's own record: a resolution. */
+	ok = (complete || rdap == SW_RDAP_ANSWERED) && (r->ncidrs > 0 || r->ncontacts > 0);
 	if (!complete)
 		sw_fmt(err, errlen, "%s: %s", text, why);
 	else if (!ok)
 		sw_fmt(err, errlen, "%s: no range or contact in the answer of %s", text,
-		       ch.hops[ch.n - 1].server);
-	if (cache_store(w, &(struct sw_whois_cache_entry){ "ip", text, r, ok, ch.hops, ch.n,
-							  now_us }, err, errlen) < 0) {
+		       ch.n ? ch.hops[ch.n - 1].server : ra.hop[ra.n - 1].server);
+	if (cache_store_with(w, &ra, (struct sw_whois_cache_entry){ "ip", text, r, ok, ch.hops,
+								    ch.n, now_us }, err, errlen) < 0) {
 		chain_free(&ch);
+		sw_rdap_answers_free(&ra);
 		return SW_WHOIS_ERROR;
 	}
 	chain_free(&ch);
+	sw_rdap_answers_free(&ra);
 	return ok ? SW_WHOIS_OK : SW_WHOIS_UNRESOLVED;
 }
 
@@ -376,7 +476,10 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 /* A domain answer: its contact e-mail lines, as the parser reads them. */
 static void replay_domain_answer(const char *text, size_t len, const char *host, void *ctx)
 {
-	sw_whois_parse(text, len, host, NULL, ctx);
+	if (sw_rdap_is_stored(host))
+		sw_rdap_replay(text, len, host, NULL, ctx);
+	else
+		sw_whois_parse(text, len, host, NULL, ctx);
 }
 
 /* The server an answer refers to (IANA's refer:/whois: for a TLD, a thin
@@ -478,6 +581,7 @@ enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 				     char *err, size_t errlen)
 {
 	char d[HOSTLEN], why[512], reg[HOSTLEN], safe[HOSTLEN];
+	struct sw_rdap_answers ra;
 	struct server srv;
 	struct chain ch;
 	bool refused;
@@ -501,14 +605,25 @@ enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 		sw_fmt(err, errlen, "%s: not in the whois cache", d);
 		return SW_WHOIS_UNRESOLVED;
 	}
-	rc = tld_server(w, strrchr(d, '.') + 1, now_us, &srv, err, errlen);
-	if (rc < 0)
-		return rc == -2 ? SW_WHOIS_ERROR : SW_WHOIS_UNRESOLVED;
-
+	memset(&ra, 0, sizeof(ra));
 	memset(&ch, 0, sizeof(ch));
+	if (rdap_allowed(w, false) &&
+	    sw_rdap_domain(w->rdap, d, r, &ra, why, sizeof(why)) == SW_RDAP_ANSWERED &&
+	    has_designated(r))
+		goto store;     /* the registrar's abuse contact: port 43 adds nothing */
+	rc = tld_server(w, strrchr(d, '.') + 1, now_us, &srv, err, errlen);
+	if (rc == -1 && ra.n > 0)
+		goto store;     /* RDAP answered; no port 43 for this TLD */
+	if (rc < 0) {
+		sw_rdap_answers_free(&ra);
+		return rc == -2 ? SW_WHOIS_ERROR : SW_WHOIS_UNRESOLVED;
+	}
 	if (ask(w, &srv, d, &ch.hops[0], &refused, why, sizeof(why)) < 0) {
+		if (ra.n > 0)
+			goto store;
 		sw_fmt(err, errlen, "%s: %s", d, why);
 		chain_free(&ch);
+		sw_rdap_answers_free(&ra);
 		return SW_WHOIS_UNRESOLVED;
 	}
 	ch.n = 1;
@@ -526,8 +641,13 @@ enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 	for (unsigned i = 0; i < ch.n; i++)
 		replay_domain_answer(sw_buf_str(&ch.hops[i].answer), ch.hops[i].answer.len,
 				     ch.hops[i].host, r);
-	rc = cache_store(w, &(struct sw_whois_cache_entry){ "domain", d, NULL, true, ch.hops,
-							   ch.n, now_us }, err, errlen);
+store:
+	if (errlen)
+		err[0] = '\0';
+	rc = cache_store_with(w, &ra, (struct sw_whois_cache_entry){ "domain", d, NULL, true,
+								     ch.hops, ch.n, now_us },
+			      err, errlen);
 	chain_free(&ch);
+	sw_rdap_answers_free(&ra);
 	return rc < 0 ? SW_WHOIS_ERROR : SW_WHOIS_OK;
 }

@@ -28,6 +28,13 @@ struct sw_whois_conf {
 	unsigned rate_limit_wait_ms;  /* wait before such a retry; default 5000 */
 	int64_t ttl_s;                /* a cached answer is fresh this long; default 7 days */
 	bool offline;                 /* only the cache; never a socket */
+	/* RDAP, asked first when the bootstrap names a server (rdap.h) */
+	bool rdap;                    /* default true */
+	char rdap_bootstrap[1024];    /* the operator's bootstrap directory; "": the
+	                                 installed copy (and then RDAP is off when
+	                                 it cannot be read, and never asked about
+	                                 special-use addresses or with first_server) */
+	char rdap_ca_file[1024];      /* CA bundle for RDAP; "": the system store */
 };
 
 void sw_whois_conf_defaults(struct sw_whois_conf *c);
@@ -60,14 +67,20 @@ enum sw_whois_status {
  * detection, each registry in its own query form, each host mapped through
  * the hosts file. Every answer is stored with its server and time.
  * Special-use addresses are asked only of an explicit --whois-server.
+ * RDAP comes first when the bootstrap names a server for a (and the
+ * operator did not choose a whois server, or chose the bootstrap too);
+ * port 43 follows when RDAP failed or named no designated abuse contact,
+ * its answers merged with RDAP's.
  */
 enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a,
 				     int64_t now_us, struct sw_whois_result *r,
 				     char *err, size_t errlen);
 
-/* Domain whois for a registrable domain ("casema.net"): the TLD's server
- * (from IANA, cached), then the registrar's if referred; adds the admin,
- * technical and billing e-mail addresses it shows as SW_CONTACT_DOMAIN. */
+/* Domain whois for a registrable domain ("casema.net"): RDAP first (the
+ * registry's, then the registrar's it links to), then, unless RDAP named
+ * a designated abuse contact, port 43: the TLD's server (from IANA,
+ * cached), then the registrar's if referred; adds the admin, technical and
+ * billing e-mail addresses it shows as SW_CONTACT_DOMAIN. */
 enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 				     int64_t now_us, struct sw_whois_result *r,
 				     char *err, size_t errlen);

@@ -1457,6 +1457,43 @@ void sw_whois_parse(const char *text, size_t len, const char *server,
 	doc_free(&d);
 }
 
+/* ---- for parsers of other formats (rdap_parse.c) ------------------------ */
+
+bool sw_whois_is_nir_address(const char *addr)
+{
+	return is_nir_address(addr);
+}
+
+void sw_whois_contacts_add(struct sw_contact *list, unsigned *n, unsigned cap,
+			   const struct sw_contact *c)
+{
+	contacts_add(list, n, cap, c);
+}
+
+void sw_whois_merge(struct sw_whois_result *r, const struct sw_whois_result *found,
+		    const struct sw_addr *a, const char *server)
+{
+	struct answer ans;
+
+	if (r == NULL || found == NULL)
+		return;
+	memset(&ans, 0, sizeof(ans));
+	ans.a = a;
+	/* a range counts only around the address asked for, as in a whois answer */
+	ans.range.lo = found->range_lo;
+	ans.range.hi = found->range_hi;
+	ans.have_range = found->have_range && a != NULL && range_contains(&ans.range, a) &&
+			 sw_addr_cmp(&ans.range.lo, &ans.range.hi) <= 0;
+	memcpy(ans.netname, found->netname, sizeof(ans.netname));
+	memcpy(ans.org, found->org, sizeof(ans.org));
+	memcpy(ans.country, found->country, sizeof(ans.country));
+	for (unsigned i = 0; i < found->ncontacts && i < SW_WHOIS_MAX_CONTACTS; i++)
+		if (!sw_whois_is_placeholder(found->contacts[i].addr))
+			contacts_add(ans.contacts, &ans.ncontacts, ANSWER_MAX_CONTACTS,
+				     &found->contacts[i]);
+	merge(r, &ans, server);
+}
+
 /* ---- rate limits -------------------------------------------------------- */
 
 bool sw_whois_is_rate_limited(const char *text, size_t len)

@@ -106,6 +106,20 @@ bool sw_whois_is_rate_limited(const char *text, size_t len);
  * (hostmaster@ripe.net, search-apnic-not-arin@apnic.net, …). */
 bool sw_whois_is_placeholder(const char *addr);
 
+/* For parsers of other formats (rdap_parse.c), the rules a whois answer
+ * follows. sw_whois_merge: merge what one answer found (range, names and
+ * contacts in the order found, in a result of its own) into *r as
+ * sw_whois_parse() does: the range only if it holds a; placeholders
+ * dropped; re-ranked. sw_whois_contacts_add: add c to a ranked list of
+ * cap (deduplicated; when full, c displaces a worse one).
+ * sw_whois_is_nir_address: an address at a national registry (its IRT:
+ * a labelled fallback only). */
+void sw_whois_merge(struct sw_whois_result *r, const struct sw_whois_result *found,
+		    const struct sw_addr *a, const char *server);
+void sw_whois_contacts_add(struct sw_contact *list, unsigned *n, unsigned cap,
+			   const struct sw_contact *c);
+bool sw_whois_is_nir_address(const char *addr);
+
 const char *sw_contact_source_name(enum sw_contact_source s); /* "abuse mailbox", … */
 
 #endif

@@ -10,6 +10,10 @@
  *   cidr=62.239.237.0/24          (one line per CIDR)
  *   netname=… org=… country=… server=…
  *   contact=<addr> <source-name> <via>   (ranked, best first)
+ *   trace=<proto> <server> <query> ok|failed <outcome>   (each server asked)
+ *
+ * RDAP is off unless --rdap-bootstrap names a bootstrap directory (the
+ * tests' own, pointing at loopback): never the installed copy.
  *
  * Errors go to stderr. Everything printed passes through sw_sanitize().
  * Exit status: 0 done (unresolved included), 1 a database error, 2 usage.
@@ -34,7 +38,7 @@ static const char usage[] =
 	"usage: whoislookup -w DB [--whois-server H:P] [--whois-hosts FILE] [--offline]\n"
 	"       [--now-us N] [--domain] [--timeout-ms N] [--pace-ms N] [--max-hops N]\n"
 	"       [--max-bytes N] [--ttl-s N] [--rate-limit-wait-ms N] [--rate-limit-retries N]\n"
-	"       [-v] ADDR|DOMAIN...\n";
+	"       [--rdap-bootstrap DIR] [--rdap-ca-file FILE] [-v] ADDR|DOMAIN...\n";
 
 static void print_field(const char *key, const char *val)
 {
@@ -62,9 +66,22 @@ static void print_result(const struct sw_whois_result *r)
 		printf("rate_limited=1\n");
 }
 
+static void print_trace(const struct sw_whois_result *r)
+{
+	char s[512], q[512], o[512];
+
+	for (unsigned i = 0; i < r->ntrace && i < SW_WHOIS_TRACE_MAX; i++)
+		printf("trace=%s %s %s %s %s\n", r->trace[i].proto,
+		       sw_sanitize(s, sizeof(s), r->trace[i].server, (size_t)-1),
+		       sw_sanitize(q, sizeof(q), r->trace[i].query, (size_t)-1),
+		       r->trace[i].ok ? "ok" : "failed",
+		       sw_sanitize(o, sizeof(o), r->trace[i].outcome, (size_t)-1));
+}
+
 enum {
 	OPT_SERVER = 256, OPT_HOSTS, OPT_OFFLINE, OPT_NOW, OPT_DOMAIN, OPT_TIMEOUT,
 	OPT_PACE, OPT_HOPS, OPT_BYTES, OPT_TTL, OPT_RLWAIT, OPT_RLRETRIES,
+	OPT_RDAP_BOOTSTRAP, OPT_RDAP_CA,
 };
 
 int main(int argc, char **argv)
@@ -82,6 +99,8 @@ int main(int argc, char **argv)
 		{ "ttl-s", required_argument, NULL, OPT_TTL },
 		{ "rate-limit-wait-ms", required_argument, NULL, OPT_RLWAIT },
 		{ "rate-limit-retries", required_argument, NULL, OPT_RLRETRIES },
+		{ "rdap-bootstrap", required_argument, NULL, OPT_RDAP_BOOTSTRAP },
+		{ "rdap-ca-file", required_argument, NULL, OPT_RDAP_CA },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sw_whois_conf conf;
@@ -95,6 +114,7 @@ int main(int argc, char **argv)
 
 	sw_log_init("whoislookup");
 	sw_whois_conf_defaults(&conf);
+	conf.rdap = false;      /* only with the test's own bootstrap */
 	while ((c = getopt_long(argc, argv, "w:v", opts, NULL)) != -1) {
 		switch (c) {
 		case 'w': dbpath = optarg; break;
@@ -136,6 +156,15 @@ int main(int argc, char **argv)
 		case OPT_RLRETRIES:
 			conf.rate_limit_retries = (unsigned)sw_option_number("--rate-limit-retries",
 									     optarg, 0, 100);
+			break;
+		case OPT_RDAP_BOOTSTRAP:
+			if (!sw_fmt(conf.rdap_bootstrap, sizeof(conf.rdap_bootstrap), "%s", optarg))
+				sw_usage_error("--rdap-bootstrap: too long");
+			conf.rdap = true;
+			break;
+		case OPT_RDAP_CA:
+			if (!sw_fmt(conf.rdap_ca_file, sizeof(conf.rdap_ca_file), "%s", optarg))
+				sw_usage_error("--rdap-ca-file: too long");
 			break;
 		default:
 			fputs(usage, stderr);
@@ -185,6 +214,7 @@ int main(int argc, char **argv)
 			print_result(&r);
 		else if (r.rate_limited)
 			printf("rate_limited=1\n");
+		print_trace(&r);
 		fflush(stdout);
 	}
 	sw_whois_free(w);
