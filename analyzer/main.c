@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@
 #include "incidents_db.h"
 #include "log.h"
 #include "logs.h"
+#include "prune.h"
 #include "settings.h"
+#include "timefmt.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -25,6 +28,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: spanwatch-analyzer -w DB [--syslog FILE...] [options]\n"
 "       spanwatch-analyzer -w DB --mark-compromised ADDR | --clear-compromised ADDR\n"
+"       spanwatch-analyzer -w DB --prune [-c FILE]\n"
 "\n"
 "Correlate detections stored by spanwatch-sensor into incidents per source\n"
 "and per netblock (v_incidents). Running it twice changes nothing.\n"
@@ -42,6 +46,8 @@ static void usage(FILE *f)
 "      --tz ZONE               zone of log stamps written without one (default: local)\n"
 "      --year YYYY             year of RFC 3164 stamps (default: from the file's mtime)\n"
 "      --offline               do not resolve host names (log lines, allow list)\n"
+"      --prune                 remove what [retention] no longer keeps, in small\n"
+"                              transactions, instead of correlating\n"
 "  -q, --quiet                 no summary\n"
 "  -h, --help                  this help\n"
 "  -V, --version               version\n"
@@ -49,10 +55,28 @@ static void usage(FILE *f)
 "Exit status: 0 ok, 1 runtime failure, 2 usage error.\n");
 }
 
+/* --prune: retention instead of correlation, and a line saying what went. */
+static int run_prune(sqlite3 *db, const struct sw_retention *r, int quiet)
+{
+	struct sw_prune_result pr;
+	int rc = sw_prune(db, r, sw_now_us(), &pr);
+
+	if (!quiet || rc < 0)
+		fprintf(stderr, "%s: pruned %llu detections (%llu incidents never reportable), "
+		        "%llu evidence lines, %llu log lines, %llu whois answers, %llu runs, "
+		        "in %llu transactions%s\n", sw_progname(),
+		        (unsigned long long)pr.detections,
+		        (unsigned long long)pr.unreportable_incidents,
+		        (unsigned long long)pr.evidence, (unsigned long long)pr.log_lines,
+		        (unsigned long long)pr.whois_lookups, (unsigned long long)pr.runs,
+		        (unsigned long long)pr.transactions, rc < 0 ? " before an error" : "");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_SYSLOG = 256, OPT_GAP, OPT_P4, OPT_P6, OPT_MARK, OPT_CLEAR, OPT_TZ, OPT_YEAR,
-	       OPT_OFFLINE };
+	       OPT_OFFLINE, OPT_PRUNE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' },
@@ -65,6 +89,7 @@ int main(int argc, char **argv)
 		{ "tz", required_argument, NULL, OPT_TZ },
 		{ "year", required_argument, NULL, OPT_YEAR },
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
+		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -82,6 +107,7 @@ int main(int argc, char **argv)
 	static struct sw_analyzer_conf conf;
 	static struct sw_allowlist allow;
 	int mark_value = -1, quiet = 0, ch, rc = 1;
+	bool prune = false;
 	char err[512];
 	sqlite3 *db;
 	struct sw_logs *lg = NULL;
@@ -100,6 +126,7 @@ int main(int argc, char **argv)
 		case OPT_TZ: tz = optarg; break;
 		case OPT_YEAR: year = (unsigned)sw_option_number("--year", optarg, 1970, 9999); break;
 		case OPT_OFFLINE: lopts.offline = true; break;
+		case OPT_PRUNE: prune = true; break;
 		case OPT_GAP: gap = (unsigned)sw_option_number("--gap", optarg, 1, 24 * 365); break;
 		case OPT_P4: p4 = (unsigned)sw_option_number("--prefix4", optarg, 8, 32); break;
 		case OPT_P6: p6 = (unsigned)sw_option_number("--prefix6", optarg, 16, 128); break;
@@ -136,6 +163,10 @@ int main(int argc, char **argv)
 	if (!db) {
 		sw_err("%s", err);
 		return 1;
+	}
+	if (prune) {
+		rc = run_prune(db, &conf.retention, quiet) < 0 ? 1 : 0;
+		goto out;
 	}
 	if (mark && sw_mark_compromised(db, mark, mark_value) < 0)
 		goto out;

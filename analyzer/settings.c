@@ -16,6 +16,10 @@
 	{ "analyzer", name, type, offsetof(struct sw_analyzer_conf, field), \
 	  sizeof(((struct sw_analyzer_conf *)0)->field), lo, hi, 0, help }
 
+#define R(name, field, lo, hi, help) \
+	{ "retention", name, SW_CFG_UINT, offsetof(struct sw_analyzer_conf, field), \
+	  sizeof(((struct sw_analyzer_conf *)0)->field), lo, hi, 0, help }
+
 static const struct sw_cfg_key analyzer_keys[] = {
 	K("gap_hours", SW_CFG_UINT, gap_hours, 1, 8760,
 	  "detections of a source further apart than this start a new incident"),
@@ -27,6 +31,19 @@ static const struct sw_cfg_key analyzer_keys[] = {
 	K("year", SW_CFG_UINT, year, 0, 9999, "year of RFC 3164 log stamps; 0: the file's mtime"),
 	K("allow", SW_CFG_HOSTS, allow, 0, 0,
 	  "sources never reported (addresses, prefixes, host names resolved once a run)"),
+
+	R("evidence_days", retention.evidence_days, 0, 36500,
+	  "evidence lines of detections no memo told are kept this long (0: for ever)"),
+	R("detections_days", retention.detections_days, 0, 36500,
+	  "detections no memo told are kept this long (0: for ever)"),
+	R("unreportable_days", retention.unreportable_days, 0, 36500,
+	  "incidents never reportable, with their detections, are kept this long (0: for ever)"),
+	R("log_lines_days", retention.log_lines_days, 0, 36500,
+	  "log lines read by --syslog are kept this long (0: for ever)"),
+	R("whois_days", retention.whois_days, 0, 36500,
+	  "cached whois and RDAP answers are kept this long (0: for ever)"),
+	R("batch_rows", retention.batch_rows, 10, 1000000,
+	  "rows deleted per transaction (smaller: shorter waits for the sensor)"),
 };
 
 void sw_analyzer_conf_defaults(struct sw_analyzer_conf *c)
@@ -39,6 +56,7 @@ void sw_analyzer_conf_defaults(struct sw_analyzer_conf *c)
 	c->prefix6 = 48;
 	sw_policy_defaults(&p);
 	c->innocent_ports = p.innocent_ports;
+	sw_retention_defaults(&c->retention);
 }
 
 int sw_analyzer_conf_load(struct sw_analyzer_conf *c, const char *path, char *err, size_t errlen)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "netset.h"  /* struct sw_port_set, struct sw_host_list */
+#include "prune.h"   /* struct sw_retention */
 
 /* The [analyzer] section of the configuration file (the file the sensor
  * reads too; each program reads its own sections). */
@@ -20,6 +21,7 @@ struct sw_analyzer_conf {
 	char tz[64];             /* zone of log stamps written without one */
 	unsigned year;           /* year of RFC 3164 stamps, 0: file mtime */
 	struct sw_host_list allow; /* sources never reported */
+	struct sw_retention retention; /* [retention]: what --prune keeps */
 };
 
 void sw_analyzer_conf_defaults(struct sw_analyzer_conf *c);
