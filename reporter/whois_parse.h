@@ -1,7 +1,9 @@
 /*
- * whois_parse.h - what a whois answer says (whois_parse.c): RPSL, ARIN,
- * LACNIC, JPNIC and KRNIC shapes into one result with ranked contacts, the
- * referral to follow, and rate-limit refusals.
+ * whois_parse.h - what a whois answer says: RPSL, ARIN, LACNIC, JPNIC and
+ * KRNIC shapes into one result with ranked contacts (whois_parse.c, with
+ * whois_doc.c, whois_range.c and whois_contact.c), the referral to follow
+ * and rate-limit refusals (whois_referral.c). The one header the rest of
+ * the reporter includes for answers.
  *
  * Everything in a response is hostile text. The parser keeps only what it
  * validated: addresses that look like e-mail addresses (no CR, LF, control
