@@ -63,8 +63,12 @@ static bool domain_is(const char *domain, const char *zone)
 }
 
 /* The registries themselves: their hostmasters, change robots, "search
- * APNIC not ARIN" and abuse desks answer for the registry, never for the
- * network. JPNIC's role shows up in every APNIC answer for Japan. */
+ * APNIC not ARIN" and abuse desks answer for the registry. In a stub
+ * (a block handed to another registry, IANA's placeholders) they never
+ * answer for the network; for a network the registry operates itself
+ * (RIPE NCC's 193.0.0.0/21) they do: the parser decides which
+ * (struct answer's keep_registry). JPNIC's role shows up in every APNIC
+ * answer for Japan, always in a mirrored NIR object, which refers on. */
 static const char *const registry_zones[] = {
 	"ripe.net", "apnic.net", "arin.net", "lacnic.net", "afrinic.net",
 	"iana.org", "nic.ad.jp", "jpnic.net",
@@ -124,6 +128,16 @@ bool sw_whois_is_placeholder(const char *addr)
 	for (size_t i = 0; i < SW_ARRAY_LEN(bad_tld); i++)
 		if (domain_is(domain, bad_tld[i]))
 			return true;
+	return false;
+}
+
+bool sw_whois_is_registry_address(const char *addr)
+{
+	char a[128];
+
+	if (addr == NULL || !email_normalize(addr, strlen(addr), a))
+		return false;
+	const char *domain = strchr(a, '@') + 1;
 	for (size_t i = 0; i < SW_ARRAY_LEN(registry_zones); i++)
 		if (domain_is(domain, registry_zones[i]))
 			return true;
@@ -161,9 +175,16 @@ static unsigned local_class(const char *addr)
 	return 2;
 }
 
+/* A designated abuse contact (abuse-mailbox:, abuse-c, RAbuseEmail,
+ * OrgAbuseEmail, the "% Abuse contact" line) is what the registry says to
+ * write to, whatever its local part: those keep the order the parser
+ * added them in (RAbuseEmail before OrgAbuseEmail, the network's before
+ * its organisation's). The mailbox's name only orders the others. */
 static unsigned contact_rank(const struct sw_contact *c)
 {
-	return (unsigned)c->source * 4 + local_class(c->addr);
+	unsigned cls = c->source <= SW_CONTACT_ABUSE_COMMENT ? 0 : local_class(c->addr);
+
+	return (unsigned)c->source * 4 + cls;
 }
 
 /* Add c to list (deduplicated; a better source replaces a worse one;
@@ -224,6 +245,8 @@ void whois_add_contact(struct answer *ans, const char *value, size_t n,
 			break;
 		}
 	if (!email_normalize(value, n, c.addr) || sw_whois_is_placeholder(c.addr))
+		return;
+	if (!ans->keep_registry && sw_whois_is_registry_address(c.addr))
 		return;
 	if (is_nir_address(c.addr) && source < SW_CONTACT_NIR_IRT)
 		source = SW_CONTACT_NIR_IRT;

@@ -22,6 +22,8 @@ struct answer {
 	char netname[80], org[160], country[8];
 	struct sw_contact contacts[ANSWER_MAX_CONTACTS];
 	unsigned ncontacts;
+	bool keep_registry;           /* a registry's own mailboxes count (its own
+	                                 network, not a stub): set per network */
 };
 
 /* Add the address in value[0..n) (an RPSL "# comment" after it ignored)

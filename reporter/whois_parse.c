@@ -221,7 +221,44 @@ static bool is_nir_irt(const struct doc *d, const struct object *o)
 	return false;
 }
 
-/* The person, role, irt or organisation objects a handle names. */
+/* A person or role object keyed by handle: RPSL's nic-hdl:, and
+ * registro.br's nic-hdl-br: (its objects start with the handle). */
+static bool names_handle(const struct doc *d, const struct object *o, const char *handle)
+{
+	return obj_value_is(d, o, "nic-hdl", handle) || obj_value_is(d, o, "nic-hdl-br", handle);
+}
+
+static bool obj_has(const struct doc *d, const struct object *o, const char *key)
+{
+	for (size_t i = o->first; i < o->end; i++)
+		if (is_attr(&d->items[i], key))
+			return true;
+	return false;
+}
+
+/* The source a mailbox of the object a handle names gets. The abuse-c
+ * is the designated abuse contact: its abuse-mailbox, or its e-mail when
+ * it has none (LACNIC and registro.br persons only have e-mail:). An
+ * abuse-mailbox: is designated wherever it is (an IRT's, APNIC; a role's
+ * that RIPE's "% Abuse contact" line names); handles are resolved abuse-c
+ * first, so a tech-c's never goes before the abuse-c's. Every other
+ * e-mail reached through tech-c, admin-c, owner-c or an IRT is a
+ * technical or administrative contact. */
+static enum sw_contact_source resolved_source(const char *role, bool nir, bool abuse_mailbox,
+					      bool has_abuse_mailbox)
+{
+	if (nir)
+		return SW_CONTACT_NIR_IRT;
+	if (abuse_mailbox)
+		return SW_CONTACT_ABUSE_MAILBOX;
+	if (strcmp(role, "abuse-c") == 0 && !has_abuse_mailbox)
+		return SW_CONTACT_ABUSE_MAILBOX;
+	return SW_CONTACT_ROLE_EMAIL;
+}
+
+/* The person, role, irt or organisation objects a handle names: their
+ * abuse-mailbox first, then their e-mail and the addresses in their
+ * remarks. */
 static void rpsl_resolve(struct parse *p, struct answer *ans, const char *role,
 			 const char *handle)
 {
@@ -233,9 +270,10 @@ static void rpsl_resolve(struct parse *p, struct answer *ans, const char *role,
 
 	for (size_t o = 0; o < p->nobjs; o++) {
 		const struct object *ob = &p->objs[o];
-		if (irt ? !obj_value_is(d, ob, "irt", handle) : !obj_value_is(d, ob, "nic-hdl", handle))
+		if (irt ? !obj_value_is(d, ob, "irt", handle) : !names_handle(d, ob, handle))
 			continue;
 		bool nir = irt && is_nir_irt(d, ob);
+		bool has_box = obj_has(d, ob, "abuse-mailbox");
 		sw_fmt(via, sizeof(via), "%s %s%s", irt ? "irt" : role, safe,
 		       nir ? " (national registry)" : "");
 		sw_fmt(rvia, sizeof(rvia), "remarks of %s %s", irt ? "irt" : role, safe);
@@ -243,10 +281,13 @@ static void rpsl_resolve(struct parse *p, struct answer *ans, const char *role,
 			const struct item *it = &d->items[i];
 			if (is_attr(it, "abuse-mailbox"))
 				whois_add_contact(ans, it->val, it->vlen,
-					    nir ? SW_CONTACT_NIR_IRT : SW_CONTACT_ABUSE_MAILBOX, via);
-			else if (is_attr(it, "e-mail"))
+					    resolved_source(role, nir, true, has_box), via);
+		}
+		for (size_t i = ob->first; i < ob->end; i++) {
+			const struct item *it = &d->items[i];
+			if (is_attr(it, "e-mail"))
 				whois_add_contact(ans, it->val, it->vlen,
-					    nir ? SW_CONTACT_NIR_IRT : SW_CONTACT_ROLE_EMAIL, via);
+					    resolved_source(role, nir, false, has_box), via);
 			else if (is_attr(it, "remarks") && !nir)
 				whois_add_text_contacts(ans, it->val, it->vlen, rvia);
 		}
@@ -381,8 +422,9 @@ static const struct {
 	const char *key, *via;
 	enum sw_contact_source source;
 } arin_emails[] = {
-	{ "orgabuseemail", "OrgAbuseEmail", SW_CONTACT_ABUSE_MAILBOX },
+	/* in this order: the network's own abuse POC before its organisation's */
 	{ "rabuseemail", "RAbuseEmail", SW_CONTACT_ABUSE_MAILBOX },
+	{ "orgabuseemail", "OrgAbuseEmail", SW_CONTACT_ABUSE_MAILBOX },
 	{ "orgtechemail", "OrgTechEmail", SW_CONTACT_ROLE_EMAIL },
 	{ "rtechemail", "RTechEmail", SW_CONTACT_ROLE_EMAIL },
 	{ "orgnocemail", "OrgNOCEmail", SW_CONTACT_ROLE_EMAIL },
@@ -409,9 +451,25 @@ static void rwhois_contact(struct answer *ans, const struct item *it)
 		    strstr(sub, "abuse") ? SW_CONTACT_ABUSE_MAILBOX : SW_CONTACT_ROLE_EMAIL, via);
 }
 
+/* ARIN's POC e-mails of one network, in arin_emails' order (RAbuseEmail
+ * before OrgAbuseEmail whatever order the answer lists them in). */
+static void arin_contacts(struct parse *p, struct answer *ans, const struct cand *c)
+{
+	for (size_t k = 0; k < SW_ARRAY_LEN(arin_emails); k++)
+		for (size_t i = c->first; i < c->end; i++) {
+			const struct item *it = &p->d->items[i];
+			if (is_attr(it, arin_emails[k].key))
+				whois_add_contact(ans, it->val, it->vlen, arin_emails[k].source,
+						  arin_emails[k].via);
+		}
+}
+
 static void group_contacts(struct parse *p, struct answer *ans, const struct cand *c)
 {
 	char section[KEY_MAX] = "", via[96];
+
+	if (c->shape == SHAPE_ARIN)
+		arin_contacts(p, ans, c);
 
 	for (size_t i = c->first; i < c->end; i++) {
 		const struct item *it = &p->d->items[i];
@@ -421,10 +479,6 @@ static void group_contacts(struct parse *p, struct answer *ans, const struct can
 		}
 		switch (c->shape) {
 		case SHAPE_ARIN:
-			for (size_t k = 0; k < SW_ARRAY_LEN(arin_emails); k++)
-				if (is_attr(it, arin_emails[k].key))
-					whois_add_contact(ans, it->val, it->vlen, arin_emails[k].source,
-						    arin_emails[k].via);
 			if (is_attr(it, "comment"))
 				whois_add_text_contacts(ans, it->val, it->vlen, "Comment");
 			break;
@@ -577,9 +631,71 @@ static void domain_contacts(struct doc *d, struct answer *ans)
 	}
 }
 
-static void parse_answer(struct doc *d, struct answer *ans)
+/* A registry stub: a block the registry only records as handed to
+ * another registry or reserved (IANA-BLK, NON-RIPE-NCC-MANAGED, ARIN's
+ * "Allocated to RIPE NCC", "Early Registrations, Transferred to APNIC",
+ * "IANA Special Use"). Its registry mailboxes are no contact for the
+ * network; a registry's own network (RIPE NCC's 193.0.0.0/21) is none of
+ * these and keeps them. */
+static bool cand_is_stub(const struct parse *p, const struct cand *c)
+{
+	static const char *const netnames[] = {
+		"iana-blk", "iana-netblock", "iana-reserved", "non-ripe-ncc-managed",
+		"erx-netblock", "-erx-", "iana-special",
+	};
+	static const char *const nettypes[] = {
+		"allocated to", "transferred to", "iana", "maintained by",
+	};
+
+	for (size_t i = c->first; i < c->end; i++) {
+		const struct item *it = &p->d->items[i];
+		if (is_attr(it, "netname"))
+			for (size_t k = 0; k < SW_ARRAY_LEN(netnames); k++)
+				if (ifind(it->val, it->vlen, netnames[k]))
+					return true;
+		if (is_attr(it, "nettype"))
+			for (size_t k = 0; k < SW_ARRAY_LEN(nettypes); k++)
+				if (ifind(it->val, it->vlen, nettypes[k]))
+					return true;
+	}
+	return false;
+}
+
+/* A network the registry operates itself: its name or organisation is
+ * the registry's ("RIPE-NCC", "American Registry for Internet Numbers").
+ * Stubs name the registry too, so this counts only for a non-stub in an
+ * answer that does not refer on. */
+static bool names_registry(const struct answer *names)
+{
+	static const char *const registries[] = {
+		"ripe-ncc", "ripe ncc", "ripe network coordination", "american registry for internet",
+		"apnic", "asia pacific network information", "lacnic",
+		"latin american and caribbean ip", "afrinic", "african network information",
+	};
+
+	for (size_t k = 0; k < SW_ARRAY_LEN(registries); k++)
+		if (ifind(names->netname, strlen(names->netname), registries[k]) ||
+		    ifind(names->org, strlen(names->org), registries[k]))
+			return true;
+	return false;
+}
+
+/* Whether the registry's own mailboxes count in network c's contacts. */
+static bool keeps_registry(struct parse *p, const struct answer *ans, const struct cand *c,
+			   bool refers)
+{
+	struct answer names = { .a = ans->a };
+
+	if (refers || cand_is_stub(p, c))
+		return false;
+	cand_names(p, &names, c);
+	return names_registry(&names);
+}
+
+static void parse_answer(struct doc *d, const char *server, struct answer *ans)
 {
 	struct parse p = { .d = d };
+	struct sw_whois_referral ref;
 
 	domain_contacts(d, ans);
 	if (ans->a == NULL || ans->a->family == SW_AF_NONE)
@@ -600,6 +716,9 @@ static void parse_answer(struct doc *d, struct answer *ans)
 			p.cands[n++] = p.cands[i];
 	qsort(p.cands, n, sizeof(*p.cands), cand_cmp);
 
+	/* an answer that refers on is a stub for the registry's mailboxes */
+	bool refers = whois_doc_referral(d, server, &ref);
+	ans->keep_registry = n > 0 && keeps_registry(&p, ans, &p.cands[0], refers);
 	abuse_comments(&p, ans);
 	unsigned from_comments = ans->ncontacts;
 	if (n > 0) {
@@ -607,8 +726,10 @@ static void parse_answer(struct doc *d, struct answer *ans)
 		ans->range = p.cands[0].range;
 		cand_names(&p, ans, &p.cands[0]);
 		/* a customer object without contacts: its parent's apply */
-		for (size_t i = 0; i < n && i < FALLBACK_MAX && ans->ncontacts == from_comments; i++)
+		for (size_t i = 0; i < n && i < FALLBACK_MAX && ans->ncontacts == from_comments; i++) {
+			ans->keep_registry = keeps_registry(&p, ans, &p.cands[i], refers);
 			cand_contacts(&p, ans, &p.cands[i]);
+		}
 		for (size_t i = 1; i < n && i < FALLBACK_MAX && ans->country[0] == '\0'; i++) {
 			struct answer tmp = { .a = ans->a };
 			cand_names(&p, &tmp, &p.cands[i]);
@@ -646,7 +767,7 @@ void sw_whois_parse(const char *text, size_t len, const char *server,
 	memset(&ans, 0, sizeof(ans));
 	ans.a = a;
 	if (!is_pointer_only(&d))
-		parse_answer(&d, &ans);
+		parse_answer(&d, server, &ans);
 	for (unsigned i = 0; i < ans.ncontacts; i++)
 		sw_sanitize(ans.contacts[i].server, sizeof(ans.contacts[i].server),
 			    server ? server : "", (size_t)-1);
