@@ -377,6 +377,7 @@ static int setup(struct run *r)
 	wc.max_hops = r->conf.whois_max_hops;
 	wc.max_response = (size_t)r->conf.whois_max_kib * 1024;
 	wc.ttl_s = (int64_t)r->conf.whois_ttl_days * 86400;
+	wc.partial_ttl_s = (int64_t)r->conf.whois_partial_ttl_hours * 3600;
 	wc.offline = r->opt.offline;
 	r->whois = sw_whois_new(&wc, r->db, err, sizeof err);
 	if (!r->whois) {
