@@ -503,10 +503,54 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 
 /* ---- domain whois ----------------------------------------------------- */
 
+/* The server an answer refers to, if any (for the trace). */
+static bool answer_server_of(const struct sw_whois_hop *h, char host[HOSTLEN])
+{
+	struct sw_whois_referral ref;
+
+	host[0] = '\0';
+	if (!sw_whois_find_referral(sw_buf_str(&h->answer), h->answer.len, h->host, &ref))
+		return false;
+	sw_whois_server_text(host, HOSTLEN, ref.host, ref.port);
+	return true;
+}
+
 /* A domain answer: its contact e-mail lines, as the parser reads them. */
 static void replay_domain_answer(const char *text, size_t len, const char *host, void *ctx)
 {
 	sw_whois_parse(text, len, host, NULL, ctx);
+}
+
+/* A stored domain answer: parsed again, and a "cached" step of the trace. */
+static void replay_domain_hop(const char *text, size_t len, const char *server,
+			      const char *query, void *ctx)
+{
+	struct sw_whois_result *r = ctx;
+	char host[HOSTLEN] = "";
+	uint16_t port;
+	const char *why;
+
+	if (!server || !sw_whois_hostport_parse(server, host, &port, SW_WHOIS_PORT, &why))
+		host[0] = '\0';
+	sw_whois_parse(text, len, host, NULL, r);
+	trace_add(r, "whois", server ? server : "", query, true, "cached");
+}
+
+/* One domain query asked: a step of the trace. */
+static void trace_domain_ask(struct sw_whois_result *r, const struct sw_whois_hop *h,
+			     int rc, bool refused, const char *why)
+{
+	char outcome[160], ref[HOSTLEN];
+
+	if (r == NULL)
+		return;
+	if (rc < 0)
+		failure_outcome(why, h->server, refused, outcome, sizeof(outcome));
+	else if (answer_server_of(h, ref))
+		sw_fmt(outcome, sizeof(outcome), "referred to %s", ref);
+	else
+		sw_fmt(outcome, sizeof(outcome), "answered");
+	trace_add(r, "whois", h->server, h->query, rc == 0, outcome);
 }
 
 /* The server an answer refers to (IANA's refer:/whois: for a TLD, a thin
@@ -547,7 +591,7 @@ static void replay_tld_answer(const char *text, size_t len, const char *host, vo
  * -1 unresolved, -2 database error.
  */
 static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
-		      struct server *srv, char *err, size_t errlen)
+		      struct server *srv, struct sw_whois_result *r, char *err, size_t errlen)
 {
 	struct replay_tld t;
 	struct server first;
@@ -569,6 +613,8 @@ static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
 		if (t.host[0]) {
 			sw_fmt(srv->host, sizeof(srv->host), "%s", t.host);
 			srv->port = SW_WHOIS_PORT;
+			if (r)
+				trace_add(r, "whois", SW_WHOIS_IANA, tld, true, "cached");
 			return 0;
 		}
 	}
@@ -578,7 +624,9 @@ static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
 		first.port = SW_WHOIS_PORT;
 	}
 	memset(&h, 0, sizeof(h));
-	if (ask(w, &first, tld, &h, &refused, why, sizeof(why)) < 0) {
+	int rc = ask(w, &first, tld, &h, &refused, why, sizeof(why));
+	trace_domain_ask(r, &h, rc, refused, why);
+	if (rc < 0) {
 		sw_fmt(err, errlen, "the whois server of .%s: %s", tld, why);
 		sw_buf_free(&h.answer);
 		return -1;
@@ -624,19 +672,24 @@ enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 	found = cache_find(w, "domain", d, NULL, now_us, &id, NULL, err, errlen);
 	if (found < 0)
 		return SW_WHOIS_ERROR;
-	if (found > 0)
-		return cache_replay(w, id, replay_domain_answer, r, err, errlen) < 0
-			       ? SW_WHOIS_ERROR : SW_WHOIS_OK;
+	if (found > 0) {
+		if (sw_whois_cache_replay_hops(&w->cache, id, replay_domain_hop, r, err, errlen) < 0)
+			return SW_WHOIS_ERROR;
+		r->from_cache = true;
+		return SW_WHOIS_OK;
+	}
 	if (w->conf.offline || w->cache_only) {
 		sw_fmt(err, errlen, "%s: not in the whois cache", d);
 		return SW_WHOIS_UNRESOLVED;
 	}
-	rc = tld_server(w, strrchr(d, '.') + 1, now_us, &srv, err, errlen);
+	rc = tld_server(w, strrchr(d, '.') + 1, now_us, &srv, r, err, errlen);
 	if (rc < 0)
 		return rc == -2 ? SW_WHOIS_ERROR : SW_WHOIS_UNRESOLVED;
 
 	memset(&ch, 0, sizeof(ch));
-	if (ask(w, &srv, d, &ch.hops[0], &refused, why, sizeof(why)) < 0) {
+	rc = ask(w, &srv, d, &ch.hops[0], &refused, why, sizeof(why));
+	trace_domain_ask(r, &ch.hops[0], rc, refused, why);
+	if (rc < 0) {
 		sw_fmt(err, errlen, "%s: %s", d, why);
 		chain_free(&ch);
 		return SW_WHOIS_UNRESOLVED;
@@ -648,7 +701,9 @@ enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 		memset(&rs, 0, sizeof(rs));
 		sw_fmt(rs.host, sizeof(rs.host), "%s", reg);
 		rs.port = SW_WHOIS_PORT;
-		if (ask(w, &rs, d, &ch.hops[1], &refused, why, sizeof(why)) == 0)
+		rc = ask(w, &rs, d, &ch.hops[1], &refused, why, sizeof(why));
+		trace_domain_ask(r, &ch.hops[1], rc, refused, why);
+		if (rc == 0)
 			ch.n = 2;
 		else
 			sw_info("%s: registrar whois: %s", d, why);

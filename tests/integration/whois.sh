@@ -268,10 +268,16 @@ check "domain: admin/tech/billing, no REDACTED, no registrar abuse desk" \
 	"$(contacts dom | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//')"
 check_match "domain: labelled as domain contacts" '^hostmaster@casema.net domain' \
 	"$(contacts dom | head -n 1)"
+check "domain: the trace" \
+	"whois whois.iana.org ok referred to whois.verisign-grs.com (query: net)|whois whois.verisign-grs.com ok referred to whois.registrar.test (query: casema.net)|whois whois.registrar.test ok answered (query: casema.net)" \
+	"$(sed -n 's/^trace=//p' "$TMP/dom.out" | tr '\n' '|' | sed 's/|$//')"
 n0=$(queries "$LOG")
 wl dom2 $COMMON --now-us $NOW --domain other.net casema.net
 check "domain: TLD server cached, domain cached" $((n0 + 2)) "$(queries "$LOG")"
 check "domain: from the cache" hostmaster@casema.net "$(sed -n 's/^contact=//p' "$TMP/dom2.out" | head -n 1 | cut -d' ' -f1)"
+check "domain: from the cache, said so" 1 "$(sed -n 's/^from_cache=//p' "$TMP/dom2.out" | tail -n 1)"
+check_match "domain: the cached trace" '^trace=whois whois.verisign-grs.com ok cached \(query: casema.net\)$' \
+	"$(grep '^trace=' "$TMP/dom2.out" | tail -n 2 | head -n 1)"
 wl dom3 $COMMON --now-us $NOW --domain example.nowhois
 check "domain: a TLD without whois is unresolved" unresolved "$(field dom3 status)"
 
