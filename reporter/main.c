@@ -391,6 +391,7 @@ static int setup(struct run *r)
 	wc.max_hops = r->conf.whois_max_hops;
 	wc.max_response = (size_t)r->conf.whois_max_kib * 1024;
 	wc.ttl_s = (int64_t)r->conf.whois_ttl_days * 86400;
+	wc.partial_ttl_s = (int64_t)r->conf.whois_partial_ttl_hours * 3600;
 	wc.offline = r->opt.offline;
 	wc.rdap = r->conf.rdap;
 	sw_fmt(wc.rdap_bootstrap, sizeof wc.rdap_bootstrap, "%s", r->conf.rdap_bootstrap);

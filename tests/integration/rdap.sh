@@ -146,7 +146,7 @@ wl() {
 }
 field() { sed -n "s/^$2=//p" "$TMP/$1.out" | head -n 1; }
 first_contact() { sed -n 's/^contact=//p' "$TMP/$1.out" | head -n 1 | cut -d' ' -f1; }
-traces() { sed -n 's/^trace=//p' "$TMP/$1.out"; }
+traces() { sed -n 's/^rtrace=//p' "$TMP/$1.out"; }
 requests() { grep -c "	$1" "$TMP/rdapd.log" || true; }
 whois_queries() { grep -c . "$TMP/whois.log" || true; }
 trace_has() { traces "$1" | grep -Ec -- "$2" || true; }
