@@ -415,6 +415,14 @@ if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$TMP/hostiletext.std
 else
 	pass "hostile: text output and messages carry no control bytes"
 fi
+# registry text is for people: its control characters are dropped, not
+# written out as \x1b sequences, in the subject and in the body
+check "hostile: the netname without its control characters, in the subject" 1 \
+	"$(grep -c '^Subject: .* from EVIL\]0;pwnedNET\[2J (198\.51\.100\.0/24)$' "$TMP/hostiletext.stdout")"
+check "hostile: the netname without its control characters, in the body" 1 \
+	"$(tr '\n' ' ' <"$TMP/hostiletext.stdout" | grep -c '198\.51\.100\.0/24 (EVIL\]0;pwnedNET\[2J)')"
+check "hostile: no escape sequence written out in the memo" 0 \
+	"$(grep -c '\\x[01][0-9a-f]\|\\x7f' "$TMP/hostiletext.stdout")"
 
 # ---- several sources of one netblock, and IPv6 --------------------------------
 for cap in dev_11_distributed_scan dev_10_nmap_ipv6_sS; do

@@ -493,6 +493,45 @@ static void test_many_sources(void **state)
 	sw_memo_free(&m);
 }
 
+/* Registry and DNS text reaches the model escaped by sw_sanitize(); the
+ * memo undoes the escaping and drops the control characters, so neither
+ * a terminal escape nor its "\x1b" spelling reaches the recipient. A name
+ * in UTF-8 survives; a C1 control or a byte that is not UTF-8 does not. */
+static void test_registry_text_plain(void **state)
+{
+	struct sw_memo m;
+	struct sw_memo_text t;
+	(void)state;
+
+	set_tz("UTC");
+	model(&m, "host_sweep", T_NOV, false);
+	contact(&m.whois, "abuse@example.net", SW_CONTACT_ABUSE_MAILBOX);
+	strcpy(m.whois.netname, "EVIL\\x1b]0;pwned\\x07NET\\x1b[2J\\x0d");
+	strcpy(m.whois.server, "whois.\\x1bexample.net");
+	strcpy(m.whois.contacts[0].via, "abuse-mailbox\\x0d\\x0aBcc");
+	m.src[0].rdns.confirmed = true;
+	strcpy(m.src[0].rdns.name, "host\\x1b[31m.m\\xc3\\xbcller.example");
+	strcpy(m.hosts[0].name, "ftp\\x7f.ours\\xc2\\x85\\xff.example\\\\x1b");
+	compose_ok(&m, &t, "UTC");
+	assert_string_equal(t.subject,
+			    "[SECURITY] FTP probe from EVIL]0;pwnedNET[2J (198.51.100.0/24)");
+	assert_non_null(strstr(body(&t), "198.51.100.0/24 (EVIL]0;pwnedNET[2J)"));
+	assert_non_null(strstr(body(&t), "in the records of whois.example.net"));
+	/* UTF-8 kept, the escape dropped */
+	assert_non_null(strstr(body(&t), "host[31m.m\xc3\xbcller.example (198.51.100.7)"));
+	/* DEL, the C1 NEL and a lone 0xff dropped; a backslash that was in the
+	 * text itself stays a backslash */
+	assert_non_null(strstr(body(&t), "ftp.ours.example\\x1b (203.0.113.5)"));
+	assert_non_null(strstr(t.to[0].why, "abuse-mailboxBcc"));
+	/* no control byte anywhere, and no escape written out */
+	for (const char *p = sw_buf_str(&t.body); *p; p++)
+		assert_true((unsigned char)*p >= 0x20 || *p == '\n');
+	assert_null(strstr(sw_buf_str(&t.body), "\\x1b["));
+	assert_null(strstr(sw_buf_str(&t.body), "\\x07"));
+	sw_memo_text_free(&t);
+	sw_memo_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_compromise),
 		cmocka_unit_test(test_many_sources),
 		cmocka_unit_test(test_decoys),
+		cmocka_unit_test(test_registry_text_plain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
