@@ -242,7 +242,10 @@ static int assemble(struct run *r, const struct sw_group *g, const struct sw_can
 		.now_us = r->now_us,
 	};
 
-	return sw_memo_assemble(&how, g, c, m, err, errlen);
+	if (sw_memo_assemble(&how, g, c, m, err, errlen) < 0)
+		return -1;
+	/* a recurring problem is what makes an ISP care: the memo says so */
+	return sw_ledger_past_reports(r->db, m->netblock, m, err, errlen);
 }
 
 /* One group: cooling down, unresolved, or a memo gathered, composed

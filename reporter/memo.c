@@ -473,6 +473,56 @@ static void intro(struct sw_buf *b, const struct sw_memo *m, const struct sw_rep
 	sw_buf_free(&p);
 }
 
+/* "2026-10-01", the day of a time in the memo's zone. */
+static void local_day(int64_t us, char *out, size_t len)
+{
+	char when[48];
+
+	sw_memo_local_time(us, false, when, sizeof when);
+	sw_fmt(out, len, "%.10s", when);
+}
+
+/* "2026-10-01, 2026-10-20 and 2026-11-03": the days of the earlier memos,
+ * each day once. */
+static void past_days(struct sw_buf *b, const struct sw_memo *m)
+{
+	char days[SW_MEMO_MAX_PAST][16];
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->npast && i < SW_MEMO_MAX_PAST; i++) {
+		local_day(m->past[i], days[n], sizeof days[n]);
+		if (n == 0 || strcmp(days[n], days[n - 1]) != 0)
+			n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		sw_buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", days[i]);
+}
+
+/*
+ * The article: one probe is nothing for an ISP to worry about, "a
+ * recurring problem" is what makes them care. When the ledger shows
+ * earlier memos to this range, say so with their dates, kindly.
+ */
+static void recurrence(struct sw_buf *b, const struct sw_memo *m)
+{
+	struct sw_buf p = SW_BUF_INIT;
+
+	if (m->npast == 0)
+		return;
+	if (m->past_total > m->npast) {
+		sw_buf_printf(&p, "We have written to you about this range %zu times before, "
+			      "most recently on ", m->past_total);
+	} else {
+		sw_buf_adds(&p, "We wrote to you about this range before, on ");
+	}
+	past_days(&p, m);
+	sw_buf_adds(&p, ". I mention it not to complain but because the same kind of traffic "
+		    "keeps coming from your network, which makes it look like a recurring "
+		    "problem rather than a one-off; it may be worth a closer look.");
+	paragraph(b, sw_buf_str(&p));
+	sw_buf_free(&p);
+}
+
 /* A netblock-level incident: several sources on the same targets. */
 static void coordinated(struct sw_buf *b, const struct sw_memo *m)
 {
@@ -842,6 +892,7 @@ int sw_memo_compose(const struct sw_memo *m, const struct sw_reporter_conf *conf
 	}
 	subject(m, out);
 	intro(b, m, conf);
+	recurrence(b, m);
 	what_happened(b, m);
 	hosts_hit(b, m);
 	log_excerpt(b, m);

@@ -197,6 +197,12 @@ NEW=$(ls "$NY.out"/20261205*)
 check_match "the new memo covers only the new source" '198\.51\.100\.140' "$(cat "$NEW")"
 CHECKS=$((CHECKS + 1))
 if grep -q '198\.51\.100\.30' "$NEW"; then fail "the reported scan is told again"; else pass "the reported scan is not told again"; fi
+# the second memo to the range says when we wrote before (the ledger): a
+# recurring problem is what makes an ISP care; the first one says nothing
+FIRSTMEMO=$(ls "$NY.out"/20261127*198.51.100.0_24.eml)
+check "recurrence: the new memo names the earlier one's date" 1 \
+	"$(sed 's/=$//' "$NEW" | tr -d '\n' | grep -c 'We wrote to you about this range before, on 2026-11-27\.')"
+check "recurrence: the first memo does not" 0 "$(grep -c 'wrote to you about this range' "$FIRSTMEMO")"
 # the analyzer may regroup detections into incidents with new ids: the
 # activity is still told, and the next run writes nothing
 q "$NY.db" 'PRAGMA foreign_keys = ON; DELETE FROM incidents' >/dev/null

@@ -532,6 +532,54 @@ static void test_registry_text_plain(void **state)
 	sw_memo_free(&m);
 }
 
+#define DAY_US INT64_C(86400000000)
+
+/* Earlier memos to the range (the ledger's) are named by their days, each
+ * day once, kindly; none, and the memo says nothing of it. */
+static void test_recurrence(void **state)
+{
+	struct sw_memo m;
+	struct sw_memo_text t;
+	(void)state;
+
+	set_tz("UTC");
+	model(&m, "host_sweep", T_NOV, false);
+	contact(&m.whois, "abuse@example.net", SW_CONTACT_ABUSE_MAILBOX);
+	compose_ok(&m, &t, "UTC");
+	assert_null(strstr(body(&t), "wrote to you about this range"));
+	sw_memo_text_free(&t);
+
+	m.past[0] = T_NOV - 57 * DAY_US;          /* 2026-10-01 */
+	m.past[1] = T_NOV - 24 * DAY_US;          /* 2026-11-03 */
+	m.past[2] = T_NOV - 24 * DAY_US + 60000000; /* the same day again */
+	m.npast = m.past_total = 3;
+	compose_ok(&m, &t, "UTC");
+	assert_non_null(strstr(body(&t), "We wrote to you about this range before, on "
+				"2026-10-01 and 2026-11-03. I mention it not to complain"));
+	assert_non_null(strstr(body(&t), "recurring problem"));
+	/* after the introduction, before what we saw */
+	assert_true(strstr(body(&t), "We wrote to you") > strstr(body(&t), "right people to tell"));
+	assert_true(strstr(body(&t), "We wrote to you") < strstr(body(&t), "What we saw:"));
+	sw_memo_text_free(&t);
+
+	/* more than the memo names: how many, and the latest */
+	m.npast = 2;
+	m.past_total = 9;
+	compose_ok(&m, &t, "UTC");
+	assert_non_null(strstr(body(&t), "We have written to you about this range 9 times "
+				"before, most recently on 2026-10-01 and 2026-11-03."));
+	sw_memo_text_free(&t);
+
+	/* the days in the memo's zone: 2026-11-03T23:00Z is the 4th in Kolkata */
+	set_tz("Asia/Kolkata");
+	m.past[0] = T_NOV - 24 * DAY_US + (INT64_C(5) * 3600 + 18 * 60) * 1000000;
+	m.npast = m.past_total = 1;
+	compose_ok(&m, &t, "Asia/Kolkata");
+	assert_non_null(strstr(body(&t), "before, on 2026-11-04."));
+	sw_memo_text_free(&t);
+	sw_memo_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_many_sources),
 		cmocka_unit_test(test_decoys),
 		cmocka_unit_test(test_registry_text_plain),
+		cmocka_unit_test(test_recurrence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
