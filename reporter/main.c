@@ -418,6 +418,11 @@ static int setup(struct run *r)
 		       r->opt.config ? r->opt.config : "?", r->conf.email_line);
 		return EXIT_USAGE;
 	}
+	if (r->conf.cc_self[0] && !sw_mail_addr_ok(r->conf.cc_self)) {
+		sw_err("%s:%u: [reporter] cc_self: not a usable e-mail address (a bare address)",
+		       r->opt.config ? r->opt.config : "?", r->conf.cc_self_line);
+		return EXIT_USAGE;
+	}
 	if (r->opt.out_dir && (stat(r->opt.out_dir, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
 		sw_err("%s: not a directory", r->opt.out_dir);
 		return EXIT_FAIL;

@@ -300,7 +300,11 @@ static void rcpt_add(struct sw_memo_text *t, bool to, const char *addr, const ch
 		return;
 	if (conf->email[0] && !strcasecmp(addr, conf->email))
 		return;
-	if (t->nto + t->ncc >= conf->max_recipients || t->nto + t->ncc >= SW_MEMO_MAX_RCPT)
+	/* our own copy (cc_self) keeps its place within max_recipients,
+	 * unless the memo could then go to nobody else */
+	if (t->nto + t->ncc + (conf->cc_self[0] && conf->max_recipients > 1 ? 1 : 0) >=
+	    conf->max_recipients ||
+	    t->nto + t->ncc >= SW_MEMO_MAX_RCPT)
 		return;
 	r = to ? &t->to[t->nto++] : &t->cc[t->ncc++];
 	sw_fmt(r->addr, sizeof r->addr, "%s", addr);
@@ -368,6 +372,20 @@ static void choose_recipients(const struct sw_memo *m, const struct sw_reporter_
 			rcpt_add(t, t->nto == 0, addr, why, conf);
 		}
 	}
+}
+
+/* The seed's sample memo copies its writer: [reporter] cc_self, last in
+ * Cc, even when it is our From address (which rcpt_add never takes). */
+static void add_cc_self(const struct sw_reporter_conf *conf, struct sw_memo_text *t)
+{
+	struct sw_memo_rcpt *r;
+
+	if (!conf->cc_self[0] || !sw_mail_addr_ok(conf->cc_self) || rcpt_has(t, conf->cc_self) ||
+	    t->nto + t->ncc >= conf->max_recipients || t->nto + t->ncc >= SW_MEMO_MAX_RCPT)
+		return;
+	r = &t->cc[t->ncc++];
+	sw_fmt(r->addr, sizeof r->addr, "%s", conf->cc_self);
+	sw_fmt(r->why, sizeof r->why, "our own copy ([reporter] cc_self)");
 }
 
 /* ---- the body ----------------------------------------------------------- */
@@ -890,6 +908,7 @@ int sw_memo_compose(const struct sw_memo *m, const struct sw_reporter_conf *conf
 		       m->whois_ok ? "named none we can use" : "not resolved");
 		return -1;
 	}
+	add_cc_self(conf, out);
 	subject(m, out);
 	intro(b, m, conf);
 	recurrence(b, m);

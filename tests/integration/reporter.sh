@@ -224,6 +224,21 @@ report force
 SDE=$((NOW + 3600)) report force --force
 check "--force: memo despite the cooldown" 3 "$(memos force)"
 
+# [reporter] cc_self: our own copy, in Cc of the message and in the ledger's
+# record, even when it is our From address
+fresh ccself
+{ cat "$CONF"; echo "cc_self = jose@bigisp.example"; } >"$TMP/ccself.conf"
+TZ=UTC report ccself -c "$TMP/ccself.conf"
+check "cc_self: exit 0" 0 "$RC"
+for f in "$TMP/ccself.out"/*.eml; do
+	check_match "cc_self: in Cc of $(basename "$f")" '^cc=(.*,)?jose@bigisp\.example$' \
+		"$(emlinfo "$f" | grep '^cc=')"
+done
+check "cc_self: the ledger records it as a Cc of each memo" 2 \
+	"$(q "$TMP/ccself.db" "SELECT count(*) FROM reports WHERE recipients LIKE '%cc:jose@bigisp.example'")"
+check "without cc_self: no copy to us" 0 \
+	"$(q "$NY.db" "SELECT count(*) FROM reports WHERE recipients LIKE '%jose@bigisp.example%'")"
+
 # ---- max_netblocks: the most severe netblock first, the rest wait ------------
 fresh capped
 sed 's/^\[reporter\]$/[reporter]\nmax_netblocks = 1/' "$CONF" >"$TMP/capped.conf"
@@ -503,6 +518,11 @@ printf '[reporter]\nname = A\n\nemail = not an address\n' >"$TMP/bademail.conf"
 check "bad sender address in the config: usage error" 2 "$?"
 check_match "bad sender address: file, line and key named" \
 	'bademail\.conf:4: \[reporter\] email: not a usable e-mail address' "$(cat "$TMP/e6b")"
+printf '[reporter]\nemail = a@b.example\ncc_self = me@x.example, evil@y.example\n' >"$TMP/badcc.conf"
+"$REPORTER" -w "$BASE" -o "$TMP" -c "$TMP/badcc.conf" --offline -q 2>"$TMP/e6d"
+check "bad cc_self address: usage error" 2 "$?"
+check_match "bad cc_self address: file, line and key named" \
+	'badcc\.conf:3: \[reporter\] cc_self: not a usable e-mail address' "$(cat "$TMP/e6d")"
 "$REPORTER" -w "$BASE" -o "$TMP" -c "$TMP/bademail.conf" --from 'A <a@b.example>' --offline -q \
 	2>"$TMP/e6c"
 check "bad sender address in the config, good --from: --from wins" 0 "$?"

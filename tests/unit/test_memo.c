@@ -580,6 +580,64 @@ static void test_recurrence(void **state)
 	sw_memo_free(&m);
 }
 
+/* [reporter] cc_self: a copy to our own address, last in Cc, even when it
+ * is our From address; within max_recipients, never twice. */
+static void test_cc_self(void **state)
+{
+	struct sw_memo m;
+	struct sw_memo_text t;
+	struct sw_reporter_conf c;
+	char err[256];
+	(void)state;
+
+	set_tz("UTC");
+	model(&m, "host_sweep", T_NOV, false);
+	contact(&m.whois, "abuse@example.net", SW_CONTACT_ABUSE_MAILBOX);
+	strcpy(m.domain, "casema.example");
+	identity(&c);
+	strcpy(c.cc_self, "jose@bigisp.example");         /* our From address too */
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto, 1);
+	assert_int_equal(t.ncc, 3);
+	assert_string_equal(t.cc[2].addr, "jose@bigisp.example");
+	assert_non_null(strstr(t.cc[2].why, "cc_self"));
+	sw_memo_text_free(&t);
+
+	/* max_recipients keeps a place for it */
+	c.max_recipients = 2;
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto + t.ncc, 2);
+	assert_string_equal(t.to[0].addr, "abuse@example.net");
+	assert_string_equal(t.cc[t.ncc - 1].addr, "jose@bigisp.example");
+	sw_memo_text_free(&t);
+
+	/* with room for one recipient only, the network comes first */
+	c.max_recipients = 1;
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto, 1);
+	assert_int_equal(t.ncc, 0);
+	sw_memo_text_free(&t);
+
+	/* already a recipient: not twice; not a usable address: not at all */
+	c.max_recipients = 8;
+	strcpy(c.cc_self, "abuse@example.net");
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto + t.ncc, 3);
+	sw_memo_text_free(&t);
+	strcpy(c.cc_self, "me@x.example\r\nBcc: victim@y.example");
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto + t.ncc, 3);
+	sw_memo_text_free(&t);
+
+	/* none set: no copy */
+	c.cc_self[0] = '\0';
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	for (size_t i = 0; i < t.ncc; i++)
+		assert_string_not_equal(t.cc[i].addr, "jose@bigisp.example");
+	sw_memo_text_free(&t);
+	sw_memo_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_decoys),
 		cmocka_unit_test(test_registry_text_plain),
 		cmocka_unit_test(test_recurrence),
+		cmocka_unit_test(test_cc_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
