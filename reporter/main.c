@@ -378,6 +378,7 @@ static void whois_conf(const struct run *r, struct sw_whois_conf *wc)
 	wc->max_hops = r->conf.whois_max_hops;
 	wc->max_response = (size_t)r->conf.whois_max_kib * 1024;
 	wc->ttl_s = (int64_t)r->conf.whois_ttl_days * 86400;
+	wc->partial_ttl_s = (int64_t)r->conf.whois_partial_ttl_hours * 3600;
 	wc->offline = r->opt.offline;
 }
 

@@ -36,6 +36,8 @@ static const struct sw_cfg_key reporter_keys[] = {
 	K("max_recipients", SW_CFG_UINT, max_recipients, 1, 32, "at most this many To + Cc"),
 	K("whois_ttl_days", SW_CFG_UINT, whois_ttl_days, 0, 365,
 	  "a cached whois answer is used this long before asking again"),
+	K("whois_partial_ttl_hours", SW_CFG_UINT, whois_partial_ttl_hours, 0, 8760,
+	  "a partial whois answer (a referral that did not answer) is used this long"),
 	K("whois_timeout_ms", SW_CFG_UINT, whois_timeout_ms, 100, 120000,
 	  "connect and read timeout of one whois query"),
 	K("whois_pace_ms", SW_CFG_UINT, whois_pace_ms, 0, 60000,
@@ -60,6 +62,7 @@ void sw_reporter_conf_defaults(struct sw_reporter_conf *c)
 	c->evidence_lines = 12;
 	c->max_recipients = 8;
 	c->whois_ttl_days = 7;
+	c->whois_partial_ttl_hours = 24;
 	c->whois_timeout_ms = 10000;
 	c->whois_pace_ms = 1000;
 	c->whois_max_hops = 4;

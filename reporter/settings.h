@@ -28,6 +28,7 @@ struct sw_reporter_conf {
 	unsigned max_recipients;   /* To + Cc */
 	/* whois */
 	unsigned whois_ttl_days;
+	unsigned whois_partial_ttl_hours;
 	unsigned whois_timeout_ms;
 	unsigned whois_pace_ms;
 	unsigned whois_max_hops;

@@ -61,6 +61,7 @@ void sw_whois_conf_defaults(struct sw_whois_conf *c)
 	c->rate_limit_retries = 2;
 	c->rate_limit_wait_ms = 5000;
 	c->ttl_s = 7 * 86400;
+	c->partial_ttl_s = 24 * 3600;
 	c->offline = false;
 }
 
@@ -78,6 +79,7 @@ struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
 	w->conf = *c;
 	w->cache.db = db;
 	w->cache.ttl_s = c->ttl_s;
+	w->cache.partial_ttl_s = c->partial_ttl_s;
 	w->cache.any_age = c->offline;
 	if (w->conf.max_hops > SW_WHOIS_HOPS_MAX)
 		w->conf.max_hops = SW_WHOIS_HOPS_MAX;
@@ -206,12 +208,12 @@ static int cache_replay(struct sw_whois *w, int64_t id, answer_fn fn, void *ctx,
 }
 
 static int cache_find(struct sw_whois *w, const char *kind, const char *query,
-		      const struct sw_addr *a, int64_t now_us, int64_t *id,
+		      const struct sw_addr *a, int64_t now_us, int64_t *id, bool *partial,
 		      char *err, size_t errlen)
 {
 	const struct sw_whois_cache_key k = { kind, query, a };
 
-	return sw_whois_cache_find(&w->cache, &k, now_us, id, err, errlen);
+	return sw_whois_cache_find_status(&w->cache, &k, now_us, id, partial, err, errlen);
 }
 
 static int cache_store(struct sw_whois *w, const struct sw_whois_cache_entry *e,
@@ -242,23 +244,139 @@ static bool chain_asked(const struct chain *c, const char *server, const char *q
 	return false;
 }
 
+/* ---- the trace: the servers a lookup asked ----------------------------- */
+
+static void trace_add(struct sw_whois_result *r, const char *proto, const char *server,
+		      const char *query, bool ok, const char *outcome)
+{
+	struct sw_whois_step *t;
+
+	if (r->ntrace >= SW_WHOIS_TRACE_MAX)
+		return;
+	t = &r->trace[r->ntrace++];
+	sw_fmt(t->proto, sizeof(t->proto), "%s", proto);
+	sw_sanitize(t->server, sizeof(t->server), server, (size_t)-1);
+	sw_sanitize(t->query, sizeof(t->query), query, (size_t)-1);
+	t->ok = ok;
+	sw_sanitize(t->outcome, sizeof(t->outcome), outcome, (size_t)-1);
+}
+
+/* The last step's outcome, lead + arg + tail, when the chain decides
+ * after the answer. */
+static void trace_outcome(struct sw_whois_result *r, const char *lead, const char *arg,
+			  const char *tail)
+{
+	char text[SW_WHOIS_SERVERLEN + 160];
+
+	if (r->ntrace == 0)
+		return;
+	sw_fmt(text, sizeof(text), "%s%s%s", lead, arg, tail);
+	sw_sanitize(r->trace[r->ntrace - 1].outcome, sizeof(r->trace[0].outcome), text,
+		    (size_t)-1);
+}
+
+/* Why asking failed, short: err is "LABEL: reason" (whois_net.c, ask()). */
+static void failure_outcome(const char *err, const char *label, bool refused, char *out,
+			    size_t outlen)
+{
+	static const struct {
+		const char *has, *say;
+	} known[] = {
+		{ "Connection refused", "connection refused" },
+		{ "closed the connection", "closed without an answer" },
+		{ "cannot resolve", "host name not resolved" },
+	};
+	size_t ll = strlen(label);
+	const char *why = err;
+	unsigned ms;
+
+	if (strncmp(err, label, ll) == 0 && strncmp(err + ll, ": ", 2) == 0)
+		why = err + ll + 2;
+	if (refused) {
+		sw_fmt(out, outlen, "rate limited");
+		return;
+	}
+	if (sscanf(why, "connect timed out after %u ms", &ms) == 1 ||
+	    sscanf(why, "no answer within %u ms", &ms) == 1) {
+		sw_fmt(out, outlen, "timed out after %u ms", ms);
+		return;
+	}
+	for (size_t i = 0; i < SW_ARRAY_LEN(known); i++)
+		if (strstr(why, known[i].has)) {
+			sw_fmt(out, outlen, "%s", known[i].say);
+			return;
+		}
+	sw_fmt(out, outlen, "%s", why);
+}
+
+/* ---- address lookups: the cache ---------------------------------------- */
+
 struct replay_ip {
 	const struct sw_addr *a;
 	struct sw_whois_result *r;
+	bool partial;              /* the stored lookup broke after its last hop */
 };
 
-static void replay_ip_answer(const char *text, size_t len, const char *host, void *ctx)
+/* A stored answer: parsed again, and a step of the trace ("cached"). */
+static void replay_ip_answer(const char *text, size_t len, const char *server,
+			     const char *query, void *ctx)
 {
 	struct replay_ip *p = ctx;
+	struct sw_whois_referral ref;
+	char host[HOSTLEN] = "", outcome[SW_WHOIS_SERVERLEN + 64], rtext[HOSTLEN + 8];
+	uint16_t port = SW_WHOIS_PORT;
+	const char *why;
 
+	if (!server || !sw_whois_hostport_parse(server, host, &port, SW_WHOIS_PORT, &why))
+		host[0] = '\0';
 	sw_whois_parse(text, len, host, p->a, p->r);
+	sw_fmt(outcome, sizeof(outcome), "cached");
+	if (sw_whois_find_referral(text, len, host, &ref)) {
+		sw_whois_server_text(rtext, sizeof(rtext), ref.host, ref.port);
+		sw_fmt(outcome, sizeof(outcome), "cached; referred to %s", rtext);
+	}
+	/* rwhois has a port of its own (RFC 2167): the stored "host:4321" */
+	trace_add(p->r, port == 4321 ? "rwhois" : "whois", server ? server : "", query, true,
+		  outcome);
+}
+
+/* A fresh cached lookup for a: replayed into r, true; false when none. */
+static int replay_cached(struct sw_whois *w, const struct sw_addr *a, const char *text,
+			 int64_t now_us, struct sw_whois_result *r, char *err, size_t errlen)
+{
+	struct replay_ip replay = { a, r, false };
+	int64_t id;
+	int found = cache_find(w, "ip", text, a, now_us, &id, &replay.partial, err, errlen);
+
+	if (found <= 0)
+		return found;
+	if (sw_whois_cache_replay_hops(&w->cache, id, replay_ip_answer, &replay, err, errlen) < 0)
+		return -1;
+	r->from_cache = true;
+	r->partial = replay.partial;
+	if (replay.partial && r->ntrace > 0)
+		trace_outcome(r, "", r->trace[r->ntrace - 1].outcome,
+			      "; the chain broke after this answer (partial)");
+	return 1;
+}
+
+/* ---- address lookups: the chain ---------------------------------------- */
+
+/* A server the operator named: --whois-server, or a name in --whois-hosts.
+ * Only those are trusted with special-use addresses. */
+static bool operator_named(const struct sw_whois *w, const char *host, uint16_t port)
+{
+	if (w->first.host[0] && strcmp(w->first.host, host) == 0 && w->first.port == port)
+		return true;
+	return sw_whois_hosts_names(&w->hosts, host, port);
 }
 
 /*
  * Ask the chain for a: the first server, then each referral while there
  * is one, up to max_hops, never the same server with the same query twice.
- * Special-use addresses are asked only of the explicit first server.
- * Returns false with why set when a server in the chain failed.
+ * Special-use addresses go only to servers the operator named. Every
+ * server asked is a step of r's trace. Returns false with why set when a
+ * server in the chain failed.
  */
 static bool run_chain(struct sw_whois *w, const struct sw_addr *a, const char *text,
 		      bool special, struct chain *ch, struct sw_whois_result *r,
@@ -271,33 +389,47 @@ static bool run_chain(struct sw_whois *w, const struct sw_addr *a, const char *t
 		srv.port = SW_WHOIS_PORT;
 	}
 	for (;;) {
-		char query[QUERYLEN], stext[HOSTLEN + 8];
+		char query[QUERYLEN], stext[HOSTLEN + 8], rtext[HOSTLEN + 8], outcome[160];
 		struct sw_whois_referral ref;
 		struct sw_whois_hop *h = &ch->hops[ch->n];
+		const char *proto = srv.rwhois ? "rwhois" : "whois";
 		bool refused;
 
 		sw_whois_query_for(srv.host, srv.rwhois, text, query, sizeof(query));
 		sw_whois_server_text(stext, sizeof(stext), srv.host, srv.port);
 		if (chain_asked(ch, stext, query)) {
 			sw_info("%s: referral loop (%s asked twice); stopped", text, stext);
+			trace_outcome(r, "referred to ", stext, " again: a loop, not followed");
 			return true;
 		}
 		if (ask(w, &srv, query, h, &refused, why, whylen) < 0) {
 			r->rate_limited = r->rate_limited || refused;
+			failure_outcome(why, h->server, refused, outcome, sizeof(outcome));
+			trace_add(r, proto, stext, query, false, outcome);
 			return false;
 		}
 		ch->n++;
+		trace_add(r, proto, stext, query, true, "answered");
 		sw_whois_parse(sw_buf_str(&h->answer), h->answer.len, h->host, a, r);
 		/* the parser hands back only a checked, lower-case host name
 		 * with its port (43 unless the referral named one) */
-		if (special || !sw_whois_find_referral(sw_buf_str(&h->answer), h->answer.len,
-							h->host, &ref))
+		if (!sw_whois_find_referral(sw_buf_str(&h->answer), h->answer.len, h->host, &ref))
 			return true;
+		sw_whois_server_text(rtext, sizeof(rtext), ref.host, ref.port);
+		if (special && !operator_named(w, ref.host, ref.port)) {
+			sw_info("%s: special-use address: referral to %s not followed (not a "
+				"server named by --whois-server or --whois-hosts)", text, rtext);
+			trace_outcome(r, "referred to ", rtext, ": not followed (special-use "
+				      "address, a server the operator did not name)");
+			return true;
+		}
 		if (ch->n > w->conf.max_hops) {
 			sw_info("%s: hop limit (%u referrals) reached at %s", text,
 				w->conf.max_hops, stext);
+			trace_outcome(r, "referred to ", rtext, ": not followed (hop limit)");
 			return true;
 		}
+		trace_outcome(r, "referred to ", rtext, "");
 		sw_fmt(srv.host, sizeof(srv.host), "%s", ref.host);
 		srv.port = ref.port;
 		srv.rwhois = ref.rwhois;
@@ -311,9 +443,7 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 	char text[SW_ADDR_STRLEN], why[512] = "";
 	struct sw_addr v4;
 	struct chain ch;
-	struct replay_ip replay = { a, r };
 	bool special, complete, ok;
-	int64_t id;
 	int found;
 
 	memset(r, 0, sizeof(*r));
@@ -323,18 +453,14 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 		sw_fmt(err, errlen, "not an IPv4 or IPv6 address");
 		return SW_WHOIS_UNRESOLVED;
 	}
-	if (sw_addr_unmap4(a, &v4)) {
-		/* ::ffff:192.0.2.1 is an IPv4 address to every registry */
-		a = &v4;
-		replay.a = a;
-	}
+	if (sw_addr_unmap4(a, &v4))
+		a = &v4; /* ::ffff:192.0.2.1 is an IPv4 address to every registry */
 	sw_addr_format(a, text, sizeof(text));
-	found = cache_find(w, "ip", text, a, now_us, &id, err, errlen);
+	found = replay_cached(w, a, text, now_us, r, err, errlen);
 	if (found < 0)
 		return SW_WHOIS_ERROR;
 	if (found > 0)
-		return cache_replay(w, id, replay_ip_answer, &replay, err, errlen) < 0
-			       ? SW_WHOIS_ERROR : SW_WHOIS_OK;
+		return SW_WHOIS_OK;
 	if (w->conf.offline || w->cache_only) {
 		sw_fmt(err, errlen, "%s: not in the whois cache", text);
 		return SW_WHOIS_UNRESOLVED;
@@ -354,11 +480,15 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 		chain_free(&ch);
 		return SW_WHOIS_UNRESOLVED;
 	}
-	/* A chain cut short (a referral unreachable or refusing) would leave
-	 * only the RIR's big block: not a resolution to keep for a TTL. */
-	ok = complete && (r->ncidrs > 0 || r->ncontacts > 0);
+	/* A chain cut short (a referral unreachable or refusing) keeps the
+	 * best answer it had when that named a contact: partial, kept for a
+	 * shorter TTL. With no contact it would leave only the RIR's big
+	 * block: not a resolution to keep. */
+	r->partial = !complete && r->ncontacts > 0;
+	ok = r->partial || (complete && (r->ncidrs > 0 || r->ncontacts > 0));
 	if (!complete)
-		sw_fmt(err, errlen, "%s: %s", text, why);
+		sw_fmt(err, errlen, "%s: %s%s", text, why,
+		       r->partial ? " (kept the answer before it: partial)" : "");
 	else if (!ok)
 		sw_fmt(err, errlen, "%s: no range or contact in the answer of %s", text,
 		       ch.hops[ch.n - 1].server);
@@ -430,7 +560,7 @@ static int tld_server(struct sw_whois *w, const char *tld, int64_t now_us,
 	memset(&t, 0, sizeof(t));
 	memset(&first, 0, sizeof(first));
 	memset(srv, 0, sizeof(*srv));
-	found = cache_find(w, "domain", tld, NULL, now_us, &id, err, errlen);
+	found = cache_find(w, "domain", tld, NULL, now_us, &id, NULL, err, errlen);
 	if (found < 0)
 		return -2;
 	if (found > 0) {
@@ -491,7 +621,7 @@ enum sw_whois_status sw_whois_domain(struct sw_whois *w, const char *domain,
 		sw_fmt(err, errlen, "'%s' is not a domain name", safe);
 		return SW_WHOIS_UNRESOLVED;
 	}
-	found = cache_find(w, "domain", d, NULL, now_us, &id, err, errlen);
+	found = cache_find(w, "domain", d, NULL, now_us, &id, NULL, err, errlen);
 	if (found < 0)
 		return SW_WHOIS_ERROR;
 	if (found > 0)

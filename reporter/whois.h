@@ -27,6 +27,8 @@ struct sw_whois_conf {
 	unsigned rate_limit_retries;  /* retries after a rate-limit answer; default 2 */
 	unsigned rate_limit_wait_ms;  /* wait before such a retry; default 5000 */
 	int64_t ttl_s;                /* a cached answer is fresh this long; default 7 days */
+	int64_t partial_ttl_s;        /* a partial one (the chain broke after an answer
+	                                 that named a contact) this long; default 24 h */
 	bool offline;                 /* only the cache; never a socket */
 };
 
@@ -46,9 +48,12 @@ void sw_whois_set_cache_only(struct sw_whois *w, bool cache_only);
 uint64_t sw_whois_network_lookups(const struct sw_whois *w);
 
 enum sw_whois_status {
-	SW_WHOIS_OK = 0,          /* *r filled (from the network or a fresh cache entry) */
-	SW_WHOIS_UNRESOLVED = 1,  /* no answer: offline and not cached, special-use address
-				     without --whois-server, every server failed; err says why */
+	SW_WHOIS_OK = 0,          /* *r filled (from the network or a fresh cache entry);
+				     r->partial when the chain broke after an answer that
+				     named a contact (err then says where it broke) */
+	SW_WHOIS_UNRESOLVED = 1,  /* no contact: offline and not cached, special-use address
+				     without --whois-server, the chain broke before any
+				     answer named a contact; err says why */
 	SW_WHOIS_ERROR = -1,      /* the database failed; err says why */
 };
 
@@ -59,7 +64,14 @@ enum sw_whois_status {
  * table, else whois.iana.org), following referrals up to max_hops with loop
  * detection, each registry in its own query form, each host mapped through
  * the hosts file. Every answer is stored with its server and time.
- * Special-use addresses are asked only of an explicit --whois-server.
+ * A chain that breaks after a hop (a referral unreachable, timed out,
+ * closed, refusing, rate limited) keeps what it has when that names a
+ * contact: OK with r->partial, cached as "partial" for partial_ttl_s.
+ * r->trace[] lists every server asked and how it went (from the stored
+ * hops, "cached", with r->from_cache, on a cache hit).
+ * Special-use addresses are asked only of an explicit --whois-server, and
+ * their referrals followed only to servers the operator named (that one,
+ * or a name in --whois-hosts).
  */
 enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a,
 				     int64_t now_us, struct sw_whois_result *r,

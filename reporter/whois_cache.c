@@ -1,6 +1,7 @@
 /*
  * whois_cache.c - the whois answers kept in the reporter's database: a
- * lookup (whois_lookups: kind, query, status, the range found), every
+ * lookup (whois_lookups: kind, query, status ok/partial/unresolved, the
+ * range found), every
  * answer of its chain (whois_responses, byte for byte, to be parsed again
  * on a hit) and the ranges resolved (whois_ranges). Finding the newest
  * usable lookup for a query or an address inside a range, replaying its
@@ -43,32 +44,55 @@ static void prefix_bounds(const struct sw_prefix *p, uint8_t first[16], uint8_t 
 int sw_whois_cache_find(const struct sw_whois_cache *w, const struct sw_whois_cache_key *k,
 			int64_t now_us, int64_t *id, char *err, size_t errlen)
 {
+	return sw_whois_cache_find_status(w, k, now_us, id, NULL, err, errlen);
+}
+
+int sw_whois_cache_find_status(const struct sw_whois_cache *w,
+			       const struct sw_whois_cache_key *k, int64_t now_us, int64_t *id,
+			       bool *partial, char *err, size_t errlen)
+{
 	const char *kind = k->kind, *query = k->query;
 	const struct sw_addr *a = k->addr;
 	static const char sql[] =
-		"SELECT id FROM whois_lookups"
-		" WHERE kind = ?1 AND status = 'ok' AND fetched_at > ?2"
+		"SELECT id, status FROM whois_lookups"
+		" WHERE kind = ?1"
+		"   AND ((status = 'ok' AND fetched_at > ?2)"
+		"        OR (status = 'partial' AND fetched_at > ?6))"
 		"   AND (query = ?3 OR (family = ?4 AND first_addr <= ?5 AND last_addr >= ?5))"
 		" ORDER BY fetched_at DESC, id DESC LIMIT 1";
-	int64_t oldest = INT64_MIN;
+	int64_t oldest = INT64_MIN, oldest_partial = INT64_MIN;
 	sqlite3_stmt *st;
 	int rc;
 
 	if (!w->any_age && w->ttl_s >= 0 && w->ttl_s < INT64_MAX / 2000000 &&
 	    now_us > INT64_MIN / 2)
 		oldest = now_us - w->ttl_s * 1000000;
+	/* a partial answer (the chain broke) is worth asking again sooner */
+	if (w->any_age)
+		oldest_partial = INT64_MIN;
+	else if (w->partial_ttl_s > 0 && w->partial_ttl_s < INT64_MAX / 2000000 &&
+		 now_us > INT64_MIN / 2)
+		oldest_partial = now_us - w->partial_ttl_s * 1000000;
+	else
+		oldest_partial = INT64_MAX;
+	if (partial)
+		*partial = false;
 	if (prepare(w, sql, &st, err, errlen) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, oldest);
 	sqlite3_bind_text(st, 3, query, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, oldest_partial);
 	if (a) {
 		sqlite3_bind_int(st, 4, a->family);
 		sqlite3_bind_blob(st, 5, a->bytes, 16, SQLITE_TRANSIENT);
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
+		const char *status = (const char *)sqlite3_column_text(st, 1);
 		*id = sqlite3_column_int64(st, 0);
+		if (partial)
+			*partial = status && strcmp(status, "partial") == 0;
 		rc = 1;
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;
@@ -79,11 +103,34 @@ int sw_whois_cache_find(const struct sw_whois_cache *w, const struct sw_whois_ca
 	return rc;
 }
 
+struct plain_replay {
+	sw_whois_stored_fn fn;
+	void *ctx;
+};
+
+static void plain_hop(const char *text, size_t len, const char *server, const char *query,
+		      void *ctx)
+{
+	const struct plain_replay *p = ctx;
+
+	(void)query;
+	p->fn(text, len, server, p->ctx);
+}
+
 int sw_whois_cache_replay(const struct sw_whois_cache *w, int64_t id,
 			  sw_whois_stored_fn fn, void *ctx, char *err, size_t errlen)
 {
+	struct plain_replay p = { fn, ctx };
+
+	return sw_whois_cache_replay_hops(w, id, plain_hop, &p, err, errlen);
+}
+
+int sw_whois_cache_replay_hops(const struct sw_whois_cache *w, int64_t id,
+			       sw_whois_stored_hop_fn fn, void *ctx, char *err, size_t errlen)
+{
 	static const char sql[] =
-		"SELECT server, response FROM whois_responses WHERE lookup_id = ?1 ORDER BY hop";
+		"SELECT server, response, query FROM whois_responses WHERE lookup_id = ?1"
+		" ORDER BY hop";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -94,8 +141,9 @@ int sw_whois_cache_replay(const struct sw_whois_cache *w, int64_t id,
 		const char *server = (const char *)sqlite3_column_text(st, 0);
 		const char *text = sqlite3_column_blob(st, 1);
 		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		const char *query = (const char *)sqlite3_column_text(st, 2);
 
-		fn(text ? text : "", text ? len : 0, server, ctx);
+		fn(text ? text : "", text ? len : 0, server, query ? query : "", ctx);
 	}
 	if (rc != SQLITE_DONE)
 		db_fail(w, "reading cached answers", err, errlen);
@@ -176,6 +224,7 @@ int sw_whois_cache_store(const struct sw_whois_cache *w, const struct sw_whois_c
 	const struct sw_whois_result *r = e->result;
 	const char *kind = e->kind, *query = e->query;
 	bool ok = e->ok;
+	const char *status = !ok ? "unresolved" : r && r->partial ? "partial" : "ok";
 	int64_t now_us = e->now_us;
 	static const char sql[] =
 		"INSERT INTO whois_lookups (kind, query, family, first_addr, last_addr, cidr,"
@@ -210,7 +259,7 @@ int sw_whois_cache_store(const struct sw_whois_cache *w, const struct sw_whois_c
 		sqlite3_bind_blob(st, 5, hi, 16, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 6, sw_buf_str(&cidrs), -1, SQLITE_TRANSIENT);
 	}
-	sqlite3_bind_text(st, 7, ok ? "ok" : "unresolved", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, now_us);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_finalize(st);

@@ -157,6 +157,15 @@ void sw_whois_hosts_map(const struct sw_whois_hosts *m, const char *host, uint16
 	*out_port = port;
 }
 
+bool sw_whois_hosts_names(const struct sw_whois_hosts *m, const char *host, uint16_t port)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->e[i].name, host) == 0 &&
+		    (m->e[i].name_port == 0 || m->e[i].name_port == port))
+			return true;
+	return false;
+}
+
 void sw_whois_hosts_free(struct sw_whois_hosts *m)
 {
 	free(m->e);

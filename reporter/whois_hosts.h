@@ -45,6 +45,10 @@ int sw_whois_hosts_load(struct sw_whois_hosts *m, const char *file, char *err, s
 void sw_whois_hosts_map(const struct sw_whois_hosts *m, const char *host, uint16_t port,
 			char out[SW_WHOIS_HOSTLEN], uint16_t *out_port);
 
+/* True if the map has a line for host:port or for host on any port: a
+ * server the operator named, trusted with special-use addresses. */
+bool sw_whois_hosts_names(const struct sw_whois_hosts *m, const char *host, uint16_t port);
+
 void sw_whois_hosts_free(struct sw_whois_hosts *m);
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * whois_parse.h - what a whois answer says (whois_parse.c): RPSL, ARIN,
- * LACNIC, JPNIC and KRNIC shapes into one result with ranked contacts, the
- * referral to follow, and rate-limit refusals.
+ * whois_parse.h - what a whois answer says: RPSL, ARIN, LACNIC, JPNIC and
+ * KRNIC shapes into one result with ranked contacts (whois_parse.c, with
+ * whois_doc.c, whois_range.c and whois_contact.c), the referral to follow
+ * and rate-limit refusals (whois_referral.c). The one header the rest of
+ * the reporter includes for answers.
  *
  * Everything in a response is hostile text. The parser keeps only what it
  * validated: addresses that look like e-mail addresses (no CR, LF, control
@@ -18,11 +20,17 @@
 #include "addr.h"
 
 /* Where a contact address came from, best first: the rank of a contact is
- * its source, then the order it appeared in. */
+ * its source, then (below the designated abuse contacts) what its mailbox
+ * is for ("abuse@" before "ipadm@"), then the order it appeared in. A
+ * technical or administrative contact never outranks a designated one. */
 enum sw_contact_source {
-	SW_CONTACT_ABUSE_MAILBOX = 0, /* abuse-mailbox:, OrgAbuseEmail, RAbuseEmail, [Abuse] */
-	SW_CONTACT_ABUSE_COMMENT,     /* "% Abuse contact for '…' is '…'" */
-	SW_CONTACT_ROLE_EMAIL,        /* e-mail: of the role/person named by abuse-c, tech-c, admin-c; OrgTechEmail, OrgNOCEmail */
+	SW_CONTACT_ABUSE_MAILBOX = 0, /* designated: abuse-mailbox:, the role/person named by
+	                                 abuse-c (its abuse-mailbox, else its e-mail; RIPE,
+	                                 AFRINIC, LACNIC, registro.br's nic-hdl-br), RAbuseEmail
+	                                 then OrgAbuseEmail, an IRT's abuse-mailbox, [Abuse] */
+	SW_CONTACT_ABUSE_COMMENT,     /* designated: "% Abuse contact for '…' is '…'" */
+	SW_CONTACT_ROLE_EMAIL,        /* e-mail: (and abuse-mailbox:) of the role/person named
+	                                 by tech-c, admin-c, owner-c; OrgTechEmail, OrgNOCEmail */
 	SW_CONTACT_REMARKS,           /* an address written in remarks:/descr:/Comment: */
 	SW_CONTACT_NIR_IRT,           /* a national registry's own IRT: labelled fallback only */
 	SW_CONTACT_DOMAIN,            /* domain whois: admin/tech/billing contact */
@@ -102,9 +110,16 @@ bool sw_whois_find_referral(const char *text, size_t len, const char *server,
 bool sw_whois_is_rate_limited(const char *text, size_t len);
 
 /* True for addresses that must never be a recipient: registry placeholders
- * (removed@…, REDACTED…, no-email@…) and the RIRs'/NIRs' own hostmasters
- * (hostmaster@ripe.net, search-apnic-not-arin@apnic.net, …). */
+ * (removed@…, REDACTED…, no-email@…, nobody@…) and anything that is not a
+ * plain address. */
 bool sw_whois_is_placeholder(const char *addr);
+
+/* True for the RIRs' and IANA's (and JPNIC's) own mailboxes
+ * (hostmaster@ripe.net, search-apnic-not-arin@apnic.net, abuse@arin.net).
+ * The parser drops them from registry stubs (a block handed to another
+ * registry, a referral, IANA-BLK, NON-RIPE-NCC-MANAGED) and keeps them
+ * for a network the registry operates itself. */
+bool sw_whois_is_registry_address(const char *addr);
 
 const char *sw_contact_source_name(enum sw_contact_source s); /* "abuse mailbox", … */
 

@@ -10,6 +10,9 @@
  *   cidr=62.239.237.0/24          (one line per CIDR)
  *   netname=… org=… country=… server=…
  *   contact=<addr> <source-name> <via>   (ranked, best first)
+ *   partial=1                    (the chain broke; the best answer kept)
+ *   from_cache=1                 (replayed from the cache)
+ *   trace=<proto> <server> ok|fail <outcome> (query: <query>)   (each server asked)
  *
  * Errors go to stderr. Everything printed passes through sw_sanitize().
  * Exit status: 0 done (unresolved included), 1 a database error, 2 usage.
@@ -33,7 +36,8 @@
 static const char usage[] =
 	"usage: whoislookup -w DB [--whois-server H:P] [--whois-hosts FILE] [--offline]\n"
 	"       [--now-us N] [--domain] [--timeout-ms N] [--pace-ms N] [--max-hops N]\n"
-	"       [--max-bytes N] [--ttl-s N] [--rate-limit-wait-ms N] [--rate-limit-retries N]\n"
+	"       [--max-bytes N] [--ttl-s N] [--partial-ttl-s N] [--rate-limit-wait-ms N]\n"
+	"       [--rate-limit-retries N]\n"
 	"       [-v] ADDR|DOMAIN...\n";
 
 static void print_field(const char *key, const char *val)
@@ -60,11 +64,30 @@ static void print_result(const struct sw_whois_result *r)
 		       sw_sanitize(v, sizeof(v), r->contacts[i].via, (size_t)-1));
 	if (r->rate_limited)
 		printf("rate_limited=1\n");
+	if (r->partial)
+		printf("partial=1\n");
+	if (r->from_cache)
+		printf("from_cache=1\n");
+}
+
+static void print_trace(const struct sw_whois_result *r)
+{
+	char s[4][512];
+
+	for (unsigned i = 0; i < r->ntrace && i < SW_WHOIS_TRACE_MAX; i++) {
+		const struct sw_whois_step *t = &r->trace[i];
+		printf("trace=%s %s %s %s (query: %s)\n",
+		       sw_sanitize(s[0], sizeof(s[0]), t->proto, (size_t)-1),
+		       sw_sanitize(s[1], sizeof(s[1]), t->server, (size_t)-1),
+		       t->ok ? "ok" : "fail",
+		       sw_sanitize(s[2], sizeof(s[2]), t->outcome, (size_t)-1),
+		       sw_sanitize(s[3], sizeof(s[3]), t->query, (size_t)-1));
+	}
 }
 
 enum {
 	OPT_SERVER = 256, OPT_HOSTS, OPT_OFFLINE, OPT_NOW, OPT_DOMAIN, OPT_TIMEOUT,
-	OPT_PACE, OPT_HOPS, OPT_BYTES, OPT_TTL, OPT_RLWAIT, OPT_RLRETRIES,
+	OPT_PACE, OPT_HOPS, OPT_BYTES, OPT_TTL, OPT_RLWAIT, OPT_RLRETRIES, OPT_PTTL,
 };
 
 int main(int argc, char **argv)
@@ -80,6 +103,7 @@ int main(int argc, char **argv)
 		{ "max-hops", required_argument, NULL, OPT_HOPS },
 		{ "max-bytes", required_argument, NULL, OPT_BYTES },
 		{ "ttl-s", required_argument, NULL, OPT_TTL },
+		{ "partial-ttl-s", required_argument, NULL, OPT_PTTL },
 		{ "rate-limit-wait-ms", required_argument, NULL, OPT_RLWAIT },
 		{ "rate-limit-retries", required_argument, NULL, OPT_RLRETRIES },
 		{ NULL, 0, NULL, 0 },
@@ -129,6 +153,10 @@ int main(int argc, char **argv)
 		case OPT_TTL:
 			conf.ttl_s = (int64_t)sw_option_number("--ttl-s", optarg, 0, INT32_MAX);
 			break;
+		case OPT_PTTL:
+			conf.partial_ttl_s = (int64_t)sw_option_number("--partial-ttl-s", optarg, 0,
+								       INT32_MAX);
+			break;
 		case OPT_RLWAIT:
 			conf.rate_limit_wait_ms = (unsigned)sw_option_number("--rate-limit-wait-ms",
 									     optarg, 0, 600000);
@@ -174,7 +202,7 @@ int main(int argc, char **argv)
 		}
 		printf("status=%s\n", st == SW_WHOIS_OK ? "ok"
 				      : st == SW_WHOIS_UNRESOLVED ? "unresolved" : "error");
-		if (st != SW_WHOIS_OK) {
+		if (st != SW_WHOIS_OK || r.partial) {
 			char safe[1100];
 			fprintf(stderr, "whoislookup: %s\n",
 				sw_sanitize(safe, sizeof(safe), err, (size_t)-1));
@@ -185,6 +213,7 @@ int main(int argc, char **argv)
 			print_result(&r);
 		else if (r.rate_limited)
 			printf("rate_limited=1\n");
+		print_trace(&r);
 		fflush(stdout);
 	}
 	sw_whois_free(w);

@@ -7,7 +7,9 @@
 # ARIN -> rwhois, IANA -> ARIN), loops and the hop limit, the cache (one
 # query per netblock per TTL, --offline), special-use addresses, rate
 # limits, pacing, a never-ending answer, a silent, a closing and an
-# unreachable server, hostile bytes, domain whois, and --whois-hosts errors.
+# unreachable server, hostile bytes, domain whois, --whois-hosts errors, and
+# broken chains that keep the best answer (partial, its cache TTL, the
+# trace) and special-use referrals between servers the operator named.
 # All traffic stays on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
 
@@ -250,7 +252,7 @@ check "hostile: no control byte in the output" 0 \
 check "hostile: no control byte in stderr" 0 \
 	"$(LC_ALL=C tr -d '\n' <"$TMP/hostile.err" | LC_ALL=C tr -d '[:print:]' | wc -c | tr -d ' ')"
 check "hostile: no line but the known keys" "" \
-	"$(grep -Ev '^(query|status|cidr|netname|org|country|server|contact|rate_limited)=' "$TMP/hostile.out")"
+	"$(grep -Ev '^(query|status|cidr|netname|org|country|server|contact|rate_limited|partial|from_cache|trace)=' "$TMP/hostile.out")"
 check "hostile: no injected recipient" 0 "$(contacts hostile | grep -ci 'victim\|bcc\|subject')"
 check "hostile: no address built from an escape" 0 "$(contacts hostile | grep -c '\\x\|\[2J')"
 
@@ -365,6 +367,134 @@ check "hosts file: FILE:LINE: why" "whoislookup: $TMP/badhosts:5: bad port" "$(c
 printf 'whois.ripe.net\n' >"$TMP/badhosts2"
 wl badhosts2 -w "$TMP/h.db" --whois-hosts "$TMP/badhosts2" 62.239.237.1
 check_match "hosts file: a line without a target" 'badhosts2:1: expected' "$(cat "$TMP/badhosts2.err")"
+
+# ---- broken chains keep the best answer (partial), the trace ------------
+cat >"$TMP/lab-refer.whois" <<'EOF'
+NetRange:       10.20.0.0 - 10.20.255.255
+CIDR:           10.20.0.0/16
+NetName:        LAB-NET
+NetType:        Reassigned
+OrgName:        Lab Registry
+OrgAbuseEmail:  abuse@lab.example
+ReferralServer: whois://whois.internal.test
+EOF
+sed -e 's/10\.20\./10.30./g' -e 's|whois://whois.internal.test|whois://127.0.0.1:9|' \
+	"$TMP/lab-refer.whois" >"$TMP/lab-refer-unnamed.whois"
+cat >"$TMP/internal.whois" <<'EOF'
+inetnum:        10.20.0.0 - 10.20.0.255
+netname:        BENCH-RACK-1
+abuse-mailbox:  rack1-abuse@internal.example
+EOF
+cat >"$TMP/dead.json" <<EOF
+{"servers": [
+ {"names": ["whois.arin.net"], "rules": [
+   {"match": "69\\\\.65\\\\.", "file": "$DATA/arin_referral_rwhois.whois"},
+   {"match": "130\\\\.66\\\\.", "file": "$DATA/arin_referral_whois.whois"}]},
+ {"names": ["rwhois.servernap.net"], "behaviour": "unreachable"},
+ {"names": ["whois.ripe.net"], "behaviour": "unreachable"},
+ {"names": ["whois.apnic.net"], "rules": [
+   {"match": "210\\\\.107\\\\.", "file": "$DATA/210.107.73.73.whois"},
+   {"match": "203\\\\.0\\\\.113\\\\.", "file": "$SYN/apnic-irt-jpnic-203.0.113.77.whois"}]},
+ {"names": ["whois.krnic.net"], "behaviour": "silent"},
+ {"names": ["whois.nic.ad.jp"], "behaviour": "close"},
+ {"names": ["whois.lab.test"], "rules": [
+   {"match": "^10\\\\.20\\\\.", "file": "$TMP/lab-refer.whois"},
+   {"match": "^10\\\\.30\\\\.", "file": "$TMP/lab-refer-unnamed.whois"}]},
+ {"names": ["whois.internal.test"], "default": "$TMP/internal.whois"}
+]}
+EOF
+start_whoisd dead "$TMP/dead.json"
+DDB="$TMP/dead.db"
+DLOG="$TMP/dead.log"
+DEAD="-w $DDB --whois-hosts $TMP/dead.hosts --pace-ms 0 --timeout-ms 500"
+traces() { sed -n 's/^trace=//p' "$TMP/$1.out"; }
+
+# ARIN's answer (real, whois-parser) refers to an rwhois server that is gone
+wl deadrw $DEAD --now-us $NOW 69.65.39.166
+check "dead rwhois: resolved, partial" "ok 1" "$(field deadrw status) $(field deadrw partial)"
+check "dead rwhois: ARIN's OrgAbuseEmail kept" abuse@gigenet.com "$(first_contact deadrw)"
+check "dead rwhois: the trace" \
+	"whois whois.arin.net ok referred to rwhois.servernap.net:4321 (query: n + 69.65.39.166)|rwhois rwhois.servernap.net:4321 fail connection refused (query: 69.65.39.166)" \
+	"$(traces deadrw | tr '\n' '|' | sed 's/|$//')"
+check_match "dead rwhois: says where it broke" 'rwhois\.servernap\.net:4321.*partial' \
+	"$(cat "$TMP/deadrw.err")"
+check "dead rwhois: stored as partial, with its range" "partial|69.65.0.0/18" \
+	"$(q "$DDB" "SELECT status, cidr FROM whois_lookups WHERE query = '69.65.39.166'")"
+
+# APNIC's answer (real, ipwhois) points at KRNIC, which never answers
+wl deadkr $DEAD --now-us $NOW 210.107.73.73
+check "silent KRNIC: resolved, partial" "ok 1" "$(field deadkr status) $(field deadkr partial)"
+check "silent KRNIC: abuse@bora.net from APNIC's answer" abuse@bora.net "$(first_contact deadkr)"
+check "silent KRNIC: timed out, in the trace" \
+	"whois whois.krnic.net fail timed out after 500 ms (query: 210.107.73.73)" \
+	"$(traces deadkr | sed -n 2p)"
+
+# a documentation address asked of an APNIC the operator named: the
+# referral to JPNIC (also named, in --whois-hosts) is followed; JPNIC
+# closes the connection
+n0=$(queries "$DLOG")
+wl deadjp $DEAD --now-us $NOW --whois-server whois.apnic.net 203.0.113.77
+check "closing JPNIC: resolved, partial" "ok 1" "$(field deadjp status) $(field deadjp partial)"
+check "closing JPNIC: the ISP's IRT" abuse@examplenet.example.jp "$(first_contact deadjp)"
+check "closing JPNIC: never JPNIC's hostmaster" 0 "$(rank deadjp hostmaster@nic.ad.jp)"
+check "closing JPNIC: special-use referral to a named server followed" \
+	"whois.apnic.net whois.nic.ad.jp" \
+	"$(sed -n "$((n0 + 1)),\$p" "$DLOG" | cut -f1 | tr '\n' ' ' | sed 's/ $//')"
+check_match "closing JPNIC: in the trace" '^whois whois\.nic\.ad\.jp fail closed without an answer' \
+	"$(traces deadjp | sed -n 2p)"
+
+# no contact before the break: unresolved (ARIN's stub for RIPE space
+# names only RIPE's own mailboxes; RIPE is unreachable)
+wl deadstub $DEAD --now-us $NOW 130.66.1.1
+check "broken chain without a contact: unresolved" unresolved "$(field deadstub status)"
+check "broken chain without a contact: stored unresolved" unresolved \
+	"$(q "$DDB" "SELECT status FROM whois_lookups WHERE query = '130.66.1.1'")"
+check "broken chain without a contact: the trace" "2 fail" \
+	"$(traces deadstub | wc -l | tr -d ' ') $(traces deadstub | sed -n 2p | cut -d' ' -f3)"
+
+# the partial answer is fresh for whois_partial_ttl_hours (24 h) only
+n0=$(queries "$DLOG")
+wl deadrw2 $DEAD --now-us $((NOW + DAY / 24)) 69.65.1.1
+check "partial cache: within 24 h no query" "$n0" "$(queries "$DLOG")"
+check "partial cache: replayed as partial, from the cache" "ok 1 1 abuse@gigenet.com" \
+	"$(field deadrw2 status) $(field deadrw2 partial) $(field deadrw2 from_cache) $(first_contact deadrw2)"
+check_match "partial cache: the trace from the stored hop" \
+	'^whois whois\.arin\.net ok cached; referred to rwhois\.servernap\.net:4321; the chain broke after this answer \(partial\) \(query: n \+ 69\.65\.39\.166\)$' \
+	"$(traces deadrw2)"
+wl deadrw3 $DEAD --now-us $((NOW + DAY + DAY / 24)) 69.65.1.1
+# (the unreachable rwhois server logs nothing: one query each time)
+check "partial cache: after 24 h asked again" $((n0 + 1)) "$(queries "$DLOG")"
+check "partial cache: not from the cache then" "" "$(field deadrw3 from_cache)"
+n0=$(queries "$DLOG")
+wl deadrw4 $DEAD --now-us $((NOW + DAY + DAY / 24 + 120000000)) --partial-ttl-s 60 69.65.1.1
+check "partial cache: --partial-ttl-s 60, two minutes later: asked again" $((n0 + 1)) \
+	"$(queries "$DLOG")"
+wl deadoff -w "$DDB" --offline --now-us $((NOW + 30 * DAY)) 69.65.39.166
+check "partial cache: --offline uses it at any age" "ok 1" \
+	"$(field deadoff status) $(field deadoff partial)"
+
+# special-use addresses: referrals between operator-named servers are
+# followed, to any other server never
+n0=$(queries "$DLOG")
+wl lab $DEAD --now-us $NOW --whois-server whois.lab.test 10.20.0.5
+check "special-use: referral to a mapped host followed" "whois.lab.test whois.internal.test" \
+	"$(sed -n "$((n0 + 1)),\$p" "$DLOG" | cut -f1 | tr '\n' ' ' | sed 's/ $//')"
+check "special-use: the internal registry's contact first" "ok rack1-abuse@internal.example" \
+	"$(field lab status) $(first_contact lab)"
+check "special-use: range of the internal answer" 10.20.0.0/24 "$(field lab cidr)"
+check "special-use: trace" "whois whois.lab.test ok referred to whois.internal.test (query: 10.20.0.5)|whois whois.internal.test ok answered (query: 10.20.0.5)" \
+	"$(traces lab | tr '\n' '|' | sed 's/|$//')"
+n0=$(queries "$DLOG")
+wl lab2 $DEAD --now-us $NOW --whois-server whois.lab.test 10.30.0.5
+check "special-use: referral to an unnamed host not followed" $((n0 + 1)) "$(queries "$DLOG")"
+check "special-use: one server asked, the answer complete" "1 " \
+	"$(traces lab2 | wc -l | tr -d ' ') $(field lab2 partial)"
+check "special-use: the named server's answer kept" "ok abuse@lab.example" \
+	"$(field lab2 status) $(first_contact lab2)"
+check_match "special-use: the trace says why" 'referred to 127\.0\.0\.1:9: not followed \(special-use' \
+	"$(traces lab2)"
+wl lab3 $DEAD --now-us $NOW 10.99.0.6
+check "special-use: without --whois-server still unresolved" unresolved "$(field lab3 status)"
 
 # ---- nothing the sanitizers would complain about ------------------------
 check "no sanitizer report" "" \

@@ -248,7 +248,9 @@ static void test_lacnic(void **state)
 	assert_invariants(&r);
 	assert_int_equal(r.ncontacts, 1);
 	assert_string_equal(r.contacts[0].addr, "operacion.redes@triara.com");
-	assert_int_equal(r.contacts[0].source, SW_CONTACT_ROLE_EMAIL);
+	/* the e-mail of the person abuse-c names (it has no abuse-mailbox):
+	 * the designated abuse contact */
+	assert_int_equal(r.contacts[0].source, SW_CONTACT_ABUSE_MAILBOX);
 	assert_string_equal(r.contacts[0].via, "abuse-c RYT2");
 	assert_int_equal(r.ncidrs, 1);
 	assert_cidr(&r, 0, "200.57.128.0/19");
@@ -564,10 +566,7 @@ static void test_placeholders(void **state)
 	static const char *const never[] = {
 		"removed@ripe.net", "removed@example.com", "REDACTED FOR PRIVACY",
 		"redacted@example.org", "no-email@example.org", "not-available@example.org",
-		"abuse@xxx", "abuse@xxx.xx", "hostmaster@ripe.net", "HostMaster@APNIC.net",
-		"hm-changed@apnic.net", "search-apnic-not-arin@apnic.net", "abuse@apnic.net",
-		"hostmaster@nic.ad.jp", "ip-apnic@nic.ad.jp", "abuse@arin.net",
-		"nobody@example.com", "abuse@example.invalid", "", "not an address",
+		"abuse@xxx", "abuse@xxx.xx", "nobody@example.com", "abuse@example.invalid", "", "not an address",
 		"a@b", "a@b>, evil@example.com", "abuse@example.net\r\nBcc: victim@x",
 	};
 	for (size_t i = 0; i < N_ELEM(never); i++)
@@ -580,8 +579,23 @@ static void test_placeholders(void **state)
 		"hostmaster@regional.example.net", "abuse@loop.test",
 	};
 	for (size_t i = 0; i < N_ELEM(fine); i++)
-		if (sw_whois_is_placeholder(fine[i]))
+		if (sw_whois_is_placeholder(fine[i]) || sw_whois_is_registry_address(fine[i]))
 			fail_msg("%s should be a recipient", fine[i]);
+	/* the registries' own mailboxes: dropped from stubs by the parser,
+	 * kept for the registries' own networks (test_registry_own_network) */
+	static const char *const registry[] = {
+		"hostmaster@ripe.net", "HostMaster@APNIC.net", "hm-changed@apnic.net",
+		"search-apnic-not-arin@apnic.net", "abuse@apnic.net", "hostmaster@nic.ad.jp",
+		"ip-apnic@nic.ad.jp", "abuse@arin.net", "abuse@ripe.net", "hostmaster@afrinic.net",
+	};
+	for (size_t i = 0; i < N_ELEM(registry); i++) {
+		if (!sw_whois_is_registry_address(registry[i]))
+			fail_msg("%s should be a registry address", registry[i]);
+		if (sw_whois_is_placeholder(registry[i]))
+			fail_msg("%s is not a placeholder", registry[i]);
+	}
+	assert_false(sw_whois_is_registry_address(NULL));
+	assert_false(sw_whois_is_registry_address("abuse@notripe.net"));
 }
 
 static void test_referrals(void **state)
@@ -828,6 +842,244 @@ static void test_source_names(void **state)
 	}
 }
 
+/* ---- ranking by designation (issue #12) ---------------------------------- */
+
+static void parse_text(const char *text, const char *server, const char *ip,
+		       struct sw_whois_result *r)
+{
+	struct sw_addr a = addr(ip);
+
+	memset(r, 0, sizeof(*r));
+	sw_whois_parse(text, strlen(text), server, &a, r);
+	assert_invariants(r);
+}
+
+/* registro.br keys persons as nic-hdl-br:; the abuse-c's e-mail is the
+ * designated contact, above a tech-c's "abuse@" (synthetic, real format). */
+static void test_registrobr_abuse_c(void **state)
+{
+	(void)state;
+	struct sw_whois_result r = { 0 };
+
+	parse_file("synthetic/registrobr-177.71.3.9.whois", "whois.registro.br", "177.71.3.9", &r);
+	assert_invariants(&r);
+	assert_int_equal(r.ncontacts, 3);
+	assert_string_equal(r.contacts[0].addr, "seguranca@provedor.example.com.br");
+	assert_int_equal(r.contacts[0].source, SW_CONTACT_ABUSE_MAILBOX);
+	assert_string_equal(r.contacts[0].via, "abuse-c SEP12");
+	assert_string_equal(r.contacts[1].addr, "abuse@noc.provedor.example.com.br");
+	assert_int_equal(r.contacts[1].source, SW_CONTACT_ROLE_EMAIL);
+	assert_string_equal(r.contacts[1].via, "tech-c NOC45");
+	assert_int_equal(find_contact(&r, "cert@cert.br"), -1); /* a comment, not the network's */
+	assert_cidr(&r, 0, "177.71.0.0/20");
+	assert_string_equal(r.country, "BR");
+	assert_string_equal(r.org, "Provedor Exemplo de Internet Ltda");
+}
+
+/* A tech-c never outranks the abuse-c: not by its mailbox's name, not by
+ * being listed first, not by its role having an abuse-mailbox. */
+static void test_tech_below_abuse_c(void **state)
+{
+	(void)state;
+	struct sw_whois_result r;
+	static const char rpsl[] =
+		"inetnum:        192.0.2.0 - 192.0.2.255\n"
+		"netname:        EXAMPLE-NET\n"
+		"tech-c:         TECH1-RIPE\n"
+		"admin-c:        ADM1-RIPE\n"
+		"abuse-c:        ABU1-RIPE\n"
+		"source:         RIPE\n"
+		"\n"
+		"role:           Example NOC\n"
+		"e-mail:         abuse@noc.example.net\n"
+		"nic-hdl:        TECH1-RIPE\n"
+		"\n"
+		"person:         Example Admin\n"
+		"e-mail:         abuse-admin@example.net\n"
+		"nic-hdl:        ADM1-RIPE\n"
+		"\n"
+		"role:           Example CSIRT\n"
+		"e-mail:         team@csirt.example.net\n"
+		"nic-hdl:        ABU1-RIPE\n";
+
+	parse_text(rpsl, "whois.ripe.net", "192.0.2.7", &r);
+	assert_int_equal(r.ncontacts, 3);
+	assert_string_equal(r.contacts[0].addr, "team@csirt.example.net");
+	assert_int_equal(r.contacts[0].source, SW_CONTACT_ABUSE_MAILBOX);
+	assert_string_equal(r.contacts[0].via, "abuse-c ABU1-RIPE");
+	assert_int_equal(r.contacts[1].source, SW_CONTACT_ROLE_EMAIL);
+	assert_int_equal(r.contacts[2].source, SW_CONTACT_ROLE_EMAIL);
+
+	/* the abuse-c role has an abuse-mailbox: that one, its e-mail below */
+	static const char with_box[] =
+		"inetnum:        192.0.2.0 - 192.0.2.255\n"
+		"tech-c:         TECH1-RIPE\n"
+		"abuse-c:        ABU1-RIPE\n"
+		"\n"
+		"role:           Example NOC\n"
+		"abuse-mailbox:  abuse@noc.example.net\n"
+		"nic-hdl:        TECH1-RIPE\n"
+		"\n"
+		"role:           Example CSIRT\n"
+		"e-mail:         office@csirt.example.net\n"
+		"abuse-mailbox:  incidents@csirt.example.net\n"
+		"nic-hdl:        ABU1-RIPE\n";
+	parse_text(with_box, "whois.ripe.net", "192.0.2.7", &r);
+	assert_string_equal(r.contacts[0].addr, "incidents@csirt.example.net");
+	assert_int_equal(r.contacts[0].source, SW_CONTACT_ABUSE_MAILBOX);
+	assert_string_equal(r.contacts[1].addr, "abuse@noc.example.net");
+	assert_int_equal(find_contact(&r, "office@csirt.example.net"), 2);
+	assert_int_equal(r.contacts[2].source, SW_CONTACT_ROLE_EMAIL);
+}
+
+/* ARIN: the network's RAbuseEmail before its organisation's OrgAbuseEmail,
+ * whatever order the answer lists them in and whatever they are called;
+ * both above OrgTechEmail. */
+static void test_arin_rabuse_first(void **state)
+{
+	(void)state;
+	struct sw_whois_result r;
+	static const char arin[] =
+		"NetRange:       198.51.100.0 - 198.51.100.255\n"
+		"CIDR:           198.51.100.0/24\n"
+		"NetName:        EXAMPLE-CUST\n"
+		"NetType:        Reassigned\n"
+		"\n"
+		"OrgName:        Example Customer\n"
+		"OrgTechEmail:   abuse-tech@customer.example\n"
+		"OrgAbuseEmail:  abuse@isp.example\n"
+		"\n"
+		"RAbuseHandle:   CUST-ARIN\n"
+		"RAbuseEmail:    noc@customer.example\n";
+
+	parse_text(arin, "whois.arin.net", "198.51.100.9", &r);
+	assert_int_equal(r.ncontacts, 3);
+	assert_string_equal(r.contacts[0].addr, "noc@customer.example");
+	assert_string_equal(r.contacts[0].via, "RAbuseEmail");
+	assert_string_equal(r.contacts[1].addr, "abuse@isp.example");
+	assert_string_equal(r.contacts[1].via, "OrgAbuseEmail");
+	assert_int_equal(r.contacts[2].source, SW_CONTACT_ROLE_EMAIL);
+
+	/* real: Google's answer names the same POC both ways */
+	memset(&r, 0, sizeof(r));
+	parse_file("2001_4860_4860__8888.whois", "whois.arin.net", "2001:4860:4860::8888", &r);
+	assert_int_equal(r.ncontacts, 1);
+	assert_string_equal(r.contacts[0].via, "RAbuseEmail");
+}
+
+/* A registry's own network counts: RIPE NCC's 193.0.0.0/21 (synthetic,
+ * real format). Its stubs never do: ARIN's records of blocks handed to
+ * APNIC and RIPE NCC (real, whois-parser), IANA-BLK, NON-RIPE-NCC-MANAGED,
+ * ARIN's IANA special-use records. */
+static void test_registry_own_network(void **state)
+{
+	(void)state;
+	struct sw_whois_result r = { 0 };
+	struct sw_whois_referral ref;
+
+	parse_file("synthetic/ripencc-own-193.0.6.139.whois", "whois.ripe.net", "193.0.6.139", &r);
+	assert_invariants(&r);
+	assert_true(r.ncontacts >= 1);
+	assert_string_equal(r.contacts[0].addr, "abuse@ripe.net");
+	assert_int_equal(r.contacts[0].source, SW_CONTACT_ABUSE_MAILBOX);
+	assert_int_equal(find_contact(&r, "hostmaster@ripe.net"), 1);
+	assert_int_equal(r.contacts[1].source, SW_CONTACT_ROLE_EMAIL);
+	assert_cidr(&r, 0, "193.0.0.0/21");
+	assert_false(referral_of("synthetic/ripencc-own-193.0.6.139.whois", "whois.ripe.net", &ref));
+
+	memset(&r, 0, sizeof(r));
+	parse_file("arin_referral_apnic.whois", "whois.arin.net", "144.130.7.7", &r);
+	assert_int_equal(r.ncontacts, 0); /* search-apnic-not-arin@apnic.net */
+	assert_true(r.have_range);
+	memset(&r, 0, sizeof(r));
+	parse_file("arin_referral_whois.whois", "whois.arin.net", "130.66.7.7", &r);
+	assert_int_equal(r.ncontacts, 0); /* hostmaster@ripe.net */
+	assert_true(referral_of("arin_referral_whois.whois", "whois.arin.net", &ref));
+	assert_string_equal(ref.host, "whois.ripe.net");
+
+	static const char iana_blk[] =
+		"% Abuse contact for '0.0.0.0 - 255.255.255.255' is 'abuse@ripe.net'\n"
+		"\n"
+		"inetnum:        0.0.0.0 - 255.255.255.255\n"
+		"netname:        IANA-BLK\n"
+		"descr:          The whole IPv4 address space\n"
+		"org:            ORG-RIEN1-RIPE\n"
+		"admin-c:        OPS4-RIPE\n"
+		"source:         RIPE\n"
+		"\n"
+		"organisation:   ORG-RIEN1-RIPE\n"
+		"org-name:       RIPE Network Coordination Centre\n"
+		"abuse-mailbox:  abuse@ripe.net\n"
+		"\n"
+		"role:           RIPE NCC Operations\n"
+		"e-mail:         ops@ripe.net\n"
+		"nic-hdl:        OPS4-RIPE\n";
+	parse_text(iana_blk, "whois.ripe.net", "192.0.2.1", &r);
+	assert_int_equal(r.ncontacts, 0);
+	static const char special[] =
+		"NetRange:       198.18.0.0 - 198.19.255.255\n"
+		"NetName:        SPECIAL-IPV4-BENCHMARK-TESTING-IANA-RESERVED\n"
+		"NetType:        IANA Special Use\n"
+		"OrgName:        American Registry for Internet Numbers\n"
+		"OrgAbuseEmail:  abuse@arin.net\n";
+	parse_text(special, "whois.arin.net", "198.18.0.1", &r);
+	assert_int_equal(r.ncontacts, 0);
+	/* the same answer for ARIN's own assignment: kept */
+	static const char arin_own[] =
+		"NetRange:       192.0.2.0 - 192.0.2.255\n"
+		"NetName:        ARIN-EXAMPLE\n"
+		"NetType:        Direct Assignment\n"
+		"OrgName:        American Registry for Internet Numbers\n"
+		"OrgAbuseEmail:  abuse@arin.net\n";
+	parse_text(arin_own, "whois.arin.net", "192.0.2.1", &r);
+	assert_int_equal(r.ncontacts, 1);
+	assert_string_equal(r.contacts[0].addr, "abuse@arin.net");
+	/* another network quoting a registry's mailbox: still dropped */
+	static const char other[] =
+		"inetnum:        192.0.2.0 - 192.0.2.255\n"
+		"netname:        SOMEONE-NET\n"
+		"abuse-mailbox:  abuse@ripe.net\n"
+		"e-mail:         noc@someone.example\n";
+	parse_text(other, "whois.ripe.net", "192.0.2.1", &r);
+	assert_int_equal(r.ncontacts, 1);
+	assert_string_equal(r.contacts[0].addr, "noc@someone.example");
+}
+
+/* The answers of the issue's broken chains name their contacts on their
+ * own: ARIN's with an rwhois ReferralServer (real, whois-parser), APNIC's
+ * with an IRT and remarks pointing at KRNIC (real, ipwhois) or JPNIC
+ * (synthetic). whois.c keeps them when the referral is dead. */
+static void test_answers_before_dead_referrals(void **state)
+{
+	(void)state;
+	struct sw_whois_result r = { 0 };
+	struct sw_whois_referral ref;
+
+	parse_file("arin_referral_rwhois.whois", "whois.arin.net", "69.65.39.166", &r);
+	assert_invariants(&r);
+	assert_string_equal(r.contacts[0].addr, "abuse@gigenet.com");
+	assert_string_equal(r.contacts[0].via, "OrgAbuseEmail");
+	assert_string_equal(r.contacts[1].addr, "ip-admin@coloquest.com");
+	assert_int_equal(r.contacts[1].source, SW_CONTACT_ROLE_EMAIL);
+	assert_cidr(&r, 0, "69.65.0.0/18");
+	assert_true(referral_of("arin_referral_rwhois.whois", "whois.arin.net", &ref));
+	assert_string_equal(ref.host, "rwhois.servernap.net");
+	assert_int_equal(ref.port, 4321);
+	assert_true(ref.rwhois);
+
+	memset(&r, 0, sizeof(r));
+	parse_file("synthetic/apnic-irt-jpnic-203.0.113.77.whois", "whois.apnic.net",
+		   "203.0.113.77", &r);
+	assert_invariants(&r);
+	assert_string_equal(r.contacts[0].addr, "abuse@examplenet.example.jp");
+	assert_int_equal(r.contacts[0].source, SW_CONTACT_ABUSE_MAILBOX);
+	assert_string_equal(r.contacts[0].via, "irt IRT-EXAMPLENET-JP");
+	assert_int_equal(find_contact(&r, "hostmaster@nic.ad.jp"), -1);
+	assert_true(referral_of("synthetic/apnic-irt-jpnic-203.0.113.77.whois", "whois.apnic.net",
+				&ref));
+	assert_string_equal(ref.host, "whois.nic.ad.jp");
+}
+
 /* More than 16 contacts: the best ones stay. */
 static void test_contact_cap(void **state)
 {
@@ -1050,6 +1302,11 @@ int main(void)
 		cmocka_unit_test(test_domain_contacts),
 		cmocka_unit_test(test_source_names),
 		cmocka_unit_test(test_contact_cap),
+		cmocka_unit_test(test_registrobr_abuse_c),
+		cmocka_unit_test(test_tech_below_abuse_c),
+		cmocka_unit_test(test_arin_rabuse_first),
+		cmocka_unit_test(test_registry_own_network),
+		cmocka_unit_test(test_answers_before_dead_referrals),
 		cmocka_unit_test(test_wide_range),
 		cmocka_unit_test(test_fuzz),
 	};
