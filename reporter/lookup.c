@@ -146,7 +146,7 @@ static void text_trace(FILE *f, const struct outcome *o)
 
 	if (n == 0) {
 		fprintf(f, "  %-9s %s\n", "asked:", o->r.from_cache ?
-			"no server (answered from the whois cache)" : "no server");
+			"no server (answered from the whois cache)" : "no server recorded");
 		return;
 	}
 	fprintf(f, "  asked:\n");

@@ -4,7 +4,7 @@
 # answers of tests/data/whois/: the text account (range, name, servers
 # asked, contacts one per line with field and server), --json (every line
 # one valid JSON object with the documented fields), exit statuses 0, 1, 2
-# and 3, a dead referral shown in the chain, the cache with -w (a second
+# and 3, a dead referral shown in the chain (the partial answer kept), the cache with -w (a second
 # run asks nothing), no database written without -w, --offline, domains,
 # and hostile bytes that never reach the terminal. All traffic stays on
 # 127.0.0.1.
@@ -94,7 +94,28 @@ check_match "text: the designated abuse mailbox first, with its field and server
 	"$(contacts ripe | sed -n 1p)"
 check "text: one contact per line, numbered" "$(contacts ripe | wc -l | tr -d ' ')" \
 	"$(contacts ripe | grep -c '^[0-9]*\. [^ ]*@[^ ]*  \[')"
+check "text: the server asked, with its query and outcome" \
+	'1. whois whois.ripe.net "-B 62.239.237.1": answered' "$(chain ripe)"
 check "text: nothing written in the working directory without -w" "" "$(ls -A "$TMP/cwd")"
+
+# ---- a dead referral: the chain shows the failure -------------------------
+lk dead $COMMON 23.131.4.20
+check "dead referral: a partial answer with a contact is found (exit 0)" 0 "$RC"
+check_match "dead referral: ARIN asked first, which referred" \
+	'^1\. whois whois\.arin\.net "n \+ 23\.131\.4\.20": referred to rwhois\.example\.net' \
+	"$(chain dead | sed -n 1p)"
+check_match "dead referral: the rwhois server shown as failed" \
+	'^2\. rwhois rwhois\.example\.net(:4321)? "23\.131\.4\.20": FAILED: .*refused' \
+	"$(chain dead | sed -n 2p)"
+check "dead referral: two servers asked" 2 "$(chain dead | wc -l | tr -d ' ')"
+check_match "dead referral: ARIN's good answer kept, said to be partial, with the reason" \
+	'^  status: +partial: .*rwhois\.example\.net.*refused' "$(grep 'status:' "$TMP/dead.out")"
+check_match "dead referral: ARIN's designated abuse contact first, from ARIN" \
+	'^1\. abuse@regional\.example\.net  \[abuse mailbox\] via RAbuseEmail, from whois\.arin\.net$' \
+	"$(contacts dead | sed -n 1p)"
+lk deadj $COMMON --json 23.131.4.20
+check "dead referral, JSON: status, the failed step" "partial whois:True rwhois:False" \
+	"$(jsonl deadj 'o["status"] + " " + " ".join(t["proto"] + ":" + str(t["ok"]) for t in o["trace"])')"
 
 # ---- JSON ---------------------------------------------------------------
 lk json $COMMON --json 62.239.237.1 74.125.225.229 casema.net
@@ -113,6 +134,10 @@ check "json: a contact's fields" "address rank server source via" \
 	"$(jsonl json '" ".join(sorted(o["contacts"][0]))' | sed -n 1p)"
 check "json: ARIN's first contact, from ARIN" "arin-contact@google.com whois.arin.net 1" \
 	"$(jsonl json 'o["contacts"][0]["address"] + " " + o["contacts"][0]["server"] + " " + str(o["contacts"][0]["rank"])' | sed -n 2p)"
+check "json: a trace step's fields" "ok outcome proto query server" \
+	"$(jsonl json '" ".join(sorted(o["trace"][0])) if o["trace"] else "-"' | sed -n 1p)"
+check "json: the server asked for RIPE's answer" "whois whois.ripe.net -B 62.239.237.1 True" \
+	"$(jsonl json '" ".join([o["trace"][0]["proto"], o["trace"][0]["server"], o["trace"][0]["query"], str(o["trace"][0]["ok"])]) if o["trace"] else "-"' | sed -n 1p)"
 check "json: the range as CIDRs" "62.239.237.0/24" \
 	"$(jsonl json '",".join(o["range"])' | sed -n 1p | cut -d, -f1)"
 check "json: a domain's contacts are domain contacts" "domain contact" \
@@ -154,6 +179,11 @@ check "cache: second run resolved" 0 "$RC"
 check "cache: second run asked no server" "$n1" "$(queries)"
 check "cache: same first contact" "$(jsonl c1 'o["contacts"][0]["address"]')" \
 	"$(jsonl c2 'o["contacts"][0]["address"]')"
+check "cache: said to come from the cache" "False True" \
+	"$(jsonl c1 'o["from_cache"]') $(jsonl c2 'o["from_cache"]')"
+lk c3 $COMMON -w "$DB" 74.125.225.229
+check_match "cache: the text says so" 'from the whois cache' "$(grep 'status:' "$TMP/c3.out")"
+
 # ---- --offline: the cache alone --------------------------------------------
 n1=$(queries)
 lk off1 $COMMON -w "$DB" --offline 74.125.225.229
