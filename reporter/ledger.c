@@ -311,6 +311,33 @@ int sw_ledger_last_report(sqlite3 *db, const char *netblock, int64_t *created)
 	return rc == SQLITE_ROW ? found : -1;
 }
 
+int sw_ledger_past_reports(sqlite3 *db, const char *netblock, struct sw_memo *m,
+			   char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc;
+
+	m->npast = m->past_total = 0;
+	if (sqlite3_prepare_v2(db, "SELECT created, count(*) OVER () FROM reports"
+			       " WHERE netblock = ? ORDER BY created DESC LIMIT ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return fail(db, err, errlen, "reading earlier memos");
+	sqlite3_bind_text(st, 1, netblock, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, SW_MEMO_MAX_PAST);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* newest first from the query; the memo names them oldest first */
+		m->past[SW_MEMO_MAX_PAST - 1 - n++] = sqlite3_column_int64(st, 0);
+		m->past_total = (size_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(db, err, errlen, "reading earlier memos");
+	memmove(m->past, m->past + SW_MEMO_MAX_PAST - n, n * sizeof m->past[0]);
+	m->npast = n;
+	return 0;
+}
+
 int sw_ledger_record(sqlite3 *db, const struct sw_report_record *rec,
 		     char *err, size_t errlen)
 {

@@ -44,6 +44,11 @@ int sw_ledger_load_incident(sqlite3 *db, long long id, unsigned evidence_lines,
 /* When netblock last got a memo: 1 and *created, 0 if never, -1 on error. */
 int sw_ledger_last_report(sqlite3 *db, const char *netblock, int64_t *created);
 
+/* The memos netblock got before, into m->past (the newest
+ * SW_MEMO_MAX_PAST, oldest first) and m->past_total. 0, or -1 with err. */
+int sw_ledger_past_reports(sqlite3 *db, const char *netblock, struct sw_memo *m,
+			   char *err, size_t errlen);
+
 /* One memo as the reports table keeps it. */
 struct sw_report_record {
 	const struct sw_memo *memo;   /* its netblock and the incidents it covered */

@@ -11,7 +11,8 @@
  * reverse DNS of the sources and of our hosts by names.c, domain whois),
  * the memo's text (memo.c), then outbox.c: the message in the chosen
  * format, the file or stdout, --send, and the record (ledger.c) last, once
- * the memo is safely written.
+ * the memo is safely written. --lookup is lookup.c's: main.c only reads
+ * its options and settings and hands them over.
  */
 #include "config.h"
 
@@ -27,6 +28,7 @@
 #include "groups.h"
 #include "ledger.h"
 #include "log.h"
+#include "lookup.h"
 #include "memo.h"
 #include "mime.h"
 #include "outbox.h"
@@ -55,6 +57,8 @@ struct options {
 	const char *sign_key;
 	bool rdap_refresh;     /* --rdap-refresh [DIR] */
 	const char *rdap_dir;
+	bool lookup, json;     /* --lookup ADDR|DOMAIN... [--json] */
+	bool memo_only;        /* an option that only makes sense for memos was given */
 };
 
 struct run {
@@ -78,8 +82,11 @@ static void usage(FILE *f)
 "         [-c FILE] [--dns-server HOST[:PORT]] [--no-dns] [--force] [--send]\n"
 "         [--sign KEYID] [-q]\n"
 "       spanwatch-reporter --rdap-refresh [DIR] [-c FILE]\n"
+"       spanwatch-reporter --lookup [--json] [-w DB] [--offline] [-c FILE]\n"
+"         [--whois-server HOST[:PORT]] [--whois-hosts FILE] ADDR|DOMAIN...\n"
 "\n"
-"Write one memo per reportable netblock to the people responsible for it.\n"
+"Write one memo per reportable netblock to the people responsible for it;\n"
+"with --lookup, show who is responsible for addresses or domains and why.\n"
 "\n"
 "  -w, --db DB               the SQLite database\n"
 "  -o, --output DIR          where memos are written (not needed for text)\n"
@@ -99,11 +106,16 @@ static void usage(FILE *f)
 "      --rdap-refresh [DIR]  fetch IANA's RDAP bootstrap files into DIR (else\n"
 "                            [reporter] rdap_bootstrap, else the installed copy)\n"
 "  -q, --quiet               no summary on stderr\n"
+"      --lookup              look up each ADDR|DOMAIN: range, name, servers asked,\n"
+"                            contacts best first (-w DB: its whois cache; without\n"
+"                            it nothing is cached or written)\n"
+"      --json                with --lookup: one JSON object per query per line\n"
 "  -h, --help                this help\n"
 "  -V, --version             version\n"
 "\n"
 "SOURCE_DATE_EPOCH, when set, is the clock (memo dates, cooldown, cache age).\n"
-"Exit status: 0 ok, 1 runtime failure, 2 usage error.\n");
+"Exit status: 0 ok, 1 runtime failure, 2 usage error. With --lookup: 0 every\n"
+"query named a contact, 1 one did not, 2 usage error, 3 database error.\n");
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -236,7 +248,10 @@ static int assemble(struct run *r, const struct sw_group *g, const struct sw_can
 		.now_us = r->now_us,
 	};
 
-	return sw_memo_assemble(&how, g, c, m, err, errlen);
+	if (sw_memo_assemble(&how, g, c, m, err, errlen) < 0)
+		return -1;
+	/* a recurring problem is what makes an ISP care: the memo says so */
+	return sw_ledger_past_reports(r->db, m->netblock, m, err, errlen);
 }
 
 /* One group: cooling down, unresolved, or a memo gathered, composed
@@ -286,7 +301,8 @@ out:
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_FORMAT = 256, OPT_OFFLINE, OPT_FROM, OPT_WHOIS_SERVER, OPT_WHOIS_HOSTS,
-	       OPT_DNS_SERVER, OPT_NO_DNS, OPT_FORCE, OPT_SEND, OPT_SIGN, OPT_RDAP_REFRESH };
+	       OPT_DNS_SERVER, OPT_NO_DNS, OPT_FORCE, OPT_SEND, OPT_SIGN, OPT_RDAP_REFRESH,
+	       OPT_LOOKUP, OPT_JSON };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
 		{ "output", required_argument, NULL, 'o' },
@@ -302,6 +318,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "send", no_argument, NULL, OPT_SEND },
 		{ "sign", required_argument, NULL, OPT_SIGN },
 		{ "rdap-refresh", no_argument, NULL, OPT_RDAP_REFRESH },
+		{ "lookup", no_argument, NULL, OPT_LOOKUP },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -314,19 +332,21 @@ static void parse_args(int argc, char **argv, struct options *o)
 	while ((ch = getopt_long(argc, argv, "w:o:c:qhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'w': o->db_path = optarg; break;
-		case 'o': o->out_dir = optarg; break;
+		case 'o': o->out_dir = optarg; o->memo_only = true; break;
 		case 'c': o->config = optarg; break;
 		case 'q': o->quiet = true; break;
-		case OPT_FORMAT: o->format_name = optarg; break;
+		case OPT_FORMAT: o->format_name = optarg; o->memo_only = true; break;
 		case OPT_OFFLINE: o->offline = true; break;
-		case OPT_FROM: o->from = optarg; break;
+		case OPT_FROM: o->from = optarg; o->memo_only = true; break;
 		case OPT_WHOIS_SERVER: o->whois_server = optarg; break;
 		case OPT_WHOIS_HOSTS: o->whois_hosts = optarg; break;
 		case OPT_DNS_SERVER: o->dns_server = optarg; break;
 		case OPT_NO_DNS: o->no_dns = true; break;
-		case OPT_FORCE: o->force = true; break;
-		case OPT_SEND: o->send = true; break;
-		case OPT_SIGN: o->sign_key = optarg; break;
+		case OPT_FORCE: o->force = true; o->memo_only = true; break;
+		case OPT_SEND: o->send = true; o->memo_only = true; break;
+		case OPT_SIGN: o->sign_key = optarg; o->memo_only = true; break;
+		case OPT_LOOKUP: o->lookup = true; break;
+		case OPT_JSON: o->json = true; break;
 		case OPT_RDAP_REFRESH: o->rdap_refresh = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("spanwatch-reporter %s\n", PACKAGE_VERSION); exit(0);
@@ -335,6 +355,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 			exit(EXIT_USAGE);
 		}
 	}
+	if (o->lookup) {
+		if (o->memo_only)
+			sw_usage_error("--lookup writes no memo: -o, --format, --from, --force, "
+				       "--send and --sign do not apply");
+		return;
+	}
+	if (o->json)
+		sw_usage_error("--json goes with --lookup");
 	o->format = parse_format(o->format_name);
 	if (o->rdap_refresh) {
 		if (optind + 1 < argc)
@@ -348,6 +376,45 @@ static void parse_args(int argc, char **argv, struct options *o)
 		sw_usage_error("-o DIR is required (or --format text for stdout)");
 	if (optind != argc)
 		sw_usage_error("unexpected argument");
+}
+
+/* The whois client's settings: [reporter] and the command line. */
+static void whois_conf(const struct run *r, struct sw_whois_conf *wc)
+{
+	sw_whois_conf_defaults(wc);
+	if (r->opt.whois_server &&
+	    !sw_fmt(wc->first_server, sizeof wc->first_server, "%s", r->opt.whois_server))
+		sw_usage_error("--whois-server: too long");
+	if (r->opt.whois_hosts &&
+	    !sw_fmt(wc->hosts_file, sizeof wc->hosts_file, "%s", r->opt.whois_hosts))
+		sw_usage_error("--whois-hosts: too long");
+	wc->timeout_ms = r->conf.whois_timeout_ms;
+	wc->pace_ms = r->conf.whois_pace_ms;
+	wc->max_hops = r->conf.whois_max_hops;
+	wc->max_response = (size_t)r->conf.whois_max_kib * 1024;
+	wc->ttl_s = (int64_t)r->conf.whois_ttl_days * 86400;
+	wc->partial_ttl_s = (int64_t)r->conf.whois_partial_ttl_hours * 3600;
+	wc->offline = r->opt.offline;
+	wc->rdap = r->conf.rdap;
+	sw_fmt(wc->rdap_bootstrap, sizeof wc->rdap_bootstrap, "%s", r->conf.rdap_bootstrap);
+	sw_fmt(wc->rdap_ca_file, sizeof wc->rdap_ca_file, "%s", r->conf.rdap_ca_file);
+}
+
+/* --lookup: the settings, then lookup.c does the rest. */
+static int run_lookup(struct run *r, char *const queries[], size_t n)
+{
+	struct sw_whois_conf wc;
+	char err[512];
+
+	if (r->opt.config &&
+	    sw_reporter_conf_load(&r->conf, r->opt.config, err, sizeof err) < 0) {
+		sw_err("%s", err);
+		return SW_LOOKUP_USAGE;
+	}
+	whois_conf(r, &wc);
+	return sw_lookup_run(&(const struct sw_lookup){ .whois = &wc, .db_path = r->opt.db_path,
+							.json = r->opt.json, .now_us = clock_now(),
+							.out = stdout }, queries, n);
 }
 
 static int setup(struct run *r)
@@ -370,6 +437,11 @@ static int setup(struct run *r)
 		       r->opt.config ? r->opt.config : "?", r->conf.email_line);
 		return EXIT_USAGE;
 	}
+	if (r->conf.cc_self[0] && !sw_mail_addr_ok(r->conf.cc_self)) {
+		sw_err("%s:%u: [reporter] cc_self: not a usable e-mail address (a bare address)",
+		       r->opt.config ? r->opt.config : "?", r->conf.cc_self_line);
+		return EXIT_USAGE;
+	}
 	if (r->opt.out_dir && (stat(r->opt.out_dir, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
 		sw_err("%s: not a directory", r->opt.out_dir);
 		return EXIT_FAIL;
@@ -381,21 +453,7 @@ static int setup(struct run *r)
 		sw_err("%s", err);
 		return EXIT_FAIL;
 	}
-	sw_whois_conf_defaults(&wc);
-	if (r->opt.whois_server)
-		sw_fmt(wc.first_server, sizeof wc.first_server, "%s", r->opt.whois_server);
-	if (r->opt.whois_hosts)
-		sw_fmt(wc.hosts_file, sizeof wc.hosts_file, "%s", r->opt.whois_hosts);
-	wc.timeout_ms = r->conf.whois_timeout_ms;
-	wc.pace_ms = r->conf.whois_pace_ms;
-	wc.max_hops = r->conf.whois_max_hops;
-	wc.max_response = (size_t)r->conf.whois_max_kib * 1024;
-	wc.ttl_s = (int64_t)r->conf.whois_ttl_days * 86400;
-	wc.partial_ttl_s = (int64_t)r->conf.whois_partial_ttl_hours * 3600;
-	wc.offline = r->opt.offline;
-	wc.rdap = r->conf.rdap;
-	sw_fmt(wc.rdap_bootstrap, sizeof wc.rdap_bootstrap, "%s", r->conf.rdap_bootstrap);
-	sw_fmt(wc.rdap_ca_file, sizeof wc.rdap_ca_file, "%s", r->conf.rdap_ca_file);
+	whois_conf(r, &wc);
 	r->whois = sw_whois_new(&wc, r->db, err, sizeof err);
 	if (!r->whois) {
 		sw_err("%s", err);
@@ -455,6 +513,8 @@ int main(int argc, char **argv)
 	sw_reporter_conf_defaults(&r.conf);
 	if (r.opt.rdap_refresh)
 		return rdap_refresh(&r);
+	if (r.opt.lookup)
+		return run_lookup(&r, argv + optind, (size_t)(argc - optind));
 	rc = setup(&r);
 	if (rc)
 		goto out;

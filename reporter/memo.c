@@ -7,7 +7,12 @@
  * forged, and a close that asks for nothing but an acknowledgment.
  *
  * Everything that came from packets, DNS or whois reached the model
- * already printable; recipients are checked again with sw_mail_addr_ok.
+ * already printable (sw_sanitize: control bytes written as "\x1b");
+ * recipients are checked again with sw_mail_addr_ok. Registry and DNS
+ * text (netname, server, PTR names, a contact's field) goes into the
+ * subject and body through plain(): escapes undone, control characters
+ * dropped, so the recipient reads "EVILNET" rather than "\x1b[2JEVILNET".
+ * The quoted log lines are evidence and keep their escapes.
  */
 #include "config.h"
 
@@ -26,6 +31,88 @@
 
 #define MAX_HOSTS_LISTED 10
 #define MAX_EXCERPTS 8        /* sources whose log lines a memo quotes */
+#define PLAIN_LEN 1024        /* registry or DNS text made plain, at most */
+
+/* ---- registry text for people ------------------------------------------- */
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* sw_sanitize() undone: "\\" is a backslash, "\xNN" the byte NN. */
+static size_t unescape(const char *src, unsigned char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; src[i] && n < cap; i++) {
+		int hi, lo;
+
+		if (src[i] == '\\' && src[i + 1] == '\\') {
+			out[n++] = '\\';
+			i++;
+		} else if (src[i] == '\\' && src[i + 1] == 'x' &&
+			   (hi = hex_value(src[i + 2])) >= 0 && (lo = hex_value(src[i + 3])) >= 0) {
+			out[n++] = (unsigned char)(hi << 4 | lo);
+			i += 3;
+		} else {
+			out[n++] = (unsigned char)src[i];
+		}
+	}
+	return n;
+}
+
+/* The length of the UTF-8 character at p (n bytes left) if it is a valid,
+ * shortest-form one and not a C1 control; 0 if not. */
+static size_t utf8_char(const unsigned char *p, size_t n)
+{
+	size_t len = p[0] > 0xf4 ? 0 : p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+
+	if (len == 0 || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90) ||
+	    (p[0] == 0xc2 && p[1] < 0xa0))
+		return 0;
+	return len;
+}
+
+/*
+ * Registry or DNS text as the recipient should read it: the model's
+ * escapes undone, then control characters (C0, DEL, C1) and bytes that
+ * are not UTF-8 dropped, whatever else kept. The memo is UTF-8 (mime.c
+ * encodes the subject and body), so a name in another script survives.
+ */
+static const char *plain(char dst[PLAIN_LEN], const char *src)
+{
+	unsigned char raw[PLAIN_LEN];
+	size_t n = unescape(src ? src : "", raw, sizeof raw), o = 0;
+
+	for (size_t i = 0; i < n;) {
+		size_t k = raw[i] < 0x80 ? 1 : utf8_char(raw + i, n - i);
+
+		if (k == 0 || raw[i] < 0x20 || raw[i] == 0x7f) {
+			i++;
+			continue;
+		}
+		if (o + k >= PLAIN_LEN)
+			break;
+		memcpy(dst + o, raw + i, k);
+		o += k;
+		i += k;
+	}
+	dst[o] = '\0';
+	return dst;
+}
 
 /* ---- time --------------------------------------------------------------- */
 
@@ -213,7 +300,11 @@ static void rcpt_add(struct sw_memo_text *t, bool to, const char *addr, const ch
 		return;
 	if (conf->email[0] && !strcasecmp(addr, conf->email))
 		return;
-	if (t->nto + t->ncc >= conf->max_recipients || t->nto + t->ncc >= SW_MEMO_MAX_RCPT)
+	/* our own copy (cc_self) keeps its place within max_recipients,
+	 * unless the memo could then go to nobody else */
+	if (t->nto + t->ncc + (conf->cc_self[0] && conf->max_recipients > 1 ? 1 : 0) >=
+	    conf->max_recipients ||
+	    t->nto + t->ncc >= SW_MEMO_MAX_RCPT)
 		return;
 	r = to ? &t->to[t->nto++] : &t->cc[t->ncc++];
 	sw_fmt(r->addr, sizeof r->addr, "%s", addr);
@@ -222,10 +313,14 @@ static void rcpt_add(struct sw_memo_text *t, bool to, const char *addr, const ch
 
 static void contact_why(const struct sw_contact *c, const char *server, char *out, size_t len)
 {
+	char via[PLAIN_LEN], srv[PLAIN_LEN];
+
+	plain(srv, server);
 	if (c->via[0])
-		sw_fmt(out, len, "%s (%s, %s)", sw_contact_source_name(c->source), c->via, server);
+		sw_fmt(out, len, "%s (%s, %s)", sw_contact_source_name(c->source),
+		       plain(via, c->via), srv);
 	else
-		sw_fmt(out, len, "%s (%s)", sw_contact_source_name(c->source), server);
+		sw_fmt(out, len, "%s (%s)", sw_contact_source_name(c->source), srv);
 }
 
 /* Add every contact of r with source s; returns how many were added. */
@@ -279,6 +374,20 @@ static void choose_recipients(const struct sw_memo *m, const struct sw_reporter_
 	}
 }
 
+/* The seed's sample memo copies its writer: [reporter] cc_self, last in
+ * Cc, even when it is our From address (which rcpt_add never takes). */
+static void add_cc_self(const struct sw_reporter_conf *conf, struct sw_memo_text *t)
+{
+	struct sw_memo_rcpt *r;
+
+	if (!conf->cc_self[0] || !sw_mail_addr_ok(conf->cc_self) || rcpt_has(t, conf->cc_self) ||
+	    t->nto + t->ncc >= conf->max_recipients || t->nto + t->ncc >= SW_MEMO_MAX_RCPT)
+		return;
+	r = &t->cc[t->ncc++];
+	sw_fmt(r->addr, sizeof r->addr, "%s", conf->cc_self);
+	sw_fmt(r->why, sizeof r->why, "our own copy ([reporter] cc_self)");
+}
+
 /* ---- the body ----------------------------------------------------------- */
 
 static const struct sw_memo_source *source_of(const struct sw_memo *m, const char *src)
@@ -292,12 +401,13 @@ static const struct sw_memo_source *source_of(const struct sw_memo *m, const cha
 static void source_label(const struct sw_memo *m, const char *src, char *out, size_t len)
 {
 	const struct sw_memo_source *s = source_of(m, src);
+	char name[PLAIN_LEN];
 
 	if (s && s->rdns.confirmed)
-		sw_fmt(out, len, "%s (%s)", s->rdns.name, src);
+		sw_fmt(out, len, "%s (%s)", plain(name, s->rdns.name), src);
 	else if (s && s->rdns.name[0])
 		sw_fmt(out, len, "%s (its reverse DNS name, %s, does not resolve back to it)",
-		       src, s->rdns.name);
+		       src, plain(name, s->rdns.name));
 	else
 		sw_fmt(out, len, "%s", src);
 }
@@ -345,10 +455,13 @@ static void paragraph(struct sw_buf *b, const char *text)
 static void intro(struct sw_buf *b, const struct sw_memo *m, const struct sw_reporter_conf *conf)
 {
 	struct sw_buf p = SW_BUF_INIT;
-	const char *net = m->whois_ok && m->whois.netname[0] ? m->whois.netname : NULL;
+	char net[PLAIN_LEN], domain[PLAIN_LEN], server[PLAIN_LEN];
 	bool many_src = m->nsrc > 1;
 	bool many_hosts = m->hosts_total != 1;
 
+	plain(net, m->whois_ok ? m->whois.netname : "");
+	plain(domain, m->domain);
+	plain(server, m->whois_ok ? m->whois.server : "");
 	sw_buf_adds(b, "Good day,\n\n");
 	if (conf->name[0]) {
 		sw_buf_printf(&p, "My name is %s", conf->name);
@@ -366,14 +479,64 @@ static void intro(struct sw_buf *b, const struct sw_memo *m, const struct sw_rep
 	sw_buf_printf(&p, " I am writing to let you know that %s on our network %s probed by "
 		      "%s in your address range %s", many_hosts ? "machines" : "a machine",
 		      many_hosts ? "were" : "was", many_src ? "hosts" : "a host", m->netblock);
-	if (net)
+	if (net[0])
 		sw_buf_printf(&p, " (%s)", net);
-	if (m->domain[0])
-		sw_buf_printf(&p, ", in the %s domain", m->domain);
+	if (domain[0])
+		sw_buf_printf(&p, ", in the %s domain", domain);
 	sw_buf_adds(&p, ". You are listed as a responsible party for that range");
-	if (m->whois_ok && m->whois.server[0])
-		sw_buf_printf(&p, " in the records of %s", m->whois.server);
+	if (server[0])
+		sw_buf_printf(&p, " in the records of %s", server);
 	sw_buf_adds(&p, ", so I hope you are the right people to tell.");
+	paragraph(b, sw_buf_str(&p));
+	sw_buf_free(&p);
+}
+
+/* "2026-10-01", the day of a time in the memo's zone. */
+static void local_day(int64_t us, char *out, size_t len)
+{
+	char when[48];
+
+	sw_memo_local_time(us, false, when, sizeof when);
+	sw_fmt(out, len, "%.10s", when);
+}
+
+/* "2026-10-01, 2026-10-20 and 2026-11-03": the days of the earlier memos,
+ * each day once. */
+static void past_days(struct sw_buf *b, const struct sw_memo *m)
+{
+	char days[SW_MEMO_MAX_PAST][16];
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->npast && i < SW_MEMO_MAX_PAST; i++) {
+		local_day(m->past[i], days[n], sizeof days[n]);
+		if (n == 0 || strcmp(days[n], days[n - 1]) != 0)
+			n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		sw_buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", days[i]);
+}
+
+/*
+ * The article: one probe is nothing for an ISP to worry about, "a
+ * recurring problem" is what makes them care. When the ledger shows
+ * earlier memos to this range, say so with their dates, kindly.
+ */
+static void recurrence(struct sw_buf *b, const struct sw_memo *m)
+{
+	struct sw_buf p = SW_BUF_INIT;
+
+	if (m->npast == 0)
+		return;
+	if (m->past_total > m->npast) {
+		sw_buf_printf(&p, "We have written to you about this range %zu times before, "
+			      "most recently on ", m->past_total);
+	} else {
+		sw_buf_adds(&p, "We wrote to you about this range before, on ");
+	}
+	past_days(&p, m);
+	sw_buf_adds(&p, ". I mention it not to complain but because the same kind of traffic "
+		    "keeps coming from your network, which makes it look like a recurring "
+		    "problem rather than a one-off; it may be worth a closer look.");
 	paragraph(b, sw_buf_str(&p));
 	sw_buf_free(&p);
 }
@@ -468,8 +631,10 @@ static void hosts_hit(struct sw_buf *b, const struct sw_memo *m)
 	sw_buf_printf(b, "The %s on our network that received this traffic:\n\n",
 		      m->hosts_total == 1 ? "host" : "hosts");
 	for (size_t i = 0; i < shown; i++) {
-		if (m->hosts[i].name[0])
-			sw_buf_printf(b, "  %s (%s)\n", m->hosts[i].name, m->hosts[i].addr);
+		char name[PLAIN_LEN];
+
+		if (plain(name, m->hosts[i].name)[0])
+			sw_buf_printf(b, "  %s (%s)\n", name, m->hosts[i].addr);
 		else
 			sw_buf_printf(b, "  %s\n", m->hosts[i].addr);
 	}
@@ -578,32 +743,34 @@ static void line_type(struct sw_buf *b, const struct sw_memo *m)
 	for (size_t i = 0; i < m->nsrc; i++) {
 		const struct sw_memo_source *s = &m->src[i];
 		struct sw_buf p = SW_BUF_INIT;
+		char name[PLAIN_LEN];
 
 		/* a name that does not resolve back says nothing reliable */
 		if (!s->rdns.confirmed)
 			continue;
+		plain(name, s->rdns.name);
 		switch (s->rdns.line) {
 		case SW_LINE_DIALUP:
 			sw_buf_printf(&p, "The name of %s (%s) suggests a dial-up line; in our "
 				      "experience that is often a stolen account rather than the "
-				      "customer's own doing.", s->text, s->rdns.name);
+				      "customer's own doing.", s->text, name);
 			break;
 		case SW_LINE_DSL:
 		case SW_LINE_CABLE:
 			sw_buf_printf(&p, "The name of %s (%s) suggests a %s line; a machine on an "
 				      "always-on line like that is probably compromised without its "
-				      "owner knowing.", s->text, s->rdns.name,
+				      "owner knowing.", s->text, name,
 				      sw_line_type_name(s->rdns.line));
 			break;
 		case SW_LINE_DYNAMIC:
 			sw_buf_printf(&p, "The name of %s (%s) suggests an address from a dynamic "
 				      "pool; your records of who had it at the times above will "
-				      "tell whose machine it was.", s->text, s->rdns.name);
+				      "tell whose machine it was.", s->text, name);
 			break;
 		case SW_LINE_STATIC:
 			sw_buf_printf(&p, "The name of %s (%s) suggests a server or a dedicated "
 				      "line, so the machine itself has probably been compromised.",
-				      s->text, s->rdns.name);
+				      s->text, name);
 			break;
 		default:
 			break;
@@ -693,7 +860,7 @@ static void subject(const struct sw_memo *m, struct sw_memo_text *t)
 	bool coordinated = false;
 	char what[128], w2[128], second[128] = "", rest[160] = "";
 	unsigned others = 0;
-	const char *who;
+	char who[PLAIN_LEN];
 
 	if (d)
 		detection_what(d, what, sizeof what);
@@ -721,12 +888,8 @@ static void subject(const struct sw_memo *m, struct sw_memo_text *t)
 		coordinated |= strcmp(m->inc[i].level, "source") != 0;
 	if (coordinated && what[1] >= 'a' && what[1] <= 'z')
 		what[0] = (char)tolower((unsigned char)what[0]);
-	if (m->domain[0])
-		who = m->domain;
-	else if (m->whois_ok && m->whois.netname[0])
-		who = m->whois.netname;
-	else
-		who = "your network";
+	if (!plain(who, m->domain)[0] && !(m->whois_ok && plain(who, m->whois.netname)[0]))
+		sw_fmt(who, sizeof who, "your network");
 	sw_fmt(t->subject, sizeof t->subject, "[SECURITY] %s%s%s from %s (%s)",
 	       coordinated ? "Coordinated " : "", what, rest, who, m->netblock);
 }
@@ -745,8 +908,10 @@ int sw_memo_compose(const struct sw_memo *m, const struct sw_reporter_conf *conf
 		       m->whois_ok ? "named none we can use" : "not resolved");
 		return -1;
 	}
+	add_cc_self(conf, out);
 	subject(m, out);
 	intro(b, m, conf);
+	recurrence(b, m);
 	what_happened(b, m);
 	hosts_hit(b, m);
 	log_excerpt(b, m);

@@ -18,6 +18,7 @@
 #include "whois.h"
 
 #define SW_MEMO_MAX_EVIDENCE 200
+#define SW_MEMO_MAX_PAST 6           /* earlier memos a memo names by date */
 
 struct sw_memo_evidence {
 	int64_t ts;
@@ -82,6 +83,10 @@ struct sw_memo {
 	size_t nsrc;
 	struct sw_memo_host *hosts;
 	size_t nhosts, hosts_cap, hosts_total;
+	/* earlier memos to this netblock (the ledger), oldest first: the
+	 * newest SW_MEMO_MAX_PAST of past_total */
+	int64_t past[SW_MEMO_MAX_PAST];
+	size_t npast, past_total;
 };
 
 /* The memo's text, made by sw_memo_compose. Recipients are validated

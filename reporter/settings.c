@@ -18,6 +18,8 @@
 static const struct sw_cfg_key reporter_keys[] = {
 	K("name", SW_CFG_STRING, name, 0, 0, "your name, as the memo is signed"),
 	K("email", SW_CFG_STRING, email, 0, 0, "your address: the memo's From and where answers go"),
+	K("cc_self", SW_CFG_STRING, cc_self, 0, 0,
+	  "send a copy of every memo to this address of ours (Cc); empty: none"),
 	K("organization", SW_CFG_STRING, organization, 0, 0, "your organisation"),
 	K("role", SW_CFG_STRING, role, 0, 0, "your role in it, e.g. network administrator"),
 	K("website", SW_CFG_STRING, website, 0, 0, "a line under the signature"),
@@ -89,9 +91,12 @@ int sw_reporter_conf_load(struct sw_reporter_conf *c, const char *path, char *er
 	if (sw_config_load(path, reporter_keys, SW_ARRAY_LEN(reporter_keys), c, lines, err,
 	                   errlen) < 0)
 		return -1;
-	/* the sender's line, for the check made once --from has had its say */
-	for (size_t i = 0; i < SW_ARRAY_LEN(reporter_keys); i++)
+	/* the addresses' lines, for the checks made once --from has had its say */
+	for (size_t i = 0; i < SW_ARRAY_LEN(reporter_keys); i++) {
 		if (!strcmp(reporter_keys[i].name, "email"))
 			c->email_line = lines[i];
+		if (!strcmp(reporter_keys[i].name, "cc_self"))
+			c->cc_self_line = lines[i];
+	}
 	return 0;
 }

@@ -13,6 +13,8 @@ struct sw_reporter_conf {
 	char name[128];            /* "Jose Nazario" */
 	char email[128];           /* "jose@bigisp.com" */
 	unsigned email_line;       /* its line in the file read, 0 if none */
+	char cc_self[128];         /* a copy of every memo to this address (Cc); "" none */
+	unsigned cc_self_line;     /* its line in the file read, 0 if none */
 	char organization[128];
 	char role[128];            /* "network administrator" */
 	char website[256];         /* a line under the signature */

@@ -197,6 +197,12 @@ NEW=$(ls "$NY.out"/20261205*)
 check_match "the new memo covers only the new source" '198\.51\.100\.140' "$(cat "$NEW")"
 CHECKS=$((CHECKS + 1))
 if grep -q '198\.51\.100\.30' "$NEW"; then fail "the reported scan is told again"; else pass "the reported scan is not told again"; fi
+# the second memo to the range says when we wrote before (the ledger): a
+# recurring problem is what makes an ISP care; the first one says nothing
+FIRSTMEMO=$(ls "$NY.out"/20261127*198.51.100.0_24.eml)
+check "recurrence: the new memo names the earlier one's date" 1 \
+	"$(sed 's/=$//' "$NEW" | tr -d '\n' | grep -c 'We wrote to you about this range before, on 2026-11-27\.')"
+check "recurrence: the first memo does not" 0 "$(grep -c 'wrote to you about this range' "$FIRSTMEMO")"
 # the analyzer may regroup detections into incidents with new ids: the
 # activity is still told, and the next run writes nothing
 q "$NY.db" 'PRAGMA foreign_keys = ON; DELETE FROM incidents' >/dev/null
@@ -217,6 +223,21 @@ report force
 "$ANALYZER" -q -w "$TMP/force.db"
 SDE=$((NOW + 3600)) report force --force
 check "--force: memo despite the cooldown" 3 "$(memos force)"
+
+# [reporter] cc_self: our own copy, in Cc of the message and in the ledger's
+# record, even when it is our From address
+fresh ccself
+{ cat "$CONF"; echo "cc_self = jose@bigisp.example"; } >"$TMP/ccself.conf"
+TZ=UTC report ccself -c "$TMP/ccself.conf"
+check "cc_self: exit 0" 0 "$RC"
+for f in "$TMP/ccself.out"/*.eml; do
+	check_match "cc_self: in Cc of $(basename "$f")" '^cc=(.*,)?jose@bigisp\.example$' \
+		"$(emlinfo "$f" | grep '^cc=')"
+done
+check "cc_self: the ledger records it as a Cc of each memo" 2 \
+	"$(q "$TMP/ccself.db" "SELECT count(*) FROM reports WHERE recipients LIKE '%cc:jose@bigisp.example'")"
+check "without cc_self: no copy to us" 0 \
+	"$(q "$NY.db" "SELECT count(*) FROM reports WHERE recipients LIKE '%jose@bigisp.example%'")"
 
 # ---- max_netblocks: the most severe netblock first, the rest wait ------------
 fresh capped
@@ -415,6 +436,14 @@ if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$TMP/hostiletext.std
 else
 	pass "hostile: text output and messages carry no control bytes"
 fi
+# registry text is for people: its control characters are dropped, not
+# written out as \x1b sequences, in the subject and in the body
+check "hostile: the netname without its control characters, in the subject" 1 \
+	"$(grep -c '^Subject: .* from EVIL\]0;pwnedNET\[2J (198\.51\.100\.0/24)$' "$TMP/hostiletext.stdout")"
+check "hostile: the netname without its control characters, in the body" 1 \
+	"$(tr '\n' ' ' <"$TMP/hostiletext.stdout" | grep -c '198\.51\.100\.0/24 (EVIL\]0;pwnedNET\[2J)')"
+check "hostile: no escape sequence written out in the memo" 0 \
+	"$(grep -c '\\x[01][0-9a-f]\|\\x7f' "$TMP/hostiletext.stdout")"
 
 # ---- several sources of one netblock, and IPv6 --------------------------------
 for cap in dev_11_distributed_scan dev_10_nmap_ipv6_sS; do
@@ -489,6 +518,11 @@ printf '[reporter]\nname = A\n\nemail = not an address\n' >"$TMP/bademail.conf"
 check "bad sender address in the config: usage error" 2 "$?"
 check_match "bad sender address: file, line and key named" \
 	'bademail\.conf:4: \[reporter\] email: not a usable e-mail address' "$(cat "$TMP/e6b")"
+printf '[reporter]\nemail = a@b.example\ncc_self = me@x.example, evil@y.example\n' >"$TMP/badcc.conf"
+"$REPORTER" -w "$BASE" -o "$TMP" -c "$TMP/badcc.conf" --offline -q 2>"$TMP/e6d"
+check "bad cc_self address: usage error" 2 "$?"
+check_match "bad cc_self address: file, line and key named" \
+	'badcc\.conf:3: \[reporter\] cc_self: not a usable e-mail address' "$(cat "$TMP/e6d")"
 "$REPORTER" -w "$BASE" -o "$TMP" -c "$TMP/bademail.conf" --from 'A <a@b.example>' --offline -q \
 	2>"$TMP/e6c"
 check "bad sender address in the config, good --from: --from wins" 0 "$?"

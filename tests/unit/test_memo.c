@@ -493,6 +493,151 @@ static void test_many_sources(void **state)
 	sw_memo_free(&m);
 }
 
+/* Registry and DNS text reaches the model escaped by sw_sanitize(); the
+ * memo undoes the escaping and drops the control characters, so neither
+ * a terminal escape nor its "\x1b" spelling reaches the recipient. A name
+ * in UTF-8 survives; a C1 control or a byte that is not UTF-8 does not. */
+static void test_registry_text_plain(void **state)
+{
+	struct sw_memo m;
+	struct sw_memo_text t;
+	(void)state;
+
+	set_tz("UTC");
+	model(&m, "host_sweep", T_NOV, false);
+	contact(&m.whois, "abuse@example.net", SW_CONTACT_ABUSE_MAILBOX);
+	strcpy(m.whois.netname, "EVIL\\x1b]0;pwned\\x07NET\\x1b[2J\\x0d");
+	strcpy(m.whois.server, "whois.\\x1bexample.net");
+	strcpy(m.whois.contacts[0].via, "abuse-mailbox\\x0d\\x0aBcc");
+	m.src[0].rdns.confirmed = true;
+	strcpy(m.src[0].rdns.name, "host\\x1b[31m.m\\xc3\\xbcller.example");
+	strcpy(m.hosts[0].name, "ftp\\x7f.ours\\xc2\\x85\\xff.example\\\\x1b");
+	compose_ok(&m, &t, "UTC");
+	assert_string_equal(t.subject,
+			    "[SECURITY] FTP probe from EVIL]0;pwnedNET[2J (198.51.100.0/24)");
+	assert_non_null(strstr(body(&t), "198.51.100.0/24 (EVIL]0;pwnedNET[2J)"));
+	assert_non_null(strstr(body(&t), "in the records of whois.example.net"));
+	/* UTF-8 kept, the escape dropped */
+	assert_non_null(strstr(body(&t), "host[31m.m\xc3\xbcller.example (198.51.100.7)"));
+	/* DEL, the C1 NEL and a lone 0xff dropped; a backslash that was in the
+	 * text itself stays a backslash */
+	assert_non_null(strstr(body(&t), "ftp.ours.example\\x1b (203.0.113.5)"));
+	assert_non_null(strstr(t.to[0].why, "abuse-mailboxBcc"));
+	/* no control byte anywhere, and no escape written out */
+	for (const char *p = sw_buf_str(&t.body); *p; p++)
+		assert_true((unsigned char)*p >= 0x20 || *p == '\n');
+	assert_null(strstr(sw_buf_str(&t.body), "\\x1b["));
+	assert_null(strstr(sw_buf_str(&t.body), "\\x07"));
+	sw_memo_text_free(&t);
+	sw_memo_free(&m);
+}
+
+#define DAY_US INT64_C(86400000000)
+
+/* Earlier memos to the range (the ledger's) are named by their days, each
+ * day once, kindly; none, and the memo says nothing of it. */
+static void test_recurrence(void **state)
+{
+	struct sw_memo m;
+	struct sw_memo_text t;
+	(void)state;
+
+	set_tz("UTC");
+	model(&m, "host_sweep", T_NOV, false);
+	contact(&m.whois, "abuse@example.net", SW_CONTACT_ABUSE_MAILBOX);
+	compose_ok(&m, &t, "UTC");
+	assert_null(strstr(body(&t), "wrote to you about this range"));
+	sw_memo_text_free(&t);
+
+	m.past[0] = T_NOV - 57 * DAY_US;          /* 2026-10-01 */
+	m.past[1] = T_NOV - 24 * DAY_US;          /* 2026-11-03 */
+	m.past[2] = T_NOV - 24 * DAY_US + 60000000; /* the same day again */
+	m.npast = m.past_total = 3;
+	compose_ok(&m, &t, "UTC");
+	assert_non_null(strstr(body(&t), "We wrote to you about this range before, on "
+				"2026-10-01 and 2026-11-03. I mention it not to complain"));
+	assert_non_null(strstr(body(&t), "recurring problem"));
+	/* after the introduction, before what we saw */
+	assert_true(strstr(body(&t), "We wrote to you") > strstr(body(&t), "right people to tell"));
+	assert_true(strstr(body(&t), "We wrote to you") < strstr(body(&t), "What we saw:"));
+	sw_memo_text_free(&t);
+
+	/* more than the memo names: how many, and the latest */
+	m.npast = 2;
+	m.past_total = 9;
+	compose_ok(&m, &t, "UTC");
+	assert_non_null(strstr(body(&t), "We have written to you about this range 9 times "
+				"before, most recently on 2026-10-01 and 2026-11-03."));
+	sw_memo_text_free(&t);
+
+	/* the days in the memo's zone: 2026-11-03T23:00Z is the 4th in Kolkata */
+	set_tz("Asia/Kolkata");
+	m.past[0] = T_NOV - 24 * DAY_US + (INT64_C(5) * 3600 + 18 * 60) * 1000000;
+	m.npast = m.past_total = 1;
+	compose_ok(&m, &t, "Asia/Kolkata");
+	assert_non_null(strstr(body(&t), "before, on 2026-11-04."));
+	sw_memo_text_free(&t);
+	sw_memo_free(&m);
+}
+
+/* [reporter] cc_self: a copy to our own address, last in Cc, even when it
+ * is our From address; within max_recipients, never twice. */
+static void test_cc_self(void **state)
+{
+	struct sw_memo m;
+	struct sw_memo_text t;
+	struct sw_reporter_conf c;
+	char err[256];
+	(void)state;
+
+	set_tz("UTC");
+	model(&m, "host_sweep", T_NOV, false);
+	contact(&m.whois, "abuse@example.net", SW_CONTACT_ABUSE_MAILBOX);
+	strcpy(m.domain, "casema.example");
+	identity(&c);
+	strcpy(c.cc_self, "jose@bigisp.example");         /* our From address too */
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto, 1);
+	assert_int_equal(t.ncc, 3);
+	assert_string_equal(t.cc[2].addr, "jose@bigisp.example");
+	assert_non_null(strstr(t.cc[2].why, "cc_self"));
+	sw_memo_text_free(&t);
+
+	/* max_recipients keeps a place for it */
+	c.max_recipients = 2;
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto + t.ncc, 2);
+	assert_string_equal(t.to[0].addr, "abuse@example.net");
+	assert_string_equal(t.cc[t.ncc - 1].addr, "jose@bigisp.example");
+	sw_memo_text_free(&t);
+
+	/* with room for one recipient only, the network comes first */
+	c.max_recipients = 1;
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto, 1);
+	assert_int_equal(t.ncc, 0);
+	sw_memo_text_free(&t);
+
+	/* already a recipient: not twice; not a usable address: not at all */
+	c.max_recipients = 8;
+	strcpy(c.cc_self, "abuse@example.net");
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto + t.ncc, 3);
+	sw_memo_text_free(&t);
+	strcpy(c.cc_self, "me@x.example\r\nBcc: victim@y.example");
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto + t.ncc, 3);
+	sw_memo_text_free(&t);
+
+	/* none set: no copy */
+	c.cc_self[0] = '\0';
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	for (size_t i = 0; i < t.ncc; i++)
+		assert_string_not_equal(t.cc[i].addr, "jose@bigisp.example");
+	sw_memo_text_free(&t);
+	sw_memo_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +651,9 @@ int main(void)
 		cmocka_unit_test(test_compromise),
 		cmocka_unit_test(test_many_sources),
 		cmocka_unit_test(test_decoys),
+		cmocka_unit_test(test_registry_text_plain),
+		cmocka_unit_test(test_recurrence),
+		cmocka_unit_test(test_cc_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

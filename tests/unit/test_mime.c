@@ -380,6 +380,42 @@ static void test_address_list(void **state)
 	sw_buf_free(&out);
 }
 
+/* A Cc (the memo's domain contacts, [reporter] cc_self) is a header of
+ * its own in every format, even for the sender's own address; without
+ * one there is no Cc field at all. */
+static void test_cc(void **state)
+{
+	static const struct sw_mailbox cc[] = {
+		{ NULL, "security@example.net" },
+		{ NULL, "jane@example.org" },        /* our own copy */
+	};
+	struct sw_mail m = base_mail();
+	char *eml, *mbox, *text;
+	(void)state;
+
+	m.nto = 1;
+	m.cc = cc;
+	m.ncc = N_ELEM(cc);
+	eml = render(&m, SW_FMT_EML);
+	assert_non_null(strstr(eml, "\r\nCc: <security@example.net>, <jane@example.org>\r\n"));
+	{
+		static const char from[] = "From: \"Jane Operator\" <jane@example.org>\r\n";
+		assert_int_equal(strncmp(eml, from, strlen(from)), 0);
+	}
+	mbox = render(&m, SW_FMT_MBOX);
+	assert_non_null(strstr(mbox, "\nCc: <security@example.net>, <jane@example.org>\n"));
+	text = render(&m, SW_FMT_TEXT);
+	assert_non_null(strstr(text, "\nCc: <security@example.net>, <jane@example.org>\n"));
+	free(eml);
+	free(mbox);
+	free(text);
+
+	m.ncc = 0;
+	eml = render(&m, SW_FMT_EML);
+	assert_null(strstr(eml, "\r\nCc:"));
+	free(eml);
+}
+
 static void date_in(const char *tz, int64_t us, const char *date, const char *from_line)
 {
 	struct sw_mail m = base_mail();
@@ -627,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_folding),
 		cmocka_unit_test(test_encoded_words),
 		cmocka_unit_test(test_address_list),
+		cmocka_unit_test(test_cc),
 		cmocka_unit_test(test_date_zones),
 		cmocka_unit_test(test_mbox_quoting),
 		cmocka_unit_test(test_body_encoding),
