@@ -1,18 +1,19 @@
 /*
- * memo.c - the memo itself (see memo.h): who gets it, its subject, and the
- * body the article asks for, in its friendly tone: who we are, why we
- * write, what happened in plain words, which of our hosts were hit, the
- * log lines with their offset from GMT, the time zone, whether anything
- * was compromised, what the line type suggests, that addresses can be
- * forged, and a close that asks for nothing but an acknowledgment.
+ * memo.c - the memo itself (see memo.h): its subject and the body the
+ * article asks for, in its friendly tone: who we are, why we write, what
+ * happened in plain words, which of our hosts were hit, the log lines with
+ * their offset from GMT, the time zone, whether anything was compromised,
+ * what the line type suggests, that addresses can be forged, and a close
+ * that asks for nothing but an acknowledgment. Who gets it is
+ * recipients.c's.
  *
  * Everything that came from packets, DNS or whois reached the model
- * already printable (sw_sanitize: control bytes written as "\x1b");
- * recipients are checked again with sw_mail_addr_ok. Registry and DNS
- * text (netname, server, PTR names, a contact's field) goes into the
- * subject and body through plain(): escapes undone, control characters
- * dropped, so the recipient reads "EVILNET" rather than "\x1b[2JEVILNET".
- * The quoted log lines are evidence and keep their escapes.
+ * already printable (sw_sanitize: control bytes written as "\x1b").
+ * Registry and DNS text (netname, server, PTR names) goes into the subject
+ * and body through sw_plain_text() (plaintext.c): escapes undone, control
+ * characters dropped, so the recipient reads "EVILNET" rather than
+ * "\x1b[2JEVILNET". The quoted log lines are evidence and keep their
+ * escapes.
  */
 #include "config.h"
 
@@ -24,95 +25,14 @@
 #include <time.h>
 
 #include "memo.h"
-#include "mime.h"
+#include "plaintext.h"
+#include "recipients.h"
 #include "netset.h"
 #include "timefmt.h"
 #include "util.h"
 
 #define MAX_HOSTS_LISTED 10
 #define MAX_EXCERPTS 8        /* sources whose log lines a memo quotes */
-#define PLAIN_LEN 1024        /* registry or DNS text made plain, at most */
-
-/* ---- registry text for people ------------------------------------------- */
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* sw_sanitize() undone: "\\" is a backslash, "\xNN" the byte NN. */
-static size_t unescape(const char *src, unsigned char *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; src[i] && n < cap; i++) {
-		int hi, lo;
-
-		if (src[i] == '\\' && src[i + 1] == '\\') {
-			out[n++] = '\\';
-			i++;
-		} else if (src[i] == '\\' && src[i + 1] == 'x' &&
-			   (hi = hex_value(src[i + 2])) >= 0 && (lo = hex_value(src[i + 3])) >= 0) {
-			out[n++] = (unsigned char)(hi << 4 | lo);
-			i += 3;
-		} else {
-			out[n++] = (unsigned char)src[i];
-		}
-	}
-	return n;
-}
-
-/* The length of the UTF-8 character at p (n bytes left) if it is a valid,
- * shortest-form one and not a C1 control; 0 if not. */
-static size_t utf8_char(const unsigned char *p, size_t n)
-{
-	size_t len = p[0] > 0xf4 ? 0 : p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-
-	if (len == 0 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90) ||
-	    (p[0] == 0xc2 && p[1] < 0xa0))
-		return 0;
-	return len;
-}
-
-/*
- * Registry or DNS text as the recipient should read it: the model's
- * escapes undone, then control characters (C0, DEL, C1) and bytes that
- * are not UTF-8 dropped, whatever else kept. The memo is UTF-8 (mime.c
- * encodes the subject and body), so a name in another script survives.
- */
-static const char *plain(char dst[PLAIN_LEN], const char *src)
-{
-	unsigned char raw[PLAIN_LEN];
-	size_t n = unescape(src ? src : "", raw, sizeof raw), o = 0;
-
-	for (size_t i = 0; i < n;) {
-		size_t k = raw[i] < 0x80 ? 1 : utf8_char(raw + i, n - i);
-
-		if (k == 0 || raw[i] < 0x20 || raw[i] == 0x7f) {
-			i++;
-			continue;
-		}
-		if (o + k >= PLAIN_LEN)
-			break;
-		memcpy(dst + o, raw + i, k);
-		o += k;
-		i += k;
-	}
-	dst[o] = '\0';
-	return dst;
-}
 
 /* ---- time --------------------------------------------------------------- */
 
@@ -278,116 +198,6 @@ static void detection_sentence(struct sw_buf *b, const struct sw_memo_detection 
 			      plural(d->sessions_after_scan, "session", "sessions"));
 }
 
-/* ---- recipients --------------------------------------------------------- */
-
-static bool rcpt_has(const struct sw_memo_text *t, const char *addr)
-{
-	for (size_t i = 0; i < t->nto; i++)
-		if (!strcasecmp(t->to[i].addr, addr))
-			return true;
-	for (size_t i = 0; i < t->ncc; i++)
-		if (!strcasecmp(t->cc[i].addr, addr))
-			return true;
-	return false;
-}
-
-static void rcpt_add(struct sw_memo_text *t, bool to, const char *addr, const char *why,
-		     const struct sw_reporter_conf *conf)
-{
-	struct sw_memo_rcpt *r;
-
-	if (!sw_mail_addr_ok(addr) || sw_whois_is_placeholder(addr) || rcpt_has(t, addr))
-		return;
-	if (conf->email[0] && !strcasecmp(addr, conf->email))
-		return;
-	/* our own copy (cc_self) keeps its place within max_recipients,
-	 * unless the memo could then go to nobody else */
-	if (t->nto + t->ncc + (conf->cc_self[0] && conf->max_recipients > 1 ? 1 : 0) >=
-	    conf->max_recipients ||
-	    t->nto + t->ncc >= SW_MEMO_MAX_RCPT)
-		return;
-	r = to ? &t->to[t->nto++] : &t->cc[t->ncc++];
-	sw_fmt(r->addr, sizeof r->addr, "%s", addr);
-	sw_fmt(r->why, sizeof r->why, "%s", why);
-}
-
-static void contact_why(const struct sw_contact *c, const char *server, char *out, size_t len)
-{
-	char via[PLAIN_LEN], srv[PLAIN_LEN];
-
-	plain(srv, server);
-	if (c->via[0])
-		sw_fmt(out, len, "%s (%s, %s)", sw_contact_source_name(c->source),
-		       plain(via, c->via), srv);
-	else
-		sw_fmt(out, len, "%s (%s)", sw_contact_source_name(c->source), srv);
-}
-
-/* Add every contact of r with source s; returns how many were added. */
-static size_t add_source(struct sw_memo_text *t, bool to, const struct sw_whois_result *r,
-			 enum sw_contact_source s, const struct sw_reporter_conf *conf)
-{
-	size_t before = t->nto + t->ncc;
-	char why[128];
-
-	for (unsigned i = 0; i < r->ncontacts; i++) {
-		if (r->contacts[i].source != s)
-			continue;
-		contact_why(&r->contacts[i], r->server[0] ? r->server : "whois", why, sizeof why);
-		rcpt_add(t, to, r->contacts[i].addr, why, conf);
-	}
-	return t->nto + t->ncc - before;
-}
-
-/*
- * To: the network's abuse mailboxes; failing those its role addresses,
- * then addresses from its remarks, then a national registry's IRT (a
- * labelled fallback), then the domain's contacts, then abuse@domain.
- * Cc: the domain's admin/technical/billing contacts (the article's
- * recipients) and security@ and abuse@ of a forward-confirmed domain.
- */
-static void choose_recipients(const struct sw_memo *m, const struct sw_reporter_conf *conf,
-			      struct sw_memo_text *t)
-{
-	static const enum sw_contact_source order[] = {
-		SW_CONTACT_ROLE_EMAIL, SW_CONTACT_REMARKS, SW_CONTACT_NIR_IRT,
-	};
-	const struct sw_whois_result *w = m->whois_ok ? &m->whois : NULL;
-	const struct sw_whois_result *dw = m->domain_whois_ok ? &m->domain_whois : NULL;
-	char addr[160], why[160];
-
-	if (w) {
-		add_source(t, true, w, SW_CONTACT_ABUSE_MAILBOX, conf);
-		add_source(t, true, w, SW_CONTACT_ABUSE_COMMENT, conf);
-		for (size_t i = 0; i < SW_ARRAY_LEN(order) && t->nto == 0; i++)
-			add_source(t, true, w, order[i], conf);
-	}
-	if (dw)
-		add_source(t, t->nto == 0, dw, SW_CONTACT_DOMAIN, conf);
-	if (m->domain[0]) {
-		static const char *const boxes[] = { "abuse", "security" };
-		for (size_t i = 0; i < SW_ARRAY_LEN(boxes); i++) {
-			sw_fmt(addr, sizeof addr, "%s@%s", boxes[i], m->domain);
-			sw_fmt(why, sizeof why, "RFC 2142 mailbox of %s (reverse DNS)", m->domain);
-			rcpt_add(t, t->nto == 0, addr, why, conf);
-		}
-	}
-}
-
-/* The seed's sample memo copies its writer: [reporter] cc_self, last in
- * Cc, even when it is our From address (which rcpt_add never takes). */
-static void add_cc_self(const struct sw_reporter_conf *conf, struct sw_memo_text *t)
-{
-	struct sw_memo_rcpt *r;
-
-	if (!conf->cc_self[0] || !sw_mail_addr_ok(conf->cc_self) || rcpt_has(t, conf->cc_self) ||
-	    t->nto + t->ncc >= conf->max_recipients || t->nto + t->ncc >= SW_MEMO_MAX_RCPT)
-		return;
-	r = &t->cc[t->ncc++];
-	sw_fmt(r->addr, sizeof r->addr, "%s", conf->cc_self);
-	sw_fmt(r->why, sizeof r->why, "our own copy ([reporter] cc_self)");
-}
-
 /* ---- the body ----------------------------------------------------------- */
 
 static const struct sw_memo_source *source_of(const struct sw_memo *m, const char *src)
@@ -401,13 +211,13 @@ static const struct sw_memo_source *source_of(const struct sw_memo *m, const cha
 static void source_label(const struct sw_memo *m, const char *src, char *out, size_t len)
 {
 	const struct sw_memo_source *s = source_of(m, src);
-	char name[PLAIN_LEN];
+	char name[SW_PLAIN_LEN];
 
 	if (s && s->rdns.confirmed)
-		sw_fmt(out, len, "%s (%s)", plain(name, s->rdns.name), src);
+		sw_fmt(out, len, "%s (%s)", sw_plain_text(name, s->rdns.name), src);
 	else if (s && s->rdns.name[0])
 		sw_fmt(out, len, "%s (its reverse DNS name, %s, does not resolve back to it)",
-		       src, plain(name, s->rdns.name));
+		       src, sw_plain_text(name, s->rdns.name));
 	else
 		sw_fmt(out, len, "%s", src);
 }
@@ -455,13 +265,13 @@ static void paragraph(struct sw_buf *b, const char *text)
 static void intro(struct sw_buf *b, const struct sw_memo *m, const struct sw_reporter_conf *conf)
 {
 	struct sw_buf p = SW_BUF_INIT;
-	char net[PLAIN_LEN], domain[PLAIN_LEN], server[PLAIN_LEN];
+	char net[SW_PLAIN_LEN], domain[SW_PLAIN_LEN], server[SW_PLAIN_LEN];
 	bool many_src = m->nsrc > 1;
 	bool many_hosts = m->hosts_total != 1;
 
-	plain(net, m->whois_ok ? m->whois.netname : "");
-	plain(domain, m->domain);
-	plain(server, m->whois_ok ? m->whois.server : "");
+	sw_plain_text(net, m->whois_ok ? m->whois.netname : "");
+	sw_plain_text(domain, m->domain);
+	sw_plain_text(server, m->whois_ok ? m->whois.server : "");
 	sw_buf_adds(b, "Good day,\n\n");
 	if (conf->name[0]) {
 		sw_buf_printf(&p, "My name is %s", conf->name);
@@ -631,9 +441,9 @@ static void hosts_hit(struct sw_buf *b, const struct sw_memo *m)
 	sw_buf_printf(b, "The %s on our network that received this traffic:\n\n",
 		      m->hosts_total == 1 ? "host" : "hosts");
 	for (size_t i = 0; i < shown; i++) {
-		char name[PLAIN_LEN];
+		char name[SW_PLAIN_LEN];
 
-		if (plain(name, m->hosts[i].name)[0])
+		if (sw_plain_text(name, m->hosts[i].name)[0])
 			sw_buf_printf(b, "  %s (%s)\n", name, m->hosts[i].addr);
 		else
 			sw_buf_printf(b, "  %s\n", m->hosts[i].addr);
@@ -743,12 +553,12 @@ static void line_type(struct sw_buf *b, const struct sw_memo *m)
 	for (size_t i = 0; i < m->nsrc; i++) {
 		const struct sw_memo_source *s = &m->src[i];
 		struct sw_buf p = SW_BUF_INIT;
-		char name[PLAIN_LEN];
+		char name[SW_PLAIN_LEN];
 
 		/* a name that does not resolve back says nothing reliable */
 		if (!s->rdns.confirmed)
 			continue;
-		plain(name, s->rdns.name);
+		sw_plain_text(name, s->rdns.name);
 		switch (s->rdns.line) {
 		case SW_LINE_DIALUP:
 			sw_buf_printf(&p, "The name of %s (%s) suggests a dial-up line; in our "
@@ -860,7 +670,7 @@ static void subject(const struct sw_memo *m, struct sw_memo_text *t)
 	bool coordinated = false;
 	char what[128], w2[128], second[128] = "", rest[160] = "";
 	unsigned others = 0;
-	char who[PLAIN_LEN];
+	char who[SW_PLAIN_LEN];
 
 	if (d)
 		detection_what(d, what, sizeof what);
@@ -888,7 +698,7 @@ static void subject(const struct sw_memo *m, struct sw_memo_text *t)
 		coordinated |= strcmp(m->inc[i].level, "source") != 0;
 	if (coordinated && what[1] >= 'a' && what[1] <= 'z')
 		what[0] = (char)tolower((unsigned char)what[0]);
-	if (!plain(who, m->domain)[0] && !(m->whois_ok && plain(who, m->whois.netname)[0]))
+	if (!sw_plain_text(who, m->domain)[0] && !(m->whois_ok && sw_plain_text(who, m->whois.netname)[0]))
 		sw_fmt(who, sizeof who, "your network");
 	sw_fmt(t->subject, sizeof t->subject, "[SECURITY] %s%s%s from %s (%s)",
 	       coordinated ? "Coordinated " : "", what, rest, who, m->netblock);
@@ -902,13 +712,13 @@ int sw_memo_compose(const struct sw_memo *m, const struct sw_reporter_conf *conf
 	struct sw_buf *b = &out->body;
 
 	memset(out, 0, sizeof *out);
-	choose_recipients(m, conf, out);
+	sw_memo_recipients(m, conf, out);
 	if (out->nto == 0) {
 		sw_fmt(err, errlen, "%s: no contact address found (whois %s)", m->netblock,
 		       m->whois_ok ? "named none we can use" : "not resolved");
 		return -1;
 	}
-	add_cc_self(conf, out);
+	sw_memo_cc_self(conf, out);
 	subject(m, out);
 	intro(b, m, conf);
 	recurrence(b, m);
