@@ -15,7 +15,9 @@
 #include "incidents_db.h"
 #include "log.h"
 #include "logs.h"
+#include "runstate.h"
 #include "settings.h"
+#include "timefmt.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -75,6 +77,7 @@ int main(int argc, char **argv)
 	const char *logs[64];
 	int nlogs = 0;
 	struct sw_incidents_result res;
+	struct sw_runs_marked marked;
 	const char *db_path = NULL, *mark = NULL, *config = NULL;
 	/* command-line values, applied over the configuration file's */
 	unsigned gap = 0, p4 = 0, p6 = 0, year = 0;
@@ -152,6 +155,13 @@ int main(int argc, char **argv)
 			        "%u ignored, %u refused\n", sw_progname(), logs[i], lr.lines, lr.events,
 			        lr.stored, lr.duplicates, lr.ignored, lr.rejected);
 	}
+	/* a sensor killed before it ended its run left detections open:
+	 * close them at their last evidence before they are correlated */
+	if (sw_runs_mark_interrupted(db, sw_now_us(), &marked) < 0)
+		goto out;
+	if (!quiet && marked.runs)
+		fprintf(stderr, "%s: %u interrupted runs marked, %u of their detections closed\n",
+		        sw_progname(), marked.runs, marked.detections);
 	if (sw_incidents_update(db, &opts, &res) < 0)
 		goto out;
 	if (!quiet)
