@@ -383,8 +383,14 @@ int main(int argc, char **argv)
 		if (detected > stored)
 			fprintf(stderr, "%s:   detections not stored: %llu\n", sw_progname(),
 			        (unsigned long long)(detected - stored));
-		fprintf(stderr, "%s:   capture loop: %.3f s, %.0f packets/s\n", sw_progname(), secs,
-		        secs > 0 ? (double)cnt.packets / secs : 0.0);
+		if (o.iface) /* idle wall time is no measure of a live link's rate */
+			fprintf(stderr, "%s:   capture loop: %.3f s, %.0f packets/s while traffic"
+			        " flowed (%llu s), peak %llu packets/s\n", sw_progname(), secs,
+			        sw_counters_active_pps(&cnt), (unsigned long long)cnt.active_seconds,
+			        (unsigned long long)sw_counters_peak_pps(&cnt));
+		else
+			fprintf(stderr, "%s:   capture loop: %.3f s, %.0f packets/s\n", sw_progname(),
+			        secs, secs > 0 ? (double)cnt.packets / secs : 0.0);
 	}
 out:
 	sw_alerts_stop(alerts, NULL);

@@ -36,7 +36,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN_STATS] =
 		"UPDATE runs SET started = coalesce(?2, started), ended = coalesce(?3, ended),"
 		" packets = ?4, bytes = ?5, dropped = ?6, ifdropped = ?7,"
-		" decode_errors = ?8, ring_full = ?9, heartbeat = ?10,"
+		" decode_errors = ?8, ring_full = ?9, heartbeat = ?10, active_seconds = ?11,"
+		" peak_pps = ?12,"
 		/* marked interrupted while its writer waited past the bound: it
 		 * was alive after all (its detections reopen as they update) */
 		" status = CASE status WHEN 'interrupted' THEN 'running' ELSE status END"
@@ -138,6 +139,8 @@ static int apply_stats(struct sw_writer *w, const struct sw_counters *c)
 	/* the heartbeat: the writer's clock, so a run whose writer is stuck
 	 * or gone stops looking alive (lib/runstate.c) */
 	sqlite3_bind_int64(st, 10, sw_now_us());
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)c->active_seconds);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)sw_counters_peak_pps(c));
 	rc |= step_reset(w, st);
 	/* Only counters that are not zero get a row, but once a row exists it
 	 * is kept current. */

@@ -4,7 +4,9 @@
 #    detections; the analyzer (and, for the next one, the next sensor start)
 #    marks it 'interrupted' and closes them at their last evidence;
 #  * a capture file cut short gives a 'partial' run, alone or among others;
-#  * the summary's "detections: N" is the number of rows stored.
+#  * the summary's "detections: N" is the number of rows stored;
+#  * a live capture's rate is over the seconds traffic flowed (a 2 s idle
+#    gap, then a burst), not over the wall time.
 # Traffic: loopback only, bounded by a count; every sensor under a watchdog.
 . "$(dirname "$0")/lib.sh"
 need_sqlite3
@@ -114,5 +116,48 @@ check "one bad file among three: partial, every good packet read" "partial 1" \
 	            FROM runs ORDER BY id DESC LIMIT 1" | tr '|' ' ')"
 "$SENSOR" -q -Z nobody -r "$FILE" -w "$DB" 2>"$TMP/sensor.err"
 check "a whole file: finished" finished "$(q "$DB" "SELECT status FROM runs ORDER BY id DESC LIMIT 1")"
+
+# --- 5. a live rate over the seconds traffic flowed ---
+COUNT=3000
+before=$(last_run)
+start_sensor -Z nobody -i lo -w "$DB" --stats-interval 1 udp and dst port $UPORT
+wait_for "SELECT max(id) > $before FROM runs" 1
+runs=$(last_run)
+sleep 2 # idle
+timeout 20 python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range($COUNT):
+    s.sendto(b'x', ('127.0.0.1', $UPORT))
+"
+wait_for "SELECT packets FROM runs WHERE id = $runs" $COUNT
+sleep 1.2 # one more stats record after the burst
+stored=$(q "$DB" "SELECT active_seconds || ' ' || peak_pps FROM runs WHERE id = $runs")
+kill -TERM $pid
+wait $pid; rc=$?
+stop_watchdog
+check "SIGTERM: status 0" 0 "$rc"
+line=$(grep 'capture loop:' "$TMP/sensor.err")
+echo "summary: $line"
+loop=$(printf '%s' "$line" | sed -n 's/.*capture loop: \([0-9.]*\) s.*/\1/p')
+pps=$(printf '%s' "$line" | sed -n 's/.*s, \([0-9]*\) packets\/s while traffic flowed.*/\1/p')
+active=$(printf '%s' "$line" | sed -n 's/.*flowed (\([0-9]*\) s).*/\1/p')
+peak=$(printf '%s' "$line" | sed -n 's/.*peak \([0-9]*\) packets\/s.*/\1/p')
+check "all $COUNT packets counted" "$COUNT" "$(q "$DB" "SELECT packets FROM runs WHERE id = $runs")"
+check "the loop ran through the idle gap" yes \
+	"$(awk -v l="${loop:-0}" 'BEGIN { print (l >= 2) ? "yes" : "no" }')"
+check "the burst flowed in at most 2 seconds" yes \
+	"$([ -n "$active" ] && [ "$active" -ge 1 ] && [ "$active" -le 2 ] && echo yes || echo "no ($line)")"
+check "the rate is packets per active second" yes \
+	"$(awk -v p="${pps:-0}" -v a="${active:-0}" -v n=$COUNT \
+	   'BEGIN { print (a > 0 && p >= int(n / a) && p <= int(n / a) + 1) ? "yes" : "no" }')"
+check "the rate is above the wall-clock average" yes \
+	"$(awk -v p="${pps:-0}" -v l="${loop:-0}" -v n=$COUNT \
+	   'BEGIN { print (l > 0 && p > 1.4 * n / l) ? "yes" : "no" }')"
+check "the peak second holds at least half the burst" yes \
+	"$([ -n "$peak" ] && [ "$peak" -ge $((COUNT / 2)) ] && [ "$peak" -le $COUNT ] && echo yes || echo no)"
+check "the periodic statistics stored the same figures" "$active $peak" "$stored"
+check "v_runs gives the active rate" "$(( COUNT / ${active:-1} ))" \
+	"$(q "$DB" "SELECT active_pps FROM v_runs WHERE source = 'lo' AND status = 'finished'")"
 
 finish
