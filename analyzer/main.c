@@ -17,6 +17,7 @@
 #include "log.h"
 #include "logs.h"
 #include "prune.h"
+#include "runstate.h"
 #include "settings.h"
 #include "timefmt.h"
 #include "util.h"
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
 	const char *logs[64];
 	int nlogs = 0;
 	struct sw_incidents_result res;
+	struct sw_runs_marked marked;
 	const char *db_path = NULL, *mark = NULL, *config = NULL;
 	/* command-line values, applied over the configuration file's */
 	unsigned gap = 0, p4 = 0, p6 = 0, year = 0;
@@ -165,6 +167,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (prune) {
+		/* detections of a killed sensor's run count as done once closed */
+		if (sw_runs_mark_interrupted(db, sw_now_us(), &marked) < 0)
+			goto out;
 		rc = run_prune(db, &conf.retention, quiet) < 0 ? 1 : 0;
 		goto out;
 	}
@@ -183,6 +188,13 @@ int main(int argc, char **argv)
 			        "%u ignored, %u refused\n", sw_progname(), logs[i], lr.lines, lr.events,
 			        lr.stored, lr.duplicates, lr.ignored, lr.rejected);
 	}
+	/* a sensor killed before it ended its run left detections open:
+	 * close them at their last evidence before they are correlated */
+	if (sw_runs_mark_interrupted(db, sw_now_us(), &marked) < 0)
+		goto out;
+	if (!quiet && marked.runs)
+		fprintf(stderr, "%s: %u interrupted runs marked, %u of their detections closed\n",
+		        sw_progname(), marked.runs, marked.detections);
 	if (sw_incidents_update(db, &opts, &res) < 0)
 		goto out;
 	if (!quiet)

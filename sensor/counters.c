@@ -1,5 +1,6 @@
 /*
- * counters.c - per-run counting of every packet, and the exit summary.
+ * counters.c - per-run counting of every packet (and of the seconds that
+ * saw packets, for a live rate), and the exit summary.
  * This sits on the packet path: array increments, nothing else.
  */
 #include "config.h"
@@ -57,9 +58,36 @@ static enum sw_traffic l4_traffic(uint8_t proto)
 	}
 }
 
+/* Seconds that saw packets, and the busiest one. A packet stamped earlier
+ * than the second under way (files out of order) counts in that second. */
+static void count_rate(struct sw_counters *c, int64_t ts_us)
+{
+	int64_t sec = ts_us / 1000000;
+
+	if (c->active_seconds == 0 || sec > c->rate_sec) {
+		if (c->rate_count > c->peak_pps)
+			c->peak_pps = c->rate_count;
+		c->rate_sec = sec;
+		c->rate_count = 0;
+		c->active_seconds++;
+	}
+	c->rate_count++;
+}
+
+uint64_t sw_counters_peak_pps(const struct sw_counters *c)
+{
+	return c->rate_count > c->peak_pps ? c->rate_count : c->peak_pps;
+}
+
+double sw_counters_active_pps(const struct sw_counters *c)
+{
+	return c->active_seconds ? (double)c->packets / (double)c->active_seconds : 0.0;
+}
+
 void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p)
 {
 	c->packets++;
+	count_rate(c, (int64_t)p->ts_us);
 	c->bytes += p->wirelen;
 	if (c->packets == 1 || (int64_t)p->ts_us < c->first_ts)
 		c->first_ts = (int64_t)p->ts_us;

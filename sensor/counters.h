@@ -51,12 +51,22 @@ struct sw_counters {
 	uint64_t traffic[SW_TR_COUNT];
 	uint64_t anomaly[SW_AN_COUNT];
 	uint64_t table[SW_TB_COUNT];
-	uint64_t detections;
+	uint64_t detections;  /* opened by the engine (the summary prints the stored ones) */
+	/* the rate while traffic flows, in packet time: one bucket per second
+	 * (fixed state, no allocation on the packet path) */
+	int64_t rate_sec;         /* the second being counted */
+	uint64_t rate_count;      /* packets in it so far */
+	uint64_t active_seconds;  /* seconds with at least one packet */
+	uint64_t peak_pps;        /* the most packets in one closed second */
 };
 
 /* Count one decoded packet (packets, bytes, times, error, traffic). */
 void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p);
 uint64_t sw_counters_errors(const struct sw_counters *c);
+/* The most packets seen in one second, the second under way included. */
+uint64_t sw_counters_peak_pps(const struct sw_counters *c);
+/* Packets per second over the seconds in which packets arrived (0: none). */
+double sw_counters_active_pps(const struct sw_counters *c);
 const char *sw_traffic_name(enum sw_traffic t);
 const char *sw_anomaly_name(enum sw_anomaly a);
 const char *sw_table_counter_name(enum sw_table_counter t);

@@ -20,6 +20,7 @@
 #include "db.h"
 #include "detect.h"
 #include "log.h"
+#include "runstate.h"
 #include "settings.h"
 #include "timefmt.h"
 #include "util.h"
@@ -277,6 +278,7 @@ static int64_t record_run(sqlite3 *db, struct options *o, struct sw_capture *cap
 	run.snaplen = o->snaplen;
 	run.recorded_at = sw_now_us();
 	run.started = o->iface ? run.recorded_at : 0;
+	run.stats_interval = o->stats_interval;
 	id = sw_run_insert(db, &run);
 	free(source);
 	return id;
@@ -291,6 +293,8 @@ int main(int argc, char **argv)
 	struct sw_confine_user user;
 	struct sw_counters cnt;
 	struct sw_writer *w;
+	struct sw_runs_marked marked;
+	uint64_t detected, stored = 0;
 	struct sw_alerts *alerts = NULL;
 	uint64_t alerts_dropped;
 	bool alerts_stuck = false, store_failed;
@@ -332,6 +336,12 @@ int main(int argc, char **argv)
 		sw_err("%s", err);
 		goto out;
 	}
+	/* runs of sensors killed before they could end them: interrupted */
+	if (sw_runs_mark_interrupted(db, sw_now_us(), &marked) < 0)
+		goto out;
+	if (marked.runs)
+		sw_info("%u interrupted runs marked, %u of their detections closed",
+		        marked.runs, marked.detections);
 	run_id = record_run(db, &o, cap);
 	if (run_id < 0)
 		goto out;
@@ -351,7 +361,7 @@ int main(int argc, char **argv)
 	db = NULL;
 	memset(&cnt, 0, sizeof cnt);
 	rc = capture_and_detect(cap, &settings, &cnt, w) == SW_CAPTURE_OK ? 0 : 1;
-	store_failed = sw_writer_stop(w) < 0;
+	store_failed = sw_writer_stop(w, &stored) < 0;
 	if (store_failed)
 		rc = 1;
 	/* the writer has posted its last alert */
@@ -366,9 +376,21 @@ int main(int argc, char **argv)
 		        (unsigned long long)alerts_dropped);
 	if (sw_log_get_level() >= SW_LOG_INFO) {
 		double secs = sw_capture_loop_seconds(cap);
+		/* the summary counts what the database holds */
+		detected = cnt.detections;
+		cnt.detections = stored;
 		sw_counters_print(&cnt, sw_progname(), stderr);
-		fprintf(stderr, "%s:   capture loop: %.3f s, %.0f packets/s\n", sw_progname(), secs,
-		        secs > 0 ? (double)cnt.packets / secs : 0.0);
+		if (detected > stored)
+			fprintf(stderr, "%s:   detections not stored: %llu\n", sw_progname(),
+			        (unsigned long long)(detected - stored));
+		if (o.iface) /* idle wall time is no measure of a live link's rate */
+			fprintf(stderr, "%s:   capture loop: %.3f s, %.0f packets/s while traffic"
+			        " flowed (%llu s), peak %llu packets/s\n", sw_progname(), secs,
+			        sw_counters_active_pps(&cnt), (unsigned long long)cnt.active_seconds,
+			        (unsigned long long)sw_counters_peak_pps(&cnt));
+		else
+			fprintf(stderr, "%s:   capture loop: %.3f s, %.0f packets/s\n", sw_progname(),
+			        secs, secs > 0 ? (double)cnt.packets / secs : 0.0);
 	}
 out:
 	sw_alerts_stop(alerts, NULL);

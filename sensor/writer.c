@@ -11,12 +11,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alert.h"
 #include "db.h"
 #include "log.h"
 #include "netset.h"
 #include "ring.h"
+#include "runstate.h"
 #include "timefmt.h"
 #include "util.h"
 #include "writer.h"
@@ -34,9 +36,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN_STATS] =
 		"UPDATE runs SET started = coalesce(?2, started), ended = coalesce(?3, ended),"
 		" packets = ?4, bytes = ?5, dropped = ?6, ifdropped = ?7,"
-		" decode_errors = ?8, ring_full = ?9 WHERE id = ?1",
+		" decode_errors = ?8, ring_full = ?9, heartbeat = ?10, active_seconds = ?11,"
+		" peak_pps = ?12,"
+		/* marked interrupted while its writer waited past the bound: it
+		 * was alive after all (its detections reopen as they update) */
+		" status = CASE status WHEN 'interrupted' THEN 'running' ELSE status END"
+		" WHERE id = ?1",
 	[ST_RUN_FINISH] =
-		"UPDATE runs SET finished = 1 WHERE id = ?1",
+		"UPDATE runs SET finished = 1, status = ?2 WHERE id = ?1",
 	[ST_COUNTER] =
 		"INSERT INTO run_counters (run_id, category, name, value) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT (run_id, category, name) DO UPDATE SET value = excluded.value",
@@ -71,6 +78,8 @@ struct sw_writer {
 	struct sw_rec_det opened[BATCH_MAX];
 	size_t nopened;
 	struct sw_rec rec;             /* the record being applied (writer thread) */
+	uint64_t batch_stored;         /* detections inserted by the batch under way */
+	uint64_t stored;               /* detections inserted by committed batches */
 	atomic_bool stopping;
 	bool failed;
 };
@@ -127,6 +136,11 @@ static int apply_stats(struct sw_writer *w, const struct sw_counters *c)
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)c->ifdropped);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)sw_counters_errors(c));
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->ring_full);
+	/* the heartbeat: the writer's clock, so a run whose writer is stuck
+	 * or gone stops looking alive (lib/runstate.c) */
+	sqlite3_bind_int64(st, 10, sw_now_us());
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)c->active_seconds);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)sw_counters_peak_pps(c));
 	rc |= step_reset(w, st);
 	/* Only counters that are not zero get a row, but once a row exists it
 	 * is kept current. */
@@ -191,7 +205,18 @@ static int apply_detection(struct sw_writer *w, const struct sw_rec *rec)
 	bind_detection(w, st, r);
 	if (rec->type == SW_REC_DET_CLOSE)
 		sqlite3_bind_int64(st, 20, r->closed_at);
-	return step_reset(w, st);
+	if (step_reset(w, st) < 0)
+		return -1;
+	if (rec->type == SW_REC_DET_OPEN)
+		w->batch_stored += (uint64_t)sqlite3_changes(w->db);
+	return 0;
+}
+
+/* How a run ended: a capture cut short by a read error (a truncated or
+ * corrupt file, one of several -r) is partial, not finished. */
+static const char *end_status(const struct sw_counters *c)
+{
+	return c->anomaly[SW_AN_READ_ERROR] ? "partial" : "finished";
 }
 
 static int apply_evidence(struct sw_writer *w, const struct sw_rec_evidence *ev)
@@ -218,6 +243,8 @@ static int apply(struct sw_writer *w, const struct sw_rec *rec)
 		if (apply_stats(w, &rec->u.stats) < 0)
 			return -1;
 		sqlite3_bind_int64(w->st[ST_RUN_FINISH], 1, w->run_id);
+		sqlite3_bind_text(w->st[ST_RUN_FINISH], 2, end_status(&rec->u.stats), -1,
+		                  SQLITE_STATIC);
 		return step_reset(w, w->st[ST_RUN_FINISH]);
 	case SW_REC_DET_OPEN:
 		if (w->alerts && w->nopened < BATCH_MAX)
@@ -255,12 +282,15 @@ static size_t write_batch(struct sw_writer *w)
 		sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
 		rc = -1;
 	}
-	if (rc)
+	if (rc) {
 		w->failed = true;
-	else /* stored: now the operator may hear of them */
+	} else { /* stored: now they count, and the operator may hear of them */
+		w->stored += w->batch_stored;
 		for (size_t i = 0; i < w->nopened; i++)
 			sw_alerts_post(w->alerts, &w->opened[i]);
+	}
 	w->nopened = 0;
+	w->batch_stored = 0;
 	return n;
 }
 
@@ -286,8 +316,10 @@ int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info)
 	static const char sql_sensor[] =
 		"INSERT INTO sensors (name) VALUES (?1) ON CONFLICT (name) DO NOTHING";
 	static const char sql_run[] =
-		"INSERT INTO runs (sensor_id, source, filter, linktype, snaplen, recorded_at, started)"
-		" VALUES ((SELECT id FROM sensors WHERE name = ?1), ?2, ?3, ?4, ?5, ?6, ?7)";
+		"INSERT INTO runs (sensor_id, source, filter, linktype, snaplen, recorded_at, started,"
+		" host, pid, stats_interval, heartbeat)"
+		" VALUES ((SELECT id FROM sensors WHERE name = ?1), ?2, ?3, ?4, ?5, ?6, ?7,"
+		" ?8, ?9, ?10, ?6)";
 	sqlite3_stmt *st = NULL;
 	int64_t id = -1;
 
@@ -310,6 +342,9 @@ int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info)
 	sqlite3_bind_int64(st, 6, info->recorded_at);
 	if (info->started)
 		sqlite3_bind_int64(st, 7, info->started);
+	sqlite3_bind_text(st, 8, sw_runs_host(), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)getpid());
+	sqlite3_bind_int(st, 10, info->stats_interval);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto out;
 	id = sqlite3_last_insert_rowid(db);
@@ -368,13 +403,15 @@ void sw_writer_submit_wait(struct sw_writer *w, const struct sw_rec *rec)
 		idle();
 }
 
-int sw_writer_stop(struct sw_writer *w)
+int sw_writer_stop(struct sw_writer *w, uint64_t *stored_detections)
 {
 	int rc;
 
 	atomic_store(&w->stopping, true);
 	pthread_join(w->thread, NULL);
 	rc = w->failed ? -1 : 0;
+	if (stored_detections)
+		*stored_detections = w->stored;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(w->st[i]);
 	sw_db_close(w->db);

@@ -25,10 +25,12 @@ struct sw_run_info {
 	int snaplen;
 	int64_t recorded_at;  /* wall clock */
 	int64_t started;      /* 0: unknown yet */
+	int stats_interval;   /* seconds between heartbeats (runstate.h) */
 };
 
-/* Insert the run row (and the sensor row if new); the run id or -1. Runs in
- * the caller's thread, before the writer starts. */
+/* Insert the run row (and the sensor row if new), with this host, pid and
+ * a first heartbeat; the run id or -1. Runs in the caller's thread, before
+ * the writer starts. */
 int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info);
 
 struct sw_writer;
@@ -44,7 +46,8 @@ bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec);
  * packet path. */
 void sw_writer_submit_wait(struct sw_writer *w, const struct sw_rec *rec);
 /* Drain everything, stop the thread, close the database. 0 if every batch
- * was committed, -1 if any write failed. */
-int sw_writer_stop(struct sw_writer *w);
+ * was committed, -1 if any write failed. *stored_detections (if not NULL):
+ * the detections whose rows were committed. */
+int sw_writer_stop(struct sw_writer *w, uint64_t *stored_detections);
 
 #endif

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "db.h"
+#include "runstate.h"
 #include "schema.h"
 
 static char dir[] = "/tmp/sw-test-schema-XXXXXX";
@@ -181,6 +182,62 @@ static void test_report_detections_backfilled(void **state)
 	sw_db_close(db);
 }
 
+/* 008: runs of a 007 database get a status from `finished`; a run whose
+ * heartbeat is stale is marked interrupted and its open detections closed
+ * at their last evidence; a live one and a finished one are left alone. */
+static void test_run_state_and_interrupted(void **state)
+{
+	char err[512], host[300];
+	struct sw_runs_marked m;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path("v7.db"), &db), SQLITE_OK);
+	assert_int_equal(sw_db_migrate(db, path("v7.db"), 7, err, sizeof err), 0);
+	assert_int_equal(sw_db_exec(db,
+		"INSERT INTO sensors(id, name) VALUES (1, 's');"
+		"INSERT INTO runs(id, sensor_id, source, recorded_at, finished) VALUES"
+		" (1, 1, 'done', 0, 1), (2, 1, 'killed', 1000000, 0);"
+		"INSERT INTO detections(id, run_id, seq, kind, proto, src, src_family, src_bin,"
+		" first_seen, last_seen, detected_at, closed_at) VALUES"
+		" (1, 2, 1, 'port_scan', 'tcp', '198.51.100.7', 4, zeroblob(16), 10, 20, 15, NULL),"
+		" (2, 2, 2, 'port_scan', 'tcp', '198.51.100.8', 4, zeroblob(16), 10, 20, 15, NULL),"
+		" (3, 2, 3, 'port_scan', 'tcp', '198.51.100.9', 4, zeroblob(16), 10, 20, 15, 22);"
+		"INSERT INTO evidence(detection_id, ts, line) VALUES (1, 12, 'a'), (1, 25, 'b');"), 0);
+	sqlite3_close(db);
+	db = sw_db_open(path("v7.db"), 0, err, sizeof err);
+	assert_non_null(db);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM v_runs WHERE status = 'finished'"
+	                                " AND active_seconds = 0 AND peak_pps = 0"), 1);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM v_runs WHERE status = 'running'"), 1);
+	/* a live run of this host and process, heartbeat now */
+	snprintf(host, sizeof host,
+	         "INSERT INTO runs(id, sensor_id, source, recorded_at, host, pid, stats_interval,"
+	         " heartbeat) VALUES (3, 1, 'live', 0, '%s', %d, 60, 100000000000)",
+	         sw_runs_host(), (int)getpid());
+	assert_int_equal(sw_db_exec(db, host), 0);
+	/* long after run 2's heartbeat (its recorded_at): run 2 is dead */
+	assert_int_equal(sw_runs_mark_interrupted(db, 100000000000, &m), 0);
+	assert_int_equal(m.runs, 1);
+	assert_int_equal(m.detections, 2);
+	assert_int_equal(count_rows(db, "SELECT id FROM runs WHERE status = 'interrupted'"), 2);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs WHERE status = 'running'"), 1);
+	/* closed at the last evidence, else at last_seen; a closed one kept */
+	assert_int_equal(count_rows(db, "SELECT closed_at FROM detections WHERE id = 1"), 25);
+	assert_int_equal(count_rows(db, "SELECT closed_at FROM detections WHERE id = 2"), 20);
+	assert_int_equal(count_rows(db, "SELECT closed_at FROM detections WHERE id = 3"), 22);
+	assert_int_equal(count_rows(db, "SELECT ended FROM runs WHERE id = 2"), 20);
+	/* a finished run inserted as such (the log reader's) says finished */
+	assert_int_equal(sw_db_exec(db, "INSERT INTO runs(id, sensor_id, source, recorded_at,"
+	                                " finished) VALUES (4, 1, 'log lines', 0, 1)"), 0);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM runs WHERE id = 4"
+	                                " AND status = 'finished'"), 1);
+	/* twice changes nothing */
+	assert_int_equal(sw_runs_mark_interrupted(db, 100000000000, &m), 0);
+	assert_int_equal(m.runs + m.detections, 0);
+	sw_db_close(db);
+}
+
 static void test_refuses_newer(void **state)
 {
 	char err[512], sql[64];
@@ -240,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_time_format_in_views),
 		cmocka_unit_test(test_migrates_old_version),
 		cmocka_unit_test(test_report_detections_backfilled),
+		cmocka_unit_test(test_run_state_and_interrupted),
 		cmocka_unit_test(test_refuses_newer),
 		cmocka_unit_test(test_refuses_foreign_files),
 	};
