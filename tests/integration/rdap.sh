@@ -333,4 +333,30 @@ timeout 60 "$REPORTER" -c "$TMP/refresh-http.conf" --rdap-refresh "$TMP/refreshe
 	>"$TMP/refresh-http.out" 2>&1
 check "--rdap-refresh: http:// to a non-loopback host refused" 1 "$?"
 
+# what an operator runs: spanwatch-reporter --lookup over RDAP, on the
+# real answers (RIPE NCC's own network, ARIN's nested abuse entity,
+# registro.br's abuse entity reached by its self link, APNIC's KRNIC IRT
+# with port 43 reaching KRNIC for the network's own contact)
+printf '[reporter]\nrdap_bootstrap = %s\nrdap_ca_file = %s\nwhois_timeout_ms = 2000\nwhois_pace_ms = 0\n' \
+	"$TMP/main" "$CA" >"$TMP/lookup.conf"
+timeout 120 "$REPORTER" -c "$TMP/lookup.conf" --whois-hosts "$TMP/whois.hosts" --lookup --json \
+	193.0.6.139 13.64.0.1 177.0.0.1 210.107.73.73 >"$TMP/lookup.json" 2>"$TMP/lookup.err"
+check "--lookup over RDAP: every query found a contact (exit 0)" 0 "$?"
+first() { # QUERY -> "address source server-proto"
+	python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o["query"] == sys.argv[2]:
+        c = o["contacts"][0]
+        print(c["address"], c["source"], o["trace"][0]["proto"])' "$TMP/lookup.json" "$1"
+}
+check "--lookup: RIPE NCC's own network: its abuse mailbox first" \
+	"abuse@ripe.net abuse mailbox rdap" "$(first 193.0.6.139)"
+check "--lookup: ARIN: the abuse-only entity first" \
+	"abuse@microsoft.com abuse mailbox rdap" "$(first 13.64.0.1)"
+check "--lookup: registro.br: the abuse entity's own object" \
+	"csirt@oi.example.net abuse mailbox rdap" "$(first 177.0.0.1)"
+check "--lookup: APNIC (KRNIC IRT only): port 43 reaches the network's own contact" \
+	"abuse@bora.net" "$(first 210.107.73.73 | cut -d' ' -f1)"
+
 finish
