@@ -82,6 +82,7 @@ struct sw_writer {
 	uint64_t stored;               /* detections inserted by committed batches */
 	atomic_bool stopping;
 	bool failed;
+	bool wait_when_full;           /* files: backpressure, not loss */
 };
 
 static void idle(void)
@@ -213,10 +214,11 @@ static int apply_detection(struct sw_writer *w, const struct sw_rec *rec)
 }
 
 /* How a run ended: a capture cut short by a read error (a truncated or
- * corrupt file, one of several -r) is partial, not finished. */
+ * corrupt file, one of several -r) is partial, not finished; so is a live
+ * capture that lost records to a full ring (the run must not look clean). */
 static const char *end_status(const struct sw_counters *c)
 {
-	return c->anomaly[SW_AN_READ_ERROR] ? "partial" : "finished";
+	return c->anomaly[SW_AN_READ_ERROR] || c->ring_full ? "partial" : "finished";
 }
 
 static int apply_evidence(struct sw_writer *w, const struct sw_rec_evidence *ev)
@@ -392,8 +394,17 @@ fail:
 	return NULL;
 }
 
+void sw_writer_wait_when_full(struct sw_writer *w, bool wait)
+{
+	w->wait_when_full = wait;
+}
+
 bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec)
 {
+	if (w->wait_when_full) {
+		sw_writer_submit_wait(w, rec);
+		return true;
+	}
 	return sw_ring_push(&w->ring, rec);
 }
 
