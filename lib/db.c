@@ -9,14 +9,75 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "log.h"
 #include "schema.h"
+#include "timefmt.h"
 
-#define BUSY_TIMEOUT_MS 10000
+/* How long a statement waits for another program's lock before it fails
+ * with SQLITE_BUSY (the sensor's writer then retries its batch; the
+ * analyzer and the reporter give up and say why). SPANWATCH_BUSY_TIMEOUT
+ * (seconds) overrides it, for all three programs. */
+#define BUSY_TIMEOUT_DEFAULT_MS 30000
+#define BUSY_TIMEOUT_MAX_MS 3600000
+
+int sw_db_busy_timeout_ms(void)
+{
+	const char *env = getenv("SPANWATCH_BUSY_TIMEOUT");
+	char *end;
+	double s;
+
+	if (!env || !*env)
+		return BUSY_TIMEOUT_DEFAULT_MS;
+	s = strtod(env, &end);
+	if (*end || !(s >= 0) || s * 1000 > BUSY_TIMEOUT_MAX_MS) {
+		sw_warn("SPANWATCH_BUSY_TIMEOUT=%s: not seconds from 0 to %d; using %d",
+		        env, BUSY_TIMEOUT_MAX_MS / 1000, BUSY_TIMEOUT_DEFAULT_MS / 1000);
+		return BUSY_TIMEOUT_DEFAULT_MS;
+	}
+	return (int)(s * 1000);
+}
+
+/* The busy handler: SQLite's own pauses (short at first, then 100 ms),
+ * counted from the number of calls so the handler keeps no state; when the
+ * patience is spent it names the file and the lock and gives up. In WAL
+ * mode a writer waits only for another writer's transaction, or for a
+ * checkpoint that waits for a reader still using the WAL. */
+static const unsigned char busy_delays_ms[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+#define NDELAYS (sizeof busy_delays_ms / sizeof busy_delays_ms[0])
+
+static int64_t busy_waited_ms(int count)
+{
+	int64_t total = 0;
+	int i;
+
+	for (i = 0; i < count && (size_t)i < NDELAYS; i++)
+		total += busy_delays_ms[i];
+	return total + (int64_t)(count - i) * 100;
+}
+
+static int busy_wait(void *arg, int count)
+{
+	sqlite3 *db = arg;
+	int timeout_ms = sw_db_busy_timeout_ms();
+	int64_t waited = busy_waited_ms(count);
+	int64_t delay = (size_t)count < NDELAYS ? busy_delays_ms[count] : 100;
+	const char *path = sqlite3_db_filename(db, "main");
+
+	if (waited >= timeout_ms) {
+		sw_warn("%s: database is locked by another writer (or by a checkpoint waiting"
+		        " for a reader of the WAL); gave up after %.1f s (SPANWATCH_BUSY_TIMEOUT)",
+		        path && *path ? path : "(memory)", (double)waited / 1000);
+		return 0;
+	}
+	sw_sleep_ms(delay < timeout_ms - waited ? delay : timeout_ms - waited);
+	return 1;
+}
 
 static int query_int(sqlite3 *db, const char *sql, int *out)
 {
@@ -152,7 +213,7 @@ sqlite3 *sw_db_open(const char *path, int flags, char *err, size_t errlen)
 		return NULL;
 	}
 	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(db, busy_wait, db);
 
 	/* The first read tells a non-database file apart. */
 	version = sw_db_version(db);

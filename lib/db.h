@@ -25,6 +25,10 @@ sqlite3 *sw_db_open(const char *path, int flags, char *err, size_t errlen);
  * build old versions); 0 or -1 with err set. */
 int sw_db_migrate(sqlite3 *db, const char *path, int target, char *err, size_t errlen);
 
+/* How long any statement waits for another program's lock (busy timeout):
+ * 30 s, or SPANWATCH_BUSY_TIMEOUT seconds. */
+int sw_db_busy_timeout_ms(void);
+
 /* PRAGMA user_version, or -1 on error. */
 int sw_db_version(sqlite3 *db);
 

@@ -65,6 +65,26 @@ bool sw_ring_pop(struct sw_ring *r, void *rec)
 	return true;
 }
 
+bool sw_ring_peek(struct sw_ring *r, size_t i, void *rec)
+{
+	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+
+	if (r->head_cache - tail <= i) {
+		r->head_cache = atomic_load_explicit(&r->head, memory_order_acquire);
+		if (r->head_cache - tail <= i)
+			return false;
+	}
+	memcpy(rec, r->slots + ((tail + i) & r->mask) * r->recsize, r->recsize);
+	return true;
+}
+
+void sw_ring_consume(struct sw_ring *r, size_t n)
+{
+	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+
+	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
+}
+
 size_t sw_ring_capacity(const struct sw_ring *r)
 {
 	return r->mask + 1;

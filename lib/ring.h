@@ -32,6 +32,13 @@ void sw_ring_free(struct sw_ring *r);
 bool sw_ring_push(struct sw_ring *r, const void *rec);
 /* Consumer: copy the oldest record out; false when empty. */
 bool sw_ring_pop(struct sw_ring *r, void *rec);
+/* Consumer: copy out the i-th oldest record (0: the oldest) without taking
+ * it; false when fewer than i + 1 are waiting. With sw_ring_consume() the
+ * consumer keeps records in the ring until it is done with them (a write
+ * that must be retried). */
+bool sw_ring_peek(struct sw_ring *r, size_t i, void *rec);
+/* Consumer: release the n oldest records (n no more than were peeked). */
+void sw_ring_consume(struct sw_ring *r, size_t n);
 
 size_t sw_ring_capacity(const struct sw_ring *r);
 /* Approximate when called concurrently. */

@@ -216,9 +216,9 @@ static void fill_capture_opts(const struct options *o, struct sw_capture_opts *c
 	co->frag_slots = 4096;
 }
 
-/* Detection records go to the writer's ring: on the packet path a full
- * ring loses the record (counted with the run), at the end of the run it
- * waits for room. */
+/* Detection records go to the writer's ring: on a live capture's packet
+ * path a full ring loses the record (counted with the run), reading files
+ * or at the end of the run it waits for room. */
 struct detect_to_writer {
 	struct sw_writer *writer;
 	struct sw_counters *cnt;
@@ -359,6 +359,7 @@ int main(int argc, char **argv)
 	if (!w)
 		goto out;
 	db = NULL;
+	sw_writer_wait_when_full(w, o.iface == NULL); /* a file can wait */
 	memset(&cnt, 0, sizeof cnt);
 	rc = capture_and_detect(cap, &settings, &cnt, w) == SW_CAPTURE_OK ? 0 : 1;
 	store_failed = sw_writer_stop(w, &stored) < 0;
@@ -371,6 +372,9 @@ int main(int argc, char **argv)
 		goto out; /* standard error blocks: nothing more can be said there */
 	if (store_failed)
 		sw_err("%s: some records could not be stored", o.db_path);
+	if (cnt.ring_full)
+		sw_warn("%llu records lost: the database writer did not keep up (run marked partial)",
+		        (unsigned long long)cnt.ring_full);
 	if (alerts_dropped)
 		sw_warn("%llu alerts dropped: their output did not keep up (the detections are stored)",
 		        (unsigned long long)alerts_dropped);

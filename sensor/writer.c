@@ -5,6 +5,12 @@
  * come through the SPSC ring; the writer groups whatever is waiting (up to
  * BATCH_MAX records) into one transaction, so the cost of a commit is paid
  * per batch, not per record. Statements are prepared once.
+ *
+ * A batch stays in the ring (peeked, not taken) until its transaction has
+ * committed: one that meets a lock held past the busy timeout (another
+ * program's long write, a checkpoint) is rolled back and tried again after
+ * a bounded pause, never discarded. Only a real failure (disk full, I/O
+ * error, corruption) gives a batch up and makes the run's exit non-zero.
  */
 #include "config.h"
 
@@ -25,6 +31,10 @@
 
 #define BATCH_MAX 1024
 #define IDLE_SLEEP_MS 2
+/* pauses between attempts at a locked database, on top of the busy
+ * timeout each attempt already waited */
+#define LOCKED_PAUSE_MIN_MS 50
+#define LOCKED_PAUSE_MAX_MS 2000
 
 enum stmt_id {
 	ST_RUN_STATS, ST_RUN_FINISH, ST_COUNTER,
@@ -82,11 +92,21 @@ struct sw_writer {
 	uint64_t stored;               /* detections inserted by committed batches */
 	atomic_bool stopping;
 	bool failed;
+	bool batch_locked;             /* the batch under way met a lock */
+	bool wait_when_full;           /* files: backpressure, not loss */
 };
 
 static void idle(void)
 {
 	sw_sleep_ms(IDLE_SLEEP_MS);
+}
+
+/* SQLITE_BUSY and SQLITE_LOCKED (and their extended codes): another
+ * connection holds a lock; the batch is retried, not lost. */
+static bool is_locked(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
 }
 
 static int step_reset(struct sw_writer *w, sqlite3_stmt *st)
@@ -96,10 +116,28 @@ static int step_reset(struct sw_writer *w, sqlite3_stmt *st)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
-		sw_err("database write: %s", sqlite3_errmsg(w->db));
+		if (is_locked(rc))
+			w->batch_locked = true;
+		else
+			sw_err("database write: %s", sqlite3_errmsg(w->db));
 		return -1;
 	}
 	return 0;
+}
+
+/* BEGIN or COMMIT: 0, or -1 (a lock noted in batch_locked, anything else
+ * logged). */
+static int exec_tx(struct sw_writer *w, const char *sql)
+{
+	int rc = sqlite3_exec(w->db, sql, NULL, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	if (is_locked(rc))
+		w->batch_locked = true;
+	else
+		sw_err("database: %s: %s", sql, sqlite3_errmsg(w->db));
+	return -1;
 }
 
 static void bind_time(sqlite3_stmt *st, int idx, int64_t us, bool have)
@@ -213,10 +251,11 @@ static int apply_detection(struct sw_writer *w, const struct sw_rec *rec)
 }
 
 /* How a run ended: a capture cut short by a read error (a truncated or
- * corrupt file, one of several -r) is partial, not finished. */
+ * corrupt file, one of several -r) is partial, not finished; so is a live
+ * capture that lost records to a full ring (the run must not look clean). */
 static const char *end_status(const struct sw_counters *c)
 {
-	return c->anomaly[SW_AN_READ_ERROR] ? "partial" : "finished";
+	return c->anomaly[SW_AN_READ_ERROR] || c->ring_full ? "partial" : "finished";
 }
 
 static int apply_evidence(struct sw_writer *w, const struct sw_rec_evidence *ev)
@@ -261,27 +300,60 @@ static int apply(struct sw_writer *w, const struct sw_rec *rec)
 	}
 }
 
-/* Apply up to BATCH_MAX waiting records in one transaction; how many. */
-static size_t write_batch(struct sw_writer *w)
+/* One attempt at the n waiting records (n at most BATCH_MAX; they stay in
+ * the ring): 0 committed, -1 failed for good (some records may be
+ * committed), and batch_locked set when a lock stopped it (nothing is). */
+static int try_batch(struct sw_writer *w, size_t n)
 {
-	struct sw_rec *rec = &w->rec; /* 512 bytes: off the thread's stack */
-	size_t n = 0;
 	int rc = 0;
 
-	if (!sw_ring_pop(&w->ring, rec))
-		return 0;
-	if (sw_db_exec(w->db, "BEGIN IMMEDIATE") < 0) {
-		w->failed = true;
-		return 1;
+	w->batch_locked = false;
+	w->nopened = 0;
+	w->batch_stored = 0;
+	if (exec_tx(w, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	for (size_t i = 0; i < n && !w->batch_locked; i++) {
+		sw_ring_peek(&w->ring, i, &w->rec); /* 512 bytes: off the stack */
+		rc |= apply(w, &w->rec);
 	}
-	do {
-		rc |= apply(w, rec);
+	if (!w->batch_locked && exec_tx(w, "COMMIT") == 0)
+		return rc;
+	sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Pause before the next attempt at a locked database: doubling, bounded. */
+static void locked_pause(unsigned *pause_ms)
+{
+	sw_sleep_ms(*pause_ms);
+	*pause_ms = *pause_ms * 2 > LOCKED_PAUSE_MAX_MS ? LOCKED_PAUSE_MAX_MS : *pause_ms * 2;
+}
+
+/* Store up to BATCH_MAX waiting records in one transaction, retried while
+ * the database is locked; how many were taken off the ring. */
+static size_t write_batch(struct sw_writer *w)
+{
+	unsigned pause_ms = LOCKED_PAUSE_MIN_MS;
+	int64_t locked_since = 0;
+	size_t n = 0;
+	int rc;
+
+	while (n < BATCH_MAX && sw_ring_peek(&w->ring, n, &w->rec))
 		n++;
-	} while (n < BATCH_MAX && sw_ring_pop(&w->ring, rec));
-	if (sw_db_exec(w->db, "COMMIT") < 0) {
-		sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
-		rc = -1;
+	if (n == 0)
+		return 0;
+	while ((rc = try_batch(w, n)) < 0 && w->batch_locked) {
+		if (!locked_since) {
+			locked_since = sw_now_us();
+			sw_warn("database is locked by another program: %zu records wait"
+			        " (retrying, nothing is dropped)", n);
+		}
+		locked_pause(&pause_ms);
 	}
+	if (locked_since)
+		sw_info("database writable again after %.1f s",
+		        (double)(sw_now_us() - locked_since) / 1e6);
+	sw_ring_consume(&w->ring, n);
 	if (rc) {
 		w->failed = true;
 	} else { /* stored: now they count, and the operator may hear of them */
@@ -392,8 +464,17 @@ fail:
 	return NULL;
 }
 
+void sw_writer_wait_when_full(struct sw_writer *w, bool wait)
+{
+	w->wait_when_full = wait;
+}
+
 bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec)
 {
+	if (w->wait_when_full) {
+		sw_writer_submit_wait(w, rec);
+		return true;
+	}
 	return sw_ring_push(&w->ring, rec);
 }
 

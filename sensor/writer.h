@@ -2,8 +2,10 @@
  * writer.h - the sensor's only SQLite user after start-up.
  *
  * A writer thread drains the SPSC ring of records and applies them in
- * batched transactions. The capture thread only pushes; a full ring is
- * counted by the caller, never waited on (except at the end of the run).
+ * batched transactions. The capture thread only pushes. A full ring is
+ * waited on when the packets come from files (nothing is lost: the file
+ * waits for the writer) and counted by the caller on a live capture (the
+ * kernel would drop too).
  */
 #ifndef SW_WRITER_H
 #define SW_WRITER_H
@@ -40,7 +42,9 @@ struct sw_writer;
  * transaction has committed. */
 struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_records,
                                   struct sw_alerts *alerts);
-/* Non-blocking hand-off; false when the ring is full. */
+/* Reading files: sw_writer_submit() waits for room instead of failing. */
+void sw_writer_wait_when_full(struct sw_writer *w, bool wait);
+/* Hand-off; false when the ring is full (never when waiting was asked). */
 bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec);
 /* Hand-off that waits for room: for end-of-run records only, never on the
  * packet path. */

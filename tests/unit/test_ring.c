@@ -91,6 +91,36 @@ struct shared {
 	uint64_t refused;
 };
 
+/* A record peeked stays until consumed: a retried write sees it again. */
+static void test_peek_consume(void **state)
+{
+	struct sw_ring r;
+	struct rec in = { 0 }, out;
+
+	(void)state;
+	assert_int_equal(sw_ring_init(&r, 4, sizeof(struct rec)), 0);
+	for (uint64_t round = 0; round < 3; round++) { /* across the wrap */
+		for (uint64_t i = 0; i < 3; i++) {
+			in.seq = round * 10 + i;
+			assert_true(sw_ring_push(&r, &in));
+		}
+		for (int again = 0; again < 2; again++)
+			for (uint64_t i = 0; i < 3; i++) {
+				assert_true(sw_ring_peek(&r, i, &out));
+				assert_int_equal(out.seq, round * 10 + i);
+			}
+		assert_false(sw_ring_peek(&r, 3, &out));
+		assert_int_equal(sw_ring_count(&r), 3);
+		sw_ring_consume(&r, 2);
+		assert_true(sw_ring_peek(&r, 0, &out));
+		assert_int_equal(out.seq, round * 10 + 2);
+		assert_true(sw_ring_pop(&r, &out));
+		assert_int_equal(out.seq, round * 10 + 2);
+		assert_false(sw_ring_peek(&r, 0, &out));
+	}
+	sw_ring_free(&r);
+}
+
 static void *producer(void *arg)
 {
 	struct shared *s = arg;
@@ -135,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_capacity_rounds_up),
 		cmocka_unit_test(test_fifo_full_empty),
 		cmocka_unit_test(test_wraparound),
+		cmocka_unit_test(test_peek_consume),
 		cmocka_unit_test(test_two_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
