@@ -19,6 +19,7 @@
 
 #include <curl/curl.h>
 
+#include "hostname.h"
 #include "log.h"
 #include "rdap_net.h"
 #include "timefmt.h"
@@ -57,35 +58,82 @@ static bool loopback_host(const char *host)
 	       !strcasecmp(host, "localhost");
 }
 
-bool sw_rdap_url_ok(const char *url, char *origin, size_t originlen)
+/* Bytes a URL we accept never holds: blanks, control bytes, raw UTF-8,
+ * and the quoting and bracketing characters of HTML and shells. */
+static bool url_bytes_ok(const char *url)
+{
+	for (const char *p = url; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= 0x20 || c >= 0x7f || strchr("\"'<>\\`{}|^", c))
+			return false;
+	}
+	return true;
+}
+
+/* A host as named: a bracketed IPv6 literal (libcurl checked it) or a
+ * host name or IPv4 address. */
+static bool host_ok(const char *host)
+{
+	return host[0] == '[' || sw_host_ok(host, strlen(host), 0);
+}
+
+/*
+ * The one policy for every URL RDAP touches: asked (rdap.c, rdap_net.c)
+ * or handed back by the parser to be asked (rdap_parse.c). origin gets
+ * "scheme://host" with ":port" (default_port: always; else only when the
+ * URL names one), host in lower case; NULL for none.
+ */
+static bool url_check(const char *url, char *origin, size_t originlen, bool default_port)
 {
 	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *port = NULL;
+	char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL;
 	bool ok = false;
 
 	if (!u)
 		return false;
-	for (const char *p = url; *p; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
-			goto out;          /* no spaces, control bytes or raw UTF-8 */
-	if (strlen(url) >= SW_RDAP_URLLEN)
+	if (!url_bytes_ok(url) || strlen(url) >= SW_RDAP_URLLEN)
+		goto out;
+	/* libcurl reads "https:///x" as the host "x": an authority must follow */
+	const char *sep = strstr(url, "://");
+	if (!sep || sep[3] == '/' || sep[3] == '\0')
 		goto out;
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto out;
+	/* user information in a URL only ever misleads */
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK)
+		goto out;
+	if (curl_url_get(u, CURLUPART_PORT, &port, default_port ? CURLU_DEFAULT_PORT : 0) !=
+	    CURLUE_OK)
+		port = NULL;
+	for (char *h = host; *h; h++)
+		*h = (char)tolower((unsigned char)*h);
+	if (!host[0] || !host_ok(host))
 		goto out;
 	if (strcmp(scheme, "https") != 0 && !(strcmp(scheme, "http") == 0 && loopback_host(host)))
 		goto out;
-	if (!host[0])
-		goto out;
-	ok = !origin || sw_fmt(origin, originlen, "%s://%s:%s", scheme, host, port);
+	ok = !origin || sw_fmt(origin, originlen, "%s://%s%s%s", scheme, host, port ? ":" : "",
+			       port ? port : "");
 out:
 	curl_free(scheme);
 	curl_free(host);
 	curl_free(port);
+	curl_free(user);
 	curl_url_cleanup(u);
 	return ok;
+}
+
+bool sw_rdap_url_ok(const char *url, char *origin, size_t originlen)
+{
+	return url_check(url, origin, originlen, true);
+}
+
+bool sw_rdap_url_origin(const char *url, char *origin, size_t originlen)
+{
+	if (originlen)
+		origin[0] = '\0';
+	return url && url_check(url, origin, originlen, false);
 }
 
 /* ---- one request -------------------------------------------------------- */

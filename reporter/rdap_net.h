@@ -44,6 +44,10 @@ void sw_rdap_net_cleanup(void);
  */
 bool sw_rdap_url_ok(const char *url, char *origin, size_t originlen);
 
+/* The same test, with origin "scheme://host[:port]" (the port only when
+ * the URL names one): what a contact's server says. "" when refused. */
+bool sw_rdap_url_origin(const char *url, char *origin, size_t originlen);
+
 /*
  * GET url (Accept: application/rdap+json). 0 when an HTTP answer arrived
  * (any status: rep->status, rep->body, rep->location for a redirect), or

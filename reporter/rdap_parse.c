@@ -32,6 +32,7 @@
 
 #include "addr.h"
 #include "hostname.h"
+#include "rdap_net.h"
 #include "rdap_parse.h"
 #include "util.h"
 #include "whois_parse.h"
@@ -111,117 +112,12 @@ static json_object *parse_json(const char *text, size_t len)
 	return root;
 }
 
-/* ---- URLs ----------------------------------------------------------------- */
-
-static bool url_byte_ok(unsigned char c)
-{
-	return c > 0x20 && c < 0x7f && c != '"' && c != '\'' && c != '<' && c != '>' &&
-	       c != '\\' && c != '`' && c != '{' && c != '}' && c != '|' && c != '^';
-}
-
-/* The authority of "scheme://authority/..." split into host (brackets
- * kept) and the length of "host[:port]". False unless scheme is http or
- * https and the host is a host name, an IPv4 or a bracketed IPv6 literal. */
-static bool url_split(const char *url, bool *https, char host[SW_HOST_MAX + 3], size_t *authlen,
-		      size_t *schemelen)
-{
-	size_t n = strlen(url);
-
-	if (n >= SW_RDAP_URLLEN)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!url_byte_ok((unsigned char)url[i]))
-			return false;
-	if (strncasecmp(url, "https://", 8) == 0)
-		*https = true, *schemelen = 8;
-	else if (strncasecmp(url, "http://", 7) == 0)
-		*https = false, *schemelen = 7;
-	else
-		return false;
-	const char *auth = url + *schemelen;
-	size_t an = strcspn(auth, "/?#");
-	if (an == 0 || memchr(auth, '@', an))
-		return false; /* no user information: it only ever misleads */
-	size_t hn;
-	if (auth[0] == '[') {
-		const char *close = memchr(auth, ']', an);
-		if (close == NULL)
-			return false;
-		hn = (size_t)(close - auth) + 1;
-		char lit[SW_ADDR_STRLEN];
-		struct sw_addr tmp;
-		if (hn - 2 >= sizeof(lit))
-			return false;
-		memcpy(lit, auth + 1, hn - 2);
-		lit[hn - 2] = '\0';
-		if (!sw_addr_parse(lit, &tmp) || tmp.family != SW_AF_INET6)
-			return false;
-	} else {
-		hn = strcspn(auth, ":/?#");
-		if (hn > an)
-			hn = an;
-		if (hn == 0 || !sw_host_ok(auth, hn, 0))
-			return false;
-	}
-	if (hn < an) { /* ":port" */
-		uint64_t port;
-		char num[8];
-		size_t pn = an - hn - 1;
-		if (auth[hn] != ':' || pn == 0 || pn >= sizeof(num))
-			return false;
-		memcpy(num, auth + hn + 1, pn);
-		num[pn] = '\0';
-		if (!sw_parse_u64(num, 1, 65535, &port))
-			return false;
-	}
-	for (size_t i = 0; i < hn; i++)
-		host[i] = (char)tolower((unsigned char)auth[i]);
-	host[hn] = '\0';
-	*authlen = an;
-	return true;
-}
-
-static bool host_is_loopback(const char *host)
-{
-	struct sw_addr a;
-
-	if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
-		return true;
-	return sw_addr_parse(host, &a) && a.family == SW_AF_INET && a.bytes[0] == 127;
-}
-
-/* A URL we may hand back to be fetched: https://, or http:// to a
- * loopback host (the tests' servers). */
-static bool url_followable(const char *url)
-{
-	char host[SW_HOST_MAX + 3];
-	size_t authlen, schemelen;
-	bool https;
-
-	if (!url_split(url, &https, host, &authlen, &schemelen))
-		return false;
-	return https || host_is_loopback(host);
-}
-
-/* "scheme://host[:port]" of url, lower case; "" when url is not one. */
-static void url_origin(const char *url, char *out, size_t outlen)
-{
-	char host[SW_HOST_MAX + 3];
-	size_t authlen, schemelen;
-	bool https;
-
-	out[0] = '\0';
-	if (url == NULL || !url_split(url, &https, host, &authlen, &schemelen) ||
-	    schemelen + authlen >= outlen)
-		return;
-	for (size_t i = 0; i < schemelen + authlen; i++)
-		out[i] = (char)tolower((unsigned char)url[i]);
-	out[schemelen + authlen] = '\0';
-}
+/* ---- links ------------------------------------------------------------- */
 
 static void follow_add(struct sw_rdap_links *follow, const char *href, const char *self)
 {
-	if (follow == NULL || href == NULL || !url_followable(href))
+	/* the client's own rule: https://, or http:// to loopback (tests) */
+	if (follow == NULL || href == NULL || !sw_rdap_url_ok(href, NULL, 0))
 		return;
 	if (self && strcmp(href, self) == 0)
 		return; /* an answer pointing at itself */
@@ -769,7 +665,7 @@ bool sw_rdap_parse(const char *text, size_t len, const char *url, const struct s
 		json_object_put(root);
 		return false;
 	}
-	url_origin(url, f->origin, sizeof(f->origin));
+	sw_rdap_url_origin(url, f->origin, sizeof(f->origin));
 	if (member(root, "errorCode", json_type_int) == NULL) {
 		enum kind kind = answer_kind(root);
 		if (kind == KIND_NETWORK)

@@ -39,6 +39,10 @@ static const struct {
 	{ "file:///etc/passwd", NULL },
 	{ "gopher://127.0.0.1/", NULL },
 	{ "rdap.apnic.net/ip/1.1.1.1", NULL },
+	/* no authority, user information, a host that is no host name */
+	{ "https:///ip/1.1.1.1", NULL },
+	{ "https://user@rdap.apnic.net/ip/1.1.1.1", NULL },
+	{ "https://-bad-.example/ip/1.1.1.1", NULL },
 	{ "", NULL },
 	/* hostile bytes */
 	{ "https://rdap.apnic.net/ip/1.1.1.1 HTTP/1.1", NULL },
