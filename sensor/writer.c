@@ -338,8 +338,9 @@ static size_t write_batch(struct sw_writer *w)
 	size_t n = 0;
 	int rc;
 
-	while (n < BATCH_MAX && sw_ring_peek(&w->ring, n, &w->rec))
-		n++;
+	n = sw_ring_count(&w->ring); /* exact for the consumer: all published */
+	if (n > BATCH_MAX)
+		n = BATCH_MAX;
 	if (n == 0)
 		return 0;
 	while ((rc = try_batch(w, n)) < 0 && w->batch_locked) {
