@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@
 #define BUSY_TIMEOUT_DEFAULT_MS 30000
 #define BUSY_TIMEOUT_MAX_MS 3600000
 
-int sw_db_busy_timeout_ms(void)
+static int parse_busy_timeout(void)
 {
 	const char *env = getenv("SPANWATCH_BUSY_TIMEOUT");
 	char *end;
@@ -41,6 +42,22 @@ int sw_db_busy_timeout_ms(void)
 		return BUSY_TIMEOUT_DEFAULT_MS;
 	}
 	return (int)(s * 1000);
+}
+
+/* Read once per process (the environment does not change under us), so
+ * the busy handler neither parses nor warns again at each call. */
+static pthread_once_t busy_timeout_once = PTHREAD_ONCE_INIT;
+static int busy_timeout_ms;
+
+static void read_busy_timeout(void)
+{
+	busy_timeout_ms = parse_busy_timeout();
+}
+
+int sw_db_busy_timeout_ms(void)
+{
+	pthread_once(&busy_timeout_once, read_busy_timeout);
+	return busy_timeout_ms;
 }
 
 /* The busy handler: SQLite's own pauses (short at first, then 100 ms),
