@@ -166,10 +166,15 @@ int main(int argc, char **argv)
 		sw_err("%s", err);
 		return 1;
 	}
+	/* a sensor killed before it ended its run left detections open:
+	 * close them at their last evidence before they are correlated
+	 * or pruned */
+	if (sw_runs_mark_interrupted(db, sw_now_us(), &marked) < 0)
+		goto out;
+	if (!quiet && marked.runs)
+		fprintf(stderr, "%s: %u interrupted runs marked, %u of their detections closed\n",
+		        sw_progname(), marked.runs, marked.detections);
 	if (prune) {
-		/* detections of a killed sensor's run count as done once closed */
-		if (sw_runs_mark_interrupted(db, sw_now_us(), &marked) < 0)
-			goto out;
 		rc = run_prune(db, &conf.retention, quiet) < 0 ? 1 : 0;
 		goto out;
 	}
@@ -188,13 +193,6 @@ int main(int argc, char **argv)
 			        "%u ignored, %u refused\n", sw_progname(), logs[i], lr.lines, lr.events,
 			        lr.stored, lr.duplicates, lr.ignored, lr.rejected);
 	}
-	/* a sensor killed before it ended its run left detections open:
-	 * close them at their last evidence before they are correlated */
-	if (sw_runs_mark_interrupted(db, sw_now_us(), &marked) < 0)
-		goto out;
-	if (!quiet && marked.runs)
-		fprintf(stderr, "%s: %u interrupted runs marked, %u of their detections closed\n",
-		        sw_progname(), marked.runs, marked.detections);
 	if (sw_incidents_update(db, &opts, &res) < 0)
 		goto out;
 	if (!quiet)
