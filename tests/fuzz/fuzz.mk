@@ -55,7 +55,8 @@ $(OBJ)/libproduct.a: $(PRODUCT_OBJS)
 	@ar cr $@ $(PRODUCT_OBJS)
 	@ranlib $@
 
-$(BIN)/%: $(top_srcdir)/tests/fuzz/%.c $(top_srcdir)/tests/fuzz/fuzz_util.h $(OBJ)/libproduct.a
+$(BIN)/%: $(top_srcdir)/tests/fuzz/%.c $(top_srcdir)/tests/fuzz/fuzz_util.h \
+	$(top_srcdir)/tests/fuzz/fuzz_result.h $(OBJ)/libproduct.a
 	@mkdir -p $(BIN)
 	@echo "  FUZZLD   $(notdir $@)"
 	@$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(HARNESS_CFLAGS) $< -o $@ $(OBJ)/libproduct.a $(DEP_LIBS) -lresolv -lm

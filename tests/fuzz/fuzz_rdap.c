@@ -10,7 +10,7 @@
  * terminated, never the URL asked, each once; an error object merges
  * nothing.
  */
-#include "fuzz_util.h"
+#include "fuzz_result.h"
 
 #include <ctype.h>
 
@@ -31,28 +31,6 @@ static const char *const addrs[] = { "192.0.2.1", "2a00:2381:ffff::1", "210.107.
 	                             "200.57.141.161", "196.11.240.215", NULL, NULL,
 	                             "203.0.113.9" };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static void check_result(const struct sw_whois_result *r)
-{
-	FUZZ_CHECK(r->ncontacts <= SW_WHOIS_MAX_CONTACTS, "%u contacts", r->ncontacts);
-	FUZZ_CHECK(r->ncidrs <= SW_WHOIS_MAX_CIDRS, "%u cidrs", r->ncidrs);
-	FUZZ_CHECK(FUZZ_TERMINATED(r->netname) && fuzz_printable(r->netname), "netname");
-	FUZZ_CHECK(FUZZ_TERMINATED(r->org) && fuzz_printable(r->org), "org");
-	FUZZ_CHECK(FUZZ_TERMINATED(r->country) && fuzz_printable(r->country), "country");
-	for (unsigned i = 0; i < r->ncontacts; i++) {
-		const struct sw_contact *c = &r->contacts[i];
-
-		FUZZ_CHECK(FUZZ_TERMINATED(c->addr) && FUZZ_TERMINATED(c->via) &&
-		           FUZZ_TERMINATED(c->server), "contact %u not terminated", i);
-		FUZZ_CHECK(sw_mail_addr_ok(c->addr), "contact '%s' is no valid address", c->addr);
-		FUZZ_CHECK(!sw_whois_is_placeholder(c->addr), "placeholder '%s' kept", c->addr);
-		for (const char *s = c->addr; *s; s++)
-			FUZZ_CHECK(!isupper((unsigned char)*s), "contact '%s' not lower case", c->addr);
-		FUZZ_CHECK(fuzz_printable(c->via), "via of '%s' not printable", c->addr);
-		for (unsigned j = 0; j < i; j++)
-			FUZZ_CHECK(strcmp(r->contacts[j].addr, c->addr) != 0, "'%s' twice", c->addr);
-	}
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -78,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&follow, 0, sizeof follow);
 	code = sw_rdap_error_code(text, len);
 	parsed = sw_rdap_parse(text, len, url, addr ? &a : NULL, &r, &follow);
-	check_result(&r);
+	fuzz_check_result(&r);
 	if (code != 0)
 		FUZZ_CHECK(r.ncontacts == 0 && !r.have_range && follow.n == 0,
 		           "error object %d merged something", code);
@@ -95,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* a second answer merged into the first, as a followed link's would be */
 	sw_rdap_parse(text, len, "https://rdap.example.net/entity/X", addr ? &a : NULL, &r, &follow);
-	check_result(&r);
+	fuzz_check_result(&r);
 	FUZZ_CHECK(follow.n <= SW_RDAP_LINKS_MAX, "%u links", follow.n);
 	free(text);
 	return 0;

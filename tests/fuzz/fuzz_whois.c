@@ -11,7 +11,7 @@
  * only, with printable via; the names are printable and terminated; a
  * referral names a valid host name and a port.
  */
-#include "fuzz_util.h"
+#include "fuzz_result.h"
 
 #include <ctype.h>
 
@@ -31,30 +31,6 @@ static const char *const addrs[] = {
 };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static void check_result(const struct sw_whois_result *r)
-{
-	FUZZ_CHECK(r->ncontacts <= SW_WHOIS_MAX_CONTACTS, "%u contacts", r->ncontacts);
-	FUZZ_CHECK(r->ncidrs <= SW_WHOIS_MAX_CIDRS, "%u cidrs", r->ncidrs);
-	FUZZ_CHECK(FUZZ_TERMINATED(r->netname) && fuzz_printable(r->netname), "netname");
-	FUZZ_CHECK(FUZZ_TERMINATED(r->org) && fuzz_printable(r->org), "org");
-	FUZZ_CHECK(FUZZ_TERMINATED(r->country) && fuzz_printable(r->country), "country");
-	FUZZ_CHECK(FUZZ_TERMINATED(r->server), "server");
-	for (unsigned i = 0; i < r->ncontacts; i++) {
-		const struct sw_contact *c = &r->contacts[i];
-
-		FUZZ_CHECK(FUZZ_TERMINATED(c->addr) && FUZZ_TERMINATED(c->via) &&
-		           FUZZ_TERMINATED(c->server), "contact %u not terminated", i);
-		FUZZ_CHECK(sw_mail_addr_ok(c->addr), "contact '%s' is no valid address", c->addr);
-		FUZZ_CHECK(!sw_whois_is_placeholder(c->addr), "placeholder '%s' kept", c->addr);
-		for (const char *s = c->addr; *s; s++)
-			FUZZ_CHECK(!isupper((unsigned char)*s), "contact '%s' not lower case", c->addr);
-		FUZZ_CHECK(fuzz_printable(c->via), "via of '%s' not printable", c->addr);
-		FUZZ_CHECK(c->source <= SW_CONTACT_GUESS, "source %d", (int)c->source);
-		for (unsigned j = 0; j < i; j++)
-			FUZZ_CHECK(strcmp(r->contacts[j].addr, c->addr) != 0, "'%s' twice", c->addr);
-	}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct sw_whois_result r;
@@ -73,10 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&r, 0, sizeof r);
 	sw_whois_parse(text, len, server, &a, &r);
-	check_result(&r);
+	fuzz_check_result(&r);
 	/* the same answer again, as the next hop of a chain: merged, deduplicated */
 	sw_whois_parse(text, len, "whois.ripe.net", &a, &r);
-	check_result(&r);
+	fuzz_check_result(&r);
 
 	memset(&ref, 0, sizeof ref);
 	if (sw_whois_find_referral(text, len, server, &ref)) {
