@@ -59,15 +59,17 @@ static enum sw_traffic l4_traffic(uint8_t proto)
 }
 
 /* Seconds that saw packets, and the busiest one. A packet stamped earlier
- * than the second under way (files out of order) counts in that second. */
+ * than the second under way (files out of order) counts in that second.
+ * The common case, a packet within the second under way, is one compare:
+ * the division happens once per second, not once per packet. */
 static void count_rate(struct sw_counters *c, int64_t ts_us)
 {
-	int64_t sec = ts_us / 1000000;
+	if (c->active_seconds == 0 || ts_us >= c->rate_end_us) {
+		int64_t sec = ts_us / 1000000;
 
-	if (c->active_seconds == 0 || sec > c->rate_sec) {
 		if (c->rate_count > c->peak_pps)
 			c->peak_pps = c->rate_count;
-		c->rate_sec = sec;
+		c->rate_end_us = (sec + 1) * 1000000;
 		c->rate_count = 0;
 		c->active_seconds++;
 	}

@@ -54,7 +54,7 @@ struct sw_counters {
 	uint64_t detections;  /* opened by the engine (the summary prints the stored ones) */
 	/* the rate while traffic flows, in packet time: one bucket per second
 	 * (fixed state, no allocation on the packet path) */
-	int64_t rate_sec;         /* the second being counted */
+	int64_t rate_end_us;      /* where the second being counted ends */
 	uint64_t rate_count;      /* packets in it so far */
 	uint64_t active_seconds;  /* seconds with at least one packet */
 	uint64_t peak_pps;        /* the most packets in one closed second */
