@@ -190,6 +190,25 @@ static void update_detection(struct sw_detect *d, struct sw_source *s, unsigned 
 	gs->last_update = d->now;
 }
 
+/* Whether every probe of the group went to a target that is, now, flooded
+ * from forged sources. A pending contact pushed out of a full contact table
+ * is settled as failed at once, before the flood it belongs to may have
+ * been recognised: such failures escaped flood_fails when they were
+ * recorded, and are looked at again here, from the probes kept as
+ * evidence (all of them, when there are no more than the evidence keeps). */
+static bool probes_all_to_forged_floods(struct sw_detect *d, unsigned g,
+                                        const struct sw_group_state *gs)
+{
+	enum sw_flood_class cls = g == SW_G_TCP ? SW_FL_SYN : SW_FL_UDP;
+
+	if (gs->probes == 0 || gs->probes > d->evidence_lines || !d->floods_open)
+		return false;
+	for (uint32_t i = 0; i < gs->probes; i++)
+		if (!sw_flood_forged_at(d->flood, cls, &gs->first[i].dst, gs->first[i].dport))
+			return false;
+	return true;
+}
+
 /* port_probe: failed first contacts that never made a scan. Rows are rate
  * limited so that spoofed noise cannot flood the database. */
 static bool probe_worth_a_row(struct sw_detect *d, unsigned g, const struct sw_group_state *gs)
@@ -204,7 +223,7 @@ static bool probe_worth_a_row(struct sw_detect *d, unsigned g, const struct sw_g
 	 * sources: before the flood is detected, every forged address of it
 	 * looks like a prober, and a row would send a memo to its innocent
 	 * owner. */
-	if (gs->flood_fails >= gs->fails) {
+	if (gs->flood_fails >= gs->fails || probes_all_to_forged_floods(d, g, gs)) {
 		d->stats.probes_suppressed++;
 		return false;
 	}
