@@ -275,7 +275,9 @@ int sw_confine_drop(const struct sw_confine_user *u, char *err, size_t errlen)
  * capture (poll, recvfrom, the mmap'd ring, getsockopt for statistics),
  * SQLite writing the database and its WAL (pread/pwrite, fcntl locks,
  * fdatasync, ftruncate, unlink of the WAL on close), threads and their
- * memory, signals, clocks, and syslog's AF_UNIX datagram socket.
+ * memory, signals, clocks, and syslog's AF_UNIX datagram socket. The
+ * chroot of -t comes before the filter and needs nothing after it (the
+ * interface's drop counters, held open, are read with pread).
  */
 static const char *const allowed[] = {
 	/* I/O on descriptors already open */

@@ -190,14 +190,24 @@ EOF
 	listener=$!
 	i=0
 	while [ ! -e "$TMP/syslog.ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	(cd "$JAIL" && unshare --mount --propagation private sh -c \
+	# syslog's time stamp is local time: in a zone whose file is outside
+	# DIR, read before the chroot (or it would be UTC's)
+	zone=America/New_York
+	t0=$(TZ=$zone date '+%b %e %H:')
+	(cd "$JAIL" && TZ=$zone unshare --mount --propagation private sh -c \
 		'mount --bind /dev/null "$1/dev/null" && mount --bind "$1/dev" /dev && shift &&
 		 exec "$@"' sh "$TMP" \
 		"$SENSOR" -q -t . -A syslog -r "$F" -w state/offline.db) 2>"$TMP/offline.err"
 	rc=$?
+	t1=$(TZ=$zone date '+%b %e %H:')
 	wait $listener
+	alert=$(grep port_scan "$TMP/syslog.out")
 	check_match "-t: the alert reaches the syslog socket outside DIR" \
-		"^<28>.*spanwatch-sensor\[[0-9]+\]: port_scan/syn from 198\.51\.100\.66 " "$(grep port_scan "$TMP/syslog.out")"
+		"^<28>.*spanwatch-sensor\[[0-9]+\]: port_scan/syn from 198\.51\.100\.66 " "$alert"
+	if [ -f "/usr/share/zoneinfo/$zone" ]; then
+		check "-t: its time stamp in the zone TZ names" yes \
+			"$(case "$alert" in "<28>$t0"*|"<28>$t1"*) echo yes;; *) echo "no: $t0 or $t1";; esac)"
+	fi
 else
 	(cd "$JAIL" && "$SENSOR" -q -t . -r "$F" -w state/offline.db) 2>"$TMP/offline.err"
 	rc=$?
