@@ -138,6 +138,13 @@ static void *alerts_main(void *arg)
 	return NULL;
 }
 
+void sw_alerts_prepare(enum sw_alert_mode mode)
+{
+	/* openlog on a connected socket changes nothing else */
+	if (mode == SW_ALERT_SYSLOG)
+		openlog(sw_progname(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
 struct sw_alerts *sw_alerts_start(enum sw_alert_mode mode)
 {
 	struct sw_alerts *a;
@@ -155,8 +162,7 @@ struct sw_alerts *sw_alerts_start(enum sw_alert_mode mode)
 	a->mode = mode;
 	atomic_init(&a->stopping, false);
 	atomic_init(&a->done, false);
-	if (mode == SW_ALERT_SYSLOG)
-		openlog(sw_progname(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	sw_alerts_prepare(mode);
 	/* signals are for the capture loop, not for a line half written */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);

@@ -34,6 +34,10 @@ void sw_alert_emit(enum sw_alert_mode mode, const struct sw_rec_det *r);
 
 struct sw_alerts;
 
+/* Connect to the syslog now, for SW_ALERT_SYSLOG (nothing otherwise):
+ * before a chroot (-t) hides /dev/log. sw_alerts_start keeps the socket. */
+void sw_alerts_prepare(enum sw_alert_mode mode);
+
 /* The alert thread (opening the syslog connection for SW_ALERT_SYSLOG);
  * NULL for SW_ALERT_NONE, or with a warning when it cannot start. */
 struct sw_alerts *sw_alerts_start(enum sw_alert_mode mode);

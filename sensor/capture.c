@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "detect.h"
@@ -43,6 +45,13 @@ struct sw_capture {
 	int64_t loop_us;          /* wall time spent in the packet loop */
 	struct sw_pkt pkt;
 	struct sw_pkt head;       /* a header put together from tiny fragments */
+
+	/* the interface's drop counters, held open across a chroot (-t):
+	 * rx_missed_errors and rx_fifo_errors in sysfs, -1 when not held */
+	int sysfs_fd[2];
+	bool sysfs_held;
+	long long sysfs_last;     /* their sum at the last reading */
+	uint64_t sysfs_drops;     /* what they grew by since the capture opened */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -193,6 +202,7 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
 		free(c);
 		return NULL;
 	}
+	c->sysfs_fd[0] = c->sysfs_fd[1] = -1;
 	c->opts = *o;
 	c->live = o->iface != NULL;
 	c->frag = sw_frag_new(o->frag_slots);
@@ -265,6 +275,62 @@ static void copy_table_counters(struct sw_capture *c)
 	c->cnt->detections = st->detections;
 }
 
+/* ---- interface drops across a chroot ------------------------------------ */
+
+/* The sum of the held counters, or -1 when one cannot be read. pread at
+ * offset 0 makes sysfs produce the value afresh. */
+static long long read_held(const struct sw_capture *c)
+{
+	long long sum = 0;
+
+	for (int i = 0; i < 2; i++) {
+		char buf[32];
+		ssize_t n;
+
+		if (c->sysfs_fd[i] < 0)
+			continue;
+		n = pread(c->sysfs_fd[i], buf, sizeof buf - 1, 0);
+		if (n <= 0)
+			return -1;
+		buf[n] = '\0';
+		sum += strtoll(buf, NULL, 10);
+	}
+	return sum;
+}
+
+void sw_capture_hold_sysfs(struct sw_capture *c)
+{
+	static const char *const name[2] = { "rx_missed_errors", "rx_fifo_errors" };
+	char path[512];
+
+	/* libpcap counts interface drops only in promiscuous mode */
+	if (!c->live || !c->opts.promisc || c->sysfs_held)
+		return;
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "/sys/class/net/%s/statistics/%s", c->opts.iface,
+		         name[i]);
+		c->sysfs_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (c->sysfs_fd[0] < 0 && c->sysfs_fd[1] < 0)
+		return; /* none, as for "any": libpcap has none either */
+	c->sysfs_last = read_held(c);
+	c->sysfs_held = c->sysfs_last >= 0;
+}
+
+/* What the interface dropped since the capture opened: counted like
+ * libpcap's ps_ifdrop, but 64-bit, and a counter that went back (a reset
+ * interface) adds nothing instead of wrapping. */
+static uint64_t held_drops(struct sw_capture *c)
+{
+	long long now = read_held(c);
+
+	if (now >= c->sysfs_last)
+		c->sysfs_drops += (uint64_t)(now - c->sysfs_last);
+	if (now >= 0)
+		c->sysfs_last = now;
+	return c->sysfs_drops;
+}
+
 static void send_stats(struct sw_capture *c, pcap_t *h, struct sw_writer *w, int type)
 {
 	struct sw_rec rec;
@@ -272,7 +338,9 @@ static void send_stats(struct sw_capture *c, pcap_t *h, struct sw_writer *w, int
 
 	if (c->live && h && pcap_stats(h, &ps) == 0) {
 		c->cnt->dropped = ps.ps_drop;
-		c->cnt->ifdropped = ps.ps_ifdrop;
+		/* libpcap reads sysfs by path, which a chroot hides: it would count
+		 * the drops as having fallen to 0 (and wrap) */
+		c->cnt->ifdropped = c->sysfs_held ? held_drops(c) : ps.ps_ifdrop;
 	}
 	c->cnt->anomaly[SW_AN_FRAG_EVICTED] = sw_frag_evictions(c->frag);
 	copy_table_counters(c);
@@ -369,6 +437,9 @@ void sw_capture_close(struct sw_capture *c)
 		return;
 	for (int i = 0; i < c->nhandles; i++)
 		pcap_close(c->handles[i]);
+	for (int i = 0; i < 2; i++)
+		if (c->sysfs_fd[i] >= 0)
+			close(c->sysfs_fd[i]);
 	free(c->handles);
 	sw_frag_free(c->frag);
 	free(c);

@@ -42,6 +42,13 @@ struct sw_capture;
 struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
                                    enum sw_capture_status *status,
                                    char *err, size_t errlen);
+/* Before a chroot (-t): open the live interface's drop counters in sysfs
+ * (rx_missed_errors, rx_fifo_errors), which libpcap reads by path at every
+ * pcap_stats() to give ps_ifdrop, and count the interface drops through
+ * these descriptors from then on. Nothing for files, for an interface
+ * without them ("any"), or without promiscuous mode (libpcap counts no
+ * interface drops then). */
+void sw_capture_hold_sysfs(struct sw_capture *c);
 /* Link type names of the open handles, comma separated. */
 const char *sw_capture_linktypes(const struct sw_capture *c);
 /* Read everything (files) or until sw_capture_stop() (live), handing each

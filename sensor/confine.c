@@ -13,14 +13,17 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
 #include <seccomp.h>
+#include <sqlite3.h>
 
 #include "confine.h"
 #include "log.h"
@@ -111,6 +114,122 @@ int sw_confine_own_db(const struct sw_confine_user *u, const char *db_path,
 	return 0;
 }
 
+/* ---- the chroot (-t DIR) ---------------------------------------------------- */
+
+bool sw_confine_path_inside(const char *root, const char *resolved, char *out, size_t outlen)
+{
+	size_t n = strcmp(root, "/") == 0 ? 0 : strlen(root);
+
+	if (strncmp(resolved, root, n) != 0 || resolved[n] != '/' || resolved[n + 1] == '\0')
+		return false;
+	return sw_fmt(out, outlen, "%s", resolved + n);
+}
+
+/* The database's absolute path with every symbolic link resolved: the file
+ * itself when it exists, else its directory and its name. */
+static int resolve_db(const char *db_path, char *full, size_t fulllen, char *err, size_t errlen)
+{
+	char parent[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(db_path, '/'), *base;
+	struct stat st;
+
+	if (lstat(db_path, &st) == 0) {
+		if (!realpath(db_path, full)) {
+			sw_fmt(err, errlen, "-w %s: cannot resolve it: %s", db_path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != ENOENT) {
+		sw_fmt(err, errlen, "-w %s: %s", db_path, strerror(errno));
+		return -1;
+	}
+	base = slash ? slash + 1 : db_path;
+	if (!slash)
+		sw_fmt(parent, sizeof(parent), ".");
+	else if (slash == db_path)
+		sw_fmt(parent, sizeof(parent), "/");
+	else if (!sw_fmt(parent, sizeof(parent), "%.*s", (int)(slash - db_path), db_path)) {
+		sw_fmt(err, errlen, "-w %s: path too long", db_path);
+		return -1;
+	}
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		sw_fmt(err, errlen, "-w %s: not a file name", db_path);
+		return -1;
+	}
+	if (!realpath(parent, real)) {
+		sw_fmt(err, errlen, "-w %s: %s: %s", db_path, parent, strerror(errno));
+		return -1;
+	}
+	if (!sw_fmt(full, fulllen, "%s%s%s", real, strcmp(real, "/") == 0 ? "" : "/", base)) {
+		sw_fmt(err, errlen, "-w %s: path too long", db_path);
+		return -1;
+	}
+	return 0;
+}
+
+int sw_confine_root_check(const char *dir, const char *db_path, struct sw_confine_root *r,
+			  char *err, size_t errlen)
+{
+	char full[PATH_MAX];
+	struct stat st;
+
+	memset(r, 0, sizeof(*r));
+	if (!dir)
+		return 0;
+	if (stat(dir, &st) < 0) {
+		sw_fmt(err, errlen, "-t %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		sw_fmt(err, errlen, "-t %s: not a directory", dir);
+		return -1;
+	}
+	if (!realpath(dir, r->dir)) {
+		sw_fmt(err, errlen, "-t %s: cannot resolve it: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (resolve_db(db_path, full, sizeof(full), err, errlen) < 0)
+		return -1;
+	if (!sw_confine_path_inside(r->dir, full, r->db_path, sizeof(r->db_path))) {
+		sw_fmt(err, errlen, "-w %s: the database must be inside -t %s (it is %s)", db_path,
+		       r->dir, full);
+		return -1;
+	}
+	capng_get_caps_process();
+	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_CHROOT) != 1) {
+		sw_fmt(err, errlen, "-t %s: chroot needs root (CAP_SYS_CHROOT)", dir);
+		return -1;
+	}
+	r->on = true;
+	return 0;
+}
+
+int sw_confine_chroot(const struct sw_confine_root *r, char *err, size_t errlen)
+{
+	unsigned char seed[16];
+
+	if (!r->on)
+		return 0;
+	/* what would be read by path later, read now: the time zone (syslog's
+	 * time stamps) and SQLite's random seed (/dev/urandom, read once) */
+	tzset();
+	if (sqlite3_initialize() != SQLITE_OK) {
+		sw_fmt(err, errlen, "SQLite cannot start");
+		return -1;
+	}
+	sqlite3_randomness(sizeof(seed), seed);
+	if (chroot(r->dir) < 0) {
+		sw_fmt(err, errlen, "-t %s: chroot: %s", r->dir, strerror(errno));
+		return -1;
+	}
+	if (chdir("/") < 0) {
+		sw_fmt(err, errlen, "-t %s: chdir to its root: %s", r->dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- the switch ------------------------------------------------------------ */
 
 int sw_confine_drop(const struct sw_confine_user *u, char *err, size_t errlen)
@@ -156,7 +275,9 @@ int sw_confine_drop(const struct sw_confine_user *u, char *err, size_t errlen)
  * capture (poll, recvfrom, the mmap'd ring, getsockopt for statistics),
  * SQLite writing the database and its WAL (pread/pwrite, fcntl locks,
  * fdatasync, ftruncate, unlink of the WAL on close), threads and their
- * memory, signals, clocks, and syslog's AF_UNIX datagram socket.
+ * memory, signals, clocks, and syslog's AF_UNIX datagram socket. The
+ * chroot of -t comes before the filter and needs nothing after it (the
+ * interface's drop counters, held open, are read with pread).
  */
 static const char *const allowed[] = {
 	/* I/O on descriptors already open */

@@ -7,6 +7,7 @@
  */
 #ifndef SW_CONFINE_H
 #define SW_CONFINE_H
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -36,6 +37,43 @@ int sw_confine_resolve(const char *user, uid_t euid, struct sw_confine_user *u,
  * directory would not let it (the WAL then stays behind). 0 or -1 (err). */
 int sw_confine_own_db(const struct sw_confine_user *u, const char *db_path,
 		      char *err, size_t errlen);
+
+/*
+ * -t DIR: like OpenBSD tcpdump, the sensor shuts itself in DIR (chroot,
+ * then chdir "/") once the capture is open and before it drops root, so a
+ * decoder taken over by a hostile packet sees nothing of the file system
+ * but DIR. SQLite opens, reopens and removes the database's -wal and -shm
+ * by the path it was given at open, so the database must live inside DIR
+ * and is opened after the chroot by its path from DIR's root.
+ */
+struct sw_confine_root {
+	bool on;
+	char dir[PATH_MAX];      /* DIR, resolved (no symbolic link, absolute) */
+	char db_path[PATH_MAX];  /* the database seen from inside DIR: "/x.db" */
+};
+
+/*
+ * Check -t dir for the database db_path before anything is made: dir must
+ * be a directory, the database (its directory when it does not exist yet;
+ * the file itself, symbolic links followed, when it does) inside it, and
+ * the process allowed to chroot (CAP_SYS_CHROOT: root). Fills r. 0, or -1
+ * with a one-line err naming -t or -w.
+ */
+int sw_confine_root_check(const char *dir, const char *db_path, struct sw_confine_root *r,
+			  char *err, size_t errlen);
+
+/* The path of resolved (absolute, no symbolic link) seen from inside the
+ * directory root (also resolved): "/a/b" inside "/a" is "/b". false when it
+ * is not strictly inside root or out is too small. */
+bool sw_confine_path_inside(const char *root, const char *resolved, char *out, size_t outlen);
+
+/*
+ * Load what the process would otherwise read by path later (the time zone;
+ * SQLite's random seed from /dev/urandom), then chroot into r->dir and
+ * chdir to its root. Nothing to do when r->on is false. Syslog's socket is
+ * connected by the caller before (sw_alerts_prepare). 0 or -1 (err).
+ */
+int sw_confine_chroot(const struct sw_confine_root *r, char *err, size_t errlen);
 
 /*
  * Become u for good: supplementary groups, gid and uid switched with the

@@ -1,9 +1,10 @@
 /*
  * main.c - spanwatch-sensor: command line, start-up order and shutdown.
  *
- * Order matters: open the capture (needs root) and the database, record
- * the run, drop root, start the writer thread, then read packets until the
- * files end or a signal arrives, and flush everything before exiting.
+ * Order matters: open the capture (needs root), shut the process in -t DIR
+ * if asked, open the database, record the run, drop root, start the writer
+ * thread, then read packets until the files end or a signal arrives, and
+ * flush everything before exiting.
  */
 #include "config.h"
 
@@ -37,6 +38,7 @@ struct options {
 	const char *db_path;
 	const char *sensor_name;
 	const char *user;           /* -Z; NULL: the default, _spanwatch */
+	const char *chroot_dir;     /* -t; NULL: no chroot */
 	bool no_seccomp;
 	const char *config;
 	char *filter;
@@ -65,6 +67,8 @@ static void usage(FILE *f)
 "  -c, --config FILE       detection settings (INI; see etc/spanwatch.conf)\n"
 "  -n, --name NAME         sensor name stored with each run (default: host name)\n"
 "  -Z, --user USER         drop root to USER after opening (default: _spanwatch)\n"
+"  -t, --chroot DIR        chroot into DIR after opening the capture (the\n"
+"                          database must be inside DIR)\n"
 "      --no-seccomp        no system-call filter (to debug; the user still drops)\n"
 "      --stats-interval S  store run statistics every S seconds (default %d)\n"
 "  -A, --alert MODE        a line per detection as it fires: none (default),\n"
@@ -112,6 +116,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "user", required_argument, NULL, 'Z' },
+		{ "chroot", required_argument, NULL, 't' },
 		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "stats-interval", required_argument, NULL, OPT_STATS },
 		{ "alert", required_argument, NULL, 'A' },
@@ -130,7 +135,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->stats_interval = SW_DEFAULT_STATS_INTERVAL;
 	sw_log_set_level(SW_LOG_INFO);
 
-	while ((ch = getopt_long(argc, argv, "+r:i:w:s:B:pc:n:Z:A:qvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+r:i:w:s:B:pc:n:Z:t:A:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			if (o->nfiles == MAX_FILES)
@@ -149,6 +154,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'c': o->config = optarg; break;
 		case 'n': o->sensor_name = optarg; break;
 		case 'Z': o->user = optarg; break;
+		case 't': o->chroot_dir = optarg; break;
 		case 'A':
 			if (!sw_alert_mode_parse(optarg, &o->alerts))
 				sw_usage_error("-A: the mode is none, stderr or syslog");
@@ -291,6 +297,8 @@ int main(int argc, char **argv)
 	struct sw_capture_opts co;
 	struct sw_capture *cap = NULL;
 	struct sw_confine_user user;
+	static struct sw_confine_root root; /* two paths of PATH_MAX */
+	const char *db_path;        /* the database as this process reaches it */
 	struct sw_counters cnt;
 	struct sw_writer *w;
 	struct sw_runs_marked marked;
@@ -321,6 +329,14 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (sw_confine_root_check(o.chroot_dir, o.db_path, &root, err, sizeof err) < 0) {
+		sw_err("%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (root.on && !user.drop)
+		sw_warn("-t %s: the sensor keeps root (-Z root, or not started as root),"
+		        " and root can leave a chroot", root.dir);
 	fill_capture_opts(&o, &co);
 	cap = sw_capture_open(&co, &status, err, sizeof err);
 	if (!cap) {
@@ -330,10 +346,25 @@ int main(int argc, char **argv)
 		rc = status == SW_CAPTURE_USAGE ? EXIT_USAGE : 1;
 		goto out;
 	}
-	/* 2. the database and the run row */
-	db = sw_db_open(o.db_path, SW_DB_CREATE, err, sizeof err);
-	if (!db) {
+	/* 2. -t: the capture files and interface are open; the syslog socket
+	 * is connected and the interface's drop counters opened now; the
+	 * database is reached from inside DIR, by the path SQLite will also
+	 * use for its -wal and -shm */
+	sw_alerts_prepare(o.alerts);
+	if (root.on)
+		sw_capture_hold_sysfs(cap);
+	if (sw_confine_chroot(&root, err, sizeof err) < 0) {
 		sw_err("%s", err);
+		goto out;
+	}
+	db_path = root.on ? root.db_path : o.db_path;
+	/* 3. the database and the run row */
+	db = sw_db_open(db_path, SW_DB_CREATE, err, sizeof err);
+	if (!db) {
+		if (root.on)
+			sw_err("%s (inside -t %s)", err, root.dir);
+		else
+			sw_err("%s", err);
 		goto out;
 	}
 	/* runs of sensors killed before they could end them: interrupted */
@@ -345,15 +376,15 @@ int main(int argc, char **argv)
 	run_id = record_run(db, &o, cap);
 	if (run_id < 0)
 		goto out;
-	/* 3. root is no longer needed: the files go to the user, the process
+	/* 4. root is no longer needed: the files go to the user, the process
 	 * becomes it, and the threads started from here on are filtered */
-	if (sw_confine_own_db(&user, o.db_path, err, sizeof err) < 0 ||
+	if (sw_confine_own_db(&user, db_path, err, sizeof err) < 0 ||
 	    sw_confine_drop(&user, err, sizeof err) < 0 ||
 	    (!o.no_seccomp && sw_confine_filter(err, sizeof err) < 0)) {
 		sw_err("%s", err);
 		goto out;
 	}
-	/* 4. the writer takes the database over; capture until done */
+	/* 5. the writer takes the database over; capture until done */
 	alerts = sw_alerts_start(o.alerts);
 	w = sw_writer_start(db, run_id, RING_RECORDS, alerts);
 	if (!w)

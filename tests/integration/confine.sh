@@ -78,8 +78,10 @@ kill -TERM $pid
 wait $pid; rc=$?
 kill $watchdog 2>/dev/null; wait $watchdog 2>/dev/null
 check "SIGTERM ends the confined run with status 0" 0 "$rc"
-check "the run is finished" 1 "$(q "$DB" "SELECT finished FROM runs")"
+# before the sqlite3 CLI reads it: closing the database last, the CLI
+# would remove a WAL the sensor left
 check "no -wal or -shm left behind" "" "$(ls "$TMP/state" | grep -e '-wal$' -e '-shm$')"
+check "the run is finished" 1 "$(q "$DB" "SELECT finished FROM runs")"
 check "no system call was refused" "" "$(grep -i 'bad system call' "$TMP/sensor.err")"
 
 finish
