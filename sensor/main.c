@@ -367,6 +367,11 @@ int main(int argc, char **argv)
 			sw_err("%s", err);
 		goto out;
 	}
+	/* SQLite's temporary files would be made after the seccomp filter is
+	 * on (which allows no access()) and perhaps in a chroot without /tmp:
+	 * the sensor's few temporary tables stay in memory */
+	if (sw_db_exec(db, "PRAGMA temp_store = MEMORY") < 0)
+		goto out;
 	/* runs of sensors killed before they could end them: interrupted */
 	if (sw_runs_mark_interrupted(db, sw_now_us(), &marked) < 0)
 		goto out;
