@@ -111,6 +111,32 @@ int sw_confine_own_db(const struct sw_confine_user *u, const char *db_path,
 	return 0;
 }
 
+int sw_confine_own_file(const struct sw_confine_user *u, const char *path, int fd,
+			char *err, size_t errlen)
+{
+	char dir[4200];
+	const char *slash;
+
+	if (!u->drop)
+		return 0;
+	if (fchown(fd, u->uid, u->gid) < 0) {
+		sw_fmt(err, errlen, "%s: cannot give it to %s: %s", path, u->name, strerror(errno));
+		return -1;
+	}
+	slash = strrchr(path, '/');
+	if (!slash)
+		sw_fmt(dir, sizeof(dir), ".");
+	else if (slash == path)
+		sw_fmt(dir, sizeof(dir), "/");
+	else
+		sw_fmt(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (!dir_writable_by(dir, u->uid, u->gid))
+		sw_warn("%s: %s cannot create files in this directory: after SIGHUP the events go "
+			"on to the file already open (give the directory to %s)", dir, u->name,
+			u->name);
+	return 0;
+}
+
 /* ---- the switch ------------------------------------------------------------ */
 
 int sw_confine_drop(const struct sw_confine_user *u, char *err, size_t errlen)

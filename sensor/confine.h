@@ -37,6 +37,12 @@ int sw_confine_resolve(const char *user, uid_t euid, struct sw_confine_user *u,
 int sw_confine_own_db(const struct sw_confine_user *u, const char *db_path,
 		      char *err, size_t errlen);
 
+/* Give an open file (the -A json:PATH events) to the user, and warn when
+ * it could not create a new one in the directory (SIGHUP reopens PATH as
+ * that user). 0 or -1 (err). */
+int sw_confine_own_file(const struct sw_confine_user *u, const char *path, int fd,
+			char *err, size_t errlen);
+
 /*
  * Become u for good: supplementary groups, gid and uid switched with the
  * capability bounding set cleared (libcap-ng), then no effective,
