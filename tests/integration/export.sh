@@ -104,6 +104,16 @@ for t in 2026-12-01 2026-12-01T00:00:00Z 2026-12-01T01:00:00+01:00 2026-11-30T19
 	"$ANALYZER" -q -w "$DB" --export json --since "$t" -o "$TMP/since.json"
 	check "--since $t: the rows active since then" "$want" "$(wc -l < "$TMP/since.json")"
 done
+# a time inside the longest detection: it was active then, so it counts
+mid=$(q "$DB" "SELECT first_seen + (last_seen - first_seen) / 2 FROM detections
+	ORDER BY last_seen - first_seen DESC LIMIT 1")
+mid_iso=$(q "$DB" "SELECT strftime('%Y-%m-%dT%H:%M:%S', $mid / 1000000, 'unixepoch')
+	|| printf('.%06dZ', $mid % 1000000)")
+want=$(q "$DB" "SELECT count(*) FROM detections WHERE last_seen >= $mid")
+check_match "a detection spans $mid_iso" "^[1-9]" "$(q "$DB" "SELECT count(*) FROM detections
+	WHERE first_seen < $mid AND last_seen >= $mid")"
+"$ANALYZER" -q -w "$DB" --export json --since "$mid_iso" -o "$TMP/since.json"
+check "--since $mid_iso: detections active since then" "$want" "$(dataset "$TMP/since.json" detection)"
 "$ANALYZER" -q -w "$DB" --export json --since 2026-13-01 -o "$TMP/bad.json" 2>"$TMP/bad.err"
 check "--since with a bad time: exit 2" 2 "$?"
 check_match "and says which option" "^spanwatch-analyzer: --since" "$(cat "$TMP/bad.err")"
