@@ -14,6 +14,7 @@
 
 #include "addr.h"
 #include "events.h"
+#include "evline.h"
 #include "export.h"
 #include "jsonw.h"
 #include "log.h"
@@ -35,23 +36,19 @@ bool sw_export_parse_since(const char *s, int64_t *us)
 	return sw_iso_parse_offset(s, us) == 0;
 }
 
-/* "203.0.113.7:21", "[2001:db8::1]:80", "203.0.113.7" or a bare IPv6
- * address: canonical address text into dst, the port (or -1) into *port. */
-static bool parse_endpoint(const char *tok, size_t n, char *dst, size_t dstlen, int *port)
+/* An address as the sensor writes it, in canonical text into dst. */
+static bool canonical(const char *tok, size_t n, char *dst, size_t dstlen)
 {
-	char buf[96], host[80];
+	char buf[80];
 	struct sw_addr a;
-	const char *why;
-	uint16_t p = 0;
 
 	if (n == 0 || n >= sizeof buf)
 		return false;
 	memcpy(buf, tok, n);
 	buf[n] = '\0';
-	if (!sw_split_hostport(buf, host, sizeof host, &p, 0, &why) || !sw_addr_parse(host, &a))
+	if (!sw_addr_parse(buf, &a))
 		return false;
 	sw_addr_format(&a, dst, dstlen);
-	*port = p ? p : -1;
 	return true;
 }
 
@@ -63,22 +60,24 @@ void sw_export_destination(const char *line, char *dst, size_t dstlen, int *port
 	*port = -1;
 	if (!line)
 		return;
-	if ((p = strstr(line, " -> ")) != NULL) {
-		p += 4;
-		if (!parse_endpoint(p, strcspn(p, " "), dst, dstlen, port))
-			dst[0] = '\0';
+	if (strstr(line, " -> ")) { /* a probe: lib/evline.c reads it */
+		char addr[SW_ADDR_STRLEN];
+		uint16_t pt = 0;
+
+		sw_evline_destination(line, addr, sizeof addr, &pt, NULL, 0);
+		if (addr[0] && canonical(addr, strlen(addr), dst, dstlen))
+			*port = pt ? pt : -1;
 		return;
 	}
 	/* a flood: "... packets to 203.0.113.80 port 80: ..." or "to 203.0.113.80: ..." */
 	if ((p = strstr(line, " packets to ")) != NULL) {
 		size_t n;
-		int unused;
 
 		p += 12;
 		n = strcspn(p, " ");
 		if (n && p[n - 1] == ':')
 			n--;
-		if (!parse_endpoint(p, n, dst, dstlen, &unused)) {
+		if (!canonical(p, n, dst, dstlen)) {
 			dst[0] = '\0';
 			return;
 		}

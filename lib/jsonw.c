@@ -132,8 +132,15 @@ size_t sw_json_escape(char *out, size_t cap, const char *str, size_t n)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t o = 0, i = 0;
 
-#define EMIT(p, k) do { if (o + (k) + 1 > cap) return (size_t)-1; \
-		memcpy(out + o, (p), (k)); o += (k); } while (0)
+	/* out NULL: only count (cap ignored) */
+#define EMIT(p, k) do { \
+		if (out) { \
+			if (o + (k) + 1 > cap) \
+				return (size_t)-1; \
+			memcpy(out + o, (p), (k)); \
+		} \
+		o += (k); \
+	} while (0)
 	EMIT("\"", 1);
 	while (i < n) {
 		unsigned char c = s[i];
@@ -176,8 +183,21 @@ size_t sw_json_escape(char *out, size_t cap, const char *str, size_t n)
 	}
 	EMIT("\"", 1);
 #undef EMIT
-	out[o] = '\0';
+	if (out)
+		out[o] = '\0';
 	return o;
+}
+
+/* n bytes of s as a JSON string: counted first, so that the room asked
+ * for is exact. */
+static void put_escaped(struct sw_json *j, const char *s, size_t n)
+{
+	size_t k = sw_json_escape(NULL, 0, s, n);
+
+	if (!room(j, k))
+		return;
+	sw_json_escape(j->buf + j->len, j->cap - j->len, s, n);
+	j->len += k;
 }
 
 /* The separator and the key of the next member. */
@@ -187,11 +207,7 @@ static void member(struct sw_json *j, const char *key)
 		put(j, ",", 1);
 	j->first[j->depth] = false;
 	if (key) {
-		size_t k = strlen(key);
-		if (!room(j, 6 * k + 3))
-			return;
-		k = sw_json_escape(j->buf + j->len, j->cap - j->len, key, k);
-		j->len += k;
+		put_escaped(j, key, strlen(key));
 		put(j, ":", 1);
 	}
 }
@@ -230,21 +246,12 @@ void sw_json_end(struct sw_json *j)
 
 void sw_json_strn(struct sw_json *j, const char *key, const char *s, size_t n)
 {
-	size_t k;
-
 	member(j, key);
 	if (!s) {
 		puts_(j, "null");
 		return;
 	}
-	if (!room(j, 6 * n + 2))
-		return;
-	k = sw_json_escape(j->buf + j->len, j->cap - j->len, s, n);
-	if (k == (size_t)-1) {
-		j->overflow = true;
-		return;
-	}
-	j->len += k;
+	put_escaped(j, s, n);
 }
 
 void sw_json_str(struct sw_json *j, const char *key, const char *s)

@@ -55,7 +55,8 @@ const char *sw_json_line(struct sw_json *j, size_t *len);
 /* The escaped form of n bytes of s, quotes included, into out (cap bytes,
  * NUL-terminated): control characters as \n, \t or \u00XX, DEL as \u007f,
  * U+2028 and U+2029 escaped, each byte that is not part of valid UTF-8 as
- * U+FFFD. Returns the length, or (size_t)-1 when it did not fit. */
+ * U+FFFD. Returns the length, or (size_t)-1 when it did not fit; with out
+ * NULL, only the length it would have. */
 size_t sw_json_escape(char *out, size_t cap, const char *s, size_t n);
 
 #endif

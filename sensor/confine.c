@@ -189,7 +189,9 @@ static const char *const allowed[] = {
 	"read", "write", "writev", "pread64", "pwrite64", "lseek", "close", "fcntl",
 	"fstat", "newfstatat", "statx", "fsync", "fdatasync", "ftruncate",
 	"poll", "ppoll", "recvfrom", "recvmsg", "getsockopt", "setsockopt",
-	/* SQLite: the WAL and shared-memory files, removed on close */
+	/* SQLite: the WAL and shared-memory files, removed on close; and the
+	 * -A json:PATH file, reopened after SIGHUP (open descriptors need
+	 * nothing more: the file was opened, and given away, before the drop) */
 	"openat", "unlink", "unlinkat", "getrandom",
 	/* syslog: socket() itself is limited to AF_UNIX below */
 	"connect", "sendto", "sendmsg",

@@ -267,6 +267,10 @@ check "both files validate against the schema" 0 "$?"
 check "-A json: without a path: exit 2" 2 "$?"
 "$SENSOR" -q -A json:a -A json:b -r "$CORPUS/dev_13_mixed.pcap" -w "$TMP/u.db" 2>/dev/null
 check "-A json twice: exit 2" 2 "$?"
+"$SENSOR" -q -n "$(head -c 1025 /dev/zero | tr '\0' n)" -A json:"$TMP/long.json" \
+	-r "$CORPUS/dev_13_mixed.pcap" -w "$TMP/u.db" 2>"$TMP/u.err"
+check "-n of 1025 bytes with -A json: exit 2" 2 "$?"
+check_match "saying so" "^spanwatch-sensor: -n: at most 1024 bytes" "$(cat "$TMP/u.err")"
 "$SENSOR" -q -Z root -A json:"$TMP/no/such/dir.json" -r "$CORPUS/dev_13_mixed.pcap" \
 	-w "$TMP/u.db" 2>"$TMP/u.err"
 check "-A json: into a missing directory: exit 1" 1 "$?"
