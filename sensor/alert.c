@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -201,11 +202,14 @@ struct sw_alert_item {
 	struct sw_rec_det det;
 };
 
-static volatile sig_atomic_t hup_count;
+/* SIGHUPs seen: bumped by the handler, read by the JSON threads (a
+ * lock-free atomic, safe in a signal handler) */
+static atomic_uint hup_count;
+static_assert(ATOMIC_INT_LOCK_FREE == 2, "an atomic the SIGHUP handler can bump");
 
 void sw_alerts_hup(void)
 {
-	hup_count++;
+	atomic_fetch_add(&hup_count, 1);
 }
 
 struct sw_alerts {
@@ -218,7 +222,7 @@ struct sw_alerts {
 	struct sw_alerts *next;    /* the next sink of the list */
 	/* JSON */
 	struct sw_alert_json json;
-	sig_atomic_t hup_seen;
+	unsigned hup_seen;
 	char line[JSON_LINE_MAX];
 };
 
@@ -276,8 +280,8 @@ static void *alerts_main(void *arg)
 	for (;;) {
 		bool stop = atomic_load(&a->stopping);
 
-		if (a->mode == SW_ALERT_JSON && a->hup_seen != hup_count) {
-			a->hup_seen = hup_count;
+		if (a->mode == SW_ALERT_JSON && a->hup_seen != atomic_load(&hup_count)) {
+			a->hup_seen = atomic_load(&hup_count);
 			json_reopen(a);
 		}
 		if (sw_ring_pop(&a->ring, &it)) {
@@ -310,7 +314,7 @@ static struct sw_alerts *start(enum sw_alert_mode mode, const struct sw_alert_js
 	a->mode = mode;
 	if (json)
 		a->json = *json;
-	a->hup_seen = hup_count;
+	a->hup_seen = atomic_load(&hup_count);
 	atomic_init(&a->stopping, false);
 	atomic_init(&a->done, false);
 	atomic_init(&a->failed, 0);
