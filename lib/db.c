@@ -172,6 +172,16 @@ static int query_int(sqlite3 *db, const char *sql, int *out)
 	return rc;
 }
 
+bool sw_db_idle(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		return false;
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st))
+		if (sqlite3_stmt_busy(st))
+			return false;
+	return true;
+}
+
 int sw_db_version(sqlite3 *db)
 {
 	int v;

@@ -8,6 +8,7 @@
 #define SW_DB_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,6 +79,11 @@ int64_t sw_db_wal_limit_bytes(void);
  * pauses, bounded by the busy timeout, then one warning naming the file
  * and the lock): for a connection's owner that wraps it. */
 int sw_db_busy_wait(sqlite3 *db, int count);
+
+/* No transaction open on db, and no statement stepped but not yet reset
+ * (which keeps a read snapshot, and with it the WAL, from moving on):
+ * what must hold before anything slow, such as a network lookup. */
+bool sw_db_idle(sqlite3 *db);
 
 /* PRAGMA user_version, or -1 on error. */
 int sw_db_version(sqlite3 *db);

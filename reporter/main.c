@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <assert.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +250,8 @@ static int assemble(struct run *r, const struct sw_group *g, const struct sw_can
 		.now_us = r->now_us,
 	};
 
+	/* reverse DNS and domain whois ahead: nothing held on the database */
+	assert(sw_db_idle(r->db));
 	if (sw_memo_assemble(&how, g, c, m, err, errlen) < 0)
 		return -1;
 	/* a recurring problem is what makes an ISP care: the memo says so */
