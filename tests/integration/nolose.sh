@@ -194,8 +194,12 @@ start_sensor "$TMP/term.err" -Z root -c "$TMP/patience.conf" -i lo -w "$DB" --st
 wait_for "$DB" "SELECT count(*) FROM runs" 1
 lock "$DB" term
 scan 50 $LO 6 || fail "the scan generator exited $?"
-# the packets are in (the engine has the 50 scans) before the stop
+# a batch waits for the lock (at least a statistics record); the scans'
+# records usually join it before the stop (a second for the kernel's ring
+# to hand the packets over), but how many the sensor has read by then
+# depends on the machine: the checks below do not
 wait_text "$TMP/term.err" "database is locked by another program"
+sleep 1
 kill -TERM $pid
 wait_text "$TMP/term.err" "giving up"
 check "at SIGTERM with the lock held, the sensor gives up after the patience" yes \
@@ -205,13 +209,12 @@ wait $holder
 wait $pid; rc=$?
 stop_watchdog
 check "records given up: exit 1" 1 "$rc"
-# (how many packets the sensor had read at SIGTERM depends on the machine)
 notstored=$(summary_n "$TMP/term.err" "detections not stored")
 check_match "it says how many, where the patience came from, and that the run is partial" \
-	"term.db: locked by another program past the busy timeout \(2.0 s, \[database\] busy_timeout in $TMP/patience.conf\) at exit: [1-9][0-9]* records lost, ${notstored:-none} of them detections; the run is marked partial" \
+	"term.db: locked by another program past the busy timeout \(2.0 s, \[database\] busy_timeout in $TMP/patience.conf\) at exit: [1-9][0-9]* records lost, ${notstored:-0} of them detections; the run is marked partial" \
 	"$(cat "$TMP/term.err")"
-check "no detection stored, some lost" "0 yes" \
-	"$(summary_n "$TMP/term.err" detections) $([ "${notstored:-0}" -gt 0 ] && echo yes || echo no)"
+check "no detection stored" 0 "$(summary_n "$TMP/term.err" detections)"
+echo "note: $(q "$DB" "SELECT packets FROM runs") packets read before SIGTERM, ${notstored:-0} detections lost"
 lost=$(sed -n 's/.* at exit: \([0-9]*\) records lost.*/\1/p' "$TMP/term.err")
 check "the run: ended partial, the lost records counted" "partial 1 $lost $lost" \
 	"$(q "$DB" "SELECT status, finished, ring_full,
@@ -225,6 +228,7 @@ wait_for "$DB" "SELECT count(*) FROM runs" 1
 lock "$DB" stuck
 scan 20 $LO 6 || fail "the scan generator exited $?"
 wait_text "$TMP/stuck.err" "database is locked by another program"
+sleep 1
 kill -TERM $pid
 wait $pid; rc=$?
 stop_watchdog
@@ -233,7 +237,7 @@ check "the lock was held throughout" yes "$(kill -0 $holder 2>/dev/null && echo 
 release stuck
 wait $holder
 check_match "it says the run could not be marked" \
-	"stuck.db: locked by another program past the busy timeout \(2.0 s, .*\) at exit: [1-9][0-9]* records lost, $(summary_n "$TMP/stuck.err" "detections not stored") of them detections; the run could not be marked either \(the next sensor start or analyzer run marks it interrupted\)" \
+	"stuck.db: locked by another program past the busy timeout \(2.0 s, .*\) at exit: [1-9][0-9]* records lost, $(n=$(summary_n "$TMP/stuck.err" "detections not stored"); echo "${n:-0}") of them detections; the run could not be marked either \(the next sensor start or analyzer run marks it interrupted\)" \
 	"$(cat "$TMP/stuck.err")"
 check "the run is left running" running "$(q "$DB" "SELECT status FROM runs")"
 "$ANALYZER" -q --offline -w "$DB"
