@@ -405,7 +405,7 @@ static void apply_record(struct sw_detect *d, struct sw_detail *dt, unsigned g,
 	if (r->failed && (r->bits & SW_CB_FIRST)) {
 		gs->fails++;
 		if (replay ? r->flood_fail
-		           : !gs->seq && (g == SW_G_TCP || g == SW_G_UDP) &&
+		           : !gs->seq && (g == SW_G_TCP || g == SW_G_UDP) && d->floods_open &&
 		                 sw_flood_forged_at(d->flood, g == SW_G_TCP ? SW_FL_SYN : SW_FL_UDP,
 		                                    &p->dst, p->dport))
 			gs->flood_fails++;
@@ -530,7 +530,9 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 	r.failed = failed;
 	if (!dt && !s->earned && !s->pend.group && !counts_alone(d, s, g, &r)) {
 		/* the source's first record: it waits for a second */
-		if (failed && (c->bits & SW_CB_FIRST) && (g == SW_G_TCP || g == SW_G_UDP))
+		/* (no flood open: no target is flooded from forged sources) */
+		if (failed && (c->bits & SW_CB_FIRST) && (g == SW_G_TCP || g == SW_G_UDP) &&
+		    d->floods_open)
 			r.flood_fail = sw_flood_forged_at(d->flood,
 			                                  g == SW_G_TCP ? SW_FL_SYN : SW_FL_UDP, dst,
 			                                  c->dport);
@@ -765,21 +767,23 @@ static struct sw_contact *new_contact(struct sw_detect *d, uint64_t key)
 static void sign_probe(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
                        uint16_t port)
 {
-	struct {
-		uint64_t prev;
-		struct sw_addr dst;
-		uint8_t proto;
-		uint16_t port;
-	} in;
+	/* the previous signature, the destination (family, then 4 or 16
+	 * bytes), protocol and port, packed: 16 bytes for IPv4 hash in two
+	 * SipHash blocks where the padded struct took four */
+	uint8_t in[8 + 1 + 16 + 1 + 2];
+	size_t n = 0, alen = p->dst.family == SW_AF_INET ? 4 : 16;
 
 	if (s->sig_n >= SW_SIG_PROBES)
 		return;
-	memset(&in, 0, sizeof in);
-	in.prev = s->sig;
-	in.dst = p->dst;
-	in.proto = p->proto;
-	in.port = port;
-	s->sig = sw_siphash(&d->key, &in, sizeof in) | 1; /* never 0: 0 is "none" */
+	memcpy(in, &s->sig, 8);
+	n = 8;
+	in[n++] = p->dst.family;
+	memcpy(in + n, p->dst.bytes, alen);
+	n += alen;
+	in[n++] = p->proto;
+	in[n++] = (uint8_t)(port >> 8);
+	in[n++] = (uint8_t)port;
+	s->sig = sw_siphash(&d->key, in, n) | 1; /* never 0: 0 is "none" */
 	s->sig_n++;
 }
 

@@ -137,12 +137,17 @@ struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, 
 
 	if (found)
 		return found;
-	/* a new source: an empty slot or the least useful one (this reads the
-	 * entries, but only for an address not seen before) */
-	for (int i = 0; i < WAYS; i++)
-		if (!v || source_worth(&b[i]) < source_worth(v) ||
-		    (source_worth(&b[i]) == source_worth(v) && b[i].last_seen < v->last_seen))
+	/* a new source: an empty slot or the least useful one, the first of
+	 * the least worth and oldest (this reads the entries, but only for an
+	 * address not seen before; each entry's worth is worked out once) */
+	int vw = 0;
+	for (int i = 0; i < WAYS; i++) {
+		int w = source_worth(&b[i]);
+		if (!v || w < vw || (w == vw && b[i].last_seen < v->last_seen)) {
 			v = &b[i];
+			vw = w;
+		}
+	}
 	if (v->key != 0) {
 		struct sw_detail *dt = v->detail ? &t->det[v->detail - 1] : NULL;
 		t->src_evictions++;
