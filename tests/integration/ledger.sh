@@ -188,9 +188,10 @@ check "bad input recorded nothing" "$before" "$(answers)"
 
 # ---- --export-nft ---------------------------------------------------------------------
 NFT_OK=
-if command -v nft >/dev/null 2>&1; then
+: "${NFT:=$(command -v nft || true)}"
+if [ -n "$NFT" ] && [ -x "$NFT" ]; then
 	printf 'add table inet spanwatch_probe\n' >"$TMP/probe.nft"
-	if nft -c -f "$TMP/probe.nft" >"$TMP/probe.err" 2>&1; then
+	if "$NFT" -c -f "$TMP/probe.nft" >"$TMP/probe.err" 2>&1; then
 		NFT_OK=1
 	else
 		echo "note: nft -c cannot run here ($(head -1 "$TMP/probe.err")): nft checks skipped"
@@ -201,31 +202,31 @@ fi
 # nft_accepts DESCRIPTION FILE
 nft_accepts() {
 	[ -n "$NFT_OK" ] || return 0
-	nft -c -f "$2" >"$TMP/nft.err" 2>&1
+	"$NFT" -c -f "$2" >"$TMP/nft.err" 2>&1
 	check "$1: nft -c -f accepts it" 0 "$?"
 	[ -s "$TMP/nft.err" ] && head -5 "$TMP/nft.err"
 }
 
-NFT="$TMP/out/offenders.nft"
-rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$NFT" --min-reports 2 --days 30
+OUT="$TMP/out/offenders.nft"
+rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$OUT" --min-reports 2 --days 30
 check "--export-nft: exit 0" 0 "$RC"
 check_match "--export-nft: says what it wrote" \
 	'offenders\.nft: 2 netblocks \(1 IPv4, 1 IPv6 prefixes\); no rule' "$(cat "$TMP/rep.err")"
 check "--export-nft: the IPv4 set (reported twice, the last memo unanswered)" "198.51.100.0/24" \
-	"$(elements "$NFT" offenders_v4)"
+	"$(elements "$OUT" offenders_v4)"
 check "--export-nft: the IPv6 set (reported twice, bounced)" "2001:db8:51::/48" \
-	"$(elements "$NFT" offenders_v6)"
+	"$(elements "$OUT" offenders_v6)"
 check "--export-nft: both sets defined, interval" 2 \
-	"$(grep -c '^add set inet spanwatch offenders_v[46] { type ipv[46]_addr; flags interval; }$' "$NFT")"
-check "--export-nft: no rule outside the comments" 0 "$(grep -v '^#' "$NFT" | grep -ciE 'drop|reject|rule|hook|chain')"
-check_match "--export-nft: the header says blocking is the operator's act" "operator's act" "$(head -8 "$NFT")"
+	"$(grep -c '^add set inet spanwatch offenders_v[46] { type ipv[46]_addr; flags interval; }$' "$OUT")"
+check "--export-nft: no rule outside the comments" 0 "$(grep -v '^#' "$OUT" | grep -ciE 'drop|reject|rule|hook|chain')"
+check_match "--export-nft: the header says blocking is the operator's act" "operator's act" "$(head -8 "$OUT")"
 check_match "--export-nft: the header states the criteria" \
-	'^# chosen: 2 or more memos in the last 30 days, and no acknowledgment' "$(grep '^# chosen' "$NFT")"
+	'^# chosen: 2 or more memos in the last 30 days, and no acknowledgment' "$(grep '^# chosen' "$OUT")"
 check "--export-nft: mode 0644, no temporary file left" "644 1" \
-	"$(stat -c %a "$NFT") $(ls "$TMP/out" | grep -c offenders)"
-nft_accepts "--export-nft" "$NFT"
+	"$(stat -c %a "$OUT") $(ls "$TMP/out" | grep -c offenders)"
+nft_accepts "--export-nft" "$OUT"
 cat >"$TMP/ruleset.nft" <<EOF
-include "$NFT"
+include "$OUT"
 table inet spanwatch {
 	chain input {
 		type filter hook input priority filter - 5; policy accept;
@@ -236,17 +237,17 @@ table inet spanwatch {
 EOF
 nft_accepts "a ruleset that includes the file and drops" "$TMP/ruleset.nft"
 
-rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$NFT" --min-reports 1 --days 30
-check "--min-reports 1: the acked netblock stays out" "198.51.100.0/24" "$(elements "$NFT" offenders_v4)"
-rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$NFT" --min-reports 2 --days 3
-check "--days 3: the first memos are older, nothing" "" "$(elements "$NFT" offenders_v4)$(elements "$NFT" offenders_v6)"
-rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$NFT"
-check "defaults (3 memos in 90 days): nothing" 0 "$(grep -c '^add element' "$NFT")"
-nft_accepts "--export-nft with empty sets" "$NFT"
+rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$OUT" --min-reports 1 --days 30
+check "--min-reports 1: the acked netblock stays out" "198.51.100.0/24" "$(elements "$OUT" offenders_v4)"
+rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$OUT" --min-reports 2 --days 3
+check "--days 3: the first memos are older, nothing" "" "$(elements "$OUT" offenders_v4)$(elements "$OUT" offenders_v6)"
+rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$OUT"
+check "defaults (3 memos in 90 days): nothing" 0 "$(grep -c '^add element' "$OUT")"
+nft_accepts "--export-nft with empty sets" "$OUT"
 # once acked after the last memo, a netblock leaves the set
 rep $((NOW + 5 * DAY)) -w "$DB" --ack 198.51.100.0/24
-rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$NFT" --min-reports 2 --days 30
-check "acked after its last memo: out of the set" "" "$(elements "$NFT" offenders_v4)"
+rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$OUT" --min-reports 2 --days 30
+check "acked after its last memo: out of the set" "" "$(elements "$OUT" offenders_v4)"
 check "acked after its last memo: acked" "2|acked|2|0|1|2026-12-01" "$(off 198.51.100.0/24)"
 rep $NOW -w "$DB" --export-nft "$TMP/nonexistent/offenders.nft"
 check "--export-nft into a missing folder: exit 1" 1 "$RC"
@@ -254,7 +255,7 @@ check_match "--export-nft into a missing folder: named" 'nonexistent/offenders\.
 
 # the ranges of memos recorded before they were kept come back at the next start
 q "$DB" 'DELETE FROM netblock_ranges' >/dev/null
-rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$NFT" --min-reports 2 --days 30
+rep $((NOW + 5 * DAY)) -w "$DB" --export-nft "$OUT" --min-reports 2 --days 30
 check "ranges of older memos restored" 3 "$(q "$DB" 'SELECT count(DISTINCT netblock) FROM netblock_ranges')"
 
 # ---- waiting: a memo written now has its answer due tomorrow ---------------------------
