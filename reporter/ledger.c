@@ -11,6 +11,7 @@
 #include "db.h"
 #include "evline.h"
 #include "ledger.h"
+#include "netblock.h"
 #include "util.h"
 
 static int fail(sqlite3 *db, char *err, size_t errlen, const char *what)
@@ -338,6 +339,80 @@ int sw_ledger_past_reports(sqlite3 *db, const char *netblock, struct sw_memo *m,
 	return 0;
 }
 
+/* The CIDRs of netblock into netblock_ranges (what does not parse as a
+ * prefix is left out: it names no address). 0, or -1. */
+static int store_ranges(sqlite3 *db, const char *netblock)
+{
+	struct sw_prefix p[SW_NETBLOCK_MAX_CIDRS];
+	size_t n = sw_netblock_parse(netblock, p, SW_NETBLOCK_MAX_CIDRS, NULL);
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO netblock_ranges (netblock, family,"
+			       " first_addr, last_addr) VALUES (?, ?, ?, ?)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		uint8_t first[16], last[16];
+
+		sw_netblock_bounds(&p[i], first, last);
+		sqlite3_bind_text(st, 1, netblock, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, p[i].addr.family);
+		sqlite3_bind_blob(st, 3, first, 16, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 4, last, 16, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = -1;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int sw_ledger_sync_ranges(sqlite3 *db, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT DISTINCT r.netblock FROM reports r"
+		" WHERE NOT EXISTS (SELECT 1 FROM netblock_ranges g WHERE g.netblock = r.netblock)";
+	sqlite3_stmt *st;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc, out = 0;
+
+	/* read them all first: no insert while the select walks the table */
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(db, err, errlen, "reading reports");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *nb = col_text(st, 0);
+
+		if (sw_grow((void **)&names, &cap, n + 1, sizeof *names) < 0 ||
+		    !(names[n] = strdup(nb))) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sw_fmt(err, errlen, "database: reading reports: %s",
+		       rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+		out = -1;
+	} else if (n) {
+		if (sw_db_exec(db, "BEGIN IMMEDIATE") < 0) {
+			out = fail(db, err, errlen, "keeping the netblocks' ranges");
+		} else {
+			for (size_t i = 0; i < n && out == 0; i++)
+				if (store_ranges(db, names[i]) < 0)
+					out = fail(db, err, errlen, "keeping the netblocks' ranges");
+			if (sw_db_exec(db, out == 0 ? "COMMIT" : "ROLLBACK") < 0 && out == 0)
+				out = fail(db, err, errlen, "keeping the netblocks' ranges");
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return out;
+}
+
 int sw_ledger_record(sqlite3 *db, const struct sw_report_record *rec,
 		     char *err, size_t errlen)
 {
@@ -351,7 +426,8 @@ int sw_ledger_record(sqlite3 *db, const struct sw_report_record *rec,
 	}
 	if (sqlite3_prepare_v2(db,
 		"INSERT INTO reports (netblock, created, recipients, subject, path, format,"
-		" message_id, sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		" message_id, sent, answer_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st,
+		NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_text(st, 1, m->netblock, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, rec->created);
@@ -361,6 +437,7 @@ int sw_ledger_record(sqlite3 *db, const struct sw_report_record *rec,
 	sw_db_bind_text(st, 6, rec->format);
 	sw_db_bind_text(st, 7, rec->message_id);
 	sqlite3_bind_int(st, 8, rec->sent);
+	sqlite3_bind_int64(st, 9, rec->answer_by);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(st);
@@ -393,7 +470,7 @@ int sw_ledger_record(sqlite3 *db, const struct sw_report_record *rec,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sw_db_exec(db, "COMMIT") < 0)
+	if (store_ranges(db, m->netblock) < 0 || sw_db_exec(db, "COMMIT") < 0)
 		goto fail;
 	return 0;
 fail:

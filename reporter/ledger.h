@@ -53,6 +53,7 @@ int sw_ledger_past_reports(sqlite3 *db, const char *netblock, struct sw_memo *m,
 struct sw_report_record {
 	const struct sw_memo *memo;   /* its netblock and the incidents it covered */
 	int64_t created;
+	int64_t answer_by;            /* an answer expected before (the cooldown) */
 	const char *recipients;       /* "a@x, cc:b@y" */
 	const char *subject;
 	const char *path;             /* the file written, NULL for stdout */
@@ -61,9 +62,14 @@ struct sw_report_record {
 	bool sent;                    /* handed to sendmail */
 };
 
-/* Record a memo and the incidents it covered. 0, or -1 with err (nothing
- * recorded). */
+/* Record a memo, the incidents it covered and its netblock's address
+ * ranges (netblock_ranges). 0, or -1 with err (nothing recorded). */
 int sw_ledger_record(sqlite3 *db, const struct sw_report_record *rec,
 		     char *err, size_t errlen);
+
+/* The address ranges of every netblock written to that has none yet in
+ * netblock_ranges (memos recorded before the ranges were kept), so that
+ * v_offenders can tell which sources belong to it. 0, or -1 with err. */
+int sw_ledger_sync_ranges(sqlite3 *db, char *err, size_t errlen);
 
 #endif

@@ -29,6 +29,7 @@
 #include "db.h"
 #include "groups.h"
 #include "ledger.h"
+#include "ledger_cmd.h"
 #include "log.h"
 #include "lookup.h"
 #include "memo.h"
@@ -61,6 +62,8 @@ struct options {
 	const char *rdap_dir;
 	bool lookup, json;     /* --lookup ADDR|DOMAIN... [--json] */
 	bool memo_only;        /* an option that only makes sense for memos was given */
+	struct sw_ledger_cmd ledger;   /* --ack, --bounced, --export-nft (ledger_cmd.c) */
+	const char *min_reports, *days;
 };
 
 struct run {
@@ -86,6 +89,8 @@ static void usage(FILE *f)
 "       spanwatch-reporter --rdap-refresh [DIR] [-c FILE]\n"
 "       spanwatch-reporter --lookup [--json] [-w DB] [--offline] [-c FILE]\n"
 "         [--whois-server HOST[:PORT]] [--whois-hosts FILE] ADDR|DOMAIN...\n"
+"       spanwatch-reporter -w DB --ack NETBLOCK | --bounced NETBLOCK [--note TEXT]\n"
+"       spanwatch-reporter -w DB --export-nft FILE [--min-reports N] [--days M]\n"
 "\n"
 "Write one memo per reportable netblock to the people responsible for it;\n"
 "with --lookup, show who is responsible for addresses or domains and why.\n"
@@ -112,6 +117,13 @@ static void usage(FILE *f)
 "                            contacts best first (-w DB: its whois cache; without\n"
 "                            it nothing is cached or written)\n"
 "      --json                with --lookup: one JSON object per query per line\n"
+"      --ack NETBLOCK        record that the netblock's owner answered our last memo\n"
+"      --bounced NETBLOCK    record that our last memo to the netblock bounced\n"
+"      --note TEXT           with --ack or --bounced: what came back, in a line\n"
+"      --export-nft FILE     write the netblocks that keep offending as nftables\n"
+"                            sets (no rule: blocking is the operator's act)\n"
+"      --min-reports N       with --export-nft: at least N memos (default 3)\n"
+"      --days M              with --export-nft: within the last M days (default 90)\n"
 "  -h, --help                this help\n"
 "  -V, --version             version\n"
 "\n"
@@ -302,11 +314,57 @@ out:
 
 /* ---- main --------------------------------------------------------------- */
 
+/* --ack/--bounced NETBLOCK [--note] or --export-nft FILE [--min-reports]
+ * [--days]: checked here, run by ledger_cmd.c. NETBLOCK must be a prefix
+ * as the ledger writes them (lib/addr.c's parser: no host bits set). */
+static void ledger_args(struct options *o, int argc)
+{
+	struct sw_ledger_cmd *l = &o->ledger;
+	const char *opt = l->kind == SW_ANSWER_ACK ? "--ack" : "--bounced";
+	char msg[256], safe[80];
+
+	if (l->answer && l->nft_path)
+		sw_usage_error("--export-nft does not go with --ack or --bounced");
+	if (o->lookup || o->rdap_refresh || o->json || o->memo_only)
+		sw_usage_error("--ack, --bounced and --export-nft write no memo: --lookup, "
+			       "--rdap-refresh, --json, -o, --format, --from, --force, --send and "
+			       "--sign do not apply");
+	if (!o->db_path)
+		sw_usage_error("-w DB is required");
+	if (optind != argc)
+		sw_usage_error("unexpected argument");
+	l->db_path = o->db_path;
+	l->quiet = o->quiet;
+	if (l->answer) {
+		if (o->min_reports || o->days)
+			sw_usage_error("--min-reports and --days go with --export-nft");
+		if (!sw_prefix_parse(l->netblock_arg, &l->netblock)) {
+			sw_sanitize(safe, sizeof safe, l->netblock_arg, (size_t)-1);
+			sw_fmt(msg, sizeof msg, "%s: '%s' is not a netblock (ADDRESS/LENGTH, "
+			       "no host bits set, as in v_reports)", opt, safe);
+			sw_usage_error(msg);
+		}
+		if (l->note && sw_answer_note_problem(l->note)) {
+			sw_fmt(msg, sizeof msg, "--note: %s", sw_answer_note_problem(l->note));
+			sw_usage_error(msg);
+		}
+		return;
+	}
+	if (l->note)
+		sw_usage_error("--note goes with --ack or --bounced");
+	if (!*l->nft_path)
+		sw_usage_error("--export-nft: the file name is empty");
+	l->min_reports = o->min_reports ?
+		(unsigned)sw_option_number("--min-reports", o->min_reports, 1, 1000000) : 3;
+	l->days = o->days ? (unsigned)sw_option_number("--days", o->days, 1, 36500) : 90;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_FORMAT = 256, OPT_OFFLINE, OPT_FROM, OPT_WHOIS_SERVER, OPT_WHOIS_HOSTS,
 	       OPT_DNS_SERVER, OPT_NO_DNS, OPT_FORCE, OPT_SEND, OPT_SIGN, OPT_RDAP_REFRESH,
-	       OPT_LOOKUP, OPT_JSON };
+	       OPT_LOOKUP, OPT_JSON, OPT_ACK, OPT_BOUNCED, OPT_NOTE, OPT_EXPORT_NFT,
+	       OPT_MIN_REPORTS, OPT_DAYS };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
 		{ "output", required_argument, NULL, 'o' },
@@ -324,6 +382,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "rdap-refresh", no_argument, NULL, OPT_RDAP_REFRESH },
 		{ "lookup", no_argument, NULL, OPT_LOOKUP },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "ack", required_argument, NULL, OPT_ACK },
+		{ "bounced", required_argument, NULL, OPT_BOUNCED },
+		{ "note", required_argument, NULL, OPT_NOTE },
+		{ "export-nft", required_argument, NULL, OPT_EXPORT_NFT },
+		{ "min-reports", required_argument, NULL, OPT_MIN_REPORTS },
+		{ "days", required_argument, NULL, OPT_DAYS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -352,6 +416,17 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_LOOKUP: o->lookup = true; break;
 		case OPT_JSON: o->json = true; break;
 		case OPT_RDAP_REFRESH: o->rdap_refresh = true; break;
+		case OPT_ACK: case OPT_BOUNCED:
+			if (o->ledger.netblock_arg)
+				sw_usage_error("--ack and --bounced: one netblock, once");
+			o->ledger.answer = true;
+			o->ledger.kind = ch == OPT_ACK ? SW_ANSWER_ACK : SW_ANSWER_BOUNCE;
+			o->ledger.netblock_arg = optarg;
+			break;
+		case OPT_NOTE: o->ledger.note = optarg; break;
+		case OPT_EXPORT_NFT: o->ledger.nft_path = optarg; break;
+		case OPT_MIN_REPORTS: o->min_reports = optarg; break;
+		case OPT_DAYS: o->days = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("spanwatch-reporter %s\n", PACKAGE_VERSION); exit(0);
 		default:
@@ -359,6 +434,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 			exit(EXIT_USAGE);
 		}
 	}
+	if (o->ledger.answer || o->ledger.nft_path) {
+		ledger_args(o, argc);
+		return;
+	}
+	if (o->ledger.note || o->min_reports || o->days)
+		sw_usage_error("--note goes with --ack or --bounced; --min-reports and --days "
+			       "with --export-nft");
 	if (o->lookup) {
 		if (o->memo_only)
 			sw_usage_error("--lookup writes no memo: -o, --format, --from, --force, "
@@ -466,6 +548,11 @@ static int setup(struct run *r)
 		sw_err("%s", err);
 		return EXIT_FAIL;
 	}
+	/* v_offenders: the ranges of netblocks written to before they were kept */
+	if (sw_ledger_sync_ranges(r->db, err, sizeof err) < 0) {
+		sw_err("%s", err);
+		return EXIT_FAIL;
+	}
 	whois_conf(r, &wc);
 	r->whois = sw_whois_new(&wc, r->db, err, sizeof err);
 	if (!r->whois) {
@@ -527,6 +614,10 @@ int main(int argc, char **argv)
 		return rdap_refresh(&r);
 	if (r.opt.lookup)
 		return run_lookup(&r, argv + optind, (size_t)(argc - optind));
+	if (r.opt.ledger.db_path) {
+		r.opt.ledger.now_us = clock_now();
+		return sw_ledger_cmd_run(&r.opt.ledger);
+	}
 	rc = setup(&r);
 	if (rc)
 		goto out;

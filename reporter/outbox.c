@@ -223,6 +223,7 @@ static int record(const struct sw_outbox *ob, const struct sw_memo *m,
 	struct sw_report_record rec = {
 		.memo = m,
 		.created = ob->now_us,
+		.answer_by = ob->now_us + (int64_t)ob->conf->cooldown_days * 86400 * 1000000,
 		.recipients = rcpts,
 		.subject = t->subject,
 		.path = path[0] ? path : NULL,
