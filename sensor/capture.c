@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +35,7 @@
 struct sw_capture {
 	struct sw_capture_opts opts;
 	pcap_t **handles;
+	struct sw_capture_file *files; /* -r: one per handle */
 	int nhandles;
 	int live;
 	char linktypes[256];
@@ -137,6 +140,34 @@ static pcap_t *open_file(struct sw_capture *c, const char *path,
 	return h;
 }
 
+/* What the run records of a file: the descriptor libpcap reads is the file
+ * stat'ed (no race with a rename), and the path is made absolute now,
+ * before a chroot, so that the analyzer finds it again. */
+static int note_file(pcap_t *h, const char *path, struct sw_capture_file *f,
+                     char *err, size_t errlen)
+{
+	FILE *fp = pcap_file(h);
+	struct stat st;
+
+	if (!fp || fstat(fileno(fp), &st) < 0) {
+		snprintf(err, errlen, "%s: cannot stat the capture: %s", path, strerror(errno));
+		return -1;
+	}
+	f->size = (int64_t)st.st_size;
+	f->mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
+	f->path = realpath(path, NULL);
+	if (!f->path)
+		sw_warn("%s: cannot resolve the path (%s); recorded as given", path,
+		        strerror(errno));
+	if (!f->path)
+		f->path = strdup(path);
+	if (!f->path) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static pcap_t *open_live(struct sw_capture *c, enum sw_capture_status *status,
                          char *err, size_t errlen)
 {
@@ -197,8 +228,11 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
 	int want = o->iface ? 1 : o->nfiles;
 
 	*status = SW_CAPTURE_RUNTIME;
-	if (!c || !(c->handles = calloc((size_t)want, sizeof *c->handles))) {
+	if (!c || !(c->handles = calloc((size_t)want, sizeof *c->handles)) ||
+	    !(c->files = calloc((size_t)want, sizeof *c->files))) {
 		snprintf(err, errlen, "out of memory");
+		if (c)
+			free(c->handles);
 		free(c);
 		return NULL;
 	}
@@ -217,12 +251,21 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
 		if (!h)
 			goto fail;
 		c->handles[c->nhandles++] = h;
+		if (!c->live && note_file(h, o->files[i], &c->files[i], err, errlen) < 0)
+			goto fail;
 	}
 	*status = SW_CAPTURE_OK;
 	return c;
 fail:
 	sw_capture_close(c);
 	return NULL;
+}
+
+const struct sw_capture_file *sw_capture_file(const struct sw_capture *c, int i)
+{
+	if (c->live || i < 0 || i >= c->nhandles)
+		return NULL;
+	return &c->files[i];
 }
 
 const char *sw_capture_linktypes(const struct sw_capture *c)
@@ -437,6 +480,10 @@ void sw_capture_close(struct sw_capture *c)
 		return;
 	for (int i = 0; i < c->nhandles; i++)
 		pcap_close(c->handles[i]);
+	if (c->files)
+		for (int i = 0; i < c->nhandles; i++)
+			free(c->files[i].path);
+	free(c->files);
 	for (int i = 0; i < 2; i++)
 		if (c->sysfs_fd[i] >= 0)
 			close(c->sysfs_fd[i]);

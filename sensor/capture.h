@@ -6,6 +6,7 @@
 #define SW_CAPTURE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "counters.h"
 #include "decode.h"
@@ -49,6 +50,16 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
  * without them ("any"), or without promiscuous mode (libpcap counts no
  * interface drops then). */
 void sw_capture_hold_sysfs(struct sw_capture *c);
+/* A capture file as it was when opened (-r): its absolute path (resolved
+ * before any chroot), size and modification time, from the descriptor
+ * libpcap read, for the run's run_files rows. */
+struct sw_capture_file {
+	char *path;          /* absolute; NULL if it could not be resolved */
+	int64_t size;        /* bytes */
+	int64_t mtime_us;
+};
+/* The i-th file of a -r capture (0-based), or NULL. */
+const struct sw_capture_file *sw_capture_file(const struct sw_capture *c, int i);
 /* Link type names of the open handles, comma separated. */
 const char *sw_capture_linktypes(const struct sw_capture *c);
 /* Read everything (files) or until sw_capture_stop() (live), handing each

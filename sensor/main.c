@@ -270,7 +270,21 @@ static int64_t record_run(sqlite3 *db, struct options *o, struct sw_capture *cap
 	static char host[256] = "sensor";
 	struct sw_run_info run;
 	char *source = describe_source(o);
+	struct sw_run_file *files = calloc((size_t)o->nfiles + 1, sizeof *files);
+	int nfiles = 0;
 	int64_t id;
+
+	if (!files) {
+		sw_err("out of memory");
+		free(source);
+		return -1;
+	}
+	for (int i = 0; i < o->nfiles; i++) {
+		const struct sw_capture_file *f = sw_capture_file(cap, i);
+		if (!f || !f->path)
+			continue;
+		files[nfiles++] = (struct sw_run_file){ "capture", f->path, f->size, f->mtime_us };
+	}
 
 	if (!o->sensor_name) {
 		gethostname(host, sizeof host - 1);
@@ -285,7 +299,10 @@ static int64_t record_run(sqlite3 *db, struct options *o, struct sw_capture *cap
 	run.recorded_at = sw_now_us();
 	run.started = o->iface ? run.recorded_at : 0;
 	run.stats_interval = o->stats_interval;
+	run.files = files;
+	run.nfiles = nfiles;
 	id = sw_run_insert(db, &run);
+	free(files);
 	free(source);
 	return id;
 }

@@ -384,6 +384,40 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+static int insert_run_files(sqlite3 *db, int64_t run, const struct sw_run_info *info)
+{
+	static const char sql[] =
+		"INSERT INTO run_files (run_id, seq, kind, path, size, mtime)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (info->nfiles == 0)
+		return 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	for (int i = 0; i < info->nfiles && rc == 0; i++) {
+		const struct sw_run_file *f = &info->files[i];
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_int(st, 2, i + 1);
+		sqlite3_bind_text(st, 3, f->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, f->path, -1, SQLITE_STATIC);
+		if (f->size >= 0)
+			sqlite3_bind_int64(st, 5, f->size);
+		else
+			sqlite3_bind_null(st, 5);
+		if (f->mtime_us >= 0)
+			sqlite3_bind_int64(st, 6, f->mtime_us);
+		else
+			sqlite3_bind_null(st, 6);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info)
 {
 	static const char sql_sensor[] =
@@ -394,7 +428,7 @@ int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info)
 		" VALUES ((SELECT id FROM sensors WHERE name = ?1), ?2, ?3, ?4, ?5, ?6, ?7,"
 		" ?8, ?9, ?10, ?6)";
 	sqlite3_stmt *st = NULL;
-	int64_t id = -1;
+	int64_t id = -1, run;
 
 	if (sw_db_exec(db, "BEGIN IMMEDIATE") < 0)
 		return -1;
@@ -420,7 +454,10 @@ int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info)
 	sqlite3_bind_int(st, 10, info->stats_interval);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto out;
-	id = sqlite3_last_insert_rowid(db);
+	run = sqlite3_last_insert_rowid(db);
+	if (insert_run_files(db, run, info) < 0)
+		goto out;
+	id = run;
 out:
 	if (id < 0)
 		sw_err("database: cannot record the run: %s", sqlite3_errmsg(db));
