@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "allow.h"
 #include "db.h"
+#include "evidence.h"
 #include "incidents_db.h"
 #include "log.h"
 #include "logs.h"
@@ -30,6 +32,7 @@ static void usage(FILE *f)
 "Usage: spanwatch-analyzer -w DB [--syslog FILE...] [options]\n"
 "       spanwatch-analyzer -w DB --mark-compromised ADDR | --clear-compromised ADDR\n"
 "       spanwatch-analyzer -w DB --prune [-c FILE]\n"
+"       spanwatch-analyzer -w DB --evidence INCIDENT -o DIR\n"
 "\n"
 "Correlate detections stored by spanwatch-sensor into incidents per source\n"
 "and per netblock (v_incidents). Running it twice changes nothing.\n"
@@ -49,6 +52,12 @@ static void usage(FILE *f)
 "      --offline               do not resolve host names (log lines, allow list)\n"
 "      --prune                 remove what [retention] no longer keeps, in small\n"
 "                              transactions, instead of correlating\n"
+"      --evidence INCIDENT     export incident INCIDENT (the id column of the\n"
+"                              incidents table) into -o DIR: its packets read back\n"
+"                              from the run's capture files, its evidence lines and a\n"
+"                              manifest of SHA-256 sums (sha256sum -c), instead of\n"
+"                              correlating\n"
+"  -o, --output DIR            where --evidence writes (must not exist, or be empty)\n"
 "  -q, --quiet                 no summary\n"
 "  -h, --help                  this help\n"
 "  -V, --version               version\n"
@@ -77,7 +86,7 @@ static int run_prune(sqlite3 *db, const struct sw_retention *r, int quiet)
 int main(int argc, char **argv)
 {
 	enum { OPT_SYSLOG = 256, OPT_GAP, OPT_P4, OPT_P6, OPT_MARK, OPT_CLEAR, OPT_TZ, OPT_YEAR,
-	       OPT_OFFLINE, OPT_PRUNE };
+	       OPT_OFFLINE, OPT_PRUNE, OPT_EVIDENCE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' },
@@ -91,6 +100,8 @@ int main(int argc, char **argv)
 		{ "year", required_argument, NULL, OPT_YEAR },
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
 		{ "prune", no_argument, NULL, OPT_PRUNE },
+		{ "evidence", required_argument, NULL, OPT_EVIDENCE },
+		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -110,13 +121,15 @@ int main(int argc, char **argv)
 	static struct sw_allowlist allow;
 	int mark_value = -1, quiet = 0, ch, rc = 1;
 	bool prune = false;
+	const char *out_dir = NULL;
+	int64_t evidence = -1;
 	char err[512];
 	sqlite3 *db;
 	struct sw_logs *lg = NULL;
 
 	sw_log_init(argv[0]);
 	sw_correlate_defaults(&opts);
-	while ((ch = getopt_long(argc, argv, "w:c:qhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "w:c:o:qhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'w': db_path = optarg; break;
 		case 'c': config = optarg; break;
@@ -129,6 +142,10 @@ int main(int argc, char **argv)
 		case OPT_YEAR: year = (unsigned)sw_option_number("--year", optarg, 1970, 9999); break;
 		case OPT_OFFLINE: lopts.offline = true; break;
 		case OPT_PRUNE: prune = true; break;
+		case OPT_EVIDENCE:
+			evidence = (int64_t)sw_option_number("--evidence", optarg, 1, INT64_MAX);
+			break;
+		case 'o': out_dir = optarg; break;
 		case OPT_GAP: gap = (unsigned)sw_option_number("--gap", optarg, 1, 24 * 365); break;
 		case OPT_P4: p4 = (unsigned)sw_option_number("--prefix4", optarg, 8, 32); break;
 		case OPT_P6: p6 = (unsigned)sw_option_number("--prefix6", optarg, 16, 128); break;
@@ -146,6 +163,25 @@ int main(int argc, char **argv)
 		sw_usage_error("-w DB is required");
 	if (optind != argc)
 		sw_usage_error("unexpected argument");
+	if ((evidence > 0) != (out_dir != NULL))
+		sw_usage_error("--evidence INCIDENT and -o DIR go together");
+	if (evidence > 0) {
+		/* the export reads and writes files only: the database is left
+		 * as it is (no interrupted runs marked, no incidents updated) */
+		db = sw_db_open(db_path, 0, err, sizeof err);
+		if (!db) {
+			sw_err("%s", err);
+			return 1;
+		}
+		rc = sw_evidence_export(db, db_path, evidence, out_dir, err, sizeof err);
+		if (rc != SW_EXPORT_OK)
+			sw_err("%s", err);
+		else if (!quiet)
+			fprintf(stderr, "%s: incident %lld exported to %s\n", sw_progname(),
+			        (long long)evidence, out_dir);
+		sw_db_close(db);
+		return rc;
+	}
 	sw_analyzer_conf_defaults(&conf);
 	if (config && sw_analyzer_conf_load(&conf, config, err, sizeof err) < 0) {
 		sw_err("%s", err);
