@@ -24,6 +24,7 @@
 
 #include "capture.h"
 #include "detect.h"
+#include "evpcap.h"
 #include "frag.h"
 #include "log.h"
 #include "timefmt.h"
@@ -45,6 +46,7 @@ struct sw_capture {
 	struct sw_counters *cnt;
 	struct sw_frag *frag;
 	struct sw_detect *detect; /* NULL: count only */
+	struct sw_evpcap *evpcap; /* NULL: no --evidence-pcap */
 	int64_t loop_us;          /* wall time spent in the packet loop */
 	struct sw_pkt pkt;
 	struct sw_pkt head;       /* a header put together from tiny fragments */
@@ -261,6 +263,20 @@ fail:
 	return NULL;
 }
 
+void sw_capture_set_evpcap(struct sw_capture *c, struct sw_evpcap *e)
+{
+	c->evpcap = e;
+}
+
+pcap_t *sw_capture_first_handle(const struct sw_capture *c, int *same)
+{
+	*same = 1;
+	for (int i = 1; i < c->nhandles; i++)
+		if (pcap_datalink(c->handles[i]) != pcap_datalink(c->handles[0]))
+			*same = 0;
+	return c->nhandles ? c->handles[0] : NULL;
+}
+
 const struct sw_capture_file *sw_capture_file(const struct sw_capture *c, int i)
 {
 	if (c->live || i < 0 || i >= c->nhandles)
@@ -298,6 +314,8 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 	sw_counters_add(c->cnt, p);
 	if (c->detect)
 		sw_detect_packet(c->detect, p);
+	if (c->evpcap)
+		sw_evpcap_packet(c->evpcap, hdr, data, p);
 	if (p->flags & SW_PF_FRAG)
 		on_fragment(c, p, data);
 }

@@ -38,7 +38,7 @@
 
 enum stmt_id {
 	ST_RUN_STATS, ST_RUN_FINISH, ST_COUNTER,
-	ST_DET_OPEN, ST_DET_UPDATE, ST_EVIDENCE,
+	ST_DET_OPEN, ST_DET_UPDATE, ST_EVIDENCE, ST_RUN_FILE,
 	ST_COUNT
 };
 
@@ -75,6 +75,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_EVIDENCE] =
 		"INSERT INTO evidence (detection_id, ts, line)"
 		" SELECT id, ?3, ?4 FROM detections WHERE run_id = ?1 AND seq = ?2",
+	[ST_RUN_FILE] =
+		"UPDATE run_files SET size = ?3, mtime = ?4 WHERE run_id = ?1 AND seq = ?2",
 };
 
 struct sw_writer {
@@ -294,6 +296,12 @@ static int apply(struct sw_writer *w, const struct sw_rec *rec)
 		return apply_detection(w, rec);
 	case SW_REC_EVIDENCE:
 		return apply_evidence(w, &rec->u.ev);
+	case SW_REC_RUN_FILE:
+		sqlite3_bind_int64(w->st[ST_RUN_FILE], 1, w->run_id);
+		sqlite3_bind_int64(w->st[ST_RUN_FILE], 2, rec->u.file.seq);
+		sqlite3_bind_int64(w->st[ST_RUN_FILE], 3, rec->u.file.size);
+		sqlite3_bind_int64(w->st[ST_RUN_FILE], 4, rec->u.file.mtime_us);
+		return step_reset(w, w->st[ST_RUN_FILE]);
 	default:
 		sw_err("writer: unknown record type %u", rec->type);
 		return -1;

@@ -135,4 +135,90 @@ check "a capture that grew: status 1" 1 "$rc"
 check_match "its sizes named" "mixed.pcap: changed since the sensor recorded it \(size [0-9]+, recorded [0-9]+; run 1\)$" "$err"
 check "no DIR, nothing beside it" "" "$(ls -d "$TMP"/grown* 2>/dev/null)"
 
+# --evidence-pcap on a capture file (deterministic): what is kept and its caps
+F="$CORPUS/dev_01_nmap_sS_top1000.pcap"
+A=198.51.100.66
+"$SENSOR" -q -n evpcap-test -r "$F" -w "$TMP/evf.db" --evidence-pcap "$TMP/evf.pcap" ||
+	fail "sensor with --evidence-pcap exited $?"
+check "the evidence pcap is recorded with the run, its final size too" \
+	"evidence|$TMP/evf.pcap|$(stat -c %s "$TMP/evf.pcap")" \
+	"$(q "$TMP/evf.db" "SELECT kind, path, size FROM run_files WHERE seq = 2")"
+check "one detection, its first 1000 packets kept (the default cap)" "1 1000" \
+	"$(q "$TMP/evf.db" "SELECT count(*) FROM detections") $("$TCPDUMP" -nn -r "$TMP/evf.pcap" 2>/dev/null | wc -l)"
+check "they begin with the source's first packet, from before the detection" \
+	"$("$TCPDUMP" -nn -tt -r "$F" "ip host $A" 2>/dev/null | head -1)" \
+	"$("$TCPDUMP" -nn -tt -r "$TMP/evf.pcap" 2>/dev/null | head -1)"
+check "and hold only packets of the source" 1000 \
+	"$("$TCPDUMP" -nn -r "$TMP/evf.pcap" "host $A" 2>/dev/null | wc -l)"
+"$SENSOR" -q -n evpcap-test -r "$F" -w "$TMP/evf2.db" --evidence-pcap "$TMP/evf2.pcap" \
+	--evidence-recent 0 --evidence-per-detection 10
+first=$("$TCPDUMP" -nn -tt -r "$TMP/evf2.pcap" 2>/dev/null | head -1 | cut -d' ' -f1 | tr -d .)
+check "--evidence-per-detection 10: 10 packets" 10 "$("$TCPDUMP" -nn -r "$TMP/evf2.pcap" 2>/dev/null | wc -l)"
+check "--evidence-recent 0: nothing from before the detection" 1 \
+	"$(q "$TMP/evf2.db" "SELECT $first >= detected_at FROM detections")"
+"$SENSOR" -q -n evpcap-test -r "$F" -w "$TMP/evf3.db" --evidence-pcap "$TMP/evf3.pcap" \
+	--evidence-max-packets 7
+check "--evidence-max-packets 7: 7 packets" 7 "$("$TCPDUMP" -nn -r "$TMP/evf3.pcap" 2>/dev/null | wc -l)"
+out=$("$SENSOR" -q -n evpcap-test -r "$F" -w "$TMP/evf3.db" --evidence-pcap "$TMP/evf3.pcap" 2>&1); rc=$?
+check "an existing evidence pcap is never overwritten" "1 7" \
+	"$rc $("$TCPDUMP" -nn -r "$TMP/evf3.pcap" 2>/dev/null | wc -l)"
+check_match "and the sensor says so" "evf3.pcap: File exists \(evidence is never overwritten\)" "$out"
+check "and records no run" 1 "$(q "$TMP/evf3.db" "SELECT count(*) FROM runs")"
+
+# a live capture on lo, kept with --evidence-pcap, then exported
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: the live part needs root"
+	finish
+fi
+LDB="$TMP/live.db"
+EV="$TMP/live-evidence.pcap"
+LO=$(( 40000 + $$ % 10000 ))
+HI=$(( LO + 11 ))
+"$SENSOR" -q -Z nobody -i lo -w "$LDB" --stats-interval 1 -n evidence-live \
+	--evidence-pcap "$EV" tcp and portrange $LO-$HI 2>>"$TMP/sensor.err" &
+pid=$!
+( sleep 60; kill -9 $pid 2>/dev/null ) >/dev/null 2>&1 &
+watchdog=$!
+i=0
+while [ "$(q "$LDB" "SELECT count(*) FROM runs" 2>/dev/null)" != 1 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+# bounded: one connect() to each of 12 closed loopback ports
+p=$LO
+while [ $p -le $HI ]; do
+	(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null
+	p=$((p + 1))
+done
+i=0
+while [ "$(q "$LDB" "SELECT packets >= 24 FROM runs" 2>/dev/null)" != 1 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+kill -TERM $pid
+wait $pid; rc=$?
+kill $watchdog 2>/dev/null; wait $watchdog 2>/dev/null
+check "the live sensor (seccomp, as nobody) ends with status 0" 0 "$rc"
+check "its evidence pcap is recorded, with its final size" \
+	"evidence|$EV|$(stat -c %s "$EV")" \
+	"$(q "$LDB" "SELECT kind, path, size FROM run_files")"
+check "it holds all 12 SYNs of the scan, those before the detection too" 12 \
+	"$("$TCPDUMP" -nn -r "$EV" "tcp[tcpflags] & tcp-syn != 0 and dst portrange $LO-$HI" 2>/dev/null | wc -l)"
+"$ANALYZER" -q -w "$LDB" || fail "analyzer on the live run exited $?"
+LID=$(q "$LDB" "SELECT id FROM incidents WHERE src = '127.0.0.1'")
+FIRST=$(q "$LDB" "SELECT first_seen FROM incidents WHERE id = '$LID'")
+LAST=$(q "$LDB" "SELECT last_seen FROM incidents WHERE id = '$LID'")
+"$TCPDUMP" -nn -tt -r "$EV" "host 127.0.0.1" 2>/dev/null | in_window > "$TMP/live-expected.txt"
+WANT=$(wc -l < "$TMP/live-expected.txt")
+err=$("$ANALYZER" -q -w "$LDB" --evidence "$LID" -o "$TMP/live-export" 2>&1); rc=$?
+check "the live incident exports" "0 " "$rc $err"
+check_match "packets in its window" '^[1-9]' "$WANT"
+"$TCPDUMP" -nn -tt -r "$TMP/live-export/packets.pcap" 2>/dev/null > "$TMP/live-got.txt"
+check "the export holds what tcpdump finds in the evidence pcap" "$WANT" "$(wc -l < "$TMP/live-got.txt")"
+check "the very same packets" "" "$(diff "$TMP/live-expected.txt" "$TMP/live-got.txt" | head -3)"
+check "its manifest verifies" 0 \
+	"$(cd "$TMP/live-export" && sha256sum --quiet --strict -c manifest.sha256 >/dev/null 2>&1; echo $?)"
+check "and names the evidence pcap's SHA-256" "$(sha256sum "$EV" | cut -d' ' -f1)" \
+	"$(awk '$1 == "sha256:" { print $2 }' "$TMP/live-export/manifest.txt")"
+check_match "as the run's evidence file" "evidence: $EV" "$(cat "$TMP/live-export/manifest.txt")"
+
+[ -s "$TMP/sensor.err" ] && { echo "sensor stderr:"; cat "$TMP/sensor.err"; }
 finish
