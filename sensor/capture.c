@@ -453,6 +453,8 @@ static enum sw_capture_status read_handle(struct sw_capture *c, pcap_t *h, const
 		now = sw_now_us();
 		if (now >= *next_stats) {
 			send_stats(c, h, w, SW_REC_STATS);
+			if (c->evpcap)
+				sw_evpcap_flush(c->evpcap);
 			*next_stats = now + (int64_t)c->opts.stats_interval * 1000000;
 		}
 	}

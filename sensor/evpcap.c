@@ -279,6 +279,11 @@ int sw_evpcap_fd(const struct sw_evpcap *e)
 	return e->fd;
 }
 
+void sw_evpcap_flush(struct sw_evpcap *e)
+{
+	pcap_dump_flush(e->dump);
+}
+
 int sw_evpcap_finish(struct sw_evpcap *e, int64_t *size, int64_t *mtime_us, char *err,
                      size_t errlen)
 {

@@ -60,6 +60,9 @@ void sw_evpcap_record(struct sw_evpcap *e, const struct sw_rec *rec);
 /* A packet, after detection has seen it (p decoded from it). */
 void sw_evpcap_packet(struct sw_evpcap *e, const struct pcap_pkthdr *h, const uint8_t *data,
                       const struct sw_pkt *p);
+/* Hand what the buffer holds to the kernel (at each statistics interval
+ * of a live run: a sensor killed then loses less). */
+void sw_evpcap_flush(struct sw_evpcap *e);
 /* Flush and sync the file, and say its size and modification time; 0, or
  * -1 with err set. The file stays open until sw_evpcap_free(). */
 int sw_evpcap_finish(struct sw_evpcap *e, int64_t *size, int64_t *mtime_us, char *err,

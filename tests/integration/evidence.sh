@@ -20,6 +20,7 @@ DB="$TMP/ev.db"
 (cd "$TMP/caps" && "$SENSOR" -q -n evidence-test -r mixed.pcap -w "$DB") ||
 	fail "sensor exited $?"
 "$ANALYZER" -q -w "$DB" || fail "analyzer exited $?"
+touch -r "$CAP" "$TMP/mtime.ref" # the capture's time as the sensor saw it
 
 check "runs.source keeps what was given" "mixed.pcap" "$(q "$DB" "SELECT source FROM runs WHERE id = 1")"
 check "run_files holds the absolute path, size and mtime" \
@@ -129,7 +130,12 @@ err=$("$ANALYZER" -q -w "$DB" --evidence "$ID" -o "$TMP/touched" 2>&1); rc=$?
 check "a capture modified since: status 1" 1 "$rc"
 check_match "in one line naming the file" "^spanwatch-analyzer: [^ ]*/mixed.pcap: changed since the sensor recorded it \(modified 2001-01-01" "$err"
 check "no DIR, nothing beside it" "" "$(ls -d "$TMP"/touched* 2>/dev/null)"
+touch -r "$TMP/mtime.ref" "$CAP"
+"$ANALYZER" -q -w "$DB" --evidence "$ID" -o "$TMP/again" 2>/dev/null; rc=$?
+check "its time put back, the capture exports again" 0 "$rc"
+# one byte more, the time put back: the size alone tells
 printf 'x' >> "$CAP"
+touch -r "$TMP/mtime.ref" "$CAP"
 err=$("$ANALYZER" -q -w "$DB" --evidence "$ID" -o "$TMP/grown" 2>&1); rc=$?
 check "a capture that grew: status 1" 1 "$rc"
 check_match "its sizes named" "mixed.pcap: changed since the sensor recorded it \(size [0-9]+, recorded [0-9]+; run 1\)$" "$err"
