@@ -14,7 +14,7 @@
 
 #include "allow.h"
 #include "db.h"
-#include "evidence.h"
+#include "evexport.h"
 #include "incidents_db.h"
 #include "log.h"
 #include "logs.h"

@@ -1,5 +1,5 @@
 /*
- * evidence.c - the evidence export of one incident (--evidence INCIDENT -o
+ * evexport.c - the evidence export of one incident (--evidence INCIDENT -o
  * DIR): its packets read back from the run's recorded files (run_files,
  * schema 011) through a BPF filter on its source addresses and its time
  * window, its detections and evidence lines, and a manifest that gives
@@ -26,7 +26,7 @@
 
 #include "addr.h"
 #include "db.h"
-#include "evidence.h"
+#include "evexport.h"
 #include "log.h"
 #include "timefmt.h"
 #include "util.h"
@@ -807,6 +807,9 @@ int sw_evidence_export(sqlite3 *db, const char *db_path, int64_t incident, const
 	}
 	x->tmp[0] = '\0';
 	parent_sync(dir);
+	if (x->kept == 0) /* not an error: what the files hold is the evidence */
+		sw_warn("incident %" PRId64 ": no packet of the capture files matched the filter"
+		        " in the window (capture files given out of time order?)", x->id);
 	rc = SW_EXPORT_OK;
 out:
 	remove_tmp(x);

@@ -1,5 +1,5 @@
 /*
- * evidence.h - spanwatch-analyzer --evidence INCIDENT -o DIR: one
+ * evexport.h - spanwatch-analyzer --evidence INCIDENT -o DIR: one
  * incident's packets, evidence lines and a chain-of-custody manifest.
  */
 #ifndef SW_EVIDENCE_EXPORT_H
