@@ -31,7 +31,7 @@ struct followed {
 };
 
 /* One packet of the window: its header, addresses and captured bytes
- * (snaplen of them at most, in a fixed slot). */
+ * (at most a slot's worth: the snaplen, or SW_EVPCAP_SLOT when larger). */
 struct recent {
 	struct pcap_pkthdr hdr;
 	struct sw_addr src, dst;
@@ -44,12 +44,12 @@ struct sw_evpcap {
 	FILE *fp;
 	pcap_dumper_t *dump;
 	int fd;
-	int snaplen;
+	int slot;                 /* bytes of a window slot */
 	struct sw_sipkey key;
 	struct followed *src;     /* SW_EVPCAP_SOURCES slots */
 	uint32_t nopen;           /* open detections of all sources followed */
 	struct recent *win;       /* lim.recent slots */
-	uint8_t *win_data;        /* lim.recent * snaplen bytes */
+	uint8_t *win_data;        /* lim.recent * slot bytes */
 	uint32_t win_next, win_count;
 	char iobuf[STDIO_BUFFER];
 };
@@ -141,7 +141,7 @@ static void flush_window(struct sw_evpcap *e, struct followed *f)
 		}
 		f->kept++;
 		r->written = true;
-		keep(e, &r->hdr, e->win_data + (size_t)k * (size_t)e->snaplen);
+		keep(e, &r->hdr, e->win_data + (size_t)k * (size_t)e->slot);
 	}
 }
 
@@ -197,14 +197,14 @@ void sw_evpcap_packet(struct sw_evpcap *e, const struct pcap_pkthdr *h, const ui
 	}
 	if (e->lim.recent) {
 		struct recent *r = &e->win[e->win_next];
-		uint32_t n = h->caplen < (uint32_t)e->snaplen ? h->caplen : (uint32_t)e->snaplen;
+		uint32_t n = h->caplen < (uint32_t)e->slot ? h->caplen : (uint32_t)e->slot;
 
 		r->hdr = *h;
 		r->hdr.caplen = n;
 		r->src = p->src;
 		r->dst = p->dst;
 		r->written = written;
-		memcpy(e->win_data + (size_t)e->win_next * (size_t)e->snaplen, data, n);
+		memcpy(e->win_data + (size_t)e->win_next * (size_t)e->slot, data, n);
 		e->win_next = (e->win_next + 1) % e->lim.recent;
 		if (e->win_count < e->lim.recent)
 			e->win_count++;
@@ -223,17 +223,18 @@ struct sw_evpcap *sw_evpcap_open(const char *path, pcap_t *h,
 	}
 	e->fd = -1;
 	e->lim = *lim;
-	e->snaplen = pcap_snapshot(h);
-	if (e->snaplen <= 0 || e->snaplen > 262144)
-		e->snaplen = 262144;
+	/* a file's snaplen is often 262144: the window keeps headers */
+	e->slot = pcap_snapshot(h);
+	if (e->slot <= 0 || e->slot > SW_EVPCAP_SLOT)
+		e->slot = SW_EVPCAP_SLOT;
 	e->src = calloc(SW_EVPCAP_SOURCES, sizeof *e->src);
 	if (lim->recent) {
 		e->win = calloc(lim->recent, sizeof *e->win);
-		e->win_data = calloc(lim->recent, (size_t)e->snaplen);
+		e->win_data = calloc(lim->recent, (size_t)e->slot);
 	}
 	if (!e->src || (lim->recent && (!e->win || !e->win_data))) {
 		snprintf(err, errlen, "--evidence-pcap %s: cannot allocate a window of %u packets"
-		         " of %d bytes", path, lim->recent, e->snaplen);
+		         " of %d bytes", path, lim->recent, e->slot);
 		goto fail;
 	}
 	if (sw_sipkey_random(&e->key) < 0) {

@@ -9,7 +9,9 @@
  *    budget grows by per_detection at each detection that opens for it);
  *  - when a detection opens, the packets from or to its source still held
  *    in a window of the last `recent` packets seen (the probes that led
- *    to it, when they are that recent), within the same budget;
+ *    to it, when they are that recent), within the same budget; the
+ *    window holds at most SW_EVPCAP_SLOT bytes of each (the snaplen when
+ *    smaller, as by default: 128);
  *  - at most max_packets packets and max_bytes bytes of file in the run.
  * A packet is written once, with the bytes captured (the snaplen). The
  * file is in the order packets were kept, which is not time order across
@@ -32,6 +34,7 @@
 #define SW_EVPCAP_PER_DETECTION 1000
 #define SW_EVPCAP_RECENT 4096
 #define SW_EVPCAP_SOURCES 4096   /* sources followed in a run (a fixed table) */
+#define SW_EVPCAP_SLOT 2048      /* bytes kept of a packet in the window */
 
 struct sw_evpcap_limits {
 	uint64_t max_packets;

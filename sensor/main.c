@@ -198,7 +198,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_EV_RECENT:
 			o->evlim.recent = (uint32_t)sw_option_number("--evidence-recent", optarg, 0,
-			                                             1000000);
+			                                             100000);
 			break;
 		case OPT_STATS:
 			o->stats_interval = (int)sw_option_number("--stats-interval", optarg, 1, 86400);
