@@ -4,8 +4,10 @@
 # tcpdump finds with a filter and window this test builds itself), a
 # manifest that sha256sum -c verifies and that fails once a file changes,
 # the capture's own SHA-256; a missing or changed capture, a non-empty DIR
-# and an unknown incident refused with one line and nothing written; and
-# (as root) a live capture on lo kept with --evidence-pcap, then exported.
+# and an unknown incident refused with one line and nothing written; the
+# sensor's --evidence-pcap and its caps on a file, an export from it when
+# its run recorded no size; and (as root) a live capture on lo kept with
+# --evidence-pcap, then exported.
 . "$(dirname "$0")/lib.sh"
 need_sqlite3
 [ -n "$TCPDUMP" ] || skip_all "tcpdump not installed"
@@ -170,6 +172,22 @@ check "an existing evidence pcap is never overwritten" "1 7" \
 	"$rc $("$TCPDUMP" -nn -r "$TMP/evf3.pcap" 2>/dev/null | wc -l)"
 check_match "and the sensor says so" "evf3.pcap: File exists \(evidence is never overwritten\)" "$out"
 check "and records no run" 1 "$(q "$TMP/evf3.db" "SELECT count(*) FROM runs")"
+
+# an export from an evidence pcap whose run never ended (a sensor killed
+# with SIGKILL records no size): read all the same, and said so
+q "$TMP/evf.db" "DELETE FROM run_files WHERE kind = 'capture'; UPDATE run_files SET size = NULL, mtime = NULL"
+"$ANALYZER" -q -w "$TMP/evf.db" || fail "analyzer on evf.db exited $?"
+FID=$(q "$TMP/evf.db" "SELECT id FROM incidents WHERE src = '$A'")
+FIRST=$(q "$TMP/evf.db" "SELECT first_seen FROM incidents WHERE id = $FID")
+LAST=$(q "$TMP/evf.db" "SELECT last_seen FROM incidents WHERE id = $FID")
+WANT=$("$TCPDUMP" -nn -tt -r "$TMP/evf.pcap" "host $A" 2>/dev/null | in_window | wc -l)
+"$ANALYZER" -q -w "$TMP/evf.db" --evidence "$FID" -o "$TMP/evf-export" 2>/dev/null; rc=$?
+check "an evidence pcap with no recorded size exports" 0 "$rc"
+check "as many packets as tcpdump finds in it" "$WANT" \
+	"$("$TCPDUMP" -nn -r "$TMP/evf-export/packets.pcap" 2>/dev/null | wc -l)"
+check_match "the manifest says the size was not recorded" \
+	"size: $(stat -c %s "$TMP/evf.pcap") bytes \(the sensor recorded none: its run did not end\)" \
+	"$(cat "$TMP/evf-export/manifest.txt")"
 
 # a live capture on lo, kept with --evidence-pcap, then exported
 if [ "$(id -u)" != 0 ]; then
