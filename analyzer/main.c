@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "allow.h"
 #include "db.h"
 #include "export.h"
+#include "evexport.h"
 #include "incidents_db.h"
 #include "log.h"
 #include "logs.h"
@@ -33,6 +35,7 @@ static void usage(FILE *f)
 "       spanwatch-analyzer -w DB --mark-compromised ADDR | --clear-compromised ADDR\n"
 "       spanwatch-analyzer -w DB --prune [-c FILE]\n"
 "       spanwatch-analyzer -w DB --export json [--since TIME] [-o FILE]\n"
+"       spanwatch-analyzer -w DB --evidence INCIDENT -o DIR\n"
 "\n"
 "Correlate detections stored by spanwatch-sensor into incidents per source\n"
 "and per netblock (v_incidents). Running it twice changes nothing.\n"
@@ -58,7 +61,13 @@ static void usage(FILE *f)
 "      --since TIME            with --export: what was active at or after TIME\n"
 "                              (2026-11-27T17:09:41Z, an offset such as +01:00,\n"
 "                              or a date, 2026-11-27: midnight UTC)\n"
-"  -o, --output FILE           with --export: write to FILE (default: standard output)\n"
+"      --evidence INCIDENT     export incident INCIDENT (the id column of the\n"
+"                              incidents table) into -o DIR: its packets read back\n"
+"                              from the run's capture files, its evidence lines and a\n"
+"                              manifest of SHA-256 sums (sha256sum -c), instead of\n"
+"                              correlating\n"
+"  -o, --output PATH           --export: the file to write (default: standard output);\n"
+"                              --evidence: the directory (must not exist, or be empty)\n"
 "  -q, --quiet                 no summary\n"
 "  -h, --help                  this help\n"
 "  -V, --version               version\n"
@@ -112,7 +121,7 @@ static int run_prune(sqlite3 *db, const struct sw_retention *r, int quiet)
 int main(int argc, char **argv)
 {
 	enum { OPT_SYSLOG = 256, OPT_GAP, OPT_P4, OPT_P6, OPT_MARK, OPT_CLEAR, OPT_TZ, OPT_YEAR,
-	       OPT_OFFLINE, OPT_PRUNE, OPT_EXPORT, OPT_SINCE };
+	       OPT_OFFLINE, OPT_PRUNE, OPT_EXPORT, OPT_SINCE, OPT_EVIDENCE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' },
@@ -128,6 +137,7 @@ int main(int argc, char **argv)
 		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ "export", required_argument, NULL, OPT_EXPORT },
 		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "evidence", required_argument, NULL, OPT_EVIDENCE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -149,7 +159,8 @@ int main(int argc, char **argv)
 	int mark_value = -1, quiet = 0, ch, rc = 1;
 	bool prune = false, export = false;
 	struct sw_export_opts eo = { false, 0 };
-	const char *export_path = NULL;
+	const char *output = NULL;  /* -o: --export's file, --evidence's directory */
+	int64_t evidence = -1;
 	char err[512];
 	sqlite3 *db;
 	struct sw_logs *lg = NULL;
@@ -180,7 +191,10 @@ int main(int argc, char **argv)
 				               " 2026-11-27T18:09:41+01:00 or 2026-11-27");
 			eo.have_since = true;
 			break;
-		case 'o': export_path = optarg; break;
+		case 'o': output = optarg; break;
+		case OPT_EVIDENCE:
+			evidence = (int64_t)sw_option_number("--evidence", optarg, 1, INT64_MAX);
+			break;
 		case OPT_GAP: gap = (unsigned)sw_option_number("--gap", optarg, 1, 24 * 365); break;
 		case OPT_P4: p4 = (unsigned)sw_option_number("--prefix4", optarg, 8, 32); break;
 		case OPT_P6: p6 = (unsigned)sw_option_number("--prefix6", optarg, 16, 128); break;
@@ -198,10 +212,35 @@ int main(int argc, char **argv)
 		sw_usage_error("-w DB is required");
 	if (optind != argc)
 		sw_usage_error("unexpected argument");
-	if ((eo.have_since || export_path) && !export)
-		sw_usage_error("--since and -o go with --export json");
+	if (eo.have_since && !export)
+		sw_usage_error("--since goes with --export json");
+	if (export && evidence > 0)
+		sw_usage_error("--export and --evidence are two runs");
+	if (output && !export && evidence <= 0)
+		sw_usage_error("-o goes with --export json or --evidence");
 	if (export && (prune || mark || nlogs))
 		sw_usage_error("--export cannot be combined with --prune, --syslog or the compromise marks");
+	if (evidence > 0 && !output)
+		sw_usage_error("--evidence INCIDENT and -o DIR go together");
+	if (evidence > 0 && (prune || mark || nlogs))
+		sw_usage_error("--evidence cannot be combined with --prune, --syslog or the compromise marks");
+	if (evidence > 0) {
+		/* the export reads and writes files only: the database is left
+		 * as it is (no interrupted runs marked, no incidents updated) */
+		db = sw_db_open(db_path, 0, err, sizeof err);
+		if (!db) {
+			sw_err("%s", err);
+			return 1;
+		}
+		rc = sw_evidence_export(db, db_path, evidence, output, err, sizeof err);
+		if (rc != SW_EXPORT_OK)
+			sw_err("%s", err);
+		else if (!quiet)
+			fprintf(stderr, "%s: incident %lld exported to %s\n", sw_progname(),
+			        (long long)evidence, output);
+		sw_db_close(db);
+		return rc;
+	}
 	sw_analyzer_conf_defaults(&conf);
 	if (config && sw_analyzer_conf_load(&conf, config, err, sizeof err) < 0) {
 		sw_err("%s", err);
@@ -236,7 +275,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (export) {
-		rc = run_export(db, &eo, export_path, quiet) < 0 ? 1 : 0;
+		rc = run_export(db, &eo, output, quiet) < 0 ? 1 : 0;
 		goto out;
 	}
 	if (mark && sw_mark_compromised(db, mark, mark_value) < 0)

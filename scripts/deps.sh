@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential autoconf automake pkg-config
 libpcap-dev libsqlite3-dev libnet1-dev libpsl-dev libinih-dev libcmocka-dev libgpgme-dev
-libcurl4-openssl-dev libjson-c-dev libcap-ng-dev libseccomp-dev ca-certificates openssl
+libcurl4-openssl-dev libjson-c-dev libcap-ng-dev libseccomp-dev nettle-dev ca-certificates openssl
 sqlite3 tcpdump iproute2 tzdata groff-base python3 python3-jsonschema gnupg nftables
 clang libclang-rt-dev valgrind"
 

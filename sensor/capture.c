@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,11 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
 #include "detect.h"
+#include "evpcap.h"
 #include "frag.h"
 #include "log.h"
 #include "timefmt.h"
@@ -33,6 +36,7 @@
 struct sw_capture {
 	struct sw_capture_opts opts;
 	pcap_t **handles;
+	struct sw_capture_file *files; /* -r: one per handle */
 	int nhandles;
 	int live;
 	char linktypes[256];
@@ -42,6 +46,7 @@ struct sw_capture {
 	struct sw_counters *cnt;
 	struct sw_frag *frag;
 	struct sw_detect *detect; /* NULL: count only */
+	struct sw_evpcap *evpcap; /* NULL: no --evidence-pcap */
 	int64_t loop_us;          /* wall time spent in the packet loop */
 	struct sw_pkt pkt;
 	struct sw_pkt head;       /* a header put together from tiny fragments */
@@ -137,6 +142,34 @@ static pcap_t *open_file(struct sw_capture *c, const char *path,
 	return h;
 }
 
+/* What the run records of a file: the descriptor libpcap reads is the file
+ * stat'ed (no race with a rename), and the path is made absolute now,
+ * before a chroot, so that the analyzer finds it again. */
+static int note_file(pcap_t *h, const char *path, struct sw_capture_file *f,
+                     char *err, size_t errlen)
+{
+	FILE *fp = pcap_file(h);
+	struct stat st;
+
+	if (!fp || fstat(fileno(fp), &st) < 0) {
+		snprintf(err, errlen, "%s: cannot stat the capture: %s", path, strerror(errno));
+		return -1;
+	}
+	f->size = (int64_t)st.st_size;
+	f->mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
+	f->path = realpath(path, NULL);
+	if (!f->path)
+		sw_warn("%s: cannot resolve the path (%s); recorded as given", path,
+		        strerror(errno));
+	if (!f->path)
+		f->path = strdup(path);
+	if (!f->path) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static pcap_t *open_live(struct sw_capture *c, enum sw_capture_status *status,
                          char *err, size_t errlen)
 {
@@ -197,8 +230,11 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
 	int want = o->iface ? 1 : o->nfiles;
 
 	*status = SW_CAPTURE_RUNTIME;
-	if (!c || !(c->handles = calloc((size_t)want, sizeof *c->handles))) {
+	if (!c || !(c->handles = calloc((size_t)want, sizeof *c->handles)) ||
+	    !(c->files = calloc((size_t)want, sizeof *c->files))) {
 		snprintf(err, errlen, "out of memory");
+		if (c)
+			free(c->handles);
 		free(c);
 		return NULL;
 	}
@@ -217,12 +253,35 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
 		if (!h)
 			goto fail;
 		c->handles[c->nhandles++] = h;
+		if (!c->live && note_file(h, o->files[i], &c->files[i], err, errlen) < 0)
+			goto fail;
 	}
 	*status = SW_CAPTURE_OK;
 	return c;
 fail:
 	sw_capture_close(c);
 	return NULL;
+}
+
+void sw_capture_set_evpcap(struct sw_capture *c, struct sw_evpcap *e)
+{
+	c->evpcap = e;
+}
+
+pcap_t *sw_capture_first_handle(const struct sw_capture *c, int *same)
+{
+	*same = 1;
+	for (int i = 1; i < c->nhandles; i++)
+		if (pcap_datalink(c->handles[i]) != pcap_datalink(c->handles[0]))
+			*same = 0;
+	return c->nhandles ? c->handles[0] : NULL;
+}
+
+const struct sw_capture_file *sw_capture_file(const struct sw_capture *c, int i)
+{
+	if (c->live || i < 0 || i >= c->nhandles)
+		return NULL;
+	return &c->files[i];
 }
 
 const char *sw_capture_linktypes(const struct sw_capture *c)
@@ -255,6 +314,8 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 	sw_counters_add(c->cnt, p);
 	if (c->detect)
 		sw_detect_packet(c->detect, p);
+	if (c->evpcap)
+		sw_evpcap_packet(c->evpcap, hdr, data, p);
 	if (p->flags & SW_PF_FRAG)
 		on_fragment(c, p, data);
 }
@@ -392,6 +453,8 @@ static enum sw_capture_status read_handle(struct sw_capture *c, pcap_t *h, const
 		now = sw_now_us();
 		if (now >= *next_stats) {
 			send_stats(c, h, w, SW_REC_STATS);
+			if (c->evpcap)
+				sw_evpcap_flush(c->evpcap);
 			*next_stats = now + (int64_t)c->opts.stats_interval * 1000000;
 		}
 	}
@@ -437,6 +500,10 @@ void sw_capture_close(struct sw_capture *c)
 		return;
 	for (int i = 0; i < c->nhandles; i++)
 		pcap_close(c->handles[i]);
+	if (c->files)
+		for (int i = 0; i < c->nhandles; i++)
+			free(c->files[i].path);
+	free(c->files);
 	for (int i = 0; i < 2; i++)
 		if (c->sysfs_fd[i] >= 0)
 			close(c->sysfs_fd[i]);

@@ -6,11 +6,14 @@
 #define SW_CAPTURE_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <pcap/pcap.h>
 
 #include "counters.h"
 #include "decode.h"
 struct sw_detect; /* detect.h */
 struct sw_writer; /* writer.h */
+struct sw_evpcap; /* evpcap.h */
 
 #define SW_DEFAULT_SNAPLEN 128 /* headers only: Ethernet+VLANs+IPv6+ext+TCP opts */
 #define SW_DEFAULT_BUFFER_MIB 32
@@ -49,6 +52,21 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
  * without them ("any"), or without promiscuous mode (libpcap counts no
  * interface drops then). */
 void sw_capture_hold_sysfs(struct sw_capture *c);
+/* A capture file as it was when opened (-r): its absolute path (resolved
+ * before any chroot), size and modification time, from the descriptor
+ * libpcap read, for the run's run_files rows. */
+struct sw_capture_file {
+	char *path;          /* absolute; NULL if it could not be resolved */
+	int64_t size;        /* bytes */
+	int64_t mtime_us;
+};
+/* The i-th file of a -r capture (0-based), or NULL. */
+const struct sw_capture_file *sw_capture_file(const struct sw_capture *c, int i);
+/* --evidence-pcap: each packet, after detection, also goes to e. */
+void sw_capture_set_evpcap(struct sw_capture *c, struct sw_evpcap *e);
+/* The first handle (its link type and snaplen for the evidence pcap);
+ * *same: whether every handle has its link type. */
+pcap_t *sw_capture_first_handle(const struct sw_capture *c, int *same);
 /* Link type names of the open handles, comma separated. */
 const char *sw_capture_linktypes(const struct sw_capture *c);
 /* Read everything (files) or until sw_capture_stop() (live), handing each

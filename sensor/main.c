@@ -22,6 +22,7 @@
 #include "confine.h"
 #include "db.h"
 #include "detect.h"
+#include "evpcap.h"
 #include "log.h"
 #include "runstate.h"
 #include "settings.h"
@@ -49,6 +50,8 @@ struct options {
 	int promisc;
 	int stats_interval;
 	struct sw_alert_opts alerts;
+	const char *evidence_pcap;  /* --evidence-pcap; NULL: none */
+	struct sw_evpcap_limits evlim;
 };
 
 /* -n with -A json: the name goes into every event, escaped */
@@ -76,6 +79,14 @@ static void usage(FILE *f)
 "                          database must be inside DIR)\n"
 "      --no-seccomp        no system-call filter (to debug; the user still drops)\n"
 "      --stats-interval S  store run statistics every S seconds (default %d)\n"
+"      --evidence-pcap FILE  keep the first packets of each detection in FILE\n"
+"                          (a new pcap, recorded with the run for\n"
+"                          spanwatch-analyzer --evidence), bounded by:\n"
+"      --evidence-max-packets N  packets in the run (default %d)\n"
+"      --evidence-max-mib N      MiB of file in the run (default %d)\n"
+"      --evidence-per-detection N  packets per detection (default %d)\n"
+"      --evidence-recent N       recent packets held to find those that led\n"
+"                                to a detection (default %d; 0: none)\n"
 "  -A, --alert MODE        a line per detection as it fires: none (default),\n"
 "                          stderr or syslog (daemon facility, warning); or\n"
 "                          json:PATH, a JSON event per line when a detection\n"
@@ -87,7 +98,8 @@ static void usage(FILE *f)
 "  -V, --version           version\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure, 2 usage error.\n",
-	        SW_DEFAULT_SNAPLEN, SW_DEFAULT_BUFFER_MIB, SW_DEFAULT_STATS_INTERVAL);
+	        SW_DEFAULT_SNAPLEN, SW_DEFAULT_BUFFER_MIB, SW_DEFAULT_STATS_INTERVAL,
+	        SW_EVPCAP_MAX_PACKETS, SW_EVPCAP_MAX_MIB, SW_EVPCAP_PER_DETECTION, SW_EVPCAP_RECENT);
 }
 
 /* The BPF expression: the remaining arguments joined by spaces, as tcpdump. */
@@ -113,7 +125,8 @@ static char *join_args(int argc, char **argv)
 
 static void parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_STATS = 256, OPT_NO_SECCOMP };
+	enum { OPT_STATS = 256, OPT_NO_SECCOMP, OPT_EVPCAP, OPT_EV_PACKETS, OPT_EV_MIB,
+	       OPT_EV_PER_DET, OPT_EV_RECENT };
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
@@ -127,6 +140,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "chroot", required_argument, NULL, 't' },
 		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "stats-interval", required_argument, NULL, OPT_STATS },
+		{ "evidence-pcap", required_argument, NULL, OPT_EVPCAP },
+		{ "evidence-max-packets", required_argument, NULL, OPT_EV_PACKETS },
+		{ "evidence-max-mib", required_argument, NULL, OPT_EV_MIB },
+		{ "evidence-per-detection", required_argument, NULL, OPT_EV_PER_DET },
+		{ "evidence-recent", required_argument, NULL, OPT_EV_RECENT },
 		{ "alert", required_argument, NULL, 'A' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -141,6 +159,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->buffer_mib = SW_DEFAULT_BUFFER_MIB;
 	o->promisc = 1;
 	o->stats_interval = SW_DEFAULT_STATS_INTERVAL;
+	o->evlim.max_packets = SW_EVPCAP_MAX_PACKETS;
+	o->evlim.max_bytes = (uint64_t)SW_EVPCAP_MAX_MIB << 20;
+	o->evlim.per_detection = SW_EVPCAP_PER_DETECTION;
+	o->evlim.recent = SW_EVPCAP_RECENT;
 	sw_log_set_level(SW_LOG_INFO);
 
 	while ((ch = getopt_long(argc, argv, "+r:i:w:s:B:pc:n:Z:t:A:qvhV", longopts, NULL)) != -1) {
@@ -170,6 +192,23 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		}
 		case OPT_NO_SECCOMP: o->no_seccomp = true; break;
+		case OPT_EVPCAP: o->evidence_pcap = optarg; break;
+		case OPT_EV_PACKETS:
+			o->evlim.max_packets = sw_option_number("--evidence-max-packets", optarg, 1,
+			                                        100000000);
+			break;
+		case OPT_EV_MIB:
+			o->evlim.max_bytes = sw_option_number("--evidence-max-mib", optarg, 1,
+			                                      1048576) << 20;
+			break;
+		case OPT_EV_PER_DET:
+			o->evlim.per_detection = sw_option_number("--evidence-per-detection", optarg,
+			                                          1, 100000000);
+			break;
+		case OPT_EV_RECENT:
+			o->evlim.recent = (uint32_t)sw_option_number("--evidence-recent", optarg, 0,
+			                                             100000);
+			break;
 		case OPT_STATS:
 			o->stats_interval = (int)sw_option_number("--stats-interval", optarg, 1, 86400);
 			break;
@@ -256,6 +295,7 @@ static void fill_capture_opts(const struct options *o, struct sw_capture_opts *c
 struct detect_to_writer {
 	struct sw_writer *writer;
 	struct sw_counters *cnt;
+	struct sw_evpcap *evpcap;   /* --evidence-pcap, or NULL */
 	bool finishing;
 };
 
@@ -263,19 +303,40 @@ static void emit_record(void *ctx, const struct sw_rec *rec)
 {
 	struct detect_to_writer *path = ctx;
 
+	if (path->evpcap)
+		sw_evpcap_record(path->evpcap, rec);
 	if (path->finishing)
 		sw_writer_submit_wait(path->writer, rec);
 	else if (!sw_writer_submit(path->writer, rec))
 		path->cnt->ring_full++;
 }
 
+/* The evidence pcap is complete: synced, and its size and time recorded
+ * with the run (the analyzer's export compares them with the file). */
+static void finish_evpcap(struct sw_evpcap *ev, int seq, struct sw_writer *w)
+{
+	struct sw_rec rec;
+	char err[256];
+
+	memset(&rec, 0, sizeof rec);
+	rec.type = SW_REC_RUN_FILE;
+	rec.u.file.seq = (uint32_t)seq;
+	if (sw_evpcap_finish(ev, &rec.u.file.size, &rec.u.file.mtime_us, err, sizeof err) < 0) {
+		sw_err("%s", err);
+		return;
+	}
+	sw_writer_submit_wait(w, &rec);
+}
+
 /* Capture with the detection engine, its records to the writer, and end
  * the run (its final counters) whatever happened. */
 static enum sw_capture_status capture_and_detect(struct sw_capture *cap,
                                                  const struct sw_settings *settings,
-                                                 struct sw_counters *cnt, struct sw_writer *w)
+                                                 struct sw_counters *cnt, struct sw_writer *w,
+                                                 struct sw_evpcap *ev, int ev_seq)
 {
-	struct detect_to_writer path = { .writer = w, .cnt = cnt, .finishing = false };
+	struct detect_to_writer path = { .writer = w, .cnt = cnt, .evpcap = ev,
+	                                 .finishing = false };
 	struct sw_detect_sink sink = { emit_record, &path };
 	struct sw_detect *detect = sw_detect_new(settings, sink);
 	enum sw_capture_status status = SW_CAPTURE_RUNTIME;
@@ -283,24 +344,46 @@ static enum sw_capture_status capture_and_detect(struct sw_capture *cap,
 	if (!detect) {
 		sw_err("cannot allocate the detection tables");
 	} else {
+		sw_capture_set_evpcap(cap, ev);
 		status = sw_capture_run(cap, detect, cnt, w);
 		/* a live run's last records must not wait for ever on a lock */
 		sw_writer_capture_ended(w);
 		path.finishing = true;
 		sw_detect_finish(detect);
 	}
+	if (ev)
+		finish_evpcap(ev, ev_seq, w);
 	sw_capture_end(cap, detect, cnt, w);
 	sw_detect_free(detect);
 	return status;
 }
 
 /* Record the run; its id, or -1. */
-static int64_t record_run(sqlite3 *db, struct options *o, struct sw_capture *cap)
+static int64_t record_run(sqlite3 *db, struct options *o, struct sw_capture *cap,
+                          const char *evidence_path, int *evidence_seq)
 {
 	static char host[256] = "sensor";
 	struct sw_run_info run;
 	char *source = describe_source(o);
+	struct sw_run_file *files = calloc((size_t)o->nfiles + 1, sizeof *files);
+	int nfiles = 0;
 	int64_t id;
+
+	if (!files) {
+		sw_err("out of memory");
+		free(source);
+		return -1;
+	}
+	for (int i = 0; i < o->nfiles; i++) {
+		const struct sw_capture_file *f = sw_capture_file(cap, i);
+		if (!f || !f->path)
+			continue;
+		files[nfiles++] = (struct sw_run_file){ "capture", f->path, f->size, f->mtime_us };
+	}
+	if (evidence_path) {
+		files[nfiles++] = (struct sw_run_file){ "evidence", evidence_path, -1, -1 };
+		*evidence_seq = nfiles;
+	}
 
 	if (!o->sensor_name) {
 		gethostname(host, sizeof host - 1);
@@ -315,7 +398,10 @@ static int64_t record_run(sqlite3 *db, struct options *o, struct sw_capture *cap
 	run.recorded_at = sw_now_us();
 	run.started = o->iface ? run.recorded_at : 0;
 	run.stats_interval = o->stats_interval;
+	run.files = files;
+	run.nfiles = nfiles;
 	id = sw_run_insert(db, &run);
+	free(files);
 	free(source);
 	return id;
 }
@@ -334,6 +420,9 @@ int main(int argc, char **argv)
 	struct sw_runs_marked marked;
 	uint64_t detected;
 	struct sw_writer_result wr;
+	struct sw_evpcap *ev = NULL;
+	char *ev_path = NULL;       /* absolute, for run_files */
+	int ev_seq = 0;
 	struct sw_alerts *alerts = NULL;
 	uint64_t alerts_dropped;
 	bool alerts_stuck = false, store_failed;
@@ -399,6 +488,27 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* the evidence pcap: created now, by its absolute path, before -t */
+	if (o.evidence_pcap) {
+		int same;
+		pcap_t *first = sw_capture_first_handle(cap, &same);
+		if (!same) {
+			sw_err("--evidence-pcap %s: the files' link types differ (%s), and a pcap"
+			       " holds one", o.evidence_pcap, sw_capture_linktypes(cap));
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		ev = sw_evpcap_open(o.evidence_pcap, first, &o.evlim, err, sizeof err);
+		if (!ev || !(ev_path = realpath(o.evidence_pcap, NULL))) {
+			sw_err("%s", ev ? "--evidence-pcap: cannot resolve its path" : err);
+			goto out;
+		}
+		if (user.drop && fchown(sw_evpcap_fd(ev), user.uid, user.gid) < 0) {
+			sw_err("--evidence-pcap %s: cannot give it to %s: %s", o.evidence_pcap,
+			       user.name, strerror(errno));
+			goto out;
+		}
+	}
 	/* 2. -t: the capture files and interface are open; the syslog socket
 	 * is connected and the interface's drop counters opened now; the
 	 * database is reached from inside DIR, by the path SQLite will also
@@ -431,7 +541,7 @@ int main(int argc, char **argv)
 	if (marked.runs)
 		sw_info("%u interrupted runs marked, %u of their detections closed",
 		        marked.runs, marked.detections);
-	run_id = record_run(db, &o, cap);
+	run_id = record_run(db, &o, cap, ev_path, &ev_seq);
 	if (run_id < 0)
 		goto out;
 	/* 4. root is no longer needed: the files go to the user, the process
@@ -463,7 +573,7 @@ int main(int argc, char **argv)
 	db = NULL;
 	sw_writer_wait_when_full(w, o.iface == NULL); /* a file can wait */
 	memset(&cnt, 0, sizeof cnt);
-	rc = capture_and_detect(cap, &settings, &cnt, w) == SW_CAPTURE_OK ? 0 : 1;
+	rc = capture_and_detect(cap, &settings, &cnt, w, ev, ev_seq) == SW_CAPTURE_OK ? 0 : 1;
 	store_failed = sw_writer_stop(w, &wr) < 0;
 	if (store_failed)
 		rc = 1;
@@ -511,12 +621,22 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s:   capture loop: %.3f s, %.0f packets/s\n", sw_progname(),
 			        secs, secs > 0 ? (double)cnt.packets / secs : 0.0);
 	}
+	if (ev && sw_log_get_level() >= SW_LOG_INFO) {
+		const struct sw_evpcap_stats *es = sw_evpcap_stats(ev);
+		fprintf(stderr, "%s:   evidence pcap: %llu packets (%llu bytes) kept, %llu over the"
+		        " per-detection cap, %llu over the run's caps, %llu detections not followed"
+		        " (table full)\n", sw_progname(), (unsigned long long)es->packets,
+		        (unsigned long long)es->bytes, (unsigned long long)es->over_detection,
+		        (unsigned long long)es->over_run, (unsigned long long)es->sources_full);
+	}
 out:
 	sw_alerts_stop(alerts, NULL);
 	if (json_fd >= 0)
 		close(json_fd);
 	sw_db_close(db);
 	sw_capture_close(cap);
+	sw_evpcap_free(ev);
+	free(ev_path);
 	free(o.filter);
 	return rc;
 }

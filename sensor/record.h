@@ -22,6 +22,7 @@ enum sw_rec_type {
 	SW_REC_DET_UPDATE,/* the activity goes on: counts, last_seen, kind */
 	SW_REC_DET_CLOSE, /* the source went quiet: final counts, closed_at */
 	SW_REC_EVIDENCE,  /* one time-stamped evidence line of a detection */
+	SW_REC_RUN_FILE,  /* a file of the run is complete: its size and mtime */
 };
 
 /* What a detection is (sw_rec_det.kind) and how its probes were made
@@ -89,6 +90,14 @@ struct sw_rec_evidence {
 	char line[SW_EVIDENCE_LEN];
 };
 
+/* run_files row seq of the run (the --evidence-pcap file, written to the
+ * end): its size and modification time. */
+struct sw_rec_file {
+	uint32_t seq;
+	int64_t size;
+	int64_t mtime_us;
+};
+
 struct sw_rec {
 	uint32_t type;
 	uint32_t reserved;
@@ -96,6 +105,7 @@ struct sw_rec {
 		struct sw_counters stats;
 		struct sw_rec_det det;
 		struct sw_rec_evidence ev;
+		struct sw_rec_file file;
 		unsigned char raw[SW_REC_SIZE - 8];
 	} u;
 };

@@ -58,7 +58,7 @@
 
 enum stmt_id {
 	ST_RUN_STATS, ST_RUN_FINISH, ST_COUNTER,
-	ST_DET_OPEN, ST_DET_UPDATE, ST_EVIDENCE, ST_DET_ID,
+	ST_DET_OPEN, ST_DET_UPDATE, ST_EVIDENCE, ST_DET_ID, ST_RUN_FILE,
 	ST_COUNT
 };
 
@@ -98,6 +98,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	/* the row a closing detection updated, for its JSON event */
 	[ST_DET_ID] =
 		"SELECT id FROM detections WHERE run_id = ?1 AND seq = ?2",
+	[ST_RUN_FILE] =
+		"UPDATE run_files SET size = ?3, mtime = ?4 WHERE run_id = ?1 AND seq = ?2",
 };
 
 struct sw_writer {
@@ -423,6 +425,12 @@ static int apply(struct sw_writer *w, const struct sw_rec *rec)
 		return apply_detection(w, rec);
 	case SW_REC_EVIDENCE:
 		return apply_evidence(w, &rec->u.ev);
+	case SW_REC_RUN_FILE:
+		sqlite3_bind_int64(w->st[ST_RUN_FILE], 1, w->run_id);
+		sqlite3_bind_int64(w->st[ST_RUN_FILE], 2, rec->u.file.seq);
+		sqlite3_bind_int64(w->st[ST_RUN_FILE], 3, rec->u.file.size);
+		sqlite3_bind_int64(w->st[ST_RUN_FILE], 4, rec->u.file.mtime_us);
+		return step_reset(w, w->st[ST_RUN_FILE]);
 	default:
 		sw_err("writer: unknown record type %u", rec->type);
 		return -1;
@@ -637,6 +645,40 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+static int insert_run_files(sqlite3 *db, int64_t run, const struct sw_run_info *info)
+{
+	static const char sql[] =
+		"INSERT INTO run_files (run_id, seq, kind, path, size, mtime)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (info->nfiles == 0)
+		return 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	for (int i = 0; i < info->nfiles && rc == 0; i++) {
+		const struct sw_run_file *f = &info->files[i];
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_int(st, 2, i + 1);
+		sqlite3_bind_text(st, 3, f->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, f->path, -1, SQLITE_STATIC);
+		if (f->size >= 0)
+			sqlite3_bind_int64(st, 5, f->size);
+		else
+			sqlite3_bind_null(st, 5);
+		if (f->mtime_us >= 0)
+			sqlite3_bind_int64(st, 6, f->mtime_us);
+		else
+			sqlite3_bind_null(st, 6);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info)
 {
 	static const char sql_sensor[] =
@@ -647,7 +689,7 @@ int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info)
 		" VALUES ((SELECT id FROM sensors WHERE name = ?1), ?2, ?3, ?4, ?5, ?6, ?7,"
 		" ?8, ?9, ?10, ?6)";
 	sqlite3_stmt *st = NULL;
-	int64_t id = -1;
+	int64_t id = -1, run;
 
 	if (sw_db_exec(db, "BEGIN IMMEDIATE") < 0)
 		return -1;
@@ -673,7 +715,10 @@ int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info)
 	sqlite3_bind_int(st, 10, info->stats_interval);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto out;
-	id = sqlite3_last_insert_rowid(db);
+	run = sqlite3_last_insert_rowid(db);
+	if (insert_run_files(db, run, info) < 0)
+		goto out;
+	id = run;
 out:
 	if (id < 0)
 		sw_err("database: cannot record the run: %s", sqlite3_errmsg(db));

@@ -19,6 +19,16 @@
 
 struct sw_alerts; /* alert.h */
 
+/* A file of the run (schema 011, run_files): a capture read with -r, or
+ * the --evidence-pcap file written. size and mtime_us < 0: not known yet
+ * (stored NULL). */
+struct sw_run_file {
+	const char *kind;     /* "capture" or "evidence" */
+	const char *path;     /* absolute */
+	int64_t size;
+	int64_t mtime_us;
+};
+
 struct sw_run_info {
 	const char *sensor;   /* sensor name */
 	const char *source;   /* interface or the files, space separated */
@@ -28,10 +38,12 @@ struct sw_run_info {
 	int64_t recorded_at;  /* wall clock */
 	int64_t started;      /* 0: unknown yet */
 	int stats_interval;   /* seconds between heartbeats (runstate.h) */
+	const struct sw_run_file *files; /* stored in run_files, in order */
+	int nfiles;
 };
 
 /* Insert the run row (and the sensor row if new), with this host, pid and
- * a first heartbeat; the run id or -1. Runs in the caller's thread, before
+ * a first heartbeat, and its files; the run id or -1. Runs in the caller's thread, before
  * the writer starts. */
 int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info);
 
