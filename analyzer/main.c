@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "allow.h"
+#include "central.h"
 #include "db.h"
 #include "incidents_db.h"
 #include "log.h"
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 "Usage: spanwatch-analyzer -w DB [--syslog FILE...] [options]\n"
 "       spanwatch-analyzer -w DB --mark-compromised ADDR | --clear-compromised ADDR\n"
 "       spanwatch-analyzer -w DB --prune [-c FILE]\n"
+"       spanwatch-analyzer -w CENTRAL.db --source SENSOR.db [--source SENSOR.db...] [options]\n"
 "\n"
 "Correlate detections stored by spanwatch-sensor into incidents per source\n"
 "and per netblock (v_incidents). Running it twice changes nothing.\n"
@@ -47,6 +49,9 @@ static void usage(FILE *f)
 "      --tz ZONE               zone of log stamps written without one (default: local)\n"
 "      --year YYYY             year of RFC 3164 stamps (default: from the file's mtime)\n"
 "      --offline               do not resolve host names (log lines, allow list)\n"
+"      --source FILE           first bring the new runs, detections, evidence and log\n"
+"                              lines of another spanwatch database (a sensor's, or a\n"
+"                              copy of it), read-only, into DB; repeatable\n"
 "      --prune                 remove what [retention] no longer keeps, in small\n"
 "                              transactions, instead of correlating\n"
 "  -q, --quiet                 no summary\n"
@@ -77,7 +82,7 @@ static int run_prune(sqlite3 *db, const struct sw_retention *r, int quiet)
 int main(int argc, char **argv)
 {
 	enum { OPT_SYSLOG = 256, OPT_GAP, OPT_P4, OPT_P6, OPT_MARK, OPT_CLEAR, OPT_TZ, OPT_YEAR,
-	       OPT_OFFLINE, OPT_PRUNE };
+	       OPT_OFFLINE, OPT_PRUNE, OPT_SOURCE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' },
@@ -91,6 +96,7 @@ int main(int argc, char **argv)
 		{ "year", required_argument, NULL, OPT_YEAR },
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
 		{ "prune", no_argument, NULL, OPT_PRUNE },
+		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -100,6 +106,8 @@ int main(int argc, char **argv)
 	struct sw_logs_opts lopts = { 0, "", false };
 	const char *logs[64];
 	int nlogs = 0;
+	const char *sources[64];
+	int nsources = 0;
 	struct sw_incidents_result res;
 	struct sw_runs_marked marked;
 	const char *db_path = NULL, *mark = NULL, *config = NULL;
@@ -124,6 +132,11 @@ int main(int argc, char **argv)
 			if (nlogs == (int)SW_ARRAY_LEN(logs))
 				sw_usage_error("too many --syslog files (at most 64)");
 			logs[nlogs++] = optarg;
+			break;
+		case OPT_SOURCE:
+			if (nsources == (int)SW_ARRAY_LEN(sources))
+				sw_usage_error("too many --source databases (at most 64)");
+			sources[nsources++] = optarg;
 			break;
 		case OPT_TZ: tz = optarg; break;
 		case OPT_YEAR: year = (unsigned)sw_option_number("--year", optarg, 1970, 9999); break;
@@ -161,7 +174,8 @@ int main(int argc, char **argv)
 	opts.policy.allow = &allow;
 	lopts.tz = tz ? tz : conf.tz;
 	lopts.year = (int)(year ? year : conf.year);
-	db = sw_db_open(db_path, 0, err, sizeof err);
+	/* a central database (--source) is made by its first import */
+	db = sw_db_open(db_path, nsources ? SW_DB_CREATE : 0, err, sizeof err);
 	if (!db) {
 		sw_err("%s", err);
 		return 1;
@@ -179,6 +193,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (mark && sw_mark_compromised(db, mark, mark_value) < 0)
+		goto out;
+	if (nsources && sw_central_import(db, sources, nsources, quiet) < 0)
 		goto out;
 	if (nlogs && !(lg = sw_logs_new())) {
 		sw_err("out of memory");
