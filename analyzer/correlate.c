@@ -131,6 +131,45 @@ static struct sw_incident *new_incident(struct sw_correlation *w)
 	return &w->inc[w->ninc++];
 }
 
+/*
+ * The packets of an incident's detections, each activity counted once.
+ * Two sensors can see the same packets (overlapping span ports, a split
+ * that let an address through on two links): a detection of another
+ * packet sensor, of the same source, kind and protocol and overlapping in
+ * time, counts only what it saw beyond the one before it, so the pair
+ * counts the larger of the two. One sensor's detections always add up;
+ * log lines (the sensor "syslog") are another kind of count and add up
+ * too. Targets and ports need no such care: an incident takes the
+ * largest of its detections', never their sum.
+ */
+#define DUP_LOOKBACK 256
+
+static bool seen_twice(const struct sw_adet *a, const struct sw_adet *b)
+{
+	return strcmp(a->sensor, b->sensor) != 0 && strcmp(a->sensor, "syslog") != 0 &&
+	       strcmp(b->sensor, "syslog") != 0 && !strcmp(a->kind, b->kind) &&
+	       !strcmp(a->proto, b->proto) && a->first <= b->last && b->first <= a->last &&
+	       a->family == b->family && memcmp(a->bin, b->bin, 16) == 0;
+}
+
+static uint64_t count_packets(const struct sw_adet *const *dets, size_t n)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t add = dets[i]->packets;
+
+		for (size_t j = i; j-- > 0 && i - j <= DUP_LOOKBACK;) {
+			if (seen_twice(dets[i], dets[j])) {
+				add = add > dets[j]->packets ? add - dets[j]->packets : 0;
+				break;
+			}
+		}
+		total += add;
+	}
+	return total;
+}
+
 /* Fill the totals of inc from dets and judge it. */
 static void summarize(const struct sw_correlate_opts *o, struct sw_incident *inc,
                       const struct sw_adet *const *dets, size_t n)
@@ -147,11 +186,11 @@ static void summarize(const struct sw_correlate_opts *o, struct sw_incident *inc
 			inc->targets = d->targets;
 		if (d->ports > inc->ports)
 			inc->ports = d->ports;
-		inc->packets += d->packets;
 		add_kind(inc->kinds, sizeof inc->kinds, d->kind);
 		add_kind(inc->sensors, sizeof inc->sensors, d->sensor);
 		inc->outbound |= d->outbound;
 	}
+	inc->packets = count_packets(dets, n);
 	inc->ndet = (unsigned)n;
 	inc->days = count_days(dets, n);
 	sw_policy_judge(&o->policy, inc, dets, n);
