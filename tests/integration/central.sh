@@ -189,13 +189,20 @@ check "one run of log lines" 1 "$(q "$C" "SELECT count(*) FROM v_runs WHERE sens
 before=$(counts "$C")
 "$ANALYZER" -q -w "$C" --source "$TMP/s1.db" --source "$TMP/s2.db" --source "$TMP/s3.db"
 check "and again nothing changes" "$before" "$(counts "$C")"
+"$ANALYZER" -q -w "$TMP/s2.db" --offline --tz UTC --year 2026 --syslog "$LG/auth.log" ||
+	fail "analyzer --syslog on a second sensor's database"
+out=$("$ANALYZER" -w "$C" --source "$TMP/s2.db" 2>&1); rc=$?
+check "the same log lines from a second sensor: exit 0" 0 "$rc"
+check_match "stored once" "s2.db \(s2\): .* 0 log lines" "$out"
+check "nothing new" "$before" "$(counts "$C")"
 
 # refusals: one line naming the file, exit 1, nothing imported
 before=$(counts "$C")
 printf 'not a database\n' >"$TMP/junk.db"
-out=$("$ANALYZER" -q -w "$C" --source "$TMP/s3.db" --source "$TMP/junk.db" 2>&1); rc=$?
+out=$("$ANALYZER" -q -w "$C" --source "$TMP/o1.db" --source "$TMP/junk.db" 2>&1); rc=$?
 check "a file that is no database: exit 1" 1 "$rc"
 check_match "named, not a spanwatch database" "junk.db: not a spanwatch database" "$out"
+check "o1.db, given before it, was not imported either" "$before" "$(counts "$C")"
 q "$TMP/other.db" "CREATE TABLE t (x)"
 out=$("$ANALYZER" -q -w "$C" --source "$TMP/other.db" 2>&1); rc=$?
 check "another program's database: exit 1" 1 "$rc"
@@ -208,14 +215,15 @@ check "an older schema: exit 1" 1 "$rc"
 check_match "named, with its version and what to do" \
 	"old.db: database schema version 8 is older than [0-9]+; run spanwatch-analyzer -w .*old.db once to migrate it" "$out"
 "$ANALYZER" -q -w "$TMP/old.db" || fail "migrating old.db"
-"$ANALYZER" -q -w "$C" --source "$TMP/old.db"; rc=$?
-check "once migrated it is read (a new identity: it was a database of its own)" "0 $(q "$TMP/old.db" "SELECT value FROM meta WHERE key = 'id'")" \
-	"$rc $(q "$C" "SELECT uuid FROM central_sources WHERE path LIKE '%old.db'")"
+"$ANALYZER" -q -w "$TMP/oldcentral.db" --source "$TMP/old.db"; rc=$?
+check "once migrated it is read, under the identity its migration gave it" \
+	"0 $(q "$TMP/old.db" "SELECT value FROM meta WHERE key = 'id'")" \
+	"$rc $(q "$TMP/oldcentral.db" "SELECT uuid FROM central_sources")"
 before=$(counts "$C")
 "$SQLITE3" "$TMP/s1.db" "VACUUM INTO '$TMP/new.db'"
 v=$(q "$TMP/new.db" "PRAGMA user_version")
 q "$TMP/new.db" "PRAGMA user_version = $((v + 1))"
-out=$("$ANALYZER" -q -w "$C" --source "$TMP/s3.db" --source "$TMP/new.db" 2>&1); rc=$?
+out=$("$ANALYZER" -q -w "$C" --source "$TMP/o1.db" --source "$TMP/new.db" 2>&1); rc=$?
 check "a newer schema: exit 1" 1 "$rc"
 check_match "named" "new.db: database schema version $((v + 1)) is newer than this spanwatch understands" "$out"
 out=$("$ANALYZER" -q -w "$C" --source "$TMP/missing.db" 2>&1); rc=$?
@@ -225,7 +233,8 @@ check_match "named" "missing.db: cannot open database" "$out"
 out=$("$ANALYZER" -q -w "$C" --source "$C" 2>&1); rc=$?
 check "the central database as its own source: exit 1" 1 "$rc"
 check_match "named" "central.db: is the database given with -w" "$out"
-check "nothing was imported by the refused runs" "$before" "$(counts "$C")"
+check "nothing was imported by the refused runs (o1.db, given before a refused file, neither)" \
+	"$before" "$(counts "$C")"
 "$ANALYZER" -w "$C" --source 2>/dev/null; check "--source without a file: usage error" 2 "$?"
 
 finish
