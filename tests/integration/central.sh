@@ -175,6 +175,59 @@ check "the detection stays as it ended" \
 	"$(q "$TMP/live.db" "SELECT packets FROM detections WHERE seq = $last")" \
 	"$(q "$L" "SELECT packets FROM detections WHERE seq = $last")"
 
+# a sensor writing its database while it is imported, again and again:
+# the capture reaches it through a pipe a chunk at a time, so its run
+# stays open with open detections; every import succeeds, and the last,
+# after the sensor ended, gives what the sensor's own database gives
+if command -v python3 >/dev/null 2>&1 && mkfifo "$TMP/feed"; then
+	R="$TMP/running.db"
+	W="$TMP/watching.db"
+	timeout 120 python3 -c '
+import sys, time
+data = open(sys.argv[1], "rb").read()
+out = open(sys.argv[2], "wb")
+n = 25
+step = (len(data) + n - 1) // n
+for i in range(n):
+    out.write(data[i * step:(i + 1) * step])
+    out.flush()
+    time.sleep(0.2)
+out.close()
+' "$CORPUS/dev_13_mixed.pcap" "$TMP/feed" &
+	FPID=$!
+	timeout 120 "$SENSOR" -q -n running -r "$TMP/feed" -w "$R" &
+	SPID=$!
+	i=0
+	until [ "$(q "file:$R?mode=ro" "SELECT count(*) FROM runs" 2>/dev/null)" = 1 ] ||
+	      [ "$i" -ge 600 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	imports=0 failures=0 open=0
+	while kill -0 "$SPID" 2>/dev/null && [ "$imports" -lt 600 ]; do
+		"$ANALYZER" -q -w "$W" --source "$R" 2>>"$TMP/running.err" || failures=$((failures + 1))
+		imports=$((imports + 1))
+		[ "$(q "$W" "SELECT count(*) FROM v_runs WHERE sensor = 'running' AND status = 'running'")" = 1 ] &&
+			open=$((open + 1))
+	done
+	wait "$SPID"; rc=$?
+	wait "$FPID"
+	check "the sensor ran to its end beside the imports" 0 "$rc"
+	check "no import failed while it wrote" "0" "$failures"
+	echo "($imports imports while the sensor ran, $open of them met its run open)"
+	out=$("$ANALYZER" -w "$W" --source "$R" 2>&1) || fail "the last import: $out"
+	"$ANALYZER" -q -w "$R" || fail "the sensor's own analysis"
+	det="SELECT seq, kind, src, packets, targets, ports, last_seen, closed_at FROM detections d
+	     JOIN runs r ON r.id = d.run_id WHERE r.source <> 'log lines' ORDER BY seq"
+	check "the same detections as the sensor's database" "$(q "$R" "$det")" "$(q "$W" "$det")"
+	ev="SELECT d.seq, e.ts, e.line FROM evidence e JOIN detections d ON d.id = e.detection_id
+	    ORDER BY d.seq, e.ts, e.line"
+	check "the same evidence, once" "$(q "$R" "$ev")" "$(q "$W" "$ev")"
+	check "the same incidents" "$(incidents "$R")" "$(incidents "$W")"
+else
+	echo "skipped: a sensor writing while imported (no python3 or mkfifo)"
+fi
+
 # log lines stored in a sensor's database (its own analyzer read them)
 # come along; the detections made of them are made again here, once
 LG="$top_srcdir/tests/data/syslog"
