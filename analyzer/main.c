@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "allow.h"
 #include "central.h"
 #include "db.h"
+#include "export.h"
 #include "incidents_db.h"
 #include "log.h"
 #include "logs.h"
@@ -31,6 +33,7 @@ static void usage(FILE *f)
 "Usage: spanwatch-analyzer -w DB [--syslog FILE...] [options]\n"
 "       spanwatch-analyzer -w DB --mark-compromised ADDR | --clear-compromised ADDR\n"
 "       spanwatch-analyzer -w DB --prune [-c FILE]\n"
+"       spanwatch-analyzer -w DB --export json [--since TIME] [-o FILE]\n"
 "       spanwatch-analyzer -w CENTRAL.db --source SENSOR.db [--source SENSOR.db...] [options]\n"
 "\n"
 "Correlate detections stored by spanwatch-sensor into incidents per source\n"
@@ -54,11 +57,43 @@ static void usage(FILE *f)
 "                              copy of it), read-only, into DB; repeatable\n"
 "      --prune                 remove what [retention] no longer keeps, in small\n"
 "                              transactions, instead of correlating\n"
+"      --export json           write the detections, incidents and memos as JSON\n"
+"                              lines (the sensor's -A json events), instead of\n"
+"                              correlating\n"
+"      --since TIME            with --export: what was active at or after TIME\n"
+"                              (2026-11-27T17:09:41Z, an offset such as +01:00,\n"
+"                              or a date, 2026-11-27: midnight UTC)\n"
+"  -o, --output FILE           with --export: write to FILE (default: standard output)\n"
 "  -q, --quiet                 no summary\n"
 "  -h, --help                  this help\n"
 "  -V, --version               version\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure, 2 usage error.\n");
+}
+
+/* --export json: the lines to out (FILE, or standard output), and a line
+ * saying how many of each. */
+static int run_export(sqlite3 *db, const struct sw_export_opts *eo, const char *path, int quiet)
+{
+	struct sw_export_counts c;
+	const char *name = path ? path : "standard output";
+	FILE *out = path ? fopen(path, "w") : stdout;
+	int rc;
+
+	if (!out) {
+		sw_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = sw_export_json(db, eo, out, name, &c);
+	if (path && fclose(out) != 0 && rc == 0) {
+		sw_err("%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (!quiet && rc == 0)
+		fprintf(stderr, "%s: exported %llu detections, %llu incidents, %llu memos to %s\n",
+		        sw_progname(), (unsigned long long)c.detections,
+		        (unsigned long long)c.incidents, (unsigned long long)c.memos, name);
+	return rc;
 }
 
 /* --prune: retention instead of correlation, and a line saying what went. */
@@ -82,7 +117,7 @@ static int run_prune(sqlite3 *db, const struct sw_retention *r, int quiet)
 int main(int argc, char **argv)
 {
 	enum { OPT_SYSLOG = 256, OPT_GAP, OPT_P4, OPT_P6, OPT_MARK, OPT_CLEAR, OPT_TZ, OPT_YEAR,
-	       OPT_OFFLINE, OPT_PRUNE, OPT_SOURCE };
+	       OPT_OFFLINE, OPT_PRUNE, OPT_EXPORT, OPT_SINCE, OPT_SOURCE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' },
@@ -96,6 +131,9 @@ int main(int argc, char **argv)
 		{ "year", required_argument, NULL, OPT_YEAR },
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
 		{ "prune", no_argument, NULL, OPT_PRUNE },
+		{ "export", required_argument, NULL, OPT_EXPORT },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "output", required_argument, NULL, 'o' },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -117,14 +155,16 @@ int main(int argc, char **argv)
 	static struct sw_analyzer_conf conf;
 	static struct sw_allowlist allow;
 	int mark_value = -1, quiet = 0, ch, rc = 1;
-	bool prune = false;
+	bool prune = false, export = false;
+	struct sw_export_opts eo = { false, 0 };
+	const char *export_path = NULL;
 	char err[512];
 	sqlite3 *db;
 	struct sw_logs *lg = NULL;
 
 	sw_log_init(argv[0]);
 	sw_correlate_defaults(&opts);
-	while ((ch = getopt_long(argc, argv, "w:c:qhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "w:c:o:qhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'w': db_path = optarg; break;
 		case 'c': config = optarg; break;
@@ -142,6 +182,18 @@ int main(int argc, char **argv)
 		case OPT_YEAR: year = (unsigned)sw_option_number("--year", optarg, 1970, 9999); break;
 		case OPT_OFFLINE: lopts.offline = true; break;
 		case OPT_PRUNE: prune = true; break;
+		case OPT_EXPORT:
+			if (strcmp(optarg, "json"))
+				sw_usage_error("--export: the format is json");
+			export = true;
+			break;
+		case OPT_SINCE:
+			if (!sw_export_parse_since(optarg, &eo.since))
+				sw_usage_error("--since: a time such as 2026-11-27T17:09:41Z,"
+				               " 2026-11-27T18:09:41+01:00 or 2026-11-27");
+			eo.have_since = true;
+			break;
+		case 'o': export_path = optarg; break;
 		case OPT_GAP: gap = (unsigned)sw_option_number("--gap", optarg, 1, 24 * 365); break;
 		case OPT_P4: p4 = (unsigned)sw_option_number("--prefix4", optarg, 8, 32); break;
 		case OPT_P6: p6 = (unsigned)sw_option_number("--prefix6", optarg, 16, 128); break;
@@ -159,6 +211,10 @@ int main(int argc, char **argv)
 		sw_usage_error("-w DB is required");
 	if (optind != argc)
 		sw_usage_error("unexpected argument");
+	if ((eo.have_since || export_path) && !export)
+		sw_usage_error("--since and -o go with --export json");
+	if (export && (prune || mark || nlogs))
+		sw_usage_error("--export cannot be combined with --prune, --syslog or the compromise marks");
 	sw_analyzer_conf_defaults(&conf);
 	if (config && sw_analyzer_conf_load(&conf, config, err, sizeof err) < 0) {
 		sw_err("%s", err);
@@ -190,6 +246,10 @@ int main(int argc, char **argv)
 		        sw_progname(), marked.runs, marked.detections);
 	if (prune) {
 		rc = run_prune(db, &conf.retention, quiet) < 0 ? 1 : 0;
+		goto out;
+	}
+	if (export) {
+		rc = run_export(db, &eo, export_path, quiet) < 0 ? 1 : 0;
 		goto out;
 	}
 	if (mark && sw_mark_compromised(db, mark, mark_value) < 0)

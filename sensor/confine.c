@@ -125,9 +125,11 @@ bool sw_confine_path_inside(const char *root, const char *resolved, char *out, s
 	return sw_fmt(out, outlen, "%s", resolved + n);
 }
 
-/* The database's absolute path with every symbolic link resolved: the file
- * itself when it exists, else its directory and its name. */
-static int resolve_db(const char *db_path, char *full, size_t fulllen, char *err, size_t errlen)
+/* A file's absolute path with every symbolic link resolved: the file
+ * itself when it exists, else its directory and its name. opt names the
+ * option that gave it, for the messages. */
+static int resolve_file(const char *opt, const char *db_path, char *full, size_t fulllen,
+                        char *err, size_t errlen)
 {
 	char parent[PATH_MAX], real[PATH_MAX];
 	const char *slash = strrchr(db_path, '/'), *base;
@@ -135,13 +137,13 @@ static int resolve_db(const char *db_path, char *full, size_t fulllen, char *err
 
 	if (lstat(db_path, &st) == 0) {
 		if (!realpath(db_path, full)) {
-			sw_fmt(err, errlen, "-w %s: cannot resolve it: %s", db_path, strerror(errno));
+			sw_fmt(err, errlen, "%s %s: cannot resolve it: %s", opt, db_path, strerror(errno));
 			return -1;
 		}
 		return 0;
 	}
 	if (errno != ENOENT) {
-		sw_fmt(err, errlen, "-w %s: %s", db_path, strerror(errno));
+		sw_fmt(err, errlen, "%s %s: %s", opt, db_path, strerror(errno));
 		return -1;
 	}
 	base = slash ? slash + 1 : db_path;
@@ -150,19 +152,19 @@ static int resolve_db(const char *db_path, char *full, size_t fulllen, char *err
 	else if (slash == db_path)
 		sw_fmt(parent, sizeof(parent), "/");
 	else if (!sw_fmt(parent, sizeof(parent), "%.*s", (int)(slash - db_path), db_path)) {
-		sw_fmt(err, errlen, "-w %s: path too long", db_path);
+		sw_fmt(err, errlen, "%s %s: path too long", opt, db_path);
 		return -1;
 	}
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
-		sw_fmt(err, errlen, "-w %s: not a file name", db_path);
+		sw_fmt(err, errlen, "%s %s: not a file name", opt, db_path);
 		return -1;
 	}
 	if (!realpath(parent, real)) {
-		sw_fmt(err, errlen, "-w %s: %s: %s", db_path, parent, strerror(errno));
+		sw_fmt(err, errlen, "%s %s: %s: %s", opt, db_path, parent, strerror(errno));
 		return -1;
 	}
 	if (!sw_fmt(full, fulllen, "%s%s%s", real, strcmp(real, "/") == 0 ? "" : "/", base)) {
-		sw_fmt(err, errlen, "-w %s: path too long", db_path);
+		sw_fmt(err, errlen, "%s %s: path too long", opt, db_path);
 		return -1;
 	}
 	return 0;
@@ -189,7 +191,7 @@ int sw_confine_root_check(const char *dir, const char *db_path, struct sw_confin
 		sw_fmt(err, errlen, "-t %s: cannot resolve it: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (resolve_db(db_path, full, sizeof(full), err, errlen) < 0)
+	if (resolve_file("-w", db_path, full, sizeof(full), err, errlen) < 0)
 		return -1;
 	if (!sw_confine_path_inside(r->dir, full, r->db_path, sizeof(r->db_path))) {
 		sw_fmt(err, errlen, "-w %s: the database must be inside -t %s (it is %s)", db_path,
@@ -202,6 +204,23 @@ int sw_confine_root_check(const char *dir, const char *db_path, struct sw_confin
 		return -1;
 	}
 	r->on = true;
+	return 0;
+}
+
+int sw_confine_root_path(const struct sw_confine_root *r, const char *opt, const char *path,
+                         char *out, size_t outlen, char *err, size_t errlen)
+{
+	char full[PATH_MAX];
+
+	if (!r->on)
+		return sw_fmt(out, outlen, "%s", path) ? 0 : -1;
+	if (resolve_file(opt, path, full, sizeof(full), err, errlen) < 0)
+		return -1;
+	if (!sw_confine_path_inside(r->dir, full, out, outlen)) {
+		sw_fmt(err, errlen, "%s %s: the file must be inside -t %s (it is %s)", opt, path,
+		       r->dir, full);
+		return -1;
+	}
 	return 0;
 }
 
@@ -227,6 +246,32 @@ int sw_confine_chroot(const struct sw_confine_root *r, char *err, size_t errlen)
 		sw_fmt(err, errlen, "-t %s: chdir to its root: %s", r->dir, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+int sw_confine_own_file(const struct sw_confine_user *u, const char *path, int fd,
+			char *err, size_t errlen)
+{
+	char dir[4200];
+	const char *slash;
+
+	if (!u->drop)
+		return 0;
+	if (fchown(fd, u->uid, u->gid) < 0) {
+		sw_fmt(err, errlen, "%s: cannot give it to %s: %s", path, u->name, strerror(errno));
+		return -1;
+	}
+	slash = strrchr(path, '/');
+	if (!slash)
+		sw_fmt(dir, sizeof(dir), ".");
+	else if (slash == path)
+		sw_fmt(dir, sizeof(dir), "/");
+	else
+		sw_fmt(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (!dir_writable_by(dir, u->uid, u->gid))
+		sw_warn("%s: %s cannot create files in this directory: after SIGHUP the events go "
+			"on to the file already open (give the directory to %s)", dir, u->name,
+			u->name);
 	return 0;
 }
 
@@ -284,7 +329,9 @@ static const char *const allowed[] = {
 	"read", "write", "writev", "pread64", "pwrite64", "lseek", "close", "fcntl",
 	"fstat", "newfstatat", "statx", "fsync", "fdatasync", "ftruncate",
 	"poll", "ppoll", "recvfrom", "recvmsg", "getsockopt", "setsockopt",
-	/* SQLite: the WAL and shared-memory files, removed on close */
+	/* SQLite: the WAL and shared-memory files, removed on close; and the
+	 * -A json:PATH file, reopened after SIGHUP (open descriptors need
+	 * nothing more: the file was opened, and given away, before the drop) */
 	"openat", "unlink", "unlinkat", "getrandom",
 	/* syslog: socket() itself is limited to AF_UNIX below */
 	"connect", "sendto", "sendmsg",

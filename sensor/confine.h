@@ -38,6 +38,12 @@ int sw_confine_resolve(const char *user, uid_t euid, struct sw_confine_user *u,
 int sw_confine_own_db(const struct sw_confine_user *u, const char *db_path,
 		      char *err, size_t errlen);
 
+/* Give an open file (the -A json:PATH events) to the user, and warn when
+ * it could not create a new one in the directory (SIGHUP reopens PATH as
+ * that user). 0 or -1 (err). */
+int sw_confine_own_file(const struct sw_confine_user *u, const char *path, int fd,
+			char *err, size_t errlen);
+
 /*
  * -t DIR: like OpenBSD tcpdump, the sensor shuts itself in DIR (chroot,
  * then chdir "/") once the capture is open and before it drops root, so a
@@ -61,6 +67,12 @@ struct sw_confine_root {
  */
 int sw_confine_root_check(const char *dir, const char *db_path, struct sw_confine_root *r,
 			  char *err, size_t errlen);
+
+/* path (given with option opt) as the sensor will see it after the chroot
+ * r: inside r->dir, or path itself when there is no chroot. 0, or -1 with
+ * a one-line reason in err (not inside DIR, cannot be resolved). */
+int sw_confine_root_path(const struct sw_confine_root *r, const char *opt, const char *path,
+                         char *out, size_t outlen, char *err, size_t errlen);
 
 /* The path of resolved (absolute, no symbolic link) seen from inside the
  * directory root (also resolved): "/a/b" inside "/a" is "/b". false when it

@@ -126,6 +126,15 @@ static void fill_det(struct sw_rec *rec, int type, const struct sw_source *s, un
 	r->src_silent = gs->src_silent;
 	r->successes = s->ok[group_trw(g)];
 	r->evasion = gs->evasion;
+	/* one target, one port: the first probe's (first[0] holds it) */
+	if (gs->probes && gs->targets == 1 && !gs->targets_capped) {
+		r->has_dst = 1;
+		r->dst = gs->first[0].dst;
+	}
+	if (gs->probes && gs->ports == 1 && !gs->ports_capped) {
+		r->has_dport = 1;
+		r->dport = gs->first[0].dport;
+	}
 }
 
 static void emit_evidence(struct sw_detect *d, const struct sw_source *s,
@@ -906,6 +915,12 @@ static void flood_record(struct sw_detect *d, struct sw_flood_entry *e, int type
 	r->targets_capped = capped;
 	r->ports = e->cls == SW_FL_ICMP || e->plen ? 0 : 1;
 	r->packets = e->packets;
+	if (!e->plen) {
+		r->has_dst = 1;
+		r->dst = e->dst;
+		r->has_dport = r->ports == 1;
+		r->dport = r->ports == 1 ? e->port : 0;
+	}
 	if (type == SW_REC_DET_CLOSE)
 		r->closed_at = d->now;
 	emit(d, &rec);

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,8 +48,11 @@ struct options {
 	int buffer_mib;
 	int promisc;
 	int stats_interval;
-	enum sw_alert_mode alerts;
+	struct sw_alert_opts alerts;
 };
+
+/* -n with -A json: the name goes into every event, escaped */
+#define JSON_NAME_MAX 1024
 
 static void usage(FILE *f)
 {
@@ -72,7 +77,10 @@ static void usage(FILE *f)
 "      --no-seccomp        no system-call filter (to debug; the user still drops)\n"
 "      --stats-interval S  store run statistics every S seconds (default %d)\n"
 "  -A, --alert MODE        a line per detection as it fires: none (default),\n"
-"                          stderr or syslog (daemon facility, warning)\n"
+"                          stderr or syslog (daemon facility, warning); or\n"
+"                          json:PATH, a JSON event per line when a detection\n"
+"                          opens and closes, appended to PATH (reopened on\n"
+"                          SIGHUP); repeatable\n"
 "  -q, --quiet             no summary on exit\n"
 "  -v, --verbose           more messages\n"
 "  -h, --help              this help\n"
@@ -155,10 +163,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'n': o->sensor_name = optarg; break;
 		case 'Z': o->user = optarg; break;
 		case 't': o->chroot_dir = optarg; break;
-		case 'A':
-			if (!sw_alert_mode_parse(optarg, &o->alerts))
-				sw_usage_error("-A: the mode is none, stderr or syslog");
+		case 'A': {
+			char why[256];
+			if (!sw_alert_arg(optarg, &o->alerts, why, sizeof why))
+				sw_usage_error(why);
 			break;
+		}
 		case OPT_NO_SECCOMP: o->no_seccomp = true; break;
 		case OPT_STATS:
 			o->stats_interval = (int)sw_option_number("--stats-interval", optarg, 1, 86400);
@@ -178,6 +188,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		sw_usage_error("give -r FILE or -i IFACE");
 	if (o->iface && o->nfiles)
 		sw_usage_error("-r and -i cannot be used together");
+	if (o->alerts.json_path && o->sensor_name && strlen(o->sensor_name) > JSON_NAME_MAX)
+		sw_usage_error("-n: at most 1024 bytes with -A json");
 	o->filter = join_args(argc - optind, argv + optind);
 }
 
@@ -187,13 +199,28 @@ static void on_signal(int sig)
 	sw_capture_stop();
 }
 
+/* SIGHUP: the JSON events' file is reopened (log rotation); nothing else.
+ * SA_RESTART: a capture file being read (a pipe) is not cut short. */
+static void on_hup(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	sw_alerts_hup();
+	errno = saved;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
+	sa.sa_handler = on_hup;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_flags = 0;
+	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
@@ -310,6 +337,8 @@ int main(int argc, char **argv)
 	char err[512];
 	sqlite3 *db = NULL;
 	int64_t run_id;
+	int json_fd = -1;
+	char json_reopen[PATH_MAX] = ""; /* PATH as seen after a chroot, for SIGHUP */
 	int rc = 1;
 
 	sw_log_init(argv[0]);
@@ -334,6 +363,14 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	/* a SIGHUP reopens the events' file by its path: under -t, from inside */
+	if (o.alerts.json_path &&
+	    sw_confine_root_path(&root, "-A json:", o.alerts.json_path, json_reopen,
+	                         sizeof json_reopen, err, sizeof err) < 0) {
+		sw_err("%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (root.on && !user.drop)
 		sw_warn("-t %s: the sensor keeps root (-Z root, or not started as root),"
 		        " and root can leave a chroot", root.dir);
@@ -346,11 +383,22 @@ int main(int argc, char **argv)
 		rc = status == SW_CAPTURE_USAGE ? EXIT_USAGE : 1;
 		goto out;
 	}
+	/* the JSON events' file, appended to: opened while root may still be
+	 * needed to, given to the user below */
+	if (o.alerts.json_path) {
+		json_fd = open(o.alerts.json_path,
+		               O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+		if (json_fd < 0) {
+			sw_err("%s: cannot open for the JSON events: %s", o.alerts.json_path,
+			       strerror(errno));
+			goto out;
+		}
+	}
 	/* 2. -t: the capture files and interface are open; the syslog socket
 	 * is connected and the interface's drop counters opened now; the
 	 * database is reached from inside DIR, by the path SQLite will also
 	 * use for its -wal and -shm */
-	sw_alerts_prepare(o.alerts);
+	sw_alerts_prepare(o.alerts.to_syslog ? SW_ALERT_SYSLOG : SW_ALERT_NONE);
 	if (root.on)
 		sw_capture_hold_sysfs(cap);
 	if (sw_confine_chroot(&root, err, sizeof err) < 0) {
@@ -384,13 +432,26 @@ int main(int argc, char **argv)
 	/* 4. root is no longer needed: the files go to the user, the process
 	 * becomes it, and the threads started from here on are filtered */
 	if (sw_confine_own_db(&user, db_path, err, sizeof err) < 0 ||
+	    (json_fd >= 0 &&
+	     sw_confine_own_file(&user, o.alerts.json_path, json_fd, err, sizeof err) < 0) ||
 	    sw_confine_drop(&user, err, sizeof err) < 0 ||
 	    (!o.no_seccomp && sw_confine_filter(err, sizeof err) < 0)) {
 		sw_err("%s", err);
 		goto out;
 	}
 	/* 5. the writer takes the database over; capture until done */
-	alerts = sw_alerts_start(o.alerts);
+	if (o.alerts.to_stderr)
+		alerts = sw_alerts_chain(alerts, sw_alerts_start(SW_ALERT_STDERR));
+	if (o.alerts.to_syslog)
+		alerts = sw_alerts_chain(alerts, sw_alerts_start(SW_ALERT_SYSLOG));
+	if (json_fd >= 0) {
+		struct sw_alert_json js = {
+			.fd = json_fd, .path = json_reopen, .sensor = o.sensor_name,
+			.run_id = run_id, .lossless = o.iface == NULL,
+		};
+		json_fd = -1; /* the sink's now */
+		alerts = sw_alerts_chain(alerts, sw_alerts_start_json(&js));
+	}
 	w = sw_writer_start(db, run_id, RING_RECORDS, alerts);
 	if (!w)
 		goto out;
@@ -434,6 +495,8 @@ int main(int argc, char **argv)
 	}
 out:
 	sw_alerts_stop(alerts, NULL);
+	if (json_fd >= 0)
+		close(json_fd);
 	sw_db_close(db);
 	sw_capture_close(cap);
 	free(o.filter);

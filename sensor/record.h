@@ -71,6 +71,11 @@ struct sw_rec_det {
 	uint32_t src_silent;          /* SYN-ACKs the source never answered (decoy, spoofed) */
 	uint32_t successes;           /* the source's first contacts that succeeded */
 	uint8_t evasion;              /* SW_EVASION_* bits */
+	/* for the JSON events only (not stored): the one target and the one
+	 * destination port, when there is just one */
+	uint8_t has_dst, has_dport;
+	uint16_t dport;
+	struct sw_addr dst;
 };
 
 /* Evasions a detection's probes used (sw_rec_det.evasion). */

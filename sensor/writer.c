@@ -38,7 +38,7 @@
 
 enum stmt_id {
 	ST_RUN_STATS, ST_RUN_FINISH, ST_COUNTER,
-	ST_DET_OPEN, ST_DET_UPDATE, ST_EVIDENCE,
+	ST_DET_OPEN, ST_DET_UPDATE, ST_EVIDENCE, ST_DET_ID,
 	ST_COUNT
 };
 
@@ -75,6 +75,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_EVIDENCE] =
 		"INSERT INTO evidence (detection_id, ts, line)"
 		" SELECT id, ?3, ?4 FROM detections WHERE run_id = ?1 AND seq = ?2",
+	/* the row a closing detection updated, for its JSON event */
+	[ST_DET_ID] =
+		"SELECT id FROM detections WHERE run_id = ?1 AND seq = ?2",
 };
 
 struct sw_writer {
@@ -84,8 +87,14 @@ struct sw_writer {
 	sqlite3_stmt *st[ST_COUNT];
 	pthread_t thread;
 	struct sw_alerts *alerts;      /* NULL: no alerts */
-	/* detections opened in the batch under way: alerted once it commits */
-	struct sw_rec_det opened[BATCH_MAX];
+	bool want_closes;              /* a JSON sink: closed detections too */
+	/* detections opened (and closed) in the batch under way: alerted
+	 * once it commits */
+	struct fired {
+		uint32_t type;
+		int64_t id;
+		struct sw_rec_det det;
+	} opened[BATCH_MAX];
 	size_t nopened;
 	struct sw_rec rec;             /* the record being applied (writer thread) */
 	uint64_t batch_stored;         /* detections inserted by the batch under way */
@@ -235,6 +244,25 @@ static void bind_detection(struct sw_writer *w, sqlite3_stmt *st, const struct s
 	sqlite3_bind_int64(st, 26, r->successes);
 }
 
+/* The id of this run's detection seq, 0 if none (a lock is noted). */
+static int64_t detection_id(struct sw_writer *w, uint32_t seq)
+{
+	sqlite3_stmt *st = w->st[ST_DET_ID];
+	int64_t id = 0;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, w->run_id);
+	sqlite3_bind_int64(st, 2, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (is_locked(rc))
+		w->batch_locked = true;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return id;
+}
+
 static int apply_detection(struct sw_writer *w, const struct sw_rec *rec)
 {
 	const struct sw_rec_det *r = &rec->u.det;
@@ -247,6 +275,14 @@ static int apply_detection(struct sw_writer *w, const struct sw_rec *rec)
 		return -1;
 	if (rec->type == SW_REC_DET_OPEN)
 		w->batch_stored += (uint64_t)sqlite3_changes(w->db);
+	if (w->alerts && sqlite3_changes(w->db) == 1 && w->nopened < BATCH_MAX &&
+	    (rec->type == SW_REC_DET_OPEN || (rec->type == SW_REC_DET_CLOSE && w->want_closes))) {
+		struct fired *f = &w->opened[w->nopened++];
+		f->type = rec->type;
+		f->det = *r;
+		f->id = rec->type == SW_REC_DET_OPEN ? sqlite3_last_insert_rowid(w->db)
+		                                     : detection_id(w, r->seq);
+	}
 	return 0;
 }
 
@@ -286,9 +322,6 @@ static int apply(struct sw_writer *w, const struct sw_rec *rec)
 		                  SQLITE_STATIC);
 		return step_reset(w, w->st[ST_RUN_FINISH]);
 	case SW_REC_DET_OPEN:
-		if (w->alerts && w->nopened < BATCH_MAX)
-			w->opened[w->nopened++] = rec->u.det;
-		return apply_detection(w, rec);
 	case SW_REC_DET_UPDATE:
 	case SW_REC_DET_CLOSE:
 		return apply_detection(w, rec);
@@ -360,7 +393,8 @@ static size_t write_batch(struct sw_writer *w)
 	} else { /* stored: now they count, and the operator may hear of them */
 		w->stored += w->batch_stored;
 		for (size_t i = 0; i < w->nopened; i++)
-			sw_alerts_post(w->alerts, &w->opened[i]);
+			sw_alerts_post(w->alerts, w->opened[i].type, w->opened[i].id,
+			               &w->opened[i].det);
 	}
 	w->nopened = 0;
 	w->batch_stored = 0;
@@ -440,6 +474,7 @@ struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_recor
 	w->db = db;
 	w->run_id = run_id;
 	w->alerts = alerts;
+	w->want_closes = sw_alerts_want_closes(alerts);
 	atomic_init(&w->stopping, false);
 	if (sw_ring_init(&w->ring, ring_records, sizeof(struct sw_rec)) < 0) {
 		sw_err("writer: cannot allocate a ring of %zu records", ring_records);

@@ -60,6 +60,9 @@ refused "database out of DIR by a symbolic link" \
 	-t "$JAIL" -r "$F" -w "$JAIL/state/up/x.db"
 rm "$JAIL/state/up"
 rmdir "$TMP/jail2"
+refused "-A json: outside DIR" \
+	"-A json: $TMP/events\.json: the file must be inside -t $JAIL \(it is $TMP/events\.json\)" \
+	-t "$JAIL" -A json:"$TMP/events.json" -r "$F" -w "$JAIL/state/x.db"
 # started as the user itself (no capability at all)
 before=$(files)
 setpriv --reuid=_spanwatch --regid=_spanwatch --clear-groups --inh-caps=-all \
@@ -74,7 +77,8 @@ DB="$JAIL/state/live.db"
 PORT=$(( 20000 + $$ % 20000 ))
 LO=$(( 40000 + $$ % 10000 ))
 HI=$(( LO + 11 ))
-set -- -q -t "$JAIL" -i lo -w "$DB" --stats-interval 1 -A stderr \
+EV="$JAIL/state/events.json"
+set -- -q -t "$JAIL" -i lo -w "$DB" --stats-interval 1 -A stderr -A json:"$EV" \
 	"(udp and dst port $PORT) or (tcp and portrange $LO-$HI)"
 # lo never drops: in the sensor's namespace its rx_missed_errors is a file
 # of ours, 5 at the start; libpcap reads it by path at each pcap_stats()
@@ -132,6 +136,14 @@ while [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 check "the scan is stored while it runs in DIR" "port_scan 127.0.0.1" "$row"
+# the JSON events: the opening one written, then the file renamed away and
+# SIGHUP: the closing one goes to a new file, opened by its path inside DIR
+i=0
+while ! grep -q '"detection-opened"' "$EV" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+mv "$EV" "$EV.1"
+kill -HUP $pid
 if [ "$NS" = yes ]; then
 	echo 12 > "$TMP/missed"
 	drops= i=0
@@ -155,6 +167,12 @@ check "no -wal or -shm left in DIR" "" "$(ls "$JAIL/state" | grep -e '-wal$' -e 
 check "the run is finished, its scan closed, its drops kept" "1 1 $([ "$NS" = yes ] && echo 7 || echo 0)" \
 	"$(q "$DB" "SELECT finished, (SELECT count(*) FROM detections WHERE kind = 'port_scan'
 	            AND closed_at IS NOT NULL), ifdropped FROM runs" | tr '|' ' ')"
+check "-A json in DIR: the opening event in the file renamed away" 1 \
+	"$(grep -c '"detection-opened".*"port_scan"' "$EV.1")"
+check "-A json in DIR: after SIGHUP the closing event in a new file at PATH" 1 \
+	"$(grep -c '"detection-closed".*"port_scan"' "$EV" 2>/dev/null)"
+check "-A json in DIR: the new file made by _spanwatch" _spanwatch "$(stat -c %U "$EV" 2>/dev/null)"
+rm -f "$EV" "$EV.1"
 check "nothing made in DIR but the database" "state state/live.db" \
 	"$(cd "$JAIL" && find . -mindepth 1 | sed 's|^\./||' | sort | tr '\n' ' ' | sed 's/ $//')"
 check_match "the alert thread wrote from DIR" "alert: port_scan.* from 127\.0\.0\.1" "$(cat "$TMP/sensor.err")"

@@ -28,7 +28,9 @@ chmod 755 "$TMP"
 DB="$TMP/state/live.db"
 PORT=$(( 20000 + $$ % 20000 ))
 
-"$SENSOR" -q -i lo -w "$DB" --stats-interval 1 udp and dst port $PORT 2>"$TMP/sensor.err" &
+EV="$TMP/state/events.json"
+"$SENSOR" -q -i lo -w "$DB" --stats-interval 1 -A json:"$EV" udp and dst port $PORT \
+	2>"$TMP/sensor.err" &
 pid=$!
 ( sleep 60; kill -9 $pid 2>/dev/null ) >/dev/null 2>&1 &
 watchdog=$!
@@ -73,6 +75,26 @@ while [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 check "packets stored while confined" 20 "$seen"
+
+# SIGHUP while confined: the events' file, renamed away, is made anew by
+# the user (openat under the filter), and the capture goes on
+check "the events' file belongs to _spanwatch" _spanwatch "$(stat -c %U "$EV")"
+mv "$EV" "$EV.1"
+kill -HUP $pid
+i=0
+while [ ! -e "$EV" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "SIGHUP: a new events' file, made by _spanwatch" _spanwatch "$(stat -c %U "$EV" 2>&1)"
+check "SIGHUP: the sensor goes on" yes "$(kill -0 $pid 2>/dev/null && echo yes)"
+for i in $(seq 1 5); do
+	printf 'after hup %d\n' "$i" > /dev/udp/127.0.0.1/$PORT 2>/dev/null
+done
+seen=0 i=0
+while [ $i -lt 100 ]; do
+	seen=$(q "$DB" "SELECT packets FROM v_runs" 2>/dev/null || echo err)
+	[ "$seen" = 25 ] && break
+	sleep 0.1; i=$((i + 1))
+done
+check "packets stored after SIGHUP" 25 "$seen"
 
 kill -TERM $pid
 wait $pid; rc=$?

@@ -2,7 +2,9 @@
  * test_alert.c - unit tests for sensor/alert.c: the alert line of a
  * detection (kind, variant, source, tool, counts, singular and plural, the
  * "+" of a capped count, no ports for ICMP, outbound), which detections get
- * none (port_probe), and the mode names.
+ * none (port_probe), and the mode names; the -A arguments (several, json:PATH,
+ * none clearing them) and the JSON event of a record (its one target and
+ * port, a hostile sensor name escaped, refused whole when it does not fit).
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -137,6 +139,68 @@ static void test_modes(void **state)
 	assert_false(sw_alert_mode_parse("", &m));
 }
 
+static void test_args(void **state)
+{
+	struct sw_alert_opts o;
+	char err[128];
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	assert_true(sw_alert_arg("stderr", &o, err, sizeof err));
+	assert_true(sw_alert_arg("json:/tmp/ev.json", &o, err, sizeof err));
+	assert_true(sw_alert_arg("syslog", &o, err, sizeof err));
+	assert_true(o.to_stderr && o.to_syslog);
+	assert_string_equal(o.json_path, "/tmp/ev.json");
+	assert_true(sw_alert_arg("json:/tmp/ev.json", &o, err, sizeof err)); /* the same again */
+	assert_false(sw_alert_arg("json:/tmp/other.json", &o, err, sizeof err));
+	assert_non_null(strstr(err, "one file only"));
+	assert_false(sw_alert_arg("json:", &o, err, sizeof err));
+	assert_false(sw_alert_arg("JSON:/x", &o, err, sizeof err));
+	assert_false(sw_alert_arg("file", &o, err, sizeof err));
+	assert_true(sw_alert_arg("none", &o, err, sizeof err));
+	assert_false(o.to_stderr || o.to_syslog || o.json_path);
+}
+
+static void test_json_event(void **state)
+{
+	struct sw_rec_det r = det(SW_K_SYN_FLOOD, SW_V_NONE, "192.0.2.77");
+	char buf[8192], small[256];
+	struct sw_json j;
+	const char *line;
+
+	(void)state;
+	r.proto = 6;
+	r.targets = r.ports = 1;
+	r.packets = 1000;
+	r.detected_at = r.last_seen = T0 + 1000000;
+	r.closed_at = T0 + 2000000;
+	r.has_dst = r.has_dport = 1;
+	assert_true(sw_addr_parse("203.0.113.80", &r.dst));
+	r.dport = 80;
+	sw_json_fixed(&j, buf, sizeof buf);
+	assert_true(sw_alert_json_format(&j, SW_REC_DET_CLOSE, 42, &r, "a \"b\"\n\x1b", 7));
+	line = sw_json_line(&j, NULL);
+	assert_non_null(line);
+	assert_non_null(strstr(line, "{\"@timestamp\":\"2026-11-27T17:09:43.508835Z\""));
+	assert_non_null(strstr(line, "\"action\":\"detection-closed\""));
+	assert_non_null(strstr(line, "\"source\":{\"ip\":\"192.0.2.77\"},"
+	                             "\"destination\":{\"ip\":\"203.0.113.80\",\"port\":80}"));
+	assert_non_null(strstr(line, "\"name\":\"a \\\"b\\\"\\n\\u001b\""));
+	assert_non_null(strstr(line, "\"run_id\":7,\"detection\":{\"id\":42,"));
+	assert_non_null(strstr(line, "\"kind\":\"syn_flood\",\"variant\":null,\"proto\":\"tcp\""));
+	assert_non_null(strstr(line, "\"closed_at\":\"2026-11-27T17:09:43.508835Z\""));
+	assert_int_equal(strchr(line, '\n') - line, (long)strlen(line) - 1);
+	/* opened: no closed_at yet, whatever the record holds */
+	assert_true(sw_alert_json_format(&j, SW_REC_DET_OPEN, 42, &r, "s", 7));
+	line = sw_json_line(&j, NULL);
+	assert_non_null(strstr(line, "\"closed_at\":null"));
+	assert_non_null(strstr(line, "{\"@timestamp\":\"2026-11-27T17:09:42.508835Z\""));
+	/* too long for the buffer: refused, not cut */
+	sw_json_fixed(&j, small, sizeof small);
+	assert_false(sw_alert_json_format(&j, SW_REC_DET_OPEN, 42, &r, "s", 7));
+	assert_null(sw_json_line(&j, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +209,8 @@ int main(void)
 		cmocka_unit_test(test_icmp_and_login),
 		cmocka_unit_test(test_emit),
 		cmocka_unit_test(test_modes),
+		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_json_event),
 	};
 
 	sw_log_init("test_alert");
