@@ -63,6 +63,8 @@ check "every evidence line came along, on its own detection" \
 check "run counters came along" "$(q "$TMP/s2.db" "SELECT count(*) FROM run_counters")" \
 	"$(q "$C" "SELECT count(*) FROM run_counters c JOIN runs r ON r.id = c.run_id JOIN sensors s ON s.id = r.sensor_id WHERE s.name = 's2'")"
 check "the sensor's database was not written" "$sum1" "$(cksum "$TMP/s1.db" "$TMP/s1.db-wal" 2>/dev/null)"
+check "the central export names each detection's sensor (observer.name)" "2 3" \
+	"$("$ANALYZER" -w "$C" --export json 2>/dev/null | grep -c '"observer":{"name":"s1"') $("$ANALYZER" -w "$C" --export json 2>/dev/null | grep -c '"observer":{"name":"s2"')"
 check "each source known by its own identity" \
 	"$(q "$TMP/s1.db" "SELECT value FROM meta WHERE key = 'id'") $(q "$TMP/s2.db" "SELECT value FROM meta WHERE key = 'id'")" \
 	"$(q "$C" "SELECT group_concat(uuid, ' ') FROM (SELECT uuid FROM central_sources ORDER BY id)")"
