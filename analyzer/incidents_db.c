@@ -261,7 +261,8 @@ static int store(sqlite3 *db, const struct sw_correlation *w, struct sw_incident
 		" WHERE i.id = incident_detections.incident_id"
 		" AND l.detection_id = incident_detections.detection_id)",
 		"INSERT OR IGNORE INTO incident_detections (incident_id, detection_id)"
-		" SELECT i.id, l.detection_id FROM temp.cur_link l JOIN incidents i ON i.ikey = l.ikey",
+		" SELECT i.id, l.detection_id FROM temp.cur_link l JOIN incidents i ON i.ikey = l.ikey"
+		" JOIN detections d ON d.id = l.detection_id",
 	};
 	for (size_t i = 0; i < SW_ARRAY_LEN(finish_sql); i++) {
 		if (sw_db_exec(db, finish_sql[i]) < 0)
@@ -289,12 +290,18 @@ int sw_incidents_update(sqlite3 *db, const struct sw_correlate_opts *o,
 
 	sw_correlation_init(&w);
 	memset(res, 0, sizeof *res);
+	/* 1. log lines become detections first, to feed the same incidents
+	 * (a short write) */
 	if (sw_db_exec(db, "BEGIN IMMEDIATE") < 0)
 		return -1;
-	/* log lines become detections first, to feed the same incidents */
 	int log_changes = sw_logs_detections(db, o->gap_us);
-	if (log_changes < 0)
-		goto out;
+	if (sw_db_exec(db, log_changes < 0 ? "ROLLBACK" : "COMMIT") < 0 || log_changes < 0)
+		return -1;
+	/* 2. the correlation, from one snapshot, in a read transaction: the
+	 * sensor goes on writing meanwhile (seconds on a large database,
+	 * during which a write lock would have kept its writer waiting) */
+	if (sw_db_exec(db, "BEGIN") < 0)
+		return -1;
 	if (load_detections(db, &w) < 0)
 		goto out;
 	res->detections = (unsigned)w.ndets;
@@ -307,7 +314,18 @@ int sw_incidents_update(sqlite3 *db, const struct sw_correlate_opts *o,
 	}
 	w.lookup = whois_range;
 	w.lookup_arg = lookup;
-	if (sw_correlation_run(&w, o) < 0 || store(db, &w, res) < 0)
+	if (sw_correlation_run(&w, o) < 0)
+		goto out;
+	sqlite3_finalize(lookup);
+	lookup = NULL;
+	if (sw_db_exec(db, "COMMIT") < 0)
+		goto out_free;
+	/* 3. what changed, in one write transaction. Detections stored since
+	 * the snapshot join their incidents at the next run; one removed
+	 * since (a prune) is not linked (store() joins the detections) */
+	if (sw_db_exec(db, "BEGIN IMMEDIATE") < 0)
+		goto out_free;
+	if (store(db, &w, res) < 0)
 		goto out;
 	res->changed += (unsigned)log_changes;
 	rc = 0;
@@ -315,6 +333,7 @@ out:
 	sqlite3_finalize(lookup);
 	if (sw_db_exec(db, rc == 0 ? "COMMIT" : "ROLLBACK") < 0)
 		rc = -1;
+out_free:
 	sw_correlation_free(&w);
 	return rc;
 }

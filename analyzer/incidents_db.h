@@ -19,8 +19,9 @@ struct sw_incidents_result {
 };
 
 /* Recompute incidents from the detections in db (log lines first become
- * detections) and store the difference, in one transaction. 0, or -1 with
- * a message logged. */
+ * detections, in a short write transaction), from one snapshot (a read
+ * transaction, however long the correlation takes), and store the
+ * difference in one write transaction. 0, or -1 with a message logged. */
 int sw_incidents_update(sqlite3 *db, const struct sw_correlate_opts *o,
                         struct sw_incidents_result *res);
 

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <netdb.h>
@@ -134,6 +135,16 @@ static bool resolve(struct sw_logs *lg, const char *name, struct sw_addr *a)
 	return e->ok;
 }
 
+/* Would resolve() answer name from the cache (no lookup)? */
+static bool resolved_before(struct sw_logs *lg, const char *name)
+{
+	const struct name_entry *e =
+		&lg->names[sw_siphash(&lg->key, name, strlen(name)) % NAME_CACHE];
+
+	return e->name[0] && !strcmp(e->name, name) &&
+	       (e->retry_at == 0 || time(NULL) < e->retry_at);
+}
+
 static int store_event(struct sw_logs *lg, sqlite3_stmt *st, const char *path, const char *text,
                        const struct sw_logev *ev, const struct sw_logs_opts *o)
 {
@@ -198,6 +209,10 @@ out:
 	return rc;
 }
 
+/* Lines stored per transaction: the write lock is let go between them, so
+ * the sensor's writer never waits long for a big file. */
+#define EVENTS_PER_TX 2000
+
 int sw_logs_ingest(struct sw_logs *lg, sqlite3 *db, const char *path,
                    const struct sw_logs_opts *o, struct sw_logs_result *r)
 {
@@ -249,6 +264,22 @@ int sw_logs_ingest(struct sw_logs *lg, sqlite3 *db, const char *path,
 			continue;
 		}
 		r->events++;
+		/* never a write transaction (nor a snapshot) held over a DNS
+		 * lookup, which may take the resolver's whole timeout; and
+		 * none over more than EVENTS_PER_TX lines (storing a line
+		 * again is a no-op, so a file cut short is simply read again) */
+		if ((!ev.src_numeric && !o->offline && !resolved_before(lg, ev.src_name)) ||
+		    r->events % EVENTS_PER_TX == 0) {
+			struct sw_addr unused;
+
+			if (sw_db_exec(db, "COMMIT") < 0)
+				goto out; /* still in it: rolled back */
+			assert(sw_db_idle(db));
+			if (!ev.src_numeric && !o->offline)
+				(void)resolve(lg, ev.src_name, &unused); /* the cache keeps it */
+			if (sw_db_exec(db, "BEGIN IMMEDIATE") < 0)
+				goto out_notx;
+		}
 		sw_sanitize(text, sizeof lg->text, buf, sw_log_identity_len(buf, len));
 		if (store_event(lg, st, path, text, &ev, o) < 0) {
 			sw_err("database: %s", sqlite3_errmsg(db));
@@ -274,6 +305,9 @@ out:
 	sqlite3_finalize(st);
 	if (sw_db_exec(db, rc == 0 ? "COMMIT" : "ROLLBACK") < 0)
 		rc = -1;
+	goto out_file;
+out_notx:
+	sqlite3_finalize(st);
 out_file:
 	fclose(f);
 	return rc;

@@ -220,6 +220,7 @@ int main(int argc, char **argv)
 		sw_err("%s", err);
 		return EXIT_USAGE;
 	}
+	sw_db_configure(&conf.db, config); /* [database]: before the open */
 	opts.gap_us = (int64_t)(gap ? gap : conf.gap_hours) * 3600 * 1000000;
 	opts.prefix4 = p4 ? p4 : conf.prefix4;
 	opts.prefix6 = p6 ? p6 : conf.prefix6;

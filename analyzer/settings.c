@@ -44,6 +44,8 @@ static const struct sw_cfg_key analyzer_keys[] = {
 	  "cached whois and RDAP answers are kept this long (0: for ever)"),
 	R("batch_rows", retention.batch_rows, 10, 1000000,
 	  "rows deleted per transaction (smaller: shorter waits for the sensor)"),
+
+	SW_DB_CONF_KEYS(struct sw_analyzer_conf, db),
 };
 
 void sw_analyzer_conf_defaults(struct sw_analyzer_conf *c)
@@ -57,6 +59,7 @@ void sw_analyzer_conf_defaults(struct sw_analyzer_conf *c)
 	sw_policy_defaults(&p);
 	c->innocent_ports = p.innocent_ports;
 	sw_retention_defaults(&c->retention);
+	sw_db_conf_defaults(&c->db);
 }
 
 int sw_analyzer_conf_load(struct sw_analyzer_conf *c, const char *path, char *err, size_t errlen)

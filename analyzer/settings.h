@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "db.h"      /* struct sw_db_conf: [database] */
 #include "netset.h"  /* struct sw_port_set, struct sw_host_list */
 #include "prune.h"   /* struct sw_retention */
 
@@ -22,6 +23,7 @@ struct sw_analyzer_conf {
 	unsigned year;           /* year of RFC 3164 stamps, 0: file mtime */
 	struct sw_host_list allow; /* sources never reported */
 	struct sw_retention retention; /* [retention]: what --prune keeps */
+	struct sw_db_conf db;    /* [database], shared with the other programs */
 };
 
 void sw_analyzer_conf_defaults(struct sw_analyzer_conf *c);

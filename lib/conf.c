@@ -151,6 +151,7 @@ static void known_names(const struct load *ld, const char *section, char *buf, s
 static const char *const program_sections[] = {
 	"trw", "timeouts", "scan", "flood", "login", "tables", "networks", /* sensor */
 	"analyzer", "retention", "reporter",
+	"database", /* all three: lib/db.h */
 };
 
 static bool section_known(const struct load *ld, const char *section)

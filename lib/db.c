@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,44 +21,98 @@
 #include "schema.h"
 #include "timefmt.h"
 
-/* How long a statement waits for another program's lock before it fails
+/*
+ * How long a statement waits for another program's lock before it fails
  * with SQLITE_BUSY (the sensor's writer then retries its batch; the
- * analyzer and the reporter give up and say why). SPANWATCH_BUSY_TIMEOUT
- * (seconds) overrides it, for all three programs. */
-#define BUSY_TIMEOUT_DEFAULT_MS 30000
-#define BUSY_TIMEOUT_MAX_MS 3600000
+ * analyzer and the reporter give up and say why): SPANWATCH_BUSY_TIMEOUT
+ * (seconds) if set, else [database] busy_timeout of the configuration
+ * file, else 30 s, for all three programs. The environment wins because it
+ * is the narrower setting: one command line or one service's drop-in,
+ * against the file every program and instance shares.
+ */
+#define BUSY_TIMEOUT_MAX_MS (SW_DB_BUSY_TIMEOUT_MAX_S * 1000)
 
-static int parse_busy_timeout(void)
+/* Set by sw_db_configure() (before threads start), resolved once on first
+ * use; the mutex only guards a configure after a first use (tests). */
+static pthread_mutex_t conf_mutex = PTHREAD_MUTEX_INITIALIZER;
+static double conf_busy_s = SW_DB_BUSY_TIMEOUT_DEFAULT_S;
+static unsigned conf_wal_mib = SW_DB_WAL_LIMIT_DEFAULT_MIB;
+static char conf_path[512];
+static bool busy_resolved;
+static int busy_timeout_ms;
+static char busy_source[600];
+
+void sw_db_conf_defaults(struct sw_db_conf *c)
+{
+	c->busy_timeout_s = SW_DB_BUSY_TIMEOUT_DEFAULT_S;
+	c->wal_limit_mib = SW_DB_WAL_LIMIT_DEFAULT_MIB;
+}
+
+void sw_db_configure(const struct sw_db_conf *c, const char *path)
+{
+	pthread_mutex_lock(&conf_mutex);
+	conf_busy_s = c->busy_timeout_s;
+	conf_wal_mib = c->wal_limit_mib;
+	snprintf(conf_path, sizeof conf_path, "%s", path ? path : "");
+	busy_resolved = false;
+	pthread_mutex_unlock(&conf_mutex);
+}
+
+/* Under conf_mutex. Parsed (and a bad value warned about) once, not at
+ * every busy callback. */
+static void resolve_busy_timeout(void)
 {
 	const char *env = getenv("SPANWATCH_BUSY_TIMEOUT");
 	char *end;
 	double s;
 
+	if (busy_resolved)
+		return;
+	busy_resolved = true;
+	if (conf_path[0])
+		snprintf(busy_source, sizeof busy_source, "[database] busy_timeout in %s", conf_path);
+	else
+		snprintf(busy_source, sizeof busy_source, "the default busy_timeout");
+	busy_timeout_ms = (int)(conf_busy_s * 1000);
 	if (!env || !*env)
-		return BUSY_TIMEOUT_DEFAULT_MS;
+		return;
 	s = strtod(env, &end);
-	if (*end || !(s >= 0) || s * 1000 > BUSY_TIMEOUT_MAX_MS) {
-		sw_warn("SPANWATCH_BUSY_TIMEOUT=%s: not seconds from 0 to %d; using %d",
-		        env, BUSY_TIMEOUT_MAX_MS / 1000, BUSY_TIMEOUT_DEFAULT_MS / 1000);
-		return BUSY_TIMEOUT_DEFAULT_MS;
+	if (end == env || *end || !(s >= 0) || s * 1000 > BUSY_TIMEOUT_MAX_MS) {
+		sw_warn("SPANWATCH_BUSY_TIMEOUT=%s: not seconds from 0 to %d; using %g (%s)",
+		        env, SW_DB_BUSY_TIMEOUT_MAX_S, conf_busy_s, busy_source);
+		return;
 	}
-	return (int)(s * 1000);
-}
-
-/* Read once per process (the environment does not change under us), so
- * the busy handler neither parses nor warns again at each call. */
-static pthread_once_t busy_timeout_once = PTHREAD_ONCE_INIT;
-static int busy_timeout_ms;
-
-static void read_busy_timeout(void)
-{
-	busy_timeout_ms = parse_busy_timeout();
+	busy_timeout_ms = (int)(s * 1000);
+	snprintf(busy_source, sizeof busy_source, "SPANWATCH_BUSY_TIMEOUT");
 }
 
 int sw_db_busy_timeout_ms(void)
 {
-	pthread_once(&busy_timeout_once, read_busy_timeout);
-	return busy_timeout_ms;
+	int ms;
+
+	pthread_mutex_lock(&conf_mutex);
+	resolve_busy_timeout();
+	ms = busy_timeout_ms;
+	pthread_mutex_unlock(&conf_mutex);
+	return ms;
+}
+
+const char *sw_db_busy_timeout_source(void)
+{
+	pthread_mutex_lock(&conf_mutex);
+	resolve_busy_timeout();
+	pthread_mutex_unlock(&conf_mutex);
+	return busy_source; /* not rewritten once resolved, short of a configure */
+}
+
+int64_t sw_db_wal_limit_bytes(void)
+{
+	int64_t b;
+
+	pthread_mutex_lock(&conf_mutex);
+	b = (int64_t)conf_wal_mib * 1024 * 1024;
+	pthread_mutex_unlock(&conf_mutex);
+	return b;
 }
 
 /* The busy handler: SQLite's own pauses (short at first, then 100 ms),
@@ -78,9 +133,8 @@ static int64_t busy_waited_ms(int count)
 	return total + (int64_t)(count - i) * 100;
 }
 
-static int busy_wait(void *arg, int count)
+int sw_db_busy_wait(sqlite3 *db, int count)
 {
-	sqlite3 *db = arg;
 	int timeout_ms = sw_db_busy_timeout_ms();
 	int64_t waited = busy_waited_ms(count);
 	int64_t delay = (size_t)count < NDELAYS ? busy_delays_ms[count] : 100;
@@ -88,12 +142,18 @@ static int busy_wait(void *arg, int count)
 
 	if (waited >= timeout_ms) {
 		sw_warn("%s: database is locked by another writer (or by a checkpoint waiting"
-		        " for a reader of the WAL); gave up after %.1f s (SPANWATCH_BUSY_TIMEOUT)",
-		        path && *path ? path : "(memory)", (double)waited / 1000);
+		        " for a reader of the WAL); gave up after %.1f s (%s)",
+		        path && *path ? path : "(memory)", (double)waited / 1000,
+		        sw_db_busy_timeout_source());
 		return 0;
 	}
 	sw_sleep_ms(delay < timeout_ms - waited ? delay : timeout_ms - waited);
 	return 1;
+}
+
+static int busy_wait(void *arg, int count)
+{
+	return sw_db_busy_wait(arg, count);
 }
 
 static int query_int(sqlite3 *db, const char *sql, int *out)
@@ -110,6 +170,16 @@ static int query_int(sqlite3 *db, const char *sql, int *out)
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+bool sw_db_idle(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		return false;
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st))
+		if (sqlite3_stmt_busy(st))
+			return false;
+	return true;
 }
 
 int sw_db_version(sqlite3 *db)
@@ -241,6 +311,7 @@ sqlite3 *sw_db_open(const char *path, int flags, char *err, size_t errlen)
 	             : SQLITE_OPEN_READWRITE | ((flags & SW_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
 	char *uri = (flags & SW_DB_READONLY) ? readonly_uri(path) : NULL;
 	sqlite3 *db = NULL;
+	char sql[64];
 	int version;
 	int rc;
 
@@ -287,6 +358,12 @@ sqlite3 *sw_db_open(const char *path, int flags, char *err, size_t errlen)
 			goto fail;
 		}
 		sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+		/* a WAL that grew behind a long reader is cut back to the limit
+		 * when it next restarts (the sensor's writer also checkpoints
+		 * with TRUNCATE past it: sensor/writer.c) */
+		snprintf(sql, sizeof sql, "PRAGMA journal_size_limit = %lld",
+		         (long long)sw_db_wal_limit_bytes());
+		sqlite3_exec(db, sql, NULL, NULL, NULL);
 		if (sw_db_migrate(db, path, sw_schema_version, err, errlen) < 0)
 			goto fail;
 	}

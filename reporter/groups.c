@@ -7,10 +7,13 @@
  */
 #include "config.h"
 
+#include <assert.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "groups.h"
 #include "log.h"
 #include "util.h"
@@ -142,6 +145,9 @@ int sw_groups_make(const struct sw_grouping *how, const struct sw_candidates *c,
 
 		sw_whois_set_cache_only(how->whois, quiet);
 		memset(&w, 0, sizeof w);
+		/* a lookup may take seconds: no snapshot held over it (the WAL
+		 * could not be checkpointed meanwhile), no lock */
+		assert(sw_db_idle(how->db));
 		st = sw_whois_lookup(how->whois, &c->c[i].addr, how->now_us, &w, err, sizeof err);
 		went = sw_whois_network_lookups(how->whois) > before;
 		if (st == SW_WHOIS_ERROR) {

@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <assert.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +250,8 @@ static int assemble(struct run *r, const struct sw_group *g, const struct sw_can
 		.now_us = r->now_us,
 	};
 
+	/* reverse DNS and domain whois ahead: nothing held on the database */
+	assert(sw_db_idle(r->db));
 	if (sw_memo_assemble(&how, g, c, m, err, errlen) < 0)
 		return -1;
 	/* a recurring problem is what makes an ISP care: the memo says so */
@@ -400,14 +404,24 @@ static void whois_conf(const struct run *r, struct sw_whois_conf *wc)
 	sw_fmt(wc->rdap_ca_file, sizeof wc->rdap_ca_file, "%s", r->conf.rdap_ca_file);
 }
 
+/* The configuration file (-c), if any: the [reporter] section and the
+ * shared [database] one, applied before the database is opened. */
+static int read_config(struct run *r, char *err, size_t errlen)
+{
+	if (r->opt.config &&
+	    sw_reporter_conf_load(&r->conf, r->opt.config, err, errlen) < 0)
+		return -1;
+	sw_db_configure(&r->conf.db, r->opt.config);
+	return 0;
+}
+
 /* --lookup: the settings, then lookup.c does the rest. */
 static int run_lookup(struct run *r, char *const queries[], size_t n)
 {
 	struct sw_whois_conf wc;
 	char err[512];
 
-	if (r->opt.config &&
-	    sw_reporter_conf_load(&r->conf, r->opt.config, err, sizeof err) < 0) {
+	if (read_config(r, err, sizeof err) < 0) {
 		sw_err("%s", err);
 		return SW_LOOKUP_USAGE;
 	}
@@ -423,8 +437,7 @@ static int setup(struct run *r)
 	struct stat sb;
 	char err[512];
 
-	if (r->opt.config &&
-	    sw_reporter_conf_load(&r->conf, r->opt.config, err, sizeof err) < 0) {
+	if (read_config(r, err, sizeof err) < 0) {
 		sw_err("%s", err);
 		return EXIT_USAGE;
 	}
@@ -482,8 +495,7 @@ static int rdap_refresh(struct run *r)
 	};
 	char err[512];
 
-	if (r->opt.config &&
-	    sw_reporter_conf_load(&r->conf, r->opt.config, err, sizeof err) < 0) {
+	if (read_config(r, err, sizeof err) < 0) {
 		sw_err("%s", err);
 		return EXIT_USAGE;
 	}

@@ -60,6 +60,8 @@ static const struct sw_cfg_key reporter_keys[] = {
 	K("dns_timeout_ms", SW_CFG_UINT, dns_timeout_ms, 100, 60000, "timeout of one DNS query"),
 	K("sendmail", SW_CFG_STRING, sendmail, 0, 0,
 	  "command that --send gives each message to on its standard input"),
+
+	SW_DB_CONF_KEYS(struct sw_reporter_conf, db),
 };
 
 void sw_reporter_conf_defaults(struct sw_reporter_conf *c)
@@ -82,6 +84,7 @@ void sw_reporter_conf_defaults(struct sw_reporter_conf *c)
 	c->reverse_dns = true;
 	c->dns_timeout_ms = 3000;
 	snprintf(c->sendmail, sizeof c->sendmail, "sendmail -t -oi");
+	sw_db_conf_defaults(&c->db);
 }
 
 int sw_reporter_conf_load(struct sw_reporter_conf *c, const char *path, char *err, size_t errlen)

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "db.h" /* struct sw_db_conf: [database] */
+
 struct sw_reporter_conf {
 	/* who we are */
 	char name[128];            /* "Jose Nazario" */
@@ -45,6 +47,8 @@ struct sw_reporter_conf {
 	unsigned dns_timeout_ms;
 	/* sending */
 	char sendmail[256];        /* command given a message on stdin */
+	/* [database], shared with the other programs */
+	struct sw_db_conf db;
 };
 
 void sw_reporter_conf_defaults(struct sw_reporter_conf *c);

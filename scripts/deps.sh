@@ -6,7 +6,7 @@ PKGS="build-essential autoconf automake pkg-config
 libpcap-dev libsqlite3-dev libnet1-dev libpsl-dev libinih-dev libcmocka-dev libgpgme-dev
 libcurl4-openssl-dev libjson-c-dev libcap-ng-dev libseccomp-dev ca-certificates openssl
 sqlite3 tcpdump iproute2 tzdata groff-base python3 python3-jsonschema gnupg
-clang libclang-rt-dev"
+clang libclang-rt-dev valgrind"
 
 missing=
 for p in $PKGS; do

@@ -58,6 +58,7 @@ struct sw_detect {
 
 	int64_t now;
 	int64_t next_tick;
+	int64_t last_housekeeping; /* packet time housekeeping last ran */
 	uint32_t next_seq;
 	unsigned floods_open;      /* housekeeping scans the flood table only then */
 	unsigned evidence_lines;
@@ -402,27 +403,132 @@ static uint32_t addr_hash32(const struct sw_detect *d, const struct sw_addr *a)
 	return (uint32_t)(sw_siphash(&d->key, a, sizeof *a) >> 32);
 }
 
-static void keep_probe(struct sw_detect *d, struct sw_group_state *gs, const struct sw_contact *c,
-                       const struct sw_addr *dst, uint8_t code)
+/*
+ * Account a record r (one settled probe) to group g of detail dt. With
+ * replay, r is a source's pending first record (sources.h) given to its
+ * new detail: its flood mark was decided when it was recorded, and it was
+ * evaluated then (it made nothing).
+ */
+static void apply_record(struct sw_detect *d, struct sw_detail *dt, unsigned g,
+                         const struct sw_pending *r, bool replay)
 {
+	struct sw_group_state *gs = &dt->g[g];
+	const struct sw_probe *p = &r->p;
 	unsigned n = d->evidence_lines;
-	struct sw_probe p;
+	struct sw_probe kept;
+	bool full;
 
-	memset(&p, 0, sizeof p);
-	p.ts = c->t;
-	p.dst = *dst;
-	p.sport = c->sport;
-	p.dport = c->dport;
-	p.proto = c->proto;
-	p.pflags = c->pflags;
-	p.answer = c->answer;
-	p.code = code;
-	p.evade = (c->bits & SW_CB_FRAG) != 0;
-	p.ord = gs->probes;
-	if (p.ord < n)
-		gs->first[p.ord] = p;
-	gs->last[p.ord % n] = p;
+	dt->last_seen = r->at;
+	if (gs->probes == 0)
+		gs->t_first = p->ts;
+	else if (gs->probes == 1 && p->ts > gs->t_last)
+		gs->gap_avg = (float)(p->ts - gs->t_last) / 1e6f; /* the first gap seeds the mean */
+	else if (p->ts > gs->t_last)
+		gs->gap_avg = gs->gap_avg * 0.875f + (float)(p->ts - gs->t_last) / 1e6f * 0.125f;
+	if (p->ts > gs->t_last)
+		gs->t_last = p->ts;
+	gs->packets++;
+	if (r->bits & SW_CB_FIRST)
+		gs->firsts++;
+	if (r->failed && (r->bits & SW_CB_FIRST)) {
+		gs->fails++;
+		if (replay ? r->flood_fail
+		           : !gs->seq && (g == SW_G_TCP || g == SW_G_UDP) && d->floods_open &&
+		                 sw_flood_forged_at(d->flood, g == SW_G_TCP ? SW_FL_SYN : SW_FL_UDP,
+		                                    &p->dst, p->dport))
+			gs->flood_fails++;
+	}
+	if (p->answer == SW_A_HALFOPEN)
+		gs->src_resets++;
+	else if (p->answer == SW_A_NOACK)
+		gs->src_silent++;
+	if (r->bits & SW_CB_FRAG)
+		gs->evasion |= SW_EVASION_TINY_FRAG;
+	if (r->variant == SW_V_ACK && (r->bits & SW_CB_FIRST)) {
+		gs->ack_firsts++;
+		if (p->answer == SW_A_RST)
+			gs->ack_rsts++;
+	}
+	if (r->variant != SW_V_NONE)
+		gs->vcount[r->variant]++;
+	if (sw_port_in(&d->s.login_ports, p->dport))
+		gs->login_port = p->dport;
+	if (sw_detail_add_target(d->sources, dt, g, addr_hash32(d, &p->dst), &full))
+		gs->targets++;
+	else if (full)
+		gs->targets_capped = 1;
+	if (p->proto == SW_IPPROTO_TCP || p->proto == SW_IPPROTO_UDP) {
+		if (sw_detail_add_port(d->sources, dt, g, p->dport, &full))
+			gs->ports++;
+		else if (full)
+			gs->ports_capped = 1;
+	}
+	/* keep the probe as evidence: the first n, and the last n in a ring */
+	kept = *p;
+	kept.ord = gs->probes;
+	if (kept.ord < n)
+		gs->first[kept.ord] = kept;
+	gs->last[kept.ord % n] = kept;
 	gs->probes++;
+}
+
+static int64_t close_after_us(const struct sw_detect *d, const struct sw_group_state *gs);
+
+/*
+ * Could record r, alone in a group, make anything: a detection when it is
+ * evaluated, or a port_probe row when its group closes? Then it needs a
+ * detail at once; otherwise it may wait in its source (sw_pending) for a
+ * second record. Errs towards "yes" (a detail as before).
+ */
+static bool counts_alone(const struct sw_detect *d, const struct sw_source *s, unsigned g,
+                         const struct sw_pending *r)
+{
+	bool fail = r->failed && (r->bits & SW_CB_FIRST);
+
+	switch (g) {
+	case SW_G_TCP:
+	case SW_G_UDP:
+		if (!fail)
+			return false; /* neither scan_evidence nor a port_probe */
+		/* a failed login port makes a port_probe row by itself */
+		if (sw_port_in(&d->s.login_ports, r->p.dport))
+			return true;
+		return (s->scanner & (1u << group_trw(g))) ||
+		       (g == SW_G_TCP ? d->s.scan_min_failures : d->s.udp_min_failures) <= 1;
+	case SW_G_TRACE:
+		return TRACE_MIN_PROBES <= 1;
+	case SW_G_ICMP:
+		return d->s.ping_min_targets <= 1;
+	case SW_G_STEALTH:
+		return d->s.stealth_min_ports <= 1 || d->s.ack_min_ports <= 1;
+	default:
+		return true;
+	}
+}
+
+/*
+ * The detail of s, made now if it has none; a pending first record goes
+ * into it as it would have gone when it was recorded, unless housekeeping
+ * would have closed its group since (a one-probe group that closes makes
+ * nothing: counts_alone).
+ */
+static struct sw_detail *detail_of(struct sw_detect *d, struct sw_source *s)
+{
+	struct sw_detail *dt = sw_sources_detail(d->sources, s, true);
+	struct sw_pending *r = &s->pend;
+
+	if (r->group) {
+		if (dt) {
+			struct sw_group_state one;
+			memset(&one, 0, sizeof one);
+			one.fails = r->failed && (r->bits & SW_CB_FIRST);
+			one.t_last = r->p.ts > 0 ? r->p.ts : 0;
+			if (!(d->last_housekeeping - one.t_last > close_after_us(d, &one)))
+				apply_record(d, dt, r->group - 1u, r, true);
+		}
+		memset(r, 0, sizeof *r);
+	}
+	return dt;
 }
 
 /* Account one settled probe of contact c (destination dst) to group g of
@@ -431,58 +537,42 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
                    const struct sw_contact *c, const struct sw_addr *dst, bool failed,
                    uint8_t code, unsigned variant)
 {
-	struct sw_detail *dt = sw_sources_detail(d->sources, s, true);
+	struct sw_detail *dt = sw_sources_detail(d->sources, s, false);
+	struct sw_pending r;
 	struct sw_group_state *gs;
-	bool full;
 
+	memset(&r, 0, sizeof r);
+	r.p.ts = c->t;
+	r.p.dst = *dst;
+	r.p.sport = c->sport;
+	r.p.dport = c->dport;
+	r.p.proto = c->proto;
+	r.p.pflags = c->pflags;
+	r.p.answer = c->answer;
+	r.p.code = code;
+	r.p.evade = (c->bits & SW_CB_FRAG) != 0;
+	r.at = d->now;
+	r.group = (uint8_t)(g + 1);
+	r.variant = (uint8_t)variant;
+	r.bits = c->bits;
+	r.failed = failed;
+	if (!dt && !s->earned && !s->pend.group && !counts_alone(d, s, g, &r)) {
+		/* the source's first record: it waits for a second */
+		/* (no flood open: no target is flooded from forged sources) */
+		if (failed && (c->bits & SW_CB_FIRST) && (g == SW_G_TCP || g == SW_G_UDP) &&
+		    d->floods_open)
+			r.flood_fail = sw_flood_forged_at(d->flood,
+			                                  g == SW_G_TCP ? SW_FL_SYN : SW_FL_UDP, dst,
+			                                  c->dport);
+		s->pend = r;
+		return;
+	}
+	if (!dt)
+		dt = detail_of(d, s);
 	if (!dt)
 		return;
+	apply_record(d, dt, g, &r, false);
 	gs = &dt->g[g];
-	dt->last_seen = d->now;
-	if (gs->probes == 0)
-		gs->t_first = c->t;
-	else if (gs->probes == 1 && c->t > gs->t_last)
-		gs->gap_avg = (float)(c->t - gs->t_last) / 1e6f; /* the first gap seeds the mean */
-	else if (c->t > gs->t_last)
-		gs->gap_avg = gs->gap_avg * 0.875f + (float)(c->t - gs->t_last) / 1e6f * 0.125f;
-	if (c->t > gs->t_last)
-		gs->t_last = c->t;
-	gs->packets++;
-	if (c->bits & SW_CB_FIRST)
-		gs->firsts++;
-	if (failed && (c->bits & SW_CB_FIRST)) {
-		gs->fails++;
-		if (!gs->seq && (g == SW_G_TCP || g == SW_G_UDP) &&
-		    sw_flood_forged_at(d->flood, g == SW_G_TCP ? SW_FL_SYN : SW_FL_UDP, dst,
-		                       c->dport))
-			gs->flood_fails++;
-	}
-	if (c->answer == SW_A_HALFOPEN)
-		gs->src_resets++;
-	else if (c->answer == SW_A_NOACK)
-		gs->src_silent++;
-	if (c->bits & SW_CB_FRAG)
-		gs->evasion |= SW_EVASION_TINY_FRAG;
-	if (variant == SW_V_ACK && (c->bits & SW_CB_FIRST)) {
-		gs->ack_firsts++;
-		if (c->answer == SW_A_RST)
-			gs->ack_rsts++;
-	}
-	if (variant != SW_V_NONE)
-		gs->vcount[variant]++;
-	if (sw_port_in(&d->s.login_ports, c->dport))
-		gs->login_port = c->dport;
-	if (sw_detail_add_target(d->sources, dt, g, addr_hash32(d, dst), &full))
-		gs->targets++;
-	else if (full)
-		gs->targets_capped = 1;
-	if (c->proto == SW_IPPROTO_TCP || c->proto == SW_IPPROTO_UDP) {
-		if (sw_detail_add_port(d->sources, dt, g, c->dport, &full))
-			gs->ports++;
-		else if (full)
-			gs->ports_capped = 1;
-	}
-	keep_probe(d, gs, c, dst, code);
 	if (gs->seq && gs->probes <= d->evidence_lines)
 		flush_evidence(d, s, gs);
 	evaluate(d, s, g, gs);
@@ -644,7 +734,7 @@ static void count_session(struct sw_detect *d, struct sw_contact *c, const struc
 	if (!sw_port_in(&d->s.login_ports, c->dport) ||
 	    !(s = sw_sources_find(d->sources, c->src_key)))
 		return;
-	dt = sw_sources_detail(d->sources, s, true);
+	dt = detail_of(d, s);
 	if (!dt)
 		return;
 	gs = &dt->g[SW_G_LOGIN];
@@ -705,21 +795,23 @@ static struct sw_contact *new_contact(struct sw_detect *d, uint64_t key)
 static void sign_probe(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
                        uint16_t port)
 {
-	struct {
-		uint64_t prev;
-		struct sw_addr dst;
-		uint8_t proto;
-		uint16_t port;
-	} in;
+	/* the previous signature, the destination (family, then 4 or 16
+	 * bytes), protocol and port, packed: 16 bytes for IPv4 hash in two
+	 * SipHash blocks where the padded struct took four */
+	uint8_t in[8 + 1 + 16 + 1 + 2];
+	size_t n = 0, alen = p->dst.family == SW_AF_INET ? 4 : 16;
 
 	if (s->sig_n >= SW_SIG_PROBES)
 		return;
-	memset(&in, 0, sizeof in);
-	in.prev = s->sig;
-	in.dst = p->dst;
-	in.proto = p->proto;
-	in.port = port;
-	s->sig = sw_siphash(&d->key, &in, sizeof in) | 1; /* never 0: 0 is "none" */
+	memcpy(in, &s->sig, 8);
+	n = 8;
+	in[n++] = p->dst.family;
+	memcpy(in + n, p->dst.bytes, alen);
+	n += alen;
+	in[n++] = p->proto;
+	in[n++] = (uint8_t)(port >> 8);
+	in[n++] = (uint8_t)port;
+	s->sig = sw_siphash(&d->key, in, n) | 1; /* never 0: 0 is "none" */
 	s->sig_n++;
 }
 
@@ -1296,6 +1388,9 @@ static void housekeeping(struct sw_detect *d)
 
 	while ((c = sw_contacts_next_expired(d->contacts, deadline)))
 		settle_timeout(d, c, &c->dst);
+
+	/* from here on, groups quiet too long are closed (detail_of) */
+	d->last_housekeeping = d->now;
 
 	for (unsigned i = 0; i < sw_sources_ndetails(d->sources); i++) {
 		struct sw_detail *dt = sw_sources_detail_at(d->sources, i);

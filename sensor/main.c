@@ -197,6 +197,7 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	sw_capture_stop();
+	sw_writer_signal_stop(); /* from now on the exit is bounded */
 }
 
 /* SIGHUP: the JSON events' file is reopened (log rotation); nothing else.
@@ -283,6 +284,8 @@ static enum sw_capture_status capture_and_detect(struct sw_capture *cap,
 		sw_err("cannot allocate the detection tables");
 	} else {
 		status = sw_capture_run(cap, detect, cnt, w);
+		/* a live run's last records must not wait for ever on a lock */
+		sw_writer_capture_ended(w);
 		path.finishing = true;
 		sw_detect_finish(detect);
 	}
@@ -329,7 +332,8 @@ int main(int argc, char **argv)
 	struct sw_counters cnt;
 	struct sw_writer *w;
 	struct sw_runs_marked marked;
-	uint64_t detected, stored = 0;
+	uint64_t detected;
+	struct sw_writer_result wr;
 	struct sw_alerts *alerts = NULL;
 	uint64_t alerts_dropped;
 	bool alerts_stuck = false, store_failed;
@@ -353,6 +357,7 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	sw_db_configure(&settings.db, o.config); /* [database]: before any open */
 	if (sw_confine_resolve(o.user, geteuid(), &user, err, sizeof err) < 0) {
 		sw_err("%s", err);
 		rc = EXIT_USAGE;
@@ -459,7 +464,7 @@ int main(int argc, char **argv)
 	sw_writer_wait_when_full(w, o.iface == NULL); /* a file can wait */
 	memset(&cnt, 0, sizeof cnt);
 	rc = capture_and_detect(cap, &settings, &cnt, w) == SW_CAPTURE_OK ? 0 : 1;
-	store_failed = sw_writer_stop(w, &stored) < 0;
+	store_failed = sw_writer_stop(w, &wr) < 0;
 	if (store_failed)
 		rc = 1;
 	/* the writer has posted its last alert */
@@ -467,8 +472,20 @@ int main(int argc, char **argv)
 	alerts = NULL;
 	if (alerts_stuck)
 		goto out; /* standard error blocks: nothing more can be said there */
-	if (store_failed)
+	if (wr.failed)
 		sw_err("%s: some records could not be stored", o.db_path);
+	if (wr.lost)
+		sw_err("%s: locked by another program past the busy timeout (%.1f s, %s) at exit:"
+		       " %llu records lost, %llu of them detections; %s", o.db_path,
+		       (double)sw_db_busy_timeout_ms() / 1000, sw_db_busy_timeout_source(),
+		       (unsigned long long)wr.lost, (unsigned long long)wr.lost_detections,
+		       wr.end_stored ? "the run is marked partial"
+		                     : "the run could not be marked either (the next sensor start"
+		                       " or analyzer run marks it interrupted)");
+	else if (!wr.end_stored && !wr.failed)
+		sw_err("%s: locked by another program at exit: the end of the run could not be"
+		       " stored (the next sensor start or analyzer run marks it interrupted)",
+		       o.db_path);
 	if (cnt.ring_full)
 		sw_warn("%llu records lost: the database writer did not keep up (run marked partial)",
 		        (unsigned long long)cnt.ring_full);
@@ -479,11 +496,12 @@ int main(int argc, char **argv)
 		double secs = sw_capture_loop_seconds(cap);
 		/* the summary counts what the database holds */
 		detected = cnt.detections;
-		cnt.detections = stored;
+		cnt.detections = wr.stored_detections;
 		sw_counters_print(&cnt, sw_progname(), stderr);
-		if (detected > stored)
+		if (detected > wr.stored_detections)
 			fprintf(stderr, "%s:   detections not stored: %llu\n", sw_progname(),
-			        (unsigned long long)(detected - stored));
+			        (unsigned long long)(detected - wr.stored_detections));
+		sw_debug("largest WAL file: %.1f MiB", (double)wr.wal_peak / (1 << 20));
 		if (o.iface) /* idle wall time is no measure of a live link's rate */
 			fprintf(stderr, "%s:   capture loop: %.3f s, %.0f packets/s while traffic"
 			        " flowed (%llu s), peak %llu packets/s\n", sw_progname(), secs,

@@ -107,6 +107,8 @@ static const struct sw_cfg_key keys[] = {
 	  "sources never tracked: our own scanners, monitoring hosts"),
 	L("networks", "noise_ports", SW_CFG_PORTS, noise_ports,
 	  "ports whose failed contacts are not counted (chatty services)"),
+
+	SW_DB_CONF_KEYS(struct sw_settings, db),
 };
 
 const struct sw_cfg_key *sw_settings_keys(size_t *n)
@@ -169,6 +171,7 @@ void sw_settings_defaults(struct sw_settings *s)
 	s->distinct_cap = 1024;
 	s->evidence_lines = 4;
 	/* home, ignore and noise_ports start empty */
+	sw_db_conf_defaults(&s->db);
 }
 
 /* Index of a key in the table (it is there: the names are ours). */

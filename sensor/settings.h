@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "db.h"     /* struct sw_db_conf: [database] */
 #include "netset.h"  /* struct sw_prefix_list, struct sw_port_set */
 
 struct sw_settings {
@@ -64,6 +65,9 @@ struct sw_settings {
 	struct sw_prefix_list home;   /* our networks: outward scans are marked */
 	struct sw_prefix_list ignore; /* sources never tracked (own scanners, monitoring) */
 	struct sw_port_set noise_ports; /* failures to these ports are not counted */
+
+	/* [database], shared with the analyzer and the reporter */
+	struct sw_db_conf db;
 };
 
 struct sw_cfg_key;

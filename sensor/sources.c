@@ -124,7 +124,8 @@ static int source_worth(const struct sw_source *s)
 {
 	if (s->key == 0)
 		return -1;
-	return (s->scanner ? 4 : 0) + (s->fails[0] + s->fails[1] > 0 ? 2 : 0) + (s->detail ? 1 : 0);
+	return (s->scanner ? 4 : 0) + (s->fails[0] + s->fails[1] > 0 ? 2 : 0) +
+	       (s->detail || s->pend.group ? 1 : 0);
 }
 
 struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now)
@@ -136,12 +137,17 @@ struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, 
 
 	if (found)
 		return found;
-	/* a new source: an empty slot or the least useful one (this reads the
-	 * entries, but only for an address not seen before) */
-	for (int i = 0; i < WAYS; i++)
-		if (!v || source_worth(&b[i]) < source_worth(v) ||
-		    (source_worth(&b[i]) == source_worth(v) && b[i].last_seen < v->last_seen))
+	/* a new source: an empty slot or the least useful one, the first of
+	 * the least worth and oldest (this reads the entries, but only for an
+	 * address not seen before; each entry's worth is worked out once) */
+	int vw = 0;
+	for (int i = 0; i < WAYS; i++) {
+		int w = source_worth(&b[i]);
+		if (!v || w < vw || (w == vw && b[i].last_seen < v->last_seen)) {
 			v = &b[i];
+			vw = w;
+		}
+	}
 	if (v->key != 0) {
 		struct sw_detail *dt = v->detail ? &t->det[v->detail - 1] : NULL;
 		t->src_evictions++;
@@ -221,6 +227,30 @@ struct sw_source *sw_detail_owner(struct sw_sources *t, const struct sw_detail *
 	return s;
 }
 
+/*
+ * Empty a detail for its next owner, as a memset of it and its set would,
+ * writing only what was written: the set slot by slot when it holds at
+ * most SW_SET_TRACK keys (the usual case; a whole set is kilobytes), and
+ * only the groups that recorded something (a group with no probes is all
+ * zero: every change to one records a probe, and closing it zeroes it).
+ */
+static void clear_detail(struct sw_sources *t, struct sw_detail *dt)
+{
+	uint32_t *set = set_of(t, dt);
+
+	if (dt->used > SW_SET_TRACK)
+		memset(set, 0, t->set_slots * sizeof *set);
+	else
+		for (uint32_t i = 0; i < dt->used; i++)
+			set[dt->slot[i]] = 0;
+	for (int g = 0; g < SW_G_COUNT; g++)
+		if (dt->g[g].probes)
+			memset(&dt->g[g], 0, sizeof dt->g[g]);
+	dt->src_key = 0;
+	dt->last_seen = 0;
+	dt->used = 0;
+}
+
 struct sw_detail *sw_sources_detail(struct sw_sources *t, struct sw_source *s, bool create)
 {
 	struct sw_detail *dt;
@@ -242,12 +272,11 @@ struct sw_detail *sw_sources_detail(struct sw_sources *t, struct sw_source *s, b
 			owner->detail = 0;
 		}
 	}
-	if (dt->used)
-		memset(set_of(t, dt), 0, t->set_slots * sizeof(uint32_t));
-	memset(dt, 0, sizeof *dt);
+	clear_detail(t, dt);
 	dt->src_key = s->key;
 	t->owners[dt - t->det] = s->key;
 	s->detail = (uint32_t)(dt - t->det) + 1;
+	s->earned = 1;
 	return dt;
 }
 
@@ -270,6 +299,8 @@ static bool set_add(struct sw_sources *t, struct sw_detail *dt, uint32_t key, bo
 		return false;
 	}
 	set[i] = key;
+	if (dt->used < SW_SET_TRACK)
+		dt->slot[dt->used] = i;
 	dt->used++;
 	return true;
 }

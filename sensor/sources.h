@@ -5,7 +5,9 @@
  * initiator's TRW scores, failure counts and tool fingerprint, keyed by a
  * SipHash of the address. The details table (few large entries) is given
  * only to sources doing something a detection could be made of (a failed
- * contact, a stealth probe, a ping, a login session): per activity group
+ * contact, a stealth probe, a ping, a login session), and only at their
+ * second such record unless the first could make a detection or a row on
+ * its own (the first waits in the source: sw_pending): per activity group
  * it keeps the distinct targets and ports, the open detection and the
  * evidence probes. When full, the least useful entry is evicted: one
  * without an open detection and with the fewest failures, oldest first.
@@ -37,6 +39,31 @@ enum sw_group {
 
 #define SW_SIG_PROBES 8        /* first contacts in a source's probe signature */
 
+/* One probe kept as evidence, rendered to text only when written. */
+struct sw_probe {
+	int64_t ts;
+	struct sw_addr dst;
+	uint16_t sport, dport;
+	uint8_t proto, pflags, answer, code;
+	uint8_t evade;         /* came in tiny fragments */
+	uint32_t ord;
+};
+
+/* A source's first record (a settled probe, detect.c), kept in its entry
+ * until a second record earns the source a detail: most sources (a client
+ * refused once, a spoofed address of a flood) never make a second, and a
+ * detail with its distinct set costs kilobytes to take and clear. Only a
+ * record that could not make a detection or a row on its own waits here. */
+struct sw_pending {
+	struct sw_probe p;     /* the probe as evidence keeps it (ord 0) */
+	int64_t at;            /* packet time it was recorded */
+	uint8_t group;         /* its group + 1; 0: nothing pending */
+	uint8_t variant;
+	uint8_t bits;          /* the contact's SW_CB_* bits */
+	uint8_t failed;
+	uint8_t flood_fail;    /* failed towards a target flooded from forged sources */
+};
+
 struct sw_source {
 	uint64_t key;          /* 0: empty */
 	struct sw_addr addr;
@@ -53,19 +80,11 @@ struct sw_source {
 	uint64_t sig;          /* hash of the first SW_SIG_PROBES first contacts in
 	                          order: decoys of one scan share it */
 	struct sw_fp_state fp;
+	uint8_t earned;        /* has had a detail: records go to one at once */
+	struct sw_pending pend;
 };
 
 #define SW_EVIDENCE_MAX 8
-
-/* One probe kept as evidence, rendered to text only when written. */
-struct sw_probe {
-	int64_t ts;
-	struct sw_addr dst;
-	uint16_t sport, dport;
-	uint8_t proto, pflags, answer, code;
-	uint8_t evade;         /* came in tiny fragments */
-	uint32_t ord;
-};
 
 struct sw_group_state {
 	uint32_t seq;          /* detection number when open, 0 when not */
@@ -96,11 +115,15 @@ struct sw_group_state {
 	struct sw_probe last[SW_EVIDENCE_MAX]; /* ring by ordinal */
 };
 
+#define SW_SET_TRACK 16    /* distinct-set slots remembered to clear them one by one */
+
 struct sw_detail {
 	uint64_t src_key;      /* owner; 0 free */
 	int64_t last_seen;
 	struct sw_group_state g[SW_G_COUNT];
 	uint32_t used;         /* keys in the distinct set */
+	uint32_t slot[SW_SET_TRACK]; /* where its first keys went: a set of at
+	                          most this many is cleared slot by slot */
 };
 
 struct sw_sources;

@@ -11,10 +11,25 @@
  * program's long write, a checkpoint) is rolled back and tried again after
  * a bounded pause, never discarded. Only a real failure (disk full, I/O
  * error, corruption) gives a batch up and makes the run's exit non-zero.
+ *
+ * The exit is bounded: once a live capture has ended, or a stop signal
+ * arrived, a database that stays locked for the patience (the busy
+ * timeout) makes the writer give up what waits, counted as lost; the run's
+ * last record (its counters, status partial) then gets one more patience.
+ * Reading files without a signal, the writer waits as long as it takes.
+ *
+ * The writer also owns the WAL checkpoints (SQLite's automatic one is
+ * replaced): a PASSIVE checkpoint after a commit that left 1000 pages or
+ * more in the WAL (as SQLite's would), and, while the WAL file is larger
+ * than [database] wal_limit_mib, a TRUNCATE checkpoint that does not wait:
+ * it succeeds after the first batch once no reader holds a snapshot older
+ * than the WAL's end. A reader that blocks it past the busy timeout gets a
+ * warning naming the WAL's size (again at most every 10 minutes).
  */
 #include "config.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +50,11 @@
  * timeout each attempt already waited */
 #define LOCKED_PAUSE_MIN_MS 50
 #define LOCKED_PAUSE_MAX_MS 2000
+/* WAL frames (pages) after which a commit is followed by a PASSIVE
+ * checkpoint: SQLite's own wal_autocheckpoint default */
+#define WAL_CHECKPOINT_PAGES 1000
+/* a reader keeping the WAL past its limit: warned again at most this often */
+#define WAL_REWARN_US (600 * (int64_t)1000000)
 
 enum stmt_id {
 	ST_RUN_STATS, ST_RUN_FINISH, ST_COUNTER,
@@ -103,7 +123,77 @@ struct sw_writer {
 	bool failed;
 	bool batch_locked;             /* the batch under way met a lock */
 	bool wait_when_full;           /* files: backpressure, not loss */
+	bool told_full;                /* producer: said once that the ring filled */
+
+	/* the bounded exit (writer thread, but exit_bounded) */
+	atomic_bool exit_bounded;      /* a live capture has ended */
+	bool no_wait;                  /* the busy handler gives up at once */
+	int64_t deadline_us;           /* give locked batches up past this; 0: none yet */
+	bool gave_up;                  /* records were given up */
+	uint64_t lost;                 /* records given up to a lock at exit */
+	uint64_t lost_detections;      /* detections among them (opens) */
+	bool have_end;                 /* the run's END record, given up with a batch */
+	struct sw_rec end;
+	struct sw_counters end_stats;  /* the END record's counters plus what was lost */
+	bool batch_has_end;
+	bool end_stored;
+
+	/* the WAL */
+	int wal_frames;                /* frames in the WAL after the last commit */
+	int64_t wal_limit;             /* bytes: [database] wal_limit_mib */
+	int64_t wal_blocked_since;     /* a TRUNCATE checkpoint first failed; 0: none */
+	int64_t wal_warned_at;         /* last warning about it; 0: none */
+	int64_t wal_peak;              /* largest WAL file seen (bytes) */
 };
+
+/* A stop signal arrived (sw_writer_signal_stop, from the handler). */
+static volatile sig_atomic_t stop_signalled;
+
+void sw_writer_signal_stop(void)
+{
+	stop_signalled = 1;
+}
+
+static const char *db_path(const struct sw_writer *w)
+{
+	const char *p = sqlite3_db_filename(w->db, "main");
+
+	return p && *p ? p : "(memory)";
+}
+
+/* Past the point where a locked database makes the writer give up? The
+ * patience is counted from the first time a lock is met once the exit is
+ * bounded. */
+static bool past_deadline(struct sw_writer *w)
+{
+	if (!w->deadline_us) {
+		if (!atomic_load(&w->exit_bounded) && !stop_signalled)
+			return false;
+		w->deadline_us = sw_now_us() + (int64_t)sw_db_busy_timeout_ms() * 1000;
+	}
+	return sw_now_us() >= w->deadline_us;
+}
+
+/* The writer connection's busy handler: lib/db.c's, cut short by the exit
+ * deadline and by checkpoints that must not wait. */
+static int writer_busy(void *arg, int count)
+{
+	struct sw_writer *w = arg;
+
+	if (w->no_wait || past_deadline(w))
+		return 0;
+	return sw_db_busy_wait(w->db, count);
+}
+
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct sw_writer *w = arg;
+
+	(void)db;
+	(void)name;
+	w->wal_frames = frames;
+	return SQLITE_OK;
+}
 
 static void idle(void)
 {
@@ -315,10 +405,16 @@ static int apply(struct sw_writer *w, const struct sw_rec *rec)
 	case SW_REC_STATS:
 		return apply_stats(w, &rec->u.stats);
 	case SW_REC_END:
-		if (apply_stats(w, &rec->u.stats) < 0)
+		/* records given up to a lock at exit are lost like those a
+		 * full ring refused: counted, and the run is partial */
+		w->end_stats = rec->u.stats;
+		w->end_stats.ring_full += w->lost;
+		w->batch_has_end = true;
+		if (apply_stats(w, &w->end_stats) < 0 ||
+		    (w->lost && put_counter(w, "anomaly", "db_locked_at_exit", w->lost) < 0))
 			return -1;
 		sqlite3_bind_int64(w->st[ST_RUN_FINISH], 1, w->run_id);
-		sqlite3_bind_text(w->st[ST_RUN_FINISH], 2, end_status(&rec->u.stats), -1,
+		sqlite3_bind_text(w->st[ST_RUN_FINISH], 2, end_status(&w->end_stats), -1,
 		                  SQLITE_STATIC);
 		return step_reset(w, w->st[ST_RUN_FINISH]);
 	case SW_REC_DET_OPEN:
@@ -341,6 +437,7 @@ static int try_batch(struct sw_writer *w, size_t n)
 	int rc = 0;
 
 	w->batch_locked = false;
+	w->batch_has_end = false;
 	w->nopened = 0;
 	w->batch_stored = 0;
 	if (exec_tx(w, "BEGIN IMMEDIATE") < 0)
@@ -362,8 +459,91 @@ static void locked_pause(unsigned *pause_ms)
 	*pause_ms = *pause_ms * 2 > LOCKED_PAUSE_MAX_MS ? LOCKED_PAUSE_MAX_MS : *pause_ms * 2;
 }
 
+/* The size of the WAL file (0 if there is none yet), from SQLite's own
+ * handle: no path to build, no call the sensor's filter does not allow. */
+static int64_t wal_size(struct sw_writer *w)
+{
+	sqlite3_file *f = NULL;
+	sqlite3_int64 size = 0;
+
+	if (sqlite3_file_control(w->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods || f->pMethods->xFileSize(f, &size) != SQLITE_OK)
+		return 0;
+	return size;
+}
+
+/* After a commit: the checkpoint policy (see the top of this file). */
+static void checkpoint(struct sw_writer *w)
+{
+	int64_t size = wal_size(w), now;
+	int rc;
+
+	if (size > w->wal_peak)
+		w->wal_peak = size;
+	if (size <= w->wal_limit) {
+		if (w->wal_frames >= WAL_CHECKPOINT_PAGES)
+			sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		return;
+	}
+	/* past the limit: copy back what readers allow, and restart and cut
+	 * the file to nothing if none holds an older snapshot; never wait */
+	w->no_wait = true;
+	rc = sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	w->no_wait = false;
+	now = sw_now_us();
+	if (rc == SQLITE_OK) {
+		if (w->wal_warned_at)
+			sw_info("%s-wal: checkpointed and cut back from %.1f MiB after %.0f s",
+			        db_path(w), (double)size / (1 << 20),
+			        (double)(now - w->wal_blocked_since) / 1e6);
+		w->wal_blocked_since = 0;
+		w->wal_warned_at = 0;
+		return;
+	}
+	if (!w->wal_blocked_since)
+		w->wal_blocked_since = now;
+	if (now - w->wal_blocked_since >= (int64_t)sw_db_busy_timeout_ms() * 1000 &&
+	    (!w->wal_warned_at || now - w->wal_warned_at >= WAL_REWARN_US)) {
+		sw_warn("%s-wal: %.1f MiB, over [database] wal_limit_mib (%lld): a reader has kept"
+		        " it from being checkpointed for %.0f s (a long read transaction, such as"
+		        " an open sqlite3 session); it is cut back once that reader ends",
+		        db_path(w), (double)size / (1 << 20), (long long)(w->wal_limit >> 20),
+		        (double)(now - w->wal_blocked_since) / 1e6);
+		w->wal_warned_at = now;
+	}
+}
+
+/* The database stayed locked past the exit's patience: take the n records
+ * off the ring unstored, counting them; the run's END record is kept to
+ * be tried once more at the very end. */
+static void give_up(struct sw_writer *w, size_t n)
+{
+	uint64_t lost = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		sw_ring_peek(&w->ring, i, &w->rec);
+		if (w->rec.type == SW_REC_END) {
+			w->end = w->rec;
+			w->have_end = true;
+			continue;
+		}
+		lost++;
+		if (w->rec.type == SW_REC_DET_OPEN)
+			w->lost_detections++;
+	}
+	if (!w->gave_up)
+		sw_warn("%s: still locked %.1f s after the stop: giving up %llu waiting"
+		        " records, and any that meet the lock from now on (the run ends partial)",
+		        db_path(w), (double)sw_db_busy_timeout_ms() / 1000,
+		        (unsigned long long)lost);
+	w->gave_up = true;
+	w->lost += lost;
+	sw_ring_consume(&w->ring, n);
+}
+
 /* Store up to BATCH_MAX waiting records in one transaction, retried while
- * the database is locked; how many were taken off the ring. */
+ * the database is locked (on a bounded exit, until the deadline); how many
+ * were taken off the ring. */
 static size_t write_batch(struct sw_writer *w)
 {
 	unsigned pause_ms = LOCKED_PAUSE_MIN_MS;
@@ -377,6 +557,10 @@ static size_t write_batch(struct sw_writer *w)
 	if (n == 0)
 		return 0;
 	while ((rc = try_batch(w, n)) < 0 && w->batch_locked) {
+		if (past_deadline(w)) {
+			give_up(w, n);
+			return n;
+		}
 		if (!locked_since) {
 			locked_since = sw_now_us();
 			sw_warn("database is locked by another program: %zu records wait"
@@ -392,13 +576,46 @@ static size_t write_batch(struct sw_writer *w)
 		w->failed = true;
 	} else { /* stored: now they count, and the operator may hear of them */
 		w->stored += w->batch_stored;
+		w->end_stored |= w->batch_has_end;
 		for (size_t i = 0; i < w->nopened; i++)
 			sw_alerts_post(w->alerts, w->opened[i].type, w->opened[i].id,
 			               &w->opened[i].det);
+		checkpoint(w);
 	}
 	w->nopened = 0;
 	w->batch_stored = 0;
 	return n;
+}
+
+/* The run's END record, given up with a batch: one more patience to say
+ * how the run ended (partial, with what was lost). */
+static void write_end(struct sw_writer *w)
+{
+	unsigned pause_ms = LOCKED_PAUSE_MIN_MS;
+	int rc;
+
+	w->deadline_us = sw_now_us() + (int64_t)sw_db_busy_timeout_ms() * 1000;
+	for (;;) {
+		w->batch_locked = false;
+		w->batch_has_end = false;
+		if (exec_tx(w, "BEGIN IMMEDIATE") == 0) {
+			rc = apply(w, &w->end);
+			if (!w->batch_locked && exec_tx(w, "COMMIT") == 0) {
+				if (rc)
+					w->failed = true;
+				w->end_stored = true;
+				return;
+			}
+			sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+		}
+		if (!w->batch_locked) {
+			w->failed = true;
+			return;
+		}
+		if (past_deadline(w))
+			return;
+		locked_pause(&pause_ms);
+	}
 }
 
 static void *writer_main(void *arg)
@@ -415,6 +632,8 @@ static void *writer_main(void *arg)
 			idle();
 		}
 	}
+	if (w->have_end)
+		write_end(w);
 	return NULL;
 }
 
@@ -475,7 +694,9 @@ struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_recor
 	w->run_id = run_id;
 	w->alerts = alerts;
 	w->want_closes = sw_alerts_want_closes(alerts);
+	w->wal_limit = sw_db_wal_limit_bytes();
 	atomic_init(&w->stopping, false);
+	atomic_init(&w->exit_bounded, false);
 	if (sw_ring_init(&w->ring, ring_records, sizeof(struct sw_rec)) < 0) {
 		sw_err("writer: cannot allocate a ring of %zu records", ring_records);
 		goto fail;
@@ -487,6 +708,9 @@ struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_recor
 			goto fail;
 		}
 	}
+	/* the writer's own busy handler (the exit deadline) and checkpoints */
+	sqlite3_busy_handler(db, writer_busy, w);
+	sqlite3_wal_hook(db, on_wal_commit, w);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		sw_err("writer: cannot start the thread");
 		goto fail;
@@ -505,30 +729,59 @@ void sw_writer_wait_when_full(struct sw_writer *w, bool wait)
 	w->wait_when_full = wait;
 }
 
+void sw_writer_capture_ended(struct sw_writer *w)
+{
+	if (!w->wait_when_full)
+		atomic_store(&w->exit_bounded, true);
+}
+
 bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec)
 {
 	if (w->wait_when_full) {
 		sw_writer_submit_wait(w, rec);
 		return true;
 	}
-	return sw_ring_push(&w->ring, rec);
+	if (sw_ring_push(&w->ring, rec))
+		return true;
+	if (!w->told_full) { /* once a run: the caller counts every loss */
+		w->told_full = true;
+		sw_warn("writer ring full (%zu records): the database is not keeping up;"
+		        " a live capture cannot wait, records are lost (counted, the run"
+		        " ends partial)", sw_ring_capacity(&w->ring));
+	}
+	return false;
 }
 
 void sw_writer_submit_wait(struct sw_writer *w, const struct sw_rec *rec)
 {
+	if (sw_ring_push(&w->ring, rec))
+		return;
+	if (!w->told_full) {
+		w->told_full = true;
+		sw_info("writer ring full (%zu records): the packet loop waits for the"
+		        " database (nothing is lost)", sw_ring_capacity(&w->ring));
+	}
 	while (!sw_ring_push(&w->ring, rec))
 		idle();
 }
 
-int sw_writer_stop(struct sw_writer *w, uint64_t *stored_detections)
+int sw_writer_stop(struct sw_writer *w, struct sw_writer_result *res)
 {
 	int rc;
 
 	atomic_store(&w->stopping, true);
 	pthread_join(w->thread, NULL);
-	rc = w->failed ? -1 : 0;
-	if (stored_detections)
-		*stored_detections = w->stored;
+	rc = w->failed || w->lost || !w->end_stored ? -1 : 0;
+	if (res) {
+		res->stored_detections = w->stored;
+		res->lost = w->lost;
+		res->lost_detections = w->lost_detections;
+		res->end_stored = w->end_stored;
+		res->failed = w->failed;
+		res->wal_peak = w->wal_peak;
+	}
+	/* the sensor's connection closes last: SQLite checkpoints and removes
+	 * the WAL if no other program has the database open */
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(w->st[i]);
 	sw_db_close(w->db);

@@ -49,9 +49,27 @@ bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec);
 /* Hand-off that waits for room: for end-of-run records only, never on the
  * packet path. */
 void sw_writer_submit_wait(struct sw_writer *w, const struct sw_rec *rec);
-/* Drain everything, stop the thread, close the database. 0 if every batch
- * was committed, -1 if any write failed. *stored_detections (if not NULL):
- * the detections whose rows were committed. */
-int sw_writer_stop(struct sw_writer *w, uint64_t *stored_detections);
+/* The capture has ended (before the detection engine's last records):
+ * a live run's writer now gives up what a database locked for the busy
+ * timeout keeps it from storing. A file's run waits, unless a stop signal
+ * came (sw_writer_signal_stop). */
+void sw_writer_capture_ended(struct sw_writer *w);
+/* From a signal handler: SIGTERM or SIGINT, the exit is bounded. */
+void sw_writer_signal_stop(void);
+
+struct sw_writer_result {
+	uint64_t stored_detections; /* detections whose rows were committed */
+	uint64_t lost;              /* records given up to a lock at exit */
+	uint64_t lost_detections;   /* detections among them */
+	bool end_stored;            /* the run's end (counters, status) is stored */
+	bool failed;                /* a write failed (not a lock) */
+	int64_t wal_peak;           /* largest WAL file seen, bytes */
+};
+
+/* Drain everything, stop the thread, close the database. 0 if every
+ * record was committed and the run's end with them; -1 if a write failed
+ * or records were given up to a lock at exit. *res (if not NULL) says
+ * which. */
+int sw_writer_stop(struct sw_writer *w, struct sw_writer_result *res);
 
 #endif

@@ -1,14 +1,18 @@
 /* tests/bench/pktgen.c - owns the benchmark's capture generator (make bench):
  * writes a deterministic Ethernet pcap (snaplen 128) of COUNT packets, either a
- * realistic mix with embedded scans ("mixed") or a SYN flood from spoofed random
- * IPv4 sources ("flood").  Packet layouts come from libnet: each header shape is
+ * realistic mix with embedded scans ("mixed"), a SYN flood from spoofed random
+ * IPv4 sources to one target ("flood"), heavy traffic (50,000 clients, 2,000
+ * servers, short sessions, 15 % scanning bursts: "heavy") or a SYN flood
+ * across a /24, every packet from a new random source ("flood24").  Packet layouts come from libnet: each header shape is
  * built once with libnet as a template, then addresses, ports, sequence numbers,
  * lengths and checksums are patched per packet in the byte buffer, which makes
  * millions of packets a matter of seconds.  --engine=libnet builds every packet
  * with libnet instead; both engines write byte-identical files (a self-check).
  *
- * usage: pktgen -o FILE.pcap -n COUNT [-s SEED] [--mix mixed|flood]
- *               [--engine template|libnet] [-q]
+ * usage: pktgen -o FILE.pcap -n COUNT [-s SEED] [--mix mixed|flood|heavy|flood24]
+ *               [--engine template|libnet] [--gap-us N] [-q]
+ * --gap-us sets the mean packet time between packets (default 10 us, about
+ * 100,000 packets a second; the default writes the same bytes as before).
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE 1 /* quiets glibc about libnet-config's -D_BSD_SOURCE */
@@ -407,6 +411,7 @@ static pcap_dumper_t *dumper;
 static uint64_t now_us;        /* packet time, microseconds since T0 */
 static uint64_t out_packets, out_bytes;
 static int use_libnet;
+static uint32_t gap_us = 10;   /* mean microseconds between packets (--gap-us) */
 
 static void emit(const struct pkt *p)
 {
@@ -422,7 +427,7 @@ static void emit(const struct pkt *p)
 	clear_payload();
 	out_packets++;
 	out_bytes += wl;
-	now_us += 5 + rnd(11); /* mean 10 us: ~100k packets/s of packet time */
+	now_us += gap_us / 2 + rnd(gap_us + 1); /* mean gap_us: 10 us, ~100k packets/s of packet time */
 }
 
 /* ---- hosts -------------------------------------------------------------- */
@@ -499,12 +504,39 @@ static int server_has_port(uint32_t i, uint16_t port)
 static uint16_t ipid_c4[NCLIENT4], ipid_s4[NSERVER4];
 static uint8_t ttl_c4[NCLIENT4];
 
+/* the heavy mix: 50,000 clients in 198.18.0.0/16, 2,000 servers in
+ * 198.19.0.0/21 (indexes 2000-2047 of it do not exist), scanners in
+ * 100.64.0.0/10 */
+#define HCLIENTS 50000
+#define HSERVERS 2000
+#define HSPACE 2048
+
+static uint32_t hclient4(uint32_t i)
+{
+	return 0xc6120001u + i;
+}
+
+static uint32_t hserver4(uint32_t i)
+{
+	return 0xc6130001u + i;
+}
+
+/* every heavy server offers 80 and 443, one in four also 22 */
+static int hserver_has_port(uint32_t i, uint16_t port)
+{
+	if (i >= HSERVERS)
+		return 0;
+	return port == 80 || port == 443 || (port == 22 && i % 4 == 0);
+}
+
 /* ---- flows -------------------------------------------------------------- */
 
 enum { F_TCP, F_DNS, F_PING, F_ARP, F_PSCAN, F_SWEEP };
 
 struct flow {
 	int type, phase, done, v6;
+	int heavy;                /* the heavy mix: its own hosts (hserver4) */
+	int refused;              /* TCP: the port is closed, RST-ACK answers */
 	uint16_t vid;
 	uint32_t ci, si;          /* client and server indexes */
 	uint32_t c4, s4;
@@ -718,6 +750,95 @@ static void new_sweep(struct flow *f, uint32_t k)
 	f->n = 253; /* 203.0.113.1-253 */
 }
 
+/* ---- the heavy mix's flows ---------------------------------------------- */
+
+/* a client's flow in the heavy mix: short TCP sessions (~10 packets), a few
+ * refused, DNS to four resolvers, pings */
+static void new_heavy_flow(struct flow *f)
+{
+	uint32_t r = rnd(1000);
+
+	memset(f, 0, offsetof(struct flow, order));
+	f->heavy = 1;
+	memcpy(f->cmac, router_mac, 6);
+	f->type = r < 800 ? F_TCP : r < 950 ? F_DNS : F_PING;
+	/* some clients are busier: the square of a uniform variate */
+	f->ci = (uint32_t)((uint64_t)rnd(HCLIENTS) * rnd(HCLIENTS) / HCLIENTS);
+	f->ci = (f->ci * 7919u) % HCLIENTS;
+	f->si = f->type == F_DNS ? rnd(4) : rnd(HSERVERS);
+	f->c4 = hclient4(f->ci);
+	f->s4 = hserver4(f->si);
+	host_mac(f->smac, 0xc613, f->si + 1);
+	f->cttl = (uint8_t)(64 - 3 - f->ci % 14);
+	f->sttl = 64;
+	f->ownid = (uint16_t)rnd32();
+	f->cport = (uint16_t)(32768 + rnd(28232));
+	switch (f->type) {
+	case F_TCP: {
+		uint32_t s = rnd(100);
+		f->sport = s < 60 ? 443 : s < 95 ? 80 : 22;
+		/* 2 % go to a port the server does not offer */
+		if (rnd(50) == 0)
+			f->sport = (uint16_t)(8000 + rnd(100));
+		f->refused = !hserver_has_port(f->si, f->sport);
+		f->cseq = rnd32();
+		f->sseq = rnd32();
+		f->mss = 1460;
+		f->resp = 200 + rnd(4000); /* 1-3 segments */
+		break;
+	}
+	case F_DNS: {
+		char buf[48];
+		snprintf(buf, sizeof buf, "host%u.example.com", rnd(5000));
+		f->sport = 53;
+		f->dnsid = (uint16_t)rnd32();
+		f->qtype = rnd(4) == 0 ? 28 : 1;
+		f->qlen = put_qname(f->qname, buf);
+		break;
+	}
+	default:
+		f->n = 1 + rnd(4);
+		f->dnsid = (uint16_t)rnd32();
+		break;
+	}
+}
+
+/* a scanning burst of the heavy mix: 20-300 SYNs, a port scan of one server
+ * or a sweep of consecutive hosts on one port; half the bursts come from a
+ * pool of 256 returning scanners, half from a new address each time */
+static void new_heavy_scan(struct flow *f)
+{
+	static const uint16_t ports[] = { 22, 23, 80, 443, 445, 3389, 8080, 5900 };
+	uint32_t a = rnd(2) ? rnd(256) * 16411u : rnd(1u << 22);
+
+	memset(f, 0, offsetof(struct flow, order));
+	f->heavy = 1;
+	f->c4 = 0x64400000u + (a & 0x3fffffu); /* 100.64.0.0/10 */
+	memcpy(f->cmac, router_mac, 6);
+	f->cttl = (uint8_t)(40 + rnd(20));
+	f->sttl = 64;
+	f->cport = (uint16_t)(40000 + rnd(25000));
+	f->n = 20 + rnd(281);
+	if (rnd(2)) {
+		f->type = F_PSCAN;
+		f->si = rnd(HSERVERS);
+		f->s4 = hserver4(f->si);
+		host_mac(f->smac, 0xc613, f->si + 1);
+		for (uint32_t i = 0; i < 1024; i++)
+			f->order[i] = (uint16_t)(i + 1);
+		for (uint32_t i = 0; i < f->n; i++) {
+			uint32_t j = i + rnd(1024 - i);
+			uint16_t t = f->order[i];
+			f->order[i] = f->order[j];
+			f->order[j] = t;
+		}
+	} else {
+		f->type = F_SWEEP;
+		f->ci = rnd(HSPACE); /* the first host */
+		f->sport = ports[rnd(8)];
+	}
+}
+
 static void payload_tcp_first(struct pkt *p, uint16_t port, int from_client)
 {
 	static const char *const req[] = {
@@ -768,6 +889,13 @@ static void flow_step(struct flow *f, struct pkt *p)
 			f->phase = 1;
 			break;
 		case 1:
+			if (f->refused) {
+				/* a closed port: refused, the client gives up */
+				tcp(p, f, 0, TH_RST | TH_ACK, 0, f->cseq, 0, 0);
+				p->frag = 0;
+				f->done = 1;
+				break;
+			}
 			tcp(p, f, 0, TH_SYN | TH_ACK, f->sseq++, f->cseq, 65160, 0);
 			p->opt = f->v6 ? opt_syn6 : opt_syn;
 			p->optlen = 20;
@@ -902,6 +1030,12 @@ static void flow_step(struct flow *f, struct pkt *p)
 			/* the probe; nmap-like for the port scan: window 1024, MSS only */
 			if (f->type == F_PSCAN) {
 				f->probe_port = f->order[f->i];
+			} else if (f->heavy) {
+				/* heavy: a run of consecutive hosts from a random one */
+				f->si = (f->ci + f->i) % HSPACE;
+				f->s4 = hserver4(f->si);
+				host_mac(f->smac, 0xc613, f->si + 1);
+				f->probe_port = f->sport;
 			} else {
 				f->si = f->i;
 				f->s4 = server4(f->si);
@@ -910,7 +1044,8 @@ static void flow_step(struct flow *f, struct pkt *p)
 				f->probe_port = f->sport;
 			}
 			f->probe_seq = rnd32();
-			f->probe_open = server_has_port(f->si, f->probe_port);
+			f->probe_open = f->heavy ? hserver_has_port(f->si, f->probe_port)
+			                         : server_has_port(f->si, f->probe_port);
 			f->ownid = (uint16_t)rnd32(); /* scanners: random IP ids */
 			{
 				uint16_t keep = f->sport;
@@ -924,7 +1059,7 @@ static void flow_step(struct flow *f, struct pkt *p)
 				p->optlen = 4;
 			}
 			/* hosts that do not exist never answer */
-			f->phase = f->si < NSERVER4 ? 1 : 3;
+			f->phase = f->si < (f->heavy ? HSERVERS : NSERVER4) ? 1 : 3;
 		} else {
 			uint16_t keep = f->sport;
 			f->sport = f->probe_port;
@@ -1027,18 +1162,79 @@ static void gen_flood(uint64_t count)
 	}
 }
 
+/* The heavy mix: HPOOL client flows at once over 50,000 clients and 2,000
+ * servers, and HSCANS scanning bursts that take 15 % of the packets. */
+#define HPOOL 2048
+#define HSCANS 16
+
+static void gen_heavy(uint64_t count)
+{
+	static struct flow pool[HPOOL], scans[HSCANS];
+	struct pkt p;
+
+	for (uint32_t i = 0; i < sizeof filler; i++)
+		filler[i] = (uint8_t)(' ' + rnd(95));
+	for (uint32_t i = 0; i < HPOOL; i++)
+		new_heavy_flow(&pool[i]);
+	for (uint32_t i = 0; i < HSCANS; i++)
+		new_heavy_scan(&scans[i]);
+	for (uint64_t n = 0; n < count; n++) {
+		struct flow *f = rnd(100) < 15 ? &scans[rnd(HSCANS)] : &pool[rnd(HPOOL)];
+
+		flow_step(f, &p);
+		emit(&p);
+		if (f->done) {
+			if (f >= scans && f < scans + HSCANS)
+				new_heavy_scan(f);
+			else
+				new_heavy_flow(f);
+		}
+	}
+}
+
+/* SYNs to port 80 of a random host of 203.0.113.0/24, each from a new
+ * random spoofed source */
+static void gen_flood24(uint64_t count)
+{
+	static const uint8_t target_mac[6] = { 0x02, 0x00, 0xcb, 0x00, 0x00, 0x50 };
+	struct pkt p;
+
+	memset(&p, 0, sizeof p);
+	p.kind = P_TCP4;
+	memcpy(p.smac, router_mac, 6);
+	memcpy(p.dmac, target_mac, 6);
+	p.dport = 80;
+	p.flags = TH_SYN;
+	p.win = 512;
+	for (uint64_t n = 0; n < count; n++) {
+		uint64_t r = rnd64();
+		p.s4 = (uint32_t)r;
+		p.d4 = 0xcb007100u | (uint32_t)(r >> 56);
+		p.sport = (uint16_t)(1024 + (((r >> 32) & 0xffff) * 64512 >> 16));
+		p.ipid = (uint16_t)(r >> 40);
+		p.seq = rnd32();
+		p.ttl = (uint8_t)(48 + (p.seq & 15));
+		emit(&p);
+	}
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
-	fputs("usage: pktgen -o FILE.pcap -n COUNT [-s SEED] [--mix mixed|flood]\n"
-	      "              [--engine template|libnet] [-q]\n"
+	fputs("usage: pktgen -o FILE.pcap -n COUNT [-s SEED] [--mix mixed|flood|heavy|flood24]\n"
+	      "              [--engine template|libnet] [--gap-us N] [-q]\n"
 	      "Writes a deterministic Ethernet pcap (snaplen 128, packet time from\n"
 	      "2026-11-27T00:00:00Z at ~100k packets/s) for the spanwatch benchmark.\n"
 	      "  mixed  TCP sessions, IPv6 TCP, DNS, ping, 802.1Q, ARP, a SYN port scan\n"
 	      "         and a host sweep per million packets (default)\n"
 	      "  flood  SYNs to 203.0.113.80:80 from random spoofed IPv4 sources\n"
-	      "  --engine libnet  build every packet with libnet (slow; same bytes)\n", f);
+	      "  heavy  ~10-packet TCP sessions, DNS and pings of 50,000 clients to\n"
+	      "         2,000 servers, 15 % of the packets scanning bursts\n"
+	      "  flood24  SYNs to port 80 of random hosts of 203.0.113.0/24, each\n"
+	      "         from a new random spoofed IPv4 source\n"
+	      "  --engine libnet  build every packet with libnet (slow; same bytes)\n"
+	      "  --gap-us N  mean packet time between packets (default 10: ~100k/s)\n", f);
 }
 
 static uint64_t parse_u64(const char *s, const char *what)
@@ -1060,6 +1256,7 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "mix", required_argument, NULL, 'm' },
 		{ "engine", required_argument, NULL, 'e' },
+		{ "gap-us", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1088,12 +1285,23 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'g': {
+			uint64_t g = parse_u64(optarg, "gap");
+			if (g < 1 || g > 1000000) {
+				fprintf(stderr, "pktgen: --gap-us must be 1-1000000, not '%s'\n", optarg);
+				return 2;
+			}
+			gap_us = (uint32_t)g;
+			break;
+		}
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!out || !have_n || optind != argc || (strcmp(mix, "mixed") && strcmp(mix, "flood"))) {
+	if (!out || !have_n || optind != argc ||
+	    (strcmp(mix, "mixed") && strcmp(mix, "flood") && strcmp(mix, "heavy") &&
+	     strcmp(mix, "flood24"))) {
 		usage(stderr);
 		return 2;
 	}
@@ -1117,6 +1325,10 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!strcmp(mix, "flood"))
 		gen_flood(count);
+	else if (!strcmp(mix, "flood24"))
+		gen_flood24(count);
+	else if (!strcmp(mix, "heavy"))
+		gen_heavy(count);
 	else
 		gen_mixed(count);
 	if (pcap_dump_flush(dumper) == -1 || ferror(pcap_dump_file(dumper)))

@@ -5,7 +5,9 @@
 # timeout and another CLI holds a read transaction. The sensor must store
 # exactly the detections of a private run of the same files (kinds,
 # sources, counts), lose no record to its ring, end its run 'finished' and
-# exit 0; the analyzer must wait for the lock, not fail.
+# exit 0; the analyzer must wait for the lock, not fail. Then the
+# patience: [database] busy_timeout of -c, SPANWATCH_BUSY_TIMEOUT over it,
+# and a bad value refused by all three programs with one line.
 # The first file comes through a FIFO so that the lock is surely held while
 # the sensor still has packets to read. Everything runs under timeout.
 . "$(dirname "$0")/lib.sh"
@@ -94,5 +96,39 @@ wait $holder
 check "the analyzer gives up after its patience (SPANWATCH_BUSY_TIMEOUT)" "1 yes" \
 	"$rc $([ $took -le 3 ] && echo yes || echo "no: ${took}s")"
 check_match "the analyzer names the file and the lock" "$DB: database is locked by another writer" "$out"
+
+# --- the patience from [database] busy_timeout; the environment wins ---
+printf '[database]\nbusy_timeout = 1\n' >"$TMP/patience.conf"
+printf '.timeout 30000\nBEGIN IMMEDIATE;\nUPDATE sensors SET name = name;\n.shell touch %s\n.shell i=0; while [ ! -e %s ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done\nCOMMIT;\n' \
+	"$TMP/held" "$TMP/release" | timeout 90 "$SQLITE3" -batch "$DB" >/dev/null 2>&1 &
+holder=$!
+wait_file "$TMP/held"
+out=$(timeout 60 "$ANALYZER" -q -c "$TMP/patience.conf" -w "$DB" 2>&1); rc=$?
+check "the analyzer gives up after [database] busy_timeout: exit 1" 1 "$rc"
+check_match "it says where its patience came from" \
+	"$DB: database is locked by another writer .*; gave up after 1.0 s \(\[database\] busy_timeout in $TMP/patience.conf\)" "$out"
+out=$(SPANWATCH_BUSY_TIMEOUT=0.5 timeout 60 "$ANALYZER" -q -c "$TMP/patience.conf" -w "$DB" 2>&1); rc=$?
+check "SPANWATCH_BUSY_TIMEOUT beats the file: exit 1" 1 "$rc"
+check_match "and says so" "gave up after 0.5 s \(SPANWATCH_BUSY_TIMEOUT\)" "$out"
+out=$(SPANWATCH_BUSY_TIMEOUT=soon timeout 60 "$ANALYZER" -q -c "$TMP/patience.conf" -w "$DB" 2>&1); rc=$?
+check_match "a bad SPANWATCH_BUSY_TIMEOUT is warned about, the file's value used" \
+	"SPANWATCH_BUSY_TIMEOUT=soon: not seconds from 0 to 3600; using 1 .*gave up after 1.0 s" "$(printf '%s' "$out" | tr '\n' ' ')"
+touch "$TMP/release"
+wait $holder
+
+# --- a bad value: one line naming the file, the line and the key, exit 2 ---
+printf '[database]\n\nbusy_timeout = 4000\n' >"$TMP/bad.conf"
+for prog in "$SENSOR -Z root -r $CORPUS/dev_12c_benign_dns200.pcap" "$ANALYZER" "$REPORTER --offline -o $TMP"; do
+	name=$(basename "${prog%% *}")
+	out=$(timeout 60 $prog -c "$TMP/bad.conf" -w "$TMP/none.db" 2>&1); rc=$?
+	check "$name: busy_timeout out of range: exit 2" 2 "$rc"
+	check "$name: the one line says where and why" \
+		"$name: $TMP/bad.conf:3: [database] busy_timeout: 4000 is out of range [0, 3600]" "$out"
+done
+printf '[database]\nwal_limit_mib = 0\n' >"$TMP/bad.conf"
+out=$(timeout 60 "$ANALYZER" -c "$TMP/bad.conf" -w "$TMP/none.db" 2>&1)
+check "wal_limit_mib out of range" \
+	"spanwatch-analyzer: $TMP/bad.conf:2: [database] wal_limit_mib: 0 is out of range 1..4096" "$out"
+check "nothing was created" no "$([ -e "$TMP/none.db" ] && echo yes || echo no)"
 
 finish

@@ -58,6 +58,8 @@ static void assert_defaults(const struct sw_analyzer_conf *c)
 	assert_int_equal(c->year, 0);
 	assert_int_equal(c->allow.prefixes.n, 0);
 	assert_int_equal(c->allow.nnames, 0);
+	assert_true(c->db.busy_timeout_s == 30);
+	assert_int_equal(c->db.wal_limit_mib, 64);
 }
 
 static void test_defaults(void **state)
@@ -96,7 +98,10 @@ static void test_every_key(void **state)
 	           "innocent_ports = http, 8080\n"
 	           "tz = Europe/Berlin\n"
 	           "year = 2025\n"
-	           "allow = 192.0.2.0/24, 2001:db8::1, scanner.example.org\n");
+	           "allow = 192.0.2.0/24, 2001:db8::1, scanner.example.org\n"
+	           "[database]\n"
+	           "busy_timeout = 2.5\n"
+	           "wal_limit_mib = 8\n");
 	assert_int_equal(sw_analyzer_conf_load(&c, tmp_path, err, sizeof err), 0);
 	drop_tmp();
 	assert_int_equal(c.gap_hours, 6);
@@ -110,6 +115,8 @@ static void test_every_key(void **state)
 	assert_int_equal(c.allow.prefixes.n, 2);
 	assert_int_equal(c.allow.nnames, 1);
 	assert_string_equal(c.allow.names[0], "scanner.example.org");
+	assert_true(c.db.busy_timeout_s == 2.5);
+	assert_int_equal(c.db.wal_limit_mib, 8);
 }
 
 /* Out of range, or not a key of the analyzer: refused, with where. */
@@ -123,6 +130,9 @@ static void test_errors(void **state)
 		{ "[analyzer]\nprefix6 = 8\n", ":2: [analyzer] prefix6:" },
 		{ "[analyzer]\nyear = 10000\n", ":2: [analyzer] year:" },
 		{ "[analyzer]\ngap = 4\n", ":2: [analyzer] gap:" },
+		{ "[database]\nbusy_timeout = 4000\n",
+		  ":2: [database] busy_timeout: 4000 is out of range [0, 3600]" },
+		{ "[database]\nwal_limit_mib = 0\n", ":2: [database] wal_limit_mib:" },
 	};
 	static struct sw_analyzer_conf c;
 

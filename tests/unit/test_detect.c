@@ -683,6 +683,63 @@ static void test_syn_scan_3_probes_is_port_probe(void **state)
 	assert_int_equal(count(e, SW_REC_DET_CLOSE, SW_K_PORT_PROBE), 1);
 }
 
+/*
+ * A source's first failed contact waits in its entry until a second earns
+ * it a detail (sources.h): the row is then the same as if the detail had
+ * been there from the first, that probe included, even minutes later...
+ */
+static void test_first_record_waits(void **state)
+{
+	struct eng *e = *state;
+	struct ep src = ep("198.51.100.7"), a = ep("203.0.113.5"), b = ep("203.0.113.6");
+	const struct sw_rec_det *o;
+	const char *lines[4];
+	uint64_t t1;
+
+	start(e);
+	t1 = e->now;
+	syn_probe(e, &src, 41000, &a, 8080, ANS_RST);
+	e->now += 600 * SEC; /* past idle_timeout_s, within slow_memory_s */
+	syn_probe(e, &src, 41001, &b, 8081, ANS_RST);
+	finish(e, "two failed contacts ten minutes apart");
+
+	o = find(e, SW_REC_DET_OPEN, SW_K_PORT_PROBE);
+	assert_kind(o, SW_K_PORT_PROBE, SW_V_NONE);
+	assert_src(o, &src.a);
+	assert_int_equal(o->failed_contacts, 2);
+	assert_int_equal(o->targets, 2);
+	assert_int_equal(o->ports, 2);
+	assert_int_equal(o->first_seen, t1);
+	assert_int_equal(evidence(e, o->seq, lines, 4), 2);
+	assert_contains(lines[0], "203.0.113.5:8080");
+	assert_contains(lines[1], "203.0.113.6:8081");
+}
+
+/* ...but not once its group would have been closed for quiet
+ * (slow_memory_s): then the first probe is forgotten, as it was before. */
+static void test_first_record_expires(void **state)
+{
+	struct eng *e = *state;
+	struct ep src = ep("198.51.100.7"), a = ep("203.0.113.5"), b = ep("203.0.113.6");
+	const struct sw_rec_det *o;
+	uint64_t t2;
+
+	start(e);
+	syn_probe(e, &src, 41000, &a, 8080, ANS_RST);
+	e->now += 7 * 3600 * SEC; /* past slow_memory_s (6 h) */
+	t2 = e->now;
+	syn_probe(e, &src, 41001, &b, 8081, ANS_RST);
+	e->now += 50 * MS;
+	syn_probe(e, &src, 41002, &b, 8082, ANS_RST);
+	finish(e, "a failed contact, seven hours, two more");
+
+	assert_int_equal(count(e, SW_REC_DET_OPEN, -1), 1);
+	o = find(e, SW_REC_DET_OPEN, SW_K_PORT_PROBE);
+	assert_int_equal(o->failed_contacts, 2);
+	assert_int_equal(o->targets, 1);
+	assert_int_equal(o->first_seen, t2);
+}
+
 static void test_evidence_format(void **state)
 {
 	struct eng *e = *state;
@@ -2444,6 +2501,8 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_syn_scan_4_probes),
 		T(test_syn_scan_3_probes_is_port_probe),
+		T(test_first_record_waits),
+		T(test_first_record_expires),
 		T(test_evidence_format),
 		T(test_half_open_sweep),
 		T(test_half_open_port_scan),

@@ -175,6 +175,8 @@ static void test_defaults(void **state)
 	assert_int_equal(s->prefix_icmp_pps, 10000);
 	assert_int_equal(s->login_min_sessions, 10);
 	assert_int_equal(s->login_window_s, 600);
+	assert_true(s->db.busy_timeout_s == 30);
+	assert_int_equal(s->db.wal_limit_mib, 64);
 	assert_int_equal(count_ports(&s->login_ports), N_ELEM(login));
 	for (size_t i = 0; i < N_ELEM(login); i++)
 		assert_true(sw_port_in(&s->login_ports, login[i]));
@@ -296,7 +298,10 @@ static void test_values_override(void **state)
 		"contacts = 16777216\n"
 		"evidence_lines = 0\n"
 		"[trw]\n"                       /* a section may come back */
-		"pd = 0.999\n");
+		"pd = 0.999\n"
+		"[database]\n"
+		"busy_timeout = 0.5\n"
+		"wal_limit_mib = 2\n");
 	(void)state;
 
 	assert_true(s->trw_theta0 == 0.9 && s->trw_theta1 == 0.05);
@@ -306,6 +311,8 @@ static void test_values_override(void **state)
 	assert_int_equal(s->contacts, 1u << 24);
 	assert_int_equal(s->evidence_lines, 0);
 	assert_int_equal(s->idle_timeout_s, 300);  /* untouched keys keep theirs */
+	assert_true(s->db.busy_timeout_s == 0.5);
+	assert_int_equal(s->db.wal_limit_mib, 2);
 	free(s);
 }
 
@@ -502,6 +509,15 @@ static void test_err_numbers(void **state)
 	EXPECT_FAIL("[trw]\npd = inf\n", 2, "[trw] pd: not a number");
 	EXPECT_FAIL("[trw]\npd = 0.5x\n", 2, "[trw] pd: not a number: \"0.5x\" (want (0, 1))");
 	EXPECT_FAIL("[trw]\npf = 1e-400\n", 2, "[trw] pf: 1e-400 is out of range (0, 1)");
+	/* [database], the section all three programs read */
+	EXPECT_FAIL("[database]\nbusy_timeout = -1\n", 2,
+		    "[database] busy_timeout: -1 is out of range [0, 3600]");
+	EXPECT_FAIL("[database]\nbusy_timeout = 3600.5\n", 2, "out of range [0, 3600]");
+	EXPECT_FAIL("[database]\nbusy_timeout = 30s\n", 2,
+		    "[database] busy_timeout: not a number: \"30s\"");
+	EXPECT_FAIL("[database]\nwal_limit_mib = 0\n", 2,
+		    "[database] wal_limit_mib: 0 is out of range 1..4096");
+	EXPECT_FAIL("[database]\nwal_limit_mib = 4097\n", 2, "out of range 1..4096");
 }
 
 static void test_err_lists(void **state)

@@ -1,0 +1,119 @@
+#!/bin/sh
+# tests/bench/instr.sh - owns `make bench-instr`: instructions per packet,
+# counted by callgrind (valgrind), of the floor's read loop and of the
+# sensor's packet loop on a slice of each benchmark capture. Instruction
+# counts do not drift with the load of a shared machine the way the wall
+# clock does, so they decide between two versions of the packet path.
+# Only what runs inside pcap_dispatch() is counted (--toggle-collect), in
+# both programs: the read loop and its callback, not start-up, creating the
+# database or the writer thread.
+#
+# usage: instr.sh BUILDDIR
+# environment: BENCH_INSTR_PACKETS (packets per capture, default 500000),
+#   BENCH_CAPTURES (default "mixed flood heavy flood24"), BENCH_INSTR_KEEP
+#   (a folder: keep the callgrind files there, for callgrind_annotate),
+#   VALGRIND (default valgrind; make passes the one configure found), SENSOR,
+#   PKTGEN, FLOOR, TMPDIR.
+
+me=instr.sh
+if [ $# -ne 1 ] || [ -z "$1" ]; then
+	echo "usage: $me BUILDDIR" >&2
+	exit 2
+fi
+builddir=$1
+PKTGEN=${PKTGEN:-$builddir/tests/bench/pktgen}
+FLOOR=${FLOOR:-$builddir/tests/bench/floor}
+SENSOR=${SENSOR:-$builddir/spanwatch-sensor}
+VALGRIND=${VALGRIND:-valgrind}
+n=${BENCH_INSTR_PACKETS:-500000}
+captures=${BENCH_CAPTURES:-mixed flood heavy flood24}
+keep=${BENCH_INSTR_KEEP:-}
+
+case $n in
+'' | *[!0-9]* | 0)
+	echo "$me: BENCH_INSTR_PACKETS must be a positive number, not '$n'" >&2
+	exit 2 ;;
+esac
+for name in $captures; do
+	case $name in
+	mixed | flood | heavy | flood24) ;;
+	*)
+		echo "$me: BENCH_CAPTURES: unknown capture '$name' (mixed, flood, heavy, flood24)" >&2
+		exit 2 ;;
+	esac
+done
+if ! command -v "$VALGRIND" >/dev/null 2>&1; then
+	echo "$me: $VALGRIND: not found (install the Debian package valgrind)" >&2
+	exit 1
+fi
+for prog in "$PKTGEN" "$FLOOR" "$SENSOR"; do
+	if [ ! -x "$prog" ]; then
+		echo "$me: $prog: not found or not executable (build it first: make bench-instr)" >&2
+		exit 1
+	fi
+done
+if [ -n "$keep" ] && ! mkdir -p "$keep"; then
+	echo "$me: BENCH_INSTR_KEEP: cannot make $keep" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/spanwatch-instr.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# pktgen's packet time: ~100,000 packets a second, but the /24 flood at
+# 10,000 (--gap-us 100), under the default prefix_syn_pps (20,000): it never
+# becomes a flood detection, so every spoofed source goes through the
+# per-source tables, the sensor's worst case
+gap_of() {
+	[ "$1" = flood24 ] && echo "--gap-us 100"
+}
+
+fail() {
+	echo "$me: $*" >&2
+	exit 1
+}
+
+# callgrind OUT CMD...: runs CMD under callgrind counting inside
+# pcap_dispatch only; prints the instructions counted
+callgrind() {
+	cg_out=$1
+	shift
+	"$VALGRIND" --tool=callgrind --toggle-collect=pcap_dispatch \
+		--callgrind-out-file="$cg_out" "$@" >"$tmp/cg.log" 2>&1 || {
+		tail -n 20 "$tmp/cg.log" >&2
+		return 1
+	}
+	sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$cg_out"
+}
+
+echo "sensor:  $SENSOR"
+echo "callgrind, $n packets of each capture, instructions inside pcap_dispatch()"
+echo
+: >"$tmp/results"
+for name in $captures; do
+	cap=$tmp/$name.pcap
+	"$PKTGEN" -q -o "$cap" -n "$n" --mix "$name" $(gap_of "$name") || fail "pktgen failed ($name, exit $?)"
+	out=${keep:-$tmp}
+	fi=$(callgrind "$out/callgrind.floor.$name" "$FLOOR" "$cap") ||
+		fail "floor failed under callgrind on the $name capture"
+	rm -f "$tmp/i.db" "$tmp/i.db-wal" "$tmp/i.db-shm"
+	# root stays root (-Z root) and no system-call filter: valgrind needs
+	# its own system calls and files; the packet path is the same
+	si=$(callgrind "$out/callgrind.sensor.$name" "$SENSOR" -q -Z root --no-seccomp \
+		-r "$cap" -w "$tmp/i.db") ||
+		fail "the sensor failed under callgrind on the $name capture"
+	[ -n "$fi" ] && [ -n "$si" ] || fail "no instruction count in the callgrind output ($name)"
+	echo "$name $n $fi $si" >>"$tmp/results"
+done
+awk 'BEGIN {
+	printf "%-8s %8s | %12s %12s | %8s\n", "capture", "packets", "floor I/pkt", "sensor I/pkt", "ratio"
+}
+{
+	f = $3 / $2; s = $4 / $2
+	printf "%-8s %8s | %12.0f %12.0f | %7.1f%%\n", $1, $2, f, s, (s > 0 ? 100 * f / s : 0)
+}' "$tmp/results"
+[ -z "$keep" ] || echo "callgrind files kept in $keep (callgrind_annotate FILE)"
+exit 0
