@@ -130,14 +130,19 @@ static int load_detections(sqlite3 *db, struct sw_memo_incident *inc, char *err,
 		" JOIN runs r ON r.id = d.run_id JOIN sensors s ON s.id = r.sensor_id"
 		" WHERE x.incident_id = ?1"
 		/* the same activity seen by two packet sensors (overlapping span
-		 * ports) is told once, as the sensor that saw more of it saw it */
+		 * ports) is told once, as the sensor that saw more of it saw it:
+		 * same kind and protocol, overlapping in time, ... */
 		"  AND NOT (s.name <> 'syslog' AND EXISTS (SELECT 1 FROM incident_detections x2"
 		"   JOIN detections d2 ON d2.id = x2.detection_id JOIN runs r2 ON r2.id = d2.run_id"
 		"   JOIN sensors s2 ON s2.id = r2.sensor_id"
 		"   WHERE x2.incident_id = ?1 AND r2.sensor_id <> r.sensor_id AND s2.name <> 'syslog'"
 		"    AND d2.kind = d.kind AND d2.proto IS d.proto AND d2.src = d.src"
 		"    AND d2.first_seen <= d.last_seen AND d.first_seen <= d2.last_seen"
-		"    AND (d2.packets > d.packets OR (d2.packets = d.packets AND d2.id < d.id))))"
+		"    AND (d2.packets > d.packets OR (d2.packets = d.packets AND d2.id < d.id))"
+		/* ... the same packets: an evidence line both quote (one
+		 * scanner on two sites at once is told twice) */
+		"    AND EXISTS (SELECT 1 FROM evidence e1 JOIN evidence e2 ON e2.detection_id = d2.id"
+		"     AND e2.ts = e1.ts AND e2.line = e1.line WHERE e1.detection_id = d.id)))"
 		" ORDER BY d.first_seen, d.id";
 	sqlite3_stmt *st;
 	size_t cap = 0;

@@ -175,6 +175,24 @@ static void test_two_sensors_same_activity(void **state)
 	assert_int_equal(c.inc[0].packets, 120);
 	sw_correlation_free(&c);
 
+	/* the evidence of both names a common target: the same scan seen
+	 * twice; disjoint targets: one scanner on two sites, both count */
+	sw_correlation_init(&c);
+	add_to(&c, "198.51.100.7", "port_scan", T0, "203.0.113.10", 22);
+	i = add_to(&c, "198.51.100.7", "port_scan", T0 + 1, "203.0.113.10", 23);
+	snprintf(c.dets[i].sensor, sizeof c.dets[i].sensor, "s2");
+	assert_int_equal(sw_correlation_run(&c, &o), 0);
+	assert_int_equal(c.inc[0].packets, 100);
+	sw_correlation_free(&c);
+	sw_correlation_init(&c);
+	add_to(&c, "198.51.100.7", "port_scan", T0, "203.0.113.10", 22);
+	i = add_to(&c, "198.51.100.7", "port_scan", T0 + 1, "192.0.2.10", 22);
+	snprintf(c.dets[i].sensor, sizeof c.dets[i].sensor, "s2");
+	assert_int_equal(sw_correlation_run(&c, &o), 0);
+	assert_int_equal(c.ninc, 1);
+	assert_int_equal(c.inc[0].packets, 200);
+	sw_correlation_free(&c);
+
 	/* an hour apart: two activities, both counted */
 	sw_correlation_init(&c);
 	add(&c, "198.51.100.7", "port_scan", T0);
