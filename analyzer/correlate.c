@@ -131,8 +131,57 @@ static struct sw_incident *new_incident(struct sw_correlation *w)
 	return &w->inc[w->ninc++];
 }
 
+/*
+ * The packets of an incident's detections, each activity counted once.
+ * Two sensors can see the same packets (overlapping span ports, a split
+ * that let an address through on two links): a detection of another
+ * packet sensor, of the same source, kind and protocol and overlapping in
+ * time, counts only what it saw beyond the one before it, so the pair
+ * counts the larger of the two, unless their evidence names different
+ * targets (one scanner on two sites at once: both add up). One sensor's
+ * detections always add up;
+ * log lines (the sensor "syslog") are another kind of count and add up
+ * too. Targets and ports need no such care: an incident takes the
+ * largest of its detections', never their sum.
+ */
+#define DUP_LOOKBACK 256
+
+static bool share_target(const struct sw_target_list *a, const struct sw_target_list *b);
+
+static bool seen_twice(const struct sw_correlation *w, const struct sw_adet *a,
+                       const struct sw_adet *b)
+{
+	const struct sw_target_list *ta = &w->targets[a - w->dets], *tb = &w->targets[b - w->dets];
+
+	return strcmp(a->sensor, b->sensor) != 0 && strcmp(a->sensor, "syslog") != 0 &&
+	       strcmp(b->sensor, "syslog") != 0 && !strcmp(a->kind, b->kind) &&
+	       !strcmp(a->proto, b->proto) && a->first <= b->last && b->first <= a->last &&
+	       a->family == b->family && memcmp(a->bin, b->bin, 16) == 0 &&
+	       (!ta->n || !tb->n || share_target(ta, tb));
+}
+
+static uint64_t count_packets(const struct sw_correlation *w, const struct sw_adet *const *dets,
+                              size_t n)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t add = dets[i]->packets;
+
+		for (size_t j = i; j-- > 0 && i - j <= DUP_LOOKBACK;) {
+			if (seen_twice(w, dets[i], dets[j])) {
+				add = add > dets[j]->packets ? add - dets[j]->packets : 0;
+				break;
+			}
+		}
+		total += add;
+	}
+	return total;
+}
+
 /* Fill the totals of inc from dets and judge it. */
-static void summarize(const struct sw_correlate_opts *o, struct sw_incident *inc,
+static void summarize(const struct sw_correlation *w, const struct sw_correlate_opts *o,
+                      struct sw_incident *inc,
                       const struct sw_adet *const *dets, size_t n)
 {
 	inc->first = dets[0]->first;
@@ -147,11 +196,11 @@ static void summarize(const struct sw_correlate_opts *o, struct sw_incident *inc
 			inc->targets = d->targets;
 		if (d->ports > inc->ports)
 			inc->ports = d->ports;
-		inc->packets += d->packets;
 		add_kind(inc->kinds, sizeof inc->kinds, d->kind);
 		add_kind(inc->sensors, sizeof inc->sensors, d->sensor);
 		inc->outbound |= d->outbound;
 	}
+	inc->packets = count_packets(w, dets, n);
 	inc->ndet = (unsigned)n;
 	inc->days = count_days(dets, n);
 	sw_policy_judge(&o->policy, inc, dets, n);
@@ -391,7 +440,7 @@ static int source_incidents(struct sw_correlation *w, const struct sw_correlate_
 		snprintf(inc->ikey, sizeof inc->ikey, "s|%s|%lld", a->src, (long long)a->id);
 		inc->first_det = start;
 		inc->ndets_span = i - start;
-		summarize(o, inc, ptrs, i - start);
+		summarize(w, o, inc, ptrs, i - start);
 		start = i;
 		if (i < w->ndets)
 			last = w->dets[i].last;
@@ -488,7 +537,7 @@ static int distributed_incidents(struct sw_correlation *w, const struct sw_corre
 		         (long long)ptrs[0]->id);
 		/* the reasons start with what makes it one incident */
 		inc->nsources = nsources > UINT32_MAX ? UINT32_MAX : (unsigned)nsources;
-		summarize(o, inc, ptrs, nptr);
+		summarize(w, o, inc, ptrs, nptr);
 		snprintf(inc->kinds, sizeof inc->kinds, "distributed_scan");
 		/* its detections are spread over its sources': listed in members */
 		if (sw_grow((void **)&w->members, &w->members_cap, w->nmembers + nptr,

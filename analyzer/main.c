@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "allow.h"
+#include "central.h"
 #include "db.h"
 #include "export.h"
 #include "evexport.h"
@@ -36,6 +37,7 @@ static void usage(FILE *f)
 "       spanwatch-analyzer -w DB --prune [-c FILE]\n"
 "       spanwatch-analyzer -w DB --export json [--since TIME] [-o FILE]\n"
 "       spanwatch-analyzer -w DB --evidence INCIDENT -o DIR\n"
+"       spanwatch-analyzer -w CENTRAL.db --source SENSOR.db [--source SENSOR.db...] [options]\n"
 "\n"
 "Correlate detections stored by spanwatch-sensor into incidents per source\n"
 "and per netblock (v_incidents). Running it twice changes nothing.\n"
@@ -53,6 +55,9 @@ static void usage(FILE *f)
 "      --tz ZONE               zone of log stamps written without one (default: local)\n"
 "      --year YYYY             year of RFC 3164 stamps (default: from the file's mtime)\n"
 "      --offline               do not resolve host names (log lines, allow list)\n"
+"      --source FILE           first bring the new runs, detections, evidence and log\n"
+"                              lines of another spanwatch database (a sensor's, or a\n"
+"                              copy of it), read-only, into DB; repeatable\n"
 "      --prune                 remove what [retention] no longer keeps, in small\n"
 "                              transactions, instead of correlating\n"
 "      --export json           write the detections, incidents and memos as JSON\n"
@@ -121,7 +126,7 @@ static int run_prune(sqlite3 *db, const struct sw_retention *r, int quiet)
 int main(int argc, char **argv)
 {
 	enum { OPT_SYSLOG = 256, OPT_GAP, OPT_P4, OPT_P6, OPT_MARK, OPT_CLEAR, OPT_TZ, OPT_YEAR,
-	       OPT_OFFLINE, OPT_PRUNE, OPT_EXPORT, OPT_SINCE, OPT_EVIDENCE };
+	       OPT_OFFLINE, OPT_PRUNE, OPT_EXPORT, OPT_SINCE, OPT_EVIDENCE, OPT_SOURCE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' },
@@ -139,6 +144,7 @@ int main(int argc, char **argv)
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "evidence", required_argument, NULL, OPT_EVIDENCE },
 		{ "output", required_argument, NULL, 'o' },
+		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -148,6 +154,8 @@ int main(int argc, char **argv)
 	struct sw_logs_opts lopts = { 0, "", false };
 	const char *logs[64];
 	int nlogs = 0;
+	const char *sources[64];
+	int nsources = 0;
 	struct sw_incidents_result res;
 	struct sw_runs_marked marked;
 	const char *db_path = NULL, *mark = NULL, *config = NULL;
@@ -175,6 +183,11 @@ int main(int argc, char **argv)
 			if (nlogs == (int)SW_ARRAY_LEN(logs))
 				sw_usage_error("too many --syslog files (at most 64)");
 			logs[nlogs++] = optarg;
+			break;
+		case OPT_SOURCE:
+			if (nsources == (int)SW_ARRAY_LEN(sources))
+				sw_usage_error("too many --source databases (at most 64)");
+			sources[nsources++] = optarg;
 			break;
 		case OPT_TZ: tz = optarg; break;
 		case OPT_YEAR: year = (unsigned)sw_option_number("--year", optarg, 1970, 9999); break;
@@ -224,6 +237,8 @@ int main(int argc, char **argv)
 		sw_usage_error("--evidence INCIDENT and -o DIR go together");
 	if (evidence > 0 && (prune || mark || nlogs))
 		sw_usage_error("--evidence cannot be combined with --prune, --syslog or the compromise marks");
+	if (nsources && (export || evidence > 0 || prune))
+		sw_usage_error("--source imports and correlates: not with --export, --evidence or --prune");
 	if (evidence > 0) {
 		/* the export reads and writes files only: the database is left
 		 * as it is (no interrupted runs marked, no incidents updated) */
@@ -257,7 +272,8 @@ int main(int argc, char **argv)
 	opts.policy.allow = &allow;
 	lopts.tz = tz ? tz : conf.tz;
 	lopts.year = (int)(year ? year : conf.year);
-	db = sw_db_open(db_path, 0, err, sizeof err);
+	/* a central database (--source) is made by its first import */
+	db = sw_db_open(db_path, nsources ? SW_DB_CREATE : 0, err, sizeof err);
 	if (!db) {
 		sw_err("%s", err);
 		return 1;
@@ -279,6 +295,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (mark && sw_mark_compromised(db, mark, mark_value) < 0)
+		goto out;
+	if (nsources && sw_central_import(db, sources, nsources, quiet) < 0)
 		goto out;
 	if (nlogs && !(lg = sw_logs_new())) {
 		sw_err("out of memory");

@@ -284,16 +284,43 @@ fail:
 	return -1;
 }
 
+/* "file:PATH?mode=ro": SQLite's read-only URI, the path's %, ? and #
+ * escaped (RFC 3986 as SQLite reads it). NULL when out of memory. */
+static char *readonly_uri(const char *path)
+{
+	size_t len = strlen(path);
+	char *uri = malloc(len * 3 + sizeof "file:?mode=ro");
+	char *o = uri;
+
+	if (!uri)
+		return NULL;
+	o += sprintf(o, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			o += sprintf(o, "%%%02X", (unsigned char)*p);
+		else
+			*o++ = *p;
+	}
+	strcpy(o, "?mode=ro");
+	return uri;
+}
+
 sqlite3 *sw_db_open(const char *path, int flags, char *err, size_t errlen)
 {
-	int oflags = (flags & SW_DB_READONLY) ? SQLITE_OPEN_READONLY
+	int oflags = (flags & SW_DB_READONLY) ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
 	             : SQLITE_OPEN_READWRITE | ((flags & SW_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	char *uri = (flags & SW_DB_READONLY) ? readonly_uri(path) : NULL;
 	sqlite3 *db = NULL;
 	char sql[64];
 	int version;
 	int rc;
 
-	rc = sqlite3_open_v2(path, &db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if ((flags & SW_DB_READONLY) && !uri) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	rc = sqlite3_open_v2(uri ? uri : path, &db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	free(uri);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open database: %s", path,
 		         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -313,10 +340,14 @@ sqlite3 *sw_db_open(const char *path, int flags, char *err, size_t errlen)
 	if (flags & SW_DB_READONLY) {
 		if (check_identity(db, path, version, err, errlen) < 0)
 			goto fail;
+		if (version == 0) {
+			snprintf(err, errlen, "%s: not a spanwatch database (no schema)", path);
+			goto fail;
+		}
 		if (version < sw_schema_version) {
 			snprintf(err, errlen, "%s: database schema version %d is older than %d; "
-			         "open it once read-write to migrate", path, version,
-			         sw_schema_version);
+			         "run spanwatch-analyzer -w %s once to migrate it", path, version,
+			         sw_schema_version, path);
 			goto fail;
 		}
 	} else {

@@ -21,7 +21,10 @@
 
 static const char sql_candidates[] =
 	"SELECT id, host, pid, coalesce(heartbeat, recorded_at), coalesce(stats_interval, ?1)"
-	" FROM runs WHERE status = 'running' AND finished = 0";
+	" FROM runs WHERE status = 'running' AND finished = 0"
+	/* a run read from another sensor's database (spanwatch-analyzer
+	 * --source) is that database's to end: its host and pid are not ours */
+	" AND id NOT IN (SELECT run_id FROM central_runs)";
 /* a detection ends at the last thing seen of it: its last evidence line,
  * or its last_seen if that is later */
 static const char sql_close[] =

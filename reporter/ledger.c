@@ -128,7 +128,23 @@ static int load_detections(sqlite3 *db, struct sw_memo_incident *inc, char *err,
 		" (SELECT count(*) FROM evidence e WHERE e.detection_id = d.id"
 		"   AND (e.line LIKE '%completed%' OR e.line LIKE '%payload%'))"
 		" FROM incident_detections x JOIN detections d ON d.id = x.detection_id"
-		" WHERE x.incident_id = ? ORDER BY d.first_seen, d.id";
+		" JOIN runs r ON r.id = d.run_id JOIN sensors s ON s.id = r.sensor_id"
+		" WHERE x.incident_id = ?1"
+		/* the same activity seen by two packet sensors (overlapping span
+		 * ports) is told once, as the sensor that saw more of it saw it:
+		 * same kind and protocol, overlapping in time, ... */
+		"  AND NOT (s.name <> 'syslog' AND EXISTS (SELECT 1 FROM incident_detections x2"
+		"   JOIN detections d2 ON d2.id = x2.detection_id JOIN runs r2 ON r2.id = d2.run_id"
+		"   JOIN sensors s2 ON s2.id = r2.sensor_id"
+		"   WHERE x2.incident_id = ?1 AND r2.sensor_id <> r.sensor_id AND s2.name <> 'syslog'"
+		"    AND d2.kind = d.kind AND d2.proto IS d.proto AND d2.src = d.src"
+		"    AND d2.first_seen <= d.last_seen AND d.first_seen <= d2.last_seen"
+		"    AND (d2.packets > d.packets OR (d2.packets = d.packets AND d2.id < d.id))"
+		/* ... the same packets: an evidence line both quote (one
+		 * scanner on two sites at once is told twice) */
+		"    AND EXISTS (SELECT 1 FROM evidence e1 JOIN evidence e2 ON e2.detection_id = d2.id"
+		"     AND e2.ts = e1.ts AND e2.line = e1.line WHERE e1.detection_id = d.id)))"
+		" ORDER BY d.first_seen, d.id";
 	sqlite3_stmt *st;
 	size_t cap = 0;
 	int rc;
@@ -179,7 +195,8 @@ static int load_evidence(sqlite3 *db, struct sw_memo *m, struct sw_memo_incident
 	static const char sql[] =
 		"SELECT e.ts, e.line FROM incident_detections x"
 		" JOIN evidence e ON e.detection_id = x.detection_id"
-		" WHERE x.incident_id = ? ORDER BY e.ts, e.id";
+		/* a line two sensors both saw is one line */
+		" WHERE x.incident_id = ? GROUP BY e.ts, e.line ORDER BY e.ts, min(e.id)";
 	sqlite3_stmt *st;
 	size_t head = (want + 1) / 2, tail = want - head, ring_next = 0;
 	struct sw_memo_evidence *ring;

@@ -3,8 +3,9 @@
  * without a database: a source's detections split into incidents by the
  * gap, the netblock of an incident (the caller's lookup, else the prefix),
  * a distributed scan of one netblock's sources on a common target (and
- * none when they share no target), and a decoy scan's sources grouped,
- * with the real one named and kept out of any distributed scan.
+ * none when they share no target), a decoy scan's sources grouped,
+ * with the real one named and kept out of any distributed scan, and the
+ * same activity seen by two sensors counted once.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -144,6 +145,74 @@ static void test_sources_apart(void **state)
 	assert_int_equal(sw_correlation_run(&c, &o), 0);
 	assert_int_equal(count(&c, "source"), 2);
 	assert_int_equal(count(&c, "netblock"), 0);
+	sw_correlation_free(&c);
+}
+
+/* Two sensors saw the same scan (overlapping span ports): one incident,
+ * its targets and ports the largest, its packets the larger count, not
+ * the sum; what one sensor saw twice, or at other times, adds up; log
+ * lines are counted apart. */
+static void test_two_sensors_same_activity(void **state)
+{
+	struct sw_correlate_opts o = opts();
+	struct sw_correlation c;
+	size_t i;
+
+	(void)state;
+	sw_correlation_init(&c);
+	add(&c, "198.51.100.7", "port_scan", T0);
+	i = add(&c, "198.51.100.7", "port_scan", T0 + 5 * INT64_C(1000000));
+	snprintf(c.dets[i].sensor, sizeof c.dets[i].sensor, "s2");
+	c.dets[i].packets = 120;
+	c.dets[i].targets = 2;
+	c.dets[i].ports = 90;
+	assert_int_equal(sw_correlation_run(&c, &o), 0);
+	assert_int_equal(c.ninc, 1);
+	assert_int_equal(c.inc[0].ndet, 2);
+	assert_string_equal(c.inc[0].sensors, "s1,s2");
+	assert_int_equal(c.inc[0].targets, 2);
+	assert_int_equal(c.inc[0].ports, 100);
+	assert_int_equal(c.inc[0].packets, 120);
+	sw_correlation_free(&c);
+
+	/* the evidence of both names a common target: the same scan seen
+	 * twice; disjoint targets: one scanner on two sites, both count */
+	sw_correlation_init(&c);
+	add_to(&c, "198.51.100.7", "port_scan", T0, "203.0.113.10", 22);
+	i = add_to(&c, "198.51.100.7", "port_scan", T0 + 1, "203.0.113.10", 23);
+	snprintf(c.dets[i].sensor, sizeof c.dets[i].sensor, "s2");
+	assert_int_equal(sw_correlation_run(&c, &o), 0);
+	assert_int_equal(c.inc[0].packets, 100);
+	sw_correlation_free(&c);
+	sw_correlation_init(&c);
+	add_to(&c, "198.51.100.7", "port_scan", T0, "203.0.113.10", 22);
+	i = add_to(&c, "198.51.100.7", "port_scan", T0 + 1, "192.0.2.10", 22);
+	snprintf(c.dets[i].sensor, sizeof c.dets[i].sensor, "s2");
+	assert_int_equal(sw_correlation_run(&c, &o), 0);
+	assert_int_equal(c.ninc, 1);
+	assert_int_equal(c.inc[0].packets, 200);
+	sw_correlation_free(&c);
+
+	/* an hour apart: two activities, both counted */
+	sw_correlation_init(&c);
+	add(&c, "198.51.100.7", "port_scan", T0);
+	i = add(&c, "198.51.100.7", "port_scan", T0 + HOUR_US);
+	snprintf(c.dets[i].sensor, sizeof c.dets[i].sensor, "s2");
+	assert_int_equal(sw_correlation_run(&c, &o), 0);
+	assert_int_equal(c.inc[0].packets, 200);
+	sw_correlation_free(&c);
+
+	/* one sensor, overlapping detections of two kinds, and log lines
+	 * of the same time: each adds up */
+	sw_correlation_init(&c);
+	add(&c, "198.51.100.7", "port_scan", T0);
+	add(&c, "198.51.100.7", "port_scan", T0 + 1);
+	i = add(&c, "198.51.100.7", "port_scan", T0 + 2);
+	snprintf(c.dets[i].sensor, sizeof c.dets[i].sensor, "syslog");
+	i = add(&c, "198.51.100.7", "host_sweep", T0 + 3);
+	snprintf(c.dets[i].sensor, sizeof c.dets[i].sensor, "s2");
+	assert_int_equal(sw_correlation_run(&c, &o), 0);
+	assert_int_equal(c.inc[0].packets, 400);
 	sw_correlation_free(&c);
 }
 
@@ -304,6 +373,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gap_splits_incidents),
 		cmocka_unit_test(test_sources_apart),
+		cmocka_unit_test(test_two_sensors_same_activity),
 		cmocka_unit_test(test_netblock_of_incident),
 		cmocka_unit_test(test_distributed_scan),
 		cmocka_unit_test(test_no_distributed_scan),

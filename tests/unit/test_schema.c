@@ -289,6 +289,54 @@ static void test_refuses_foreign_files(void **state)
 	assert_int_equal(access(path("missing.db"), F_OK), -1);
 }
 
+/* 009: every database gets its own random identity, kept on reopen; a
+ * read-only open (the mode=ro URI, the path's %, ? and # escaped) reads
+ * it, and refuses an older schema saying how to migrate it. */
+static void test_identity_and_readonly(void **state)
+{
+	static const char id_sql[] = "SELECT value FROM meta WHERE key = 'id'";
+	char err[512], a[80], b[80], again[80], odd[300];
+	sqlite3 *db;
+
+	(void)state;
+	db = sw_db_open(path("id-a.db"), SW_DB_CREATE, err, sizeof err);
+	assert_non_null(db);
+	text_of(db, id_sql, a, sizeof a);
+	sw_db_close(db);
+	db = sw_db_open(path("id-b.db"), SW_DB_CREATE, err, sizeof err);
+	assert_non_null(db);
+	text_of(db, id_sql, b, sizeof b);
+	sw_db_close(db);
+	assert_int_equal(strlen(a), 32);
+	assert_int_equal(strspn(a, "0123456789abcdef"), 32);
+	assert_string_not_equal(a, b);
+	db = sw_db_open(path("id-a.db"), 0, err, sizeof err);
+	assert_non_null(db);
+	text_of(db, id_sql, again, sizeof again);
+	sw_db_close(db);
+	assert_string_equal(a, again);
+
+	/* read-only, a file name SQLite's URIs would misread unescaped */
+	snprintf(odd, sizeof odd, "%s", path("odd%20?#.db"));
+	assert_int_equal(rename(path("id-a.db"), odd), 0);
+	db = sw_db_open(odd, SW_DB_READONLY, err, sizeof err);
+	assert_non_null(db);
+	text_of(db, id_sql, again, sizeof again);
+	assert_string_equal(a, again);
+	assert_int_not_equal(sw_db_exec(db, "DELETE FROM meta"), 0);
+	sw_db_close(db);
+
+	/* an older schema, read-only: refused, with what to do */
+	assert_int_equal(sqlite3_open(path("v8.db"), &db), SQLITE_OK);
+	assert_int_equal(sw_db_migrate(db, path("v8.db"), 8, err, sizeof err), 0);
+	sqlite3_close(db);
+	db = sw_db_open(path("v8.db"), SW_DB_READONLY, err, sizeof err);
+	assert_null(db);
+	assert_non_null(strstr(err, "schema version 8 is older"));
+	assert_non_null(strstr(err, "run spanwatch-analyzer -w"));
+	assert_non_null(strstr(err, "v8.db once to migrate it"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_migrates_old_version),
 		cmocka_unit_test(test_report_detections_backfilled),
 		cmocka_unit_test(test_run_state_and_interrupted),
+		cmocka_unit_test(test_identity_and_readonly),
 		cmocka_unit_test(test_refuses_newer),
 		cmocka_unit_test(test_refuses_foreign_files),
 	};
