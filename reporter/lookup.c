@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,8 +174,23 @@ static void text_contacts(FILE *f, const struct sw_whois_result *r)
 	}
 }
 
+/* "AS2856 (route 62.239.0.0/16, from whois.ripe.net)", "" when none */
+static void origin_text(const struct sw_whois_result *r, char *out, size_t len)
+{
+	char route[SW_ADDR_STRLEN + 8], s[SAFE_LEN];
+
+	out[0] = '\0';
+	if (r->origin_as == 0)
+		return;
+	sw_prefix_format(&r->origin_route, route, sizeof(route));
+	sw_fmt(out, len, "AS%" PRIu32 " (route %s, from %s)", r->origin_as, route,
+	       r->origin_server[0] ? safe(s, r->origin_server) : "?");
+}
+
 static void print_text(FILE *f, const struct outcome *o)
 {
+	char origin[SAFE_LEN + 96];
+
 	char q[SAFE_LEN];
 
 	fprintf(f, "%s (%s)\n", safe(q, o->query), kind_name(o->kind));
@@ -185,6 +201,8 @@ static void print_text(FILE *f, const struct outcome *o)
 		text_field(f, "org:", o->r.org);
 		text_field(f, "country:", o->r.country);
 		text_field(f, "source:", o->r.server);
+		origin_text(&o->r, origin, sizeof(origin));
+		text_field(f, "origin:", origin);
 		text_trace(f, o);
 		text_contacts(f, &o->r);
 	}
@@ -253,6 +271,20 @@ static struct json_object *json_contacts(const struct sw_whois_result *r)
 	return arr;
 }
 
+/* {"asn": 2856, "route": "62.239.0.0/16", "server": "whois.ripe.net"} or null */
+static struct json_object *json_origin(const struct sw_whois_result *r)
+{
+	char route[SW_ADDR_STRLEN + 8];
+
+	if (r->origin_as == 0)
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "asn", json_object_new_int64((int64_t)r->origin_as));
+	put_str(o, "route", sw_prefix_format(&r->origin_route, route, sizeof(route)));
+	put_str(o, "server", r->origin_server);
+	return o;
+}
+
 static void print_json(FILE *f, const struct outcome *o)
 {
 	struct json_object *obj = json_object_new_object();
@@ -272,6 +304,7 @@ static void print_json(FILE *f, const struct outcome *o)
 	put_str(obj, "org", o->r.org);
 	put_str(obj, "country", o->r.country);
 	put_str(obj, "server", o->r.server);
+	json_object_object_add(obj, "origin", json_origin(&o->r));
 	json_object_object_add(obj, "trace", json_trace(&o->r));
 	json_object_object_add(obj, "contacts", json_contacts(&o->r));
 	fprintf(f, "%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |

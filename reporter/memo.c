@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,6 +298,26 @@ static void intro(struct sw_buf *b, const struct sw_memo *m, const struct sw_rep
 	if (server[0])
 		sw_buf_printf(&p, " in the records of %s", server);
 	sw_buf_adds(&p, ", so I hope you are the right people to tell.");
+	paragraph(b, sw_buf_str(&p));
+	sw_buf_free(&p);
+}
+
+/* "Origin AS: AS64500 (route 198.51.100.0/24, from the answer of
+ * whois.ripe.net).": the origin: of the most specific RPSL route object
+ * the registry answers showed for the address; nothing when none did. */
+static void origin_as(struct sw_buf *b, const struct sw_memo *m)
+{
+	char route[SW_ADDR_STRLEN + 8], server[SW_PLAIN_LEN];
+	struct sw_buf p = SW_BUF_INIT;
+
+	if (!m->whois_ok || m->whois.origin_as == 0)
+		return;
+	sw_prefix_format(&m->whois.origin_route, route, sizeof route);
+	sw_plain_text(server, m->whois.origin_server);
+	sw_buf_printf(&p, "Origin AS: AS%" PRIu32 " (route %s", m->whois.origin_as, route);
+	if (server[0])
+		sw_buf_printf(&p, ", from the answer of %s", server);
+	sw_buf_adds(&p, ").");
 	paragraph(b, sw_buf_str(&p));
 	sw_buf_free(&p);
 }
@@ -721,6 +742,7 @@ int sw_memo_compose(const struct sw_memo *m, const struct sw_reporter_conf *conf
 	sw_memo_cc_self(conf, out);
 	subject(m, out);
 	intro(b, m, conf);
+	origin_as(b, m);
 	recurrence(b, m);
 	what_happened(b, m);
 	hosts_hit(b, m);

@@ -325,6 +325,12 @@ void whois_merge(struct sw_whois_result *r, const struct answer *ans, const char
 			memcpy(r->country, ans->country, sizeof(r->country));
 		sw_sanitize(r->server, sizeof(r->server), server ? server : "", (size_t)-1);
 	}
+	if (ans->origin_as != 0 && (r->origin_as == 0 || ans->origin_route.len > r->origin_route.len)) {
+		r->origin_as = ans->origin_as;
+		r->origin_route = ans->origin_route;
+		sw_sanitize(r->origin_server, sizeof(r->origin_server), server ? server : "",
+			    (size_t)-1);
+	}
 	if (r->ncontacts > SW_WHOIS_MAX_CONTACTS)
 		r->ncontacts = SW_WHOIS_MAX_CONTACTS;
 	/* The more specific network's contacts count as appearing first:
@@ -374,6 +380,10 @@ void sw_whois_merge(struct sw_whois_result *r, const struct sw_whois_result *fou
 	memcpy(ans.netname, found->netname, sizeof(ans.netname));
 	memcpy(ans.org, found->org, sizeof(ans.org));
 	memcpy(ans.country, found->country, sizeof(ans.country));
+	if (found->origin_as != 0 && a != NULL && sw_prefix_contains(&found->origin_route, a)) {
+		ans.origin_as = found->origin_as;
+		ans.origin_route = found->origin_route;
+	}
 	/* a registry's mailboxes count only for a network it runs itself */
 	ans.keep_registry = sw_whois_names_registry(found->netname, found->org);
 	for (unsigned i = 0; i < found->ncontacts && i < SW_WHOIS_MAX_CONTACTS; i++)

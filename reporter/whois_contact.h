@@ -22,6 +22,8 @@ struct answer {
 	char netname[80], org[160], country[8];
 	struct sw_contact contacts[ANSWER_MAX_CONTACTS];
 	unsigned ncontacts;
+	uint32_t origin_as;           /* the most specific covering route's origin, 0: none */
+	struct sw_prefix origin_route;
 	bool keep_registry;           /* a registry's own mailboxes count (its own
 	                                 network, not a stub): set per network */
 };
@@ -34,7 +36,9 @@ void whois_add_contact(struct answer *ans, const char *value, size_t n,
 void whois_add_text_contacts(struct answer *ans, const char *v, size_t n, const char *via);
 
 /* Merge one answer that server gave into r: a range no larger replaces
- * the range; contacts added, deduplicated and ranked. */
+ * the range; contacts added, deduplicated and ranked; its origin AS
+ * replaces r's when its route is more specific (the first one found
+ * stays among equals). */
 void whois_merge(struct sw_whois_result *r, const struct answer *ans, const char *server);
 
 #endif

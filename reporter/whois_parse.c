@@ -554,6 +554,74 @@ static void group_names(struct parse *p, struct answer *ans, const struct cand *
 					      p->d->items[i].vlen);
 }
 
+/* ---- the origin AS: RPSL route and route6 objects ------------------------ */
+
+bool sw_whois_parse_asn(const char *v, size_t n, uint32_t *asn)
+{
+	uint64_t x = 0;
+
+	if (v == NULL || n < 3 || n > 12 || lower((unsigned char)v[0]) != 'a' ||
+	    lower((unsigned char)v[1]) != 's' || v[2] == '0')
+		return false;
+	for (size_t i = 2; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	if (x == 0 || x > UINT32_MAX)
+		return false;
+	*asn = (uint32_t)x;
+	return true;
+}
+
+/* The origin: of object o when it has exactly one and it is a valid AS
+ * number ("origin: AS2856 # comment" is fine), else 0. */
+static uint32_t route_origin(const struct doc *d, const struct object *o)
+{
+	uint32_t asn = 0;
+	unsigned seen = 0;
+	char w[32];
+
+	for (size_t i = o->first; i < o->end; i++) {
+		if (!is_attr(&d->items[i], "origin"))
+			continue;
+		if (++seen > 1)
+			return 0; /* a route object has one origin; two is no answer */
+		first_word(d->items[i].val, w, sizeof(w));
+		if (strlen(w) + 1 == sizeof(w) || !sw_whois_parse_asn(w, strlen(w), &asn))
+			return 0;
+	}
+	return seen == 1 ? asn : 0;
+}
+
+/* The most specific route:/route6: object covering the address with a
+ * valid origin; among equals the first in the answer. */
+static void route_origins(struct parse *p, struct answer *ans)
+{
+	const struct doc *d = p->d;
+	char w[SW_ADDR_STRLEN + 8];
+
+	for (size_t o = 0; o < p->nobjs; o++) {
+		const struct item *it = &d->items[p->objs[o].first];
+		struct sw_prefix pfx;
+		bool six = is_attr(it, "route6");
+		if (!six && !is_attr(it, "route"))
+			continue;
+		first_word(it->val, w, sizeof(w));
+		if (strlen(w) + 1 == sizeof(w) || !strchr(w, '/') || !sw_prefix_parse(w, &pfx) ||
+		    pfx.addr.family != (six ? SW_AF_INET6 : SW_AF_INET) ||
+		    !sw_prefix_contains(&pfx, ans->a))
+			continue;
+		if (ans->origin_as != 0 && pfx.len <= ans->origin_route.len)
+			continue;
+		uint32_t asn = route_origin(d, &p->objs[o]);
+		if (asn == 0)
+			continue;
+		ans->origin_as = asn;
+		ans->origin_route = pfx;
+	}
+}
+
 /* ---- putting one answer together ---------------------------------------- */
 
 /* "% Abuse contact for '62.239.237.0 - 62.239.237.255' is 'protect@bt.com'" */
@@ -713,6 +781,7 @@ static void parse_answer(struct doc *d, const char *server, struct answer *ans)
 	find_objects(&p);
 	if (p.objs == NULL)
 		return;
+	route_origins(&p, ans);
 	find_cands(&p);
 	if (p.cands == NULL) {
 		free(p.objs);

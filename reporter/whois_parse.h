@@ -76,6 +76,11 @@ struct sw_whois_result {
 	bool partial;                 /* the chain broke after an answer that named a contact:
 	                                 the best answer so far, kept (shorter cache TTL) */
 	bool from_cache;              /* replayed from the whois cache */
+	uint32_t origin_as;           /* the origin: of the most specific RPSL route:/route6:
+	                                 object in the answers that covers the address
+	                                 (1..4294967295), 0 when none named a valid one */
+	struct sw_prefix origin_route; /* that object's prefix (valid when origin_as) */
+	char origin_server[SW_WHOIS_SERVERLEN]; /* the server whose answer had it */
 	struct sw_whois_step trace[SW_WHOIS_TRACE_MAX]; /* servers asked, in order */
 	unsigned ntrace;
 };
@@ -97,6 +102,11 @@ struct sw_whois_referral {
  */
 void sw_whois_parse(const char *text, size_t len, const char *server,
 		    const struct sw_addr *a, struct sw_whois_result *r);
+
+/* An AS number as RPSL writes it ("AS2856", case-insensitive, in
+ * v[0..n)): "AS" then 1..10 decimal digits without a leading zero, the
+ * number 1..4294967295, nothing else. True and *asn, else false. */
+bool sw_whois_parse_asn(const char *v, size_t n, uint32_t *asn);
 
 /* The referral in a response, if any: IANA refer:/whois:, the LAST
  * ReferralServer: of ARIN (whois:// or rwhois://host:port), an APNIC or

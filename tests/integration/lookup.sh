@@ -102,6 +102,8 @@ check "text: one contact per line, numbered" "$(contacts ripe | wc -l | tr -d ' 
 check "text: the server asked, with its query and outcome" \
 	'1. whois whois.ripe.net "-B 62.239.237.1": answered' "$(chain ripe)"
 check "text: nothing written in the working directory without -w" "" "$(ls -A "$TMP/cwd")"
+check "text: the origin AS of the most specific route object, with its route and server" \
+	"  origin:   AS2856 (route 62.239.0.0/16, from whois.ripe.net)" "$(grep 'origin:' "$TMP/ripe.out")"
 
 # ---- a dead referral: the chain shows the failure -------------------------
 lk dead $COMMON 23.131.4.20
@@ -129,7 +131,7 @@ check "json: one line per query" 3 "$(grep -c . "$TMP/json.out")"
 check "json: every line is a JSON object" "True True True" \
 	"$(jsonl json 'isinstance(o, dict)' | tr '\n' ' ' | sed 's/ $//')"
 check "json: the documented fields" \
-	"contacts country from_cache kind netname org query range rate_limited reason server status trace" \
+	"contacts country from_cache kind netname org origin query range rate_limited reason server status trace" \
 	"$(jsonl json '" ".join(sorted(o))' | sed -n 1p)"
 check "json: queries and kinds" "62.239.237.1 address|74.125.225.229 address|casema.net domain" \
 	"$(jsonl json 'o["query"] + " " + o["kind"]' | tr '\n' '|' | sed 's/|$//')"
@@ -147,6 +149,9 @@ check "json: the range as CIDRs" "62.239.237.0/24" \
 	"$(jsonl json '",".join(o["range"])' | sed -n 1p | cut -d, -f1)"
 check "json: a domain's contacts are domain contacts" "domain contact" \
 	"$(jsonl json 'o["contacts"][0]["source"] if o["contacts"] else "none"' | sed -n 3p)"
+check "json: the origin AS, its route and server (RIPE's answer); none from ARIN's" \
+	"2856 62.239.0.0/16 whois.ripe.net|None|None" \
+	"$(jsonl json '" ".join([str(o["origin"]["asn"]), o["origin"]["route"], o["origin"]["server"]]) if o["origin"] else "None"' | tr '\n' '|' | sed 's/|$//')"
 check "json: status ok, no reason" "ok None" \
 	"$(jsonl json 'o["status"] + " " + str(o["reason"])' | sed -n 1p)"
 check "json: no parse errors" "" "$(cat "$TMP/json.jerr" 2>/dev/null)"

@@ -166,10 +166,14 @@ check_match "memo: the scanner's confirmed name" 'host30\.dsl\.testnet2\.example
 check_match "memo: the DSL sentence" 'suggests a DSL line' "$B198"
 check_match "memo: SYN-only probes may be forged" 'source addresses can be forged: none of these packets completed' "$B198"
 check_match "memo: tool named" 'marks of the nmap scanner' "$B198"
+check_match "memo: the origin AS of the most specific route object with a valid origin" \
+	'Origin AS: AS64500 \(route 198\.51\.100\.0/24, from the answer of whois\.testnets\.example\)\.' "$B198"
 B192=$(tr -d '\r' <"$M192" | tr '\n' ' ' | tr -s ' ')
 check_match "memo: unconfirmed PTR shown as such" 'www\.bank\.example, does not resolve back' "$B192"
 check_match "memo: login attempts in words" '60 connections to the ssh service \(port 22/tcp\)' "$B192"
 check_match "memo: 256 hosts of the sweep counted" 'and 24[0-9] more' "$B192"
+check "memo: no origin AS line when the answer has no route object (ARIN)" 0 \
+	"$(grep -c 'Origin AS' "$M192")"
 
 # ---- the ledger ------------------------------------------------------------
 check "v_reports: one row per memo" 2 "$(q "$NY.db" 'SELECT count(*) FROM v_reports')"
@@ -328,6 +332,8 @@ wait "$PID_w" 2>/dev/null
 report cached --offline
 check "--offline from the cache: two memos" 2 "$(memos cached)"
 check_match "--offline: same recipient" 'To: <abuse@testnet2.example>' "$(cat "$TMP/cached.out/"*198.51.100*)"
+check_match "--offline: the origin AS from the cached answer" 'Origin AS: AS64500 \(route 198\.51\.100\.0/24' \
+	"$(cat "$TMP/cached.out/"*198.51.100*)"
 
 # ---- an unreachable whois server -------------------------------------------
 fresh unreach
@@ -428,6 +434,8 @@ if grep -qi 'elsewhere' "$H" && grep -i 'elsewhere' "$H" | grep -qiE '^(to|cc|bc
 else
 	pass "hostile: no injected recipient"
 fi
+check "hostile: no origin AS from route objects whose origin: is no AS number" 0 \
+	"$(grep -c 'Origin AS' "$H")"
 fresh hostiletext
 WHOIS=hostile DNSS=$EVILDNS TZ=UTC report hostiletext --format text
 CHECKS=$((CHECKS + 1))
@@ -463,6 +471,9 @@ check "distributed: the memo covers all six incidents" 6 \
 V6=$(cat "$TMP/dev_10_nmap_ipv6_sS.out"/*.eml | tr -d '\r')
 check_match "IPv6: netblock from whois" 'X-Spanwatch-Netblock: 2001:db8:51::/48' "$V6"
 check_match "IPv6: its abuse contact" 'To: <abuse6@testnet2\.example>' "$V6"
+check_match "IPv6: the origin AS of the more specific route6 object" \
+	'Origin AS: AS64511 \(route 2001:db8:51::/48, from the answer of whois\.testnets\.example\)\.' \
+	"$(echo "$V6" | tr '\n' ' ' | tr -s ' ')"
 check_match "IPv6: log lines" 'TCP \[2001:db8:51::66\]:[0-9]+ -> \[2001:db8:113::10\]:[0-9]+' "$V6"
 
 # ---- --sign (PGP/MIME) -----------------------------------------------------------

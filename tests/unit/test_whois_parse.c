@@ -1276,6 +1276,179 @@ static void test_wide_range(void **state)
 	assert_string_equal(r.netname, "WIDE-NIR");
 }
 
+/* ---- origin AS: RPSL route/route6 objects (issue 16) ---------------------- */
+
+static void assert_origin(const struct sw_whois_result *r, uint32_t asn, const char *route,
+			  const char *server)
+{
+	char b[SW_ADDR_STRLEN + 8];
+
+	assert_int_equal(r->origin_as, asn);
+	assert_string_equal(sw_prefix_format(&r->origin_route, b, sizeof(b)), route);
+	assert_string_equal(r->origin_server, server);
+}
+
+static void test_origin_fixtures(void **state)
+{
+	(void)state;
+	struct sw_whois_result r = { 0 };
+
+	parse_file("62.239.237.1.whois", "whois.ripe.net", "62.239.237.1", &r);
+	assert_origin(&r, 2856, "62.239.0.0/16", "whois.ripe.net");
+
+	memset(&r, 0, sizeof(r));
+	parse_file("2a00_2381_ffff__1.whois", "whois.ripe.net", "2a00:2381:ffff::1", &r);
+	assert_origin(&r, 2856, "2a00:2380::/25", "whois.ripe.net");
+
+	/* the route object does not cover this address: no origin */
+	memset(&r, 0, sizeof(r));
+	parse_file("62.239.237.1.whois", "whois.ripe.net", "62.240.0.1", &r);
+	assert_int_equal(r.origin_as, 0);
+
+	/* ARIN answers carry no route objects */
+	memset(&r, 0, sizeof(r));
+	parse_file("74.125.225.229.whois", "whois.arin.net", "74.125.225.229", &r);
+	assert_int_equal(r.origin_as, 0);
+	assert_string_equal(r.origin_server, "");
+}
+
+static const char origin_text_v4[] =
+	"inetnum:        198.51.100.0 - 198.51.100.255\n"
+	"netname:        TESTNET2\n"
+	"source:         RIPE\n"
+	"\n"
+	"route:          198.51.100.0/24\n"
+	"origin:         AS64500 # the customer\n"
+	"source:         RIPE\n"
+	"\n"
+	"route:          198.51.0.0/16\n"
+	"origin:         AS64501\n"
+	"\n"
+	"route:          198.51.100.128/25\n" /* does not cover .1 */
+	"origin:         AS64502\n"
+	"\n"
+	"route:          198.51.100.0/25\n"
+	"origin:         AS0\n"
+	"\n"
+	"route:          198.51.100.0/26\n"
+	"origin:         AS4294967296\n"
+	"\n"
+	"route:          198.51.100.0/27\n"
+	"origin:         AS64503\n"
+	"origin:         AS64504\n"
+	"\n"
+	"route:          198.51.100.0/28\n"
+	"origin:         64505\n"
+	"\n"
+	"route:          198.51.100.0/29\n"
+	"origin:         AS64506x\n"
+	"\n"
+	"route:          198.51.100.0/30\n"
+	"origin:         AS 64507\n"
+	"\n"
+	"route:          198.51.100.1\n" /* no prefix length */
+	"origin:         AS64508\n"
+	"\n"
+	"route:          198.51.100.0/31\n"
+	"descr:          no origin at all\n"
+	"\n"
+	"route:          198.51.100.1/31\n" /* host bits set */
+	"origin:         AS64509\n"
+	"\n"
+	"route6:         198.51.100.0/32\n" /* the wrong family */
+	"origin:         AS64510\n"
+	"\n"
+	"route:          198.51.100.0/24\n" /* equal to the first: the first stays */
+	"origin:         AS64511\n";
+
+static void test_origin_most_specific(void **state)
+{
+	(void)state;
+	struct sw_whois_result r;
+
+	parse_text(origin_text_v4, "whois.ripe.net", "198.51.100.1", &r);
+	assert_origin(&r, 64500, "198.51.100.0/24", "whois.ripe.net");
+
+	/* outside the /24, inside the /16 */
+	parse_text(origin_text_v4, "whois.ripe.net", "198.51.7.1", &r);
+	assert_origin(&r, 64501, "198.51.0.0/16", "whois.ripe.net");
+
+	/* the /25 above covers .200 */
+	parse_text(origin_text_v4, "whois.ripe.net", "198.51.100.200", &r);
+	assert_origin(&r, 64502, "198.51.100.128/25", "whois.ripe.net");
+
+	/* a later hop: a less specific route keeps the first, a more
+	 * specific one replaces it with its server */
+	parse_text(origin_text_v4, "whois.ripe.net", "198.51.100.1", &r);
+	struct sw_addr a = addr("198.51.100.1");
+	static const char wider[] = "route: 198.0.0.0/8\norigin: AS1\n";
+	sw_whois_parse(wider, strlen(wider), "whois.other.example", &a, &r);
+	assert_origin(&r, 64500, "198.51.100.0/24", "whois.ripe.net");
+	static const char narrower[] = "route: 198.51.100.0/28\norigin: as4294967295\n";
+	sw_whois_parse(narrower, strlen(narrower), "whois.nir.example", &a, &r);
+	assert_origin(&r, 4294967295u, "198.51.100.0/28", "whois.nir.example");
+
+	/* a hostile server name is made printable */
+	static const char one[] = "route: 198.51.100.0/24\norigin: AS64500\n";
+	memset(&r, 0, sizeof(r));
+	sw_whois_parse(one, strlen(one), "evil\r\nBcc: x@y", &a, &r);
+	assert_int_equal(r.origin_as, 64500);
+	assert_null(strchr(r.origin_server, '\r'));
+	assert_null(strchr(r.origin_server, '\n'));
+}
+
+static void test_origin_ipv6(void **state)
+{
+	(void)state;
+	struct sw_whois_result r;
+	static const char text[] =
+		"route6:         2001:db8::/32\n"
+		"origin:         AS64510\n"
+		"\n"
+		"route6:         2001:db8:51::/48\n"
+		"origin:         AS64511\n"
+		"\n"
+		"route:          2001:db8:51::/64\n" /* IPv6 in route: is not a route */
+		"origin:         AS64512\n"
+		"\n"
+		"route6:         2001:db8:51:1::/64\n"
+		"origin:         AS64513\n";
+
+	parse_text(text, "whois.ripe.net", "2001:db8:51::1", &r);
+	assert_origin(&r, 64511, "2001:db8:51::/48", "whois.ripe.net");
+	parse_text(text, "whois.ripe.net", "2001:db8:51:1::1", &r);
+	assert_origin(&r, 64513, "2001:db8:51:1::/64", "whois.ripe.net");
+	parse_text(text, "whois.ripe.net", "2001:db8:ffff::1", &r);
+	assert_origin(&r, 64510, "2001:db8::/32", "whois.ripe.net");
+	/* an IPv4 address is not covered by any of them */
+	parse_text(text, "whois.ripe.net", "198.51.100.1", &r);
+	assert_int_equal(r.origin_as, 0);
+}
+
+static void test_origin_asn_syntax(void **state)
+{
+	(void)state;
+	static const char *const good[] = { "AS1", "as2856", "As4294967295", "AS64500" };
+	static const uint32_t good_v[] = { 1, 2856, 4294967295u, 64500 };
+	static const char *const bad[] = {
+		"", "AS", "AS0", "AS01", "AS4294967296", "AS99999999999", "AS-1", "AS+1",
+		"AS 1", "1", "ASN1", "AS1.5", "AS1x", "XS1", "AS\xd9\xa1",
+	};
+	uint32_t v;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 0;
+		assert_true(sw_whois_parse_asn(good[i], strlen(good[i]), &v));
+		assert_int_equal(v, good_v[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(sw_whois_parse_asn(bad[i], strlen(bad[i]), &v));
+	/* the length counts, not a NUL */
+	assert_false(sw_whois_parse_asn("AS12", 2, &v));
+	assert_true(sw_whois_parse_asn("AS12", 3, &v));
+	assert_int_equal(v, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1309,6 +1482,10 @@ int main(void)
 		cmocka_unit_test(test_answers_before_dead_referrals),
 		cmocka_unit_test(test_wide_range),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_origin_fixtures),
+		cmocka_unit_test(test_origin_most_specific),
+		cmocka_unit_test(test_origin_ipv6),
+		cmocka_unit_test(test_origin_asn_syntax),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
