@@ -158,11 +158,11 @@ static int note_file(pcap_t *h, const char *path, struct sw_capture_file *f,
 	f->size = (int64_t)st.st_size;
 	f->mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
 	f->path = realpath(path, NULL);
-	if (!f->path)
+	if (!f->path) {
 		sw_warn("%s: cannot resolve the path (%s); recorded as given", path,
 		        strerror(errno));
-	if (!f->path)
 		f->path = strdup(path);
+	}
 	if (!f->path) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
