@@ -94,19 +94,22 @@ static uint64_t flood_key(const struct sw_flood *f, enum sw_flood_class cls,
 	size_t n;
 	uint64_t h;
 
-	/* IPv4 targets hash in one SipHash block: every SYN comes here */
+	/* IPv4 targets hash in one SipHash block, packed in a register (the
+	 * bytes the buffer below would hold): every SYN comes here */
 	if (dst->family == SW_AF_INET) {
-		memcpy(buf, dst->bytes, 4);
-		n = 4;
-	} else {
-		buf[0] = dst->family;
-		memcpy(buf + 1, dst->bytes, 16);
-		n = 17;
+		h = sw_siphash13_le(&f->key, 0,
+		                    sw_le32(dst->bytes) | (uint64_t)cls << 32 |
+		                        (uint64_t)(port >> 8) << 40 | (uint64_t)(port & 0xff) << 48,
+		                    7);
+		return h ? h : 1;
 	}
+	buf[0] = dst->family;
+	memcpy(buf + 1, dst->bytes, 16);
+	n = 17;
 	buf[n++] = (uint8_t)cls;
 	buf[n++] = (uint8_t)(port >> 8);
 	buf[n++] = (uint8_t)port;
-	h = sw_siphash(&f->key, buf, n);
+	h = sw_siphash13(&f->key, buf, n);
 	return h ? h : 1;
 }
 
@@ -123,7 +126,7 @@ static uint64_t prefix_key(const struct sw_flood *f, enum sw_flood_class cls,
 	buf[1] = p->len;
 	buf[2] = (uint8_t)cls;
 	memcpy(buf + 3, p->addr.bytes, nbytes);
-	h = sw_siphash(&f->key, buf, 3 + nbytes);
+	h = sw_siphash13(&f->key, buf, 3 + nbytes);
 	return h ? h : 1;
 }
 

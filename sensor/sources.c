@@ -97,8 +97,8 @@ uint64_t sw_sources_memory(const struct sw_sources *t)
 uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a)
 {
 	/* an IPv4 address hashes in one SipHash block */
-	uint64_t h = a->family == SW_AF_INET ? sw_siphash(&t->key, a->bytes, 4)
-	                                     : sw_siphash(&t->key, a, sizeof *a);
+	uint64_t h = a->family == SW_AF_INET ? sw_siphash13_le(&t->key, 0, sw_le32(a->bytes), 4)
+	                                     : sw_siphash13(&t->key, a, sizeof *a);
 
 	return h ? h : 1;
 }
