@@ -522,16 +522,17 @@ static struct sw_detail *detail_of(struct sw_detect *d, struct sw_source *s)
 	struct sw_detail *dt = sw_sources_detail(d->sources, s, true);
 	struct sw_pending *r = &s->pend;
 
-	if (r->group) {
+	if (s->pend_group) {
 		if (dt) {
 			struct sw_group_state one;
 			memset(&one, 0, sizeof one);
 			one.fails = r->failed && (r->bits & SW_CB_FIRST);
 			one.t_last = r->p.ts > 0 ? r->p.ts : 0;
 			if (!(d->last_housekeeping - one.t_last > close_after_us(d, &one)))
-				apply_record(d, dt, r->group - 1u, r, true);
+				apply_record(d, dt, s->pend_group - 1u, r, true);
 		}
 		memset(r, 0, sizeof *r);
+		s->pend_group = 0;
 	}
 	return dt;
 }
@@ -557,11 +558,10 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 	r.p.code = code;
 	r.p.evade = (c->bits & SW_CB_FRAG) != 0;
 	r.at = d->now;
-	r.group = (uint8_t)(g + 1);
 	r.variant = (uint8_t)variant;
 	r.bits = c->bits;
 	r.failed = failed;
-	if (!dt && !s->earned && !s->pend.group && !counts_alone(d, s, g, &r)) {
+	if (!dt && !s->earned && !s->pend_group && !counts_alone(d, s, g, &r)) {
 		/* the source's first record: it waits for a second */
 		/* (no flood open: no target is flooded from forged sources) */
 		if (failed && (c->bits & SW_CB_FIRST) && (g == SW_G_TCP || g == SW_G_UDP) &&
@@ -570,6 +570,7 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 			                                  g == SW_G_TCP ? SW_FL_SYN : SW_FL_UDP, dst,
 			                                  c->dport);
 		s->pend = r;
+		s->pend_group = (uint8_t)(g + 1);
 		return;
 	}
 	if (!dt)

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,17 @@
 
 #define WAYS 8
 #define CANDIDATES 8
+
+/* what source_worth reads lies in the first 32 bytes of an entry, and
+ * entries are whole 32-byte halves of lines (sources.h) */
+static_assert(offsetof(struct sw_source, key) + 8 <= 32 &&
+                  offsetof(struct sw_source, last_seen) + 8 <= 32 &&
+                  offsetof(struct sw_source, detail) + 4 <= 32 &&
+                  offsetof(struct sw_source, fails) + 4 <= 32 &&
+                  offsetof(struct sw_source, scanner) < 32 &&
+                  offsetof(struct sw_source, pend_group) < 32,
+              "a source's victim fields are in its first 32 bytes");
+static_assert(sizeof(struct sw_source) % 32 == 0, "a source entry is whole 32-byte halves");
 
 struct sw_sources {
 	struct sw_sipkey key;
@@ -125,7 +137,7 @@ static int source_worth(const struct sw_source *s)
 	if (s->key == 0)
 		return -1;
 	return (s->scanner ? 4 : 0) + (s->fails[0] + s->fails[1] > 0 ? 2 : 0) +
-	       (s->detail || s->pend.group ? 1 : 0);
+	       (s->detail || s->pend_group ? 1 : 0);
 }
 
 struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now)

@@ -57,30 +57,36 @@ struct sw_probe {
 struct sw_pending {
 	struct sw_probe p;     /* the probe as evidence keeps it (ord 0) */
 	int64_t at;            /* packet time it was recorded */
-	uint8_t group;         /* its group + 1; 0: nothing pending */
-	uint8_t variant;
+	uint8_t variant;       /* (its group is the source's pend_group) */
 	uint8_t bits;          /* the contact's SW_CB_* bits */
 	uint8_t failed;
 	uint8_t flood_fail;    /* failed towards a target flooded from forged sources */
 };
 
+/* The fields choosing a victim reads (key, last_seen, detail, fails,
+ * scanner, pend_group) come first, within 32 bytes, and the entry is a
+ * multiple of 32 bytes: in the 64-byte aligned table they lie in one cache
+ * line of each entry, so a new source in a full bucket reads 8 lines, not
+ * the bucket's 21 (sources.c asserts the layout). */
 struct sw_source {
 	uint64_t key;          /* 0: empty */
-	struct sw_addr addr;
-	uint8_t outbound;      /* a home address */
-	uint8_t scanner;       /* bit per TRW score that crossed the upper bound */
-	int64_t first_seen, last_seen;
-	float trw[2];          /* log likelihood ratio, TCP and UDP */
+	int64_t last_seen;
+	uint32_t detail;       /* index + 1 in the details table, 0 none */
 	uint16_t fails[2];     /* failed first contacts (saturating) */
+	uint8_t scanner;       /* bit per TRW score that crossed the upper bound */
+	uint8_t pend_group;    /* pend's group + 1; 0: nothing pending */
+	uint8_t outbound;      /* a home address */
+	uint8_t earned;        /* has had a detail: records go to one at once */
+	uint8_t sig_n;         /* first contacts hashed into sig */
+	struct sw_addr addr;
 	uint16_t ok[2];        /* first contacts that succeeded (saturating) */
 	uint8_t recent_ok[2], recent_fail[2]; /* the same over the last ~64 first
 	                          contacts (both halve at 64): "mostly answered" */
-	uint8_t sig_n;         /* first contacts hashed into sig */
-	uint32_t detail;       /* index + 1 in the details table, 0 none */
+	float trw[2];          /* log likelihood ratio, TCP and UDP */
+	int64_t first_seen;
 	uint64_t sig;          /* hash of the first SW_SIG_PROBES first contacts in
 	                          order: decoys of one scan share it */
 	struct sw_fp_state fp;
-	uint8_t earned;        /* has had a detail: records go to one at once */
 	struct sw_pending pend;
 };
 
