@@ -794,30 +794,58 @@ static struct sw_contact *new_contact(struct sw_detect *d, uint64_t key)
 	return c;
 }
 
+/* One step of the probe signature: the previous signature, the
+ * destination (family, then 4 or 16 bytes), protocol and port, packed: 16
+ * bytes for IPv4 hash in two SipHash blocks where the padded struct took
+ * four */
+static uint64_t sig_step(const struct sw_detect *d, uint64_t prev, uint8_t family,
+                         const uint8_t *dst, uint8_t proto, uint16_t port)
+{
+	uint8_t in[8 + 1 + 16 + 1 + 2];
+	size_t n = 0, alen = family == SW_AF_INET ? 4 : 16;
+
+	memcpy(in, &prev, 8);
+	n = 8;
+	in[n++] = family;
+	memcpy(in + n, dst, alen);
+	n += alen;
+	in[n++] = proto;
+	in[n++] = (uint8_t)(port >> 8);
+	in[n++] = (uint8_t)port;
+	return sw_siphash(&d->key, in, n) | 1; /* never 0: 0 is "none" */
+}
+
 /* A new first contact of s: the first SW_SIG_PROBES of them, in the order
  * sent, make the source's probe signature. Decoys of one scan (nmap -D)
  * send the same probes in lockstep, so they share it; independent sources
- * almost never do. */
+ * almost never do.
+ * The signature is read only from SW_SIG_PROBES / 2 first contacts on
+ * (fill_det), and most sources (a spoofed address of a flood, a client
+ * refused once) make one: an IPv4 first contact is kept as it is in sig
+ * (address, protocol, port, the low bit clear where a hash has it set)
+ * and hashed only when a second comes, to the same value. */
+static_assert(SW_SIG_PROBES / 2 >= 2, "a signature is read only once hashed");
 static void sign_probe(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
                        uint16_t port)
 {
-	/* the previous signature, the destination (family, then 4 or 16
-	 * bytes), protocol and port, packed: 16 bytes for IPv4 hash in two
-	 * SipHash blocks where the padded struct took four */
-	uint8_t in[8 + 1 + 16 + 1 + 2];
-	size_t n = 0, alen = p->dst.family == SW_AF_INET ? 4 : 16;
-
 	if (s->sig_n >= SW_SIG_PROBES)
 		return;
-	memcpy(in, &s->sig, 8);
-	n = 8;
-	in[n++] = p->dst.family;
-	memcpy(in + n, p->dst.bytes, alen);
-	n += alen;
-	in[n++] = p->proto;
-	in[n++] = (uint8_t)(port >> 8);
-	in[n++] = (uint8_t)port;
-	s->sig = sw_siphash(&d->key, in, n) | 1; /* never 0: 0 is "none" */
+	if (s->sig_n == 0 && p->dst.family == SW_AF_INET) {
+		s->sig = sw_le32(p->dst.bytes) << 32 | (uint64_t)p->proto << 24 |
+		         (uint64_t)port << 8 | 2u;
+		s->sig_n = 1;
+		return;
+	}
+	if (s->sig_n == 1 && !(s->sig & 1)) {
+		uint8_t first[4];
+		uint32_t a = (uint32_t)(s->sig >> 32);
+
+		for (int i = 0; i < 4; i++)
+			first[i] = (uint8_t)(a >> (8 * i));
+		s->sig = sig_step(d, 0, SW_AF_INET, first, (uint8_t)(s->sig >> 24),
+		                  (uint16_t)(s->sig >> 8));
+	}
+	s->sig = sig_step(d, s->sig, p->dst.family, p->dst.bytes, p->proto, port);
 	s->sig_n++;
 }
 

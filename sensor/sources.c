@@ -136,23 +136,37 @@ static int source_worth(const struct sw_source *s)
 {
 	if (s->key == 0)
 		return -1;
-	return (s->scanner ? 4 : 0) + (s->fails[0] + s->fails[1] > 0 ? 2 : 0) +
-	       (s->detail || s->pend_group ? 1 : 0);
+	return (s->scanner != 0) << 2 | ((s->fails[0] | s->fails[1]) != 0) << 1 |
+	       ((s->detail | s->pend_group) != 0);
 }
 
-struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now)
+/* The victim among a bucket's entries b: the first empty one, else the
+ * first of the least worth and, among those, the oldest. Worth and age
+ * are compared as one number (worth above 58 bits of last_seen) when every
+ * last_seen fits, as packet times do; otherwise entry by entry. */
+static struct sw_source *pick_source_victim(struct sw_source *b)
 {
-	uint64_t key = sw_source_key(t, a);
-	size_t first = bucket_first(t, key);
-	struct sw_source *b = t->src + first, *v = NULL;
-	struct sw_source *found = sw_sources_find(t, key);
-
-	if (found)
-		return found;
-	/* a new source: an empty slot or the least useful one, the first of
-	 * the least worth and oldest (this reads the entries, but only for an
-	 * address not seen before; each entry's worth is worked out once) */
+	struct sw_source *v = NULL;
+	uint64_t vr = UINT64_MAX;
 	int vw = 0;
+
+	for (int i = 0; i < WAYS; i++) {
+		const struct sw_source *e = &b[i];
+		uint64_t ls = (uint64_t)e->last_seen, r;
+
+		if (e->key == 0)
+			return &b[i]; /* worth -1: no other is less */
+		if (ls >> 58)
+			goto slow;
+		r = (uint64_t)source_worth(e) << 58 | ls;
+		if (r < vr) {
+			vr = r;
+			v = &b[i];
+		}
+	}
+	return v;
+slow:
+	v = NULL;
 	for (int i = 0; i < WAYS; i++) {
 		int w = source_worth(&b[i]);
 		if (!v || w < vw || (w == vw && b[i].last_seen < v->last_seen)) {
@@ -160,6 +174,22 @@ struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, 
 			vw = w;
 		}
 	}
+	return v;
+}
+
+struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now)
+{
+	uint64_t key = sw_source_key(t, a);
+	size_t first = bucket_first(t, key);
+	struct sw_source *b = t->src + first, *v;
+	struct sw_source *found = sw_sources_find(t, key);
+
+	if (found)
+		return found;
+	/* a new source: an empty slot or the least useful one, the first of
+	 * the least worth and oldest (this reads the entries, but only for an
+	 * address not seen before; each entry's worth is worked out once) */
+	v = pick_source_victim(b);
 	if (v->key != 0) {
 		struct sw_detail *dt = v->detail ? &t->det[v->detail - 1] : NULL;
 		t->src_evictions++;
