@@ -33,10 +33,6 @@
 #define FILE_BATCH 4096 /* packets per pcap_dispatch() when reading files */
 #define LIVE_TIMEOUT_MS 500 /* TPACKET_V3 block timeout, and our poll() */
 
-/* A batch of SW_BATCH decoded packets: their table lines are prefetched
- * while the next are decoded, then all are processed in order. */
-#define SW_BATCH 16
-
 struct sw_capture {
 	struct sw_capture_opts opts;
 	pcap_t **handles;
@@ -54,11 +50,6 @@ struct sw_capture {
 	int64_t loop_us;          /* wall time spent in the packet loop */
 	struct sw_pkt pkt;
 	struct sw_pkt head;       /* a header put together from tiny fragments */
-	/* decoded packets waiting for detection, in order, with their hints
-	 * (see on_packet); flushed before anything else looks at the tables */
-	struct sw_pkt batch[SW_BATCH];
-	struct sw_detect_hint hint[SW_BATCH];
-	unsigned nbatch;
 
 	/* the interface's drop counters, held open across a chroot (-t):
 	 * rx_missed_errors and rx_fifo_errors in sysfs, -1 when not held */
@@ -312,40 +303,15 @@ static void on_fragment(struct sw_capture *c, const struct sw_pkt *p,
 		sw_detect_packet(c->detect, &c->head);
 }
 
-/* Detection of the batched packets, in the order they came. Called
- * before anything that must see every packet so far detected: a packet
- * that cannot wait (below), every return of pcap_dispatch (so a live
- * capture's packets wait at most for the end of its read, and the stats,
- * the evidence pcap's flush and the end of a file see them all). */
-static void flush_batch(struct sw_capture *c)
-{
-	for (unsigned i = 0; i < c->nbatch; i++)
-		sw_detect_packet_hinted(c->detect, &c->batch[i], &c->hint[i]);
-	c->nbatch = 0;
-}
-
-/* The packet path. Most packets are decoded into the batch, their table
- * keys worked out and prefetched (sw_detect_prepare), and detected when the
- * batch is full or flushed. A packet whose handling needs its bytes after
- * detection (a fragment, or any packet with --evidence-pcap, which libpcap
- * may overwrite once the callback returns) or with no detection is handled
- * at once, after the batch. The order of detection is always the order of
- * the packets: detections are those of one packet at a time. */
+/* The packet path. */
 static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
 {
 	struct sw_capture *c = (struct sw_capture *)user;
-	struct sw_pkt *p = c->detect && !c->evpcap ? &c->batch[c->nbatch] : &c->pkt;
+	struct sw_pkt *p = &c->pkt;
 	uint64_t ts = (uint64_t)sw_tv_to_us(&hdr->ts);
 
 	sw_decode(c->linktype, data, hdr->caplen, hdr->len, ts, p);
 	sw_counters_add(c->cnt, p);
-	if (p != &c->pkt && !(p->flags & SW_PF_FRAG)) {
-		sw_detect_prepare(c->detect, p, &c->hint[c->nbatch]);
-		if (++c->nbatch == SW_BATCH)
-			flush_batch(c);
-		return;
-	}
-	flush_batch(c);
 	if (c->detect)
 		sw_detect_packet(c->detect, p);
 	if (c->evpcap)
@@ -473,7 +439,6 @@ static enum sw_capture_status read_handle(struct sw_capture *c, pcap_t *h, const
 		if (c->live && wait_for_packets(h) < 0)
 			break;
 		n = pcap_dispatch(h, c->live ? -1 : FILE_BATCH, on_packet, (u_char *)c);
-		flush_batch(c);
 
 		if (n == PCAP_ERROR_BREAK)
 			break;

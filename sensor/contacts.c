@@ -155,11 +155,6 @@ struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key)
 	return NULL;
 }
 
-void sw_contacts_prefetch(const struct sw_contacts *t, uint64_t key)
-{
-	__builtin_prefetch(&t->buckets[bucket_of(t, key)]);
-}
-
 /* Is meta a a better victim than meta b? Settled before pending, then
  * older first (the time wraps: compare by difference). */
 static bool better_victim(uint32_t a, uint32_t b)

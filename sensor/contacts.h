@@ -83,8 +83,6 @@ uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
                         const struct sw_addr *dst, uint8_t proto, uint16_t port);
 
 struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key);
-/* Start loading the bucket line a lookup of key reads (a hint only). */
-void sw_contacts_prefetch(const struct sw_contacts *t, uint64_t key);
 
 /*
  * A slot for a new contact (zeroed, key set). When the bucket is full the

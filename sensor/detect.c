@@ -69,39 +69,7 @@ struct sw_detect {
 	/* token bucket for port_probe rows */
 	double probe_tokens;
 	int64_t probe_refill;
-
-	/* the packet being processed with a hint, and the hint (else NULL) */
-	const struct sw_pkt *hint_pkt;
-	const struct sw_detect_hint *hint;
 };
-
-/* ---- keys, from the packet's hint when it has them ------------------------ */
-
-/* the contact key (p->src, p->dst, proto, port) */
-static uint64_t fwd_key(const struct sw_detect *d, const struct sw_pkt *p, uint8_t proto,
-                        uint16_t port)
-{
-	if (d->hint_pkt == p && d->hint->fwd_key && proto == p->proto && port == p->dport)
-		return d->hint->fwd_key;
-	return sw_contact_key(d->contacts, &p->src, &p->dst, proto, port);
-}
-
-/* the contact key of what p answers: (p->dst, p->src, proto, port) */
-static uint64_t rev_key(const struct sw_detect *d, const struct sw_pkt *p, uint8_t proto,
-                        uint16_t port)
-{
-	if (d->hint_pkt == p && d->hint->rev_key && proto == p->proto && port == p->sport)
-		return d->hint->rev_key;
-	return sw_contact_key(d->contacts, &p->dst, &p->src, proto, port);
-}
-
-/* the sources key of p->src */
-static uint64_t src_key(const struct sw_detect *d, const struct sw_pkt *p)
-{
-	if (d->hint_pkt == p && d->hint->src_key)
-		return d->hint->src_key;
-	return sw_source_key(d->sources, &p->src);
-}
 
 /* ---- emitting records --------------------------------------------------- */
 
@@ -800,7 +768,7 @@ static bool is_home(const struct sw_detect *d, const struct sw_addr *a)
  * marked outbound when a home host sends it out. */
 static inline struct sw_source *initiator(struct sw_detect *d, const struct sw_pkt *p)
 {
-	struct sw_source *s = sw_sources_get_key(d->sources, src_key(d, p), &p->src, d->now);
+	struct sw_source *s = sw_sources_get(d->sources, &p->src, d->now);
 
 	s->last_seen = d->now;
 	if (is_home(d, &p->src) && !is_home(d, &p->dst))
@@ -896,7 +864,7 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	if ((p->proto == SW_IPPROTO_TCP || p->proto == SW_IPPROTO_UDP) &&
 	    sw_port_in(&d->s.noise_ports, port))
 		return NULL;
-	key = fwd_key(d, p, p->proto, port);
+	key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, port);
 	c = sw_contacts_find(d->contacts, key);
 	s = initiator(d, p);
 	sw_fp_observe(&s->fp, p);
@@ -979,7 +947,9 @@ static void traceroute(struct sw_detect *d, const struct sw_pkt *p)
 static struct sw_contact *answered(struct sw_detect *d, const struct sw_pkt *p, uint8_t proto,
                                    uint16_t port)
 {
-	return sw_contacts_find(d->contacts, rev_key(d, p, proto, port));
+	uint64_t key = sw_contact_key(d->contacts, &p->dst, &p->src, proto, port);
+
+	return sw_contacts_find(d->contacts, key);
 }
 
 /* ---- floods -------------------------------------------------------------- */
@@ -1243,7 +1213,8 @@ static void tcp_rst(struct sw_detect *d, const struct sw_pkt *p)
 		return;
 	}
 	/* from the initiator: a SYN-ACK reset instead of completed is a probe */
-	c = sw_contacts_find(d->contacts, fwd_key(d, p, SW_IPPROTO_TCP, p->dport));
+	c = sw_contacts_find(d->contacts,
+	                     sw_contact_key(d->contacts, &p->src, &p->dst, SW_IPPROTO_TCP, p->dport));
 	if (c && c->state == SW_C_SYNACK)
 		settle(d, c, &p->dst, SW_A_HALFOPEN, 0);
 	else if (c && c->state == SW_C_ESTAB && (c->bits & SW_CB_WATCH))
@@ -1284,7 +1255,8 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 	if (sw_contacts_conn_known(d->contacts, &p->src, &p->dst, p->sport, p->dport))
 		return;
 	/* part of a known connection, or a stealth probe */
-	c = sw_contacts_find(d->contacts, fwd_key(d, p, SW_IPPROTO_TCP, p->dport));
+	c = sw_contacts_find(d->contacts,
+	                     sw_contact_key(d->contacts, &p->src, &p->dst, SW_IPPROTO_TCP, p->dport));
 	if (c && c->group == SW_G_TCP) {
 		if (c->state == SW_C_SYNACK && (fl & SW_TH_ACK) && !(fl & SW_TH_SYN)) {
 			if (c->sessions < UINT16_MAX)
@@ -1521,59 +1493,6 @@ void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p)
 	default:
 		break;
 	}
-}
-
-/* Which keys p's lookups will need, as tcp_packet and udp_packet take
- * them: a guess (state can change before p is processed) that costs only
- * time when wrong. */
-void sw_detect_prepare(struct sw_detect *d, const struct sw_pkt *p, struct sw_detect_hint *h)
-{
-	h->src_key = h->fwd_key = h->rev_key = 0;
-	if (p->err != SW_DERR_NONE || (p->l3 != SW_L3_IPV4 && p->l3 != SW_L3_IPV6) ||
-	    !(p->flags & SW_PF_HAS_PORTS))
-		return;
-	if (p->proto == SW_IPPROTO_TCP) {
-		uint8_t fl = p->tcp_flags & (SW_TH_SYN | SW_TH_ACK | SW_TH_FIN | SW_TH_RST);
-
-		if (fl & SW_TH_RST) {
-			h->rev_key = sw_contact_key(d->contacts, &p->dst, &p->src, p->proto, p->sport);
-		} else if (fl == SW_TH_SYN) {
-			/* while a flood is open its SYNs stop at the flood table:
-			 * keys for a probe would be worked out for nothing */
-			if (d->floods_open)
-				return;
-			h->fwd_key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, p->dport);
-			h->src_key = sw_source_key(d->sources, &p->src);
-		} else if (fl == (SW_TH_SYN | SW_TH_ACK)) {
-			h->rev_key = sw_contact_key(d->contacts, &p->dst, &p->src, p->proto, p->sport);
-		} else if ((!p->payload_len || (fl & SW_TH_FIN)) &&
-		           !sw_contacts_conn_known(d->contacts, &p->src, &p->dst, p->sport,
-		                                   p->dport)) {
-			h->fwd_key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, p->dport);
-		}
-	} else if (p->proto == SW_IPPROTO_UDP) {
-		h->rev_key = sw_contact_key(d->contacts, &p->dst, &p->src, p->proto, p->sport);
-		if (!(p->sport < 1024 && p->dport >= 1024)) {
-			h->fwd_key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, p->dport);
-			h->src_key = sw_source_key(d->sources, &p->src);
-		}
-	}
-	if (h->rev_key)
-		sw_contacts_prefetch(d->contacts, h->rev_key);
-	if (h->fwd_key)
-		sw_contacts_prefetch(d->contacts, h->fwd_key);
-	if (h->src_key)
-		sw_sources_prefetch(d->sources, h->src_key);
-}
-
-void sw_detect_packet_hinted(struct sw_detect *d, const struct sw_pkt *p,
-                             const struct sw_detect_hint *h)
-{
-	d->hint_pkt = p;
-	d->hint = h;
-	sw_detect_packet(d, p);
-	d->hint_pkt = NULL;
-	d->hint = NULL;
 }
 
 void sw_detect_finish(struct sw_detect *d)

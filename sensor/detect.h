@@ -44,24 +44,6 @@ void sw_detect_free(struct sw_detect *d);
 
 /* One decoded packet (errors and non-IP are ignored here). */
 void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p);
-
-/*
- * Batches (capture.c): the table keys a packet's lookups will need, worked
- * out ahead and their cache lines prefetched, so that a batch's memory
- * loads overlap. The keys depend only on the packet and the run's hash
- * key, never on table state: a packet processed with its hint does exactly
- * what it does without (a lookup the hint does not cover is computed as
- * usual). 0: not worked out.
- */
-struct sw_detect_hint {
-	uint64_t src_key;      /* sources: p->src */
-	uint64_t fwd_key;      /* contacts: (src, dst, proto, dport) */
-	uint64_t rev_key;      /* contacts: (dst, src, proto, sport), the answer's */
-};
-void sw_detect_prepare(struct sw_detect *d, const struct sw_pkt *p, struct sw_detect_hint *h);
-/* sw_detect_packet with the hint sw_detect_prepare made for p. */
-void sw_detect_packet_hinted(struct sw_detect *d, const struct sw_pkt *p,
-                             const struct sw_detect_hint *h);
 /* Close every open detection (end of a run); now is the last packet time. */
 void sw_detect_finish(struct sw_detect *d);
 const struct sw_detect_stats *sw_detect_stats(const struct sw_detect *d);

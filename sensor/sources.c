@@ -177,19 +177,9 @@ slow:
 	return v;
 }
 
-void sw_sources_prefetch(const struct sw_sources *t, uint64_t key)
-{
-	__builtin_prefetch(t->keys + bucket_first(t, key));
-}
-
 struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now)
 {
-	return sw_sources_get_key(t, sw_source_key(t, a), a, now);
-}
-
-struct sw_source *sw_sources_get_key(struct sw_sources *t, uint64_t key, const struct sw_addr *a,
-                                     int64_t now)
-{
+	uint64_t key = sw_source_key(t, a);
 	size_t first = bucket_first(t, key);
 	struct sw_source *b = t->src + first, *v;
 	struct sw_source *found = sw_sources_find(t, key);

@@ -148,11 +148,6 @@ uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a);
 struct sw_source *sw_sources_find(struct sw_sources *t, uint64_t key);
 /* Find or make the entry of a; a new one is zeroed with key and addr set. */
 struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now);
-/* The same with key = sw_source_key(t, a) worked out before. */
-struct sw_source *sw_sources_get_key(struct sw_sources *t, uint64_t key, const struct sw_addr *a,
-                                     int64_t now);
-/* Start loading the line of keys a lookup of key reads (a hint only). */
-void sw_sources_prefetch(const struct sw_sources *t, uint64_t key);
 
 /* The detail of s, or NULL; with create, a new one (a victim's open
  * detections are closed through on_evict first). */
