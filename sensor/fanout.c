@@ -325,8 +325,7 @@ int sw_fanout_build(const struct sw_prefix_list *home, int32_t base, struct bpf_
 	return (int)g.n;
 }
 
-int sw_fanout_join(int fd, uint16_t id, const struct bpf_insn *prog, int n, char *err,
-                   size_t errlen)
+int sw_fanout_join(int fd, uint16_t id, char *err, size_t errlen)
 {
 	int arg = (int)id | PACKET_FANOUT_CBPF << 16;
 
@@ -335,14 +334,18 @@ int sw_fanout_join(int fd, uint16_t id, const struct bpf_insn *prog, int n, char
 		         strerror(errno));
 		return -1;
 	}
-	if (prog) {
-		struct sock_fprog fp = { .len = (unsigned short)n,
-		                         .filter = (struct sock_filter *)(uintptr_t)prog };
-		if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &fp, sizeof fp) < 0) {
-			snprintf(err, errlen, "cannot give the fanout group its program: %s",
-			         strerror(errno));
-			return -1;
-		}
+	return 0;
+}
+
+int sw_fanout_program(int fd, const struct bpf_insn *prog, int n, char *err, size_t errlen)
+{
+	struct sock_fprog fp = { .len = (unsigned short)n,
+	                         .filter = (struct sock_filter *)(uintptr_t)prog };
+
+	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &fp, sizeof fp) < 0) {
+		snprintf(err, errlen, "cannot give the capture's fanout group its program: %s",
+		         strerror(errno));
+		return -1;
 	}
 	return 0;
 }

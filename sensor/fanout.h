@@ -46,9 +46,11 @@ static inline unsigned sw_fanout_worker(unsigned ret, unsigned nworkers)
 	return nworkers ? ret % nworkers : 0;
 }
 
-/* Join the packet socket fd to fanout group id (PACKET_FANOUT_CBPF) and,
- * when prog is not NULL, give the group the program. 0, or -1 with err. */
-int sw_fanout_join(int fd, uint16_t id, const struct bpf_insn *prog, int n, char *err,
-                   size_t errlen);
+/* Join the packet socket fd to fanout group id (PACKET_FANOUT_CBPF). 0,
+ * or -1 with err. */
+int sw_fanout_join(int fd, uint16_t id, char *err, size_t errlen);
+/* Give fd's fanout group the program (until then every packet goes to the
+ * group's first member). 0, or -1 with err. */
+int sw_fanout_program(int fd, const struct bpf_insn *prog, int n, char *err, size_t errlen);
 
 #endif
