@@ -66,6 +66,7 @@ struct sw_capture {
 	int nworkers;             /* 1, or -j N on a live interface */
 	struct sw_worker workers[SW_FANOUT_MAX_WORKERS];
 	int64_t loop_us;          /* wall time spent in the packet loop */
+	int64_t whole_us;         /* -j N: when every handle was in the group */
 
 	/* the interface's drop counters, held open across a chroot (-t):
 	 * rx_missed_errors and rx_fifo_errors in sysfs, -1 when not held */
@@ -263,6 +264,9 @@ static int join_fanout(struct sw_capture *c, char *err, size_t errlen)
 	for (int i = 1; i < c->nhandles; i++)
 		if (sw_fanout_join(pcap_fileno(c->handles[i]), id, err, errlen) < 0)
 			return -1;
+	/* before this, a handle not yet in the group saw every packet: those
+	 * are left out (on_packet_fanout); after it, each packet reaches one */
+	c->whole_us = sw_now_us();
 	if (sw_fanout_program(pcap_fileno(c->handles[0]), prog, n, err, errlen) < 0)
 		return -1;
 	sw_debug("-j %d: fanout group %u, a program of %d instructions", c->nworkers, id, n);
@@ -378,6 +382,16 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 		sw_evpcap_packet(c->evpcap, hdr, data, p);
 	if (p->flags & SW_PF_FRAG)
 		on_fragment(c, p, data);
+}
+
+/* -j N: the packet path, once the group was whole (see join_fanout). */
+static void on_packet_fanout(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
+{
+	struct sw_worker *wk = (struct sw_worker *)user;
+
+	if (sw_tv_to_us(&hdr->ts) < wk->c->whole_us)
+		return;
+	on_packet(user, hdr, data);
 }
 
 static void copy_table_counters(struct sw_worker *c)
@@ -512,7 +526,8 @@ static enum sw_capture_status read_handle(struct sw_worker *wk, pcap_t *h, const
 
 		if (c->live && wait_for_packets(h) < 0)
 			break;
-		n = pcap_dispatch(h, c->live ? -1 : FILE_BATCH, on_packet, (u_char *)wk);
+		n = pcap_dispatch(h, c->live ? -1 : FILE_BATCH,
+		                  c->nworkers > 1 ? on_packet_fanout : on_packet, (u_char *)wk);
 
 		if (n == PCAP_ERROR_BREAK)
 			break;
