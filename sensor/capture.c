@@ -638,6 +638,8 @@ void sw_capture_end(struct sw_capture *c, struct sw_detect *const *d, struct sw_
 		for (int i = 0; i < c->nworkers; i++) {
 			refresh_counters(&c->workers[i], c->handles[i]);
 			sw_counters_merge(total, &cnt[i]);
+			sw_debug("worker %d: %llu packets, %llu dropped by the kernel", i,
+			         (unsigned long long)cnt[i].packets, (unsigned long long)cnt[i].dropped);
 		}
 		sw_writer_drain_wait(w);
 		memset(&rec, 0, sizeof rec);
