@@ -240,6 +240,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 	if (o->workers > 1 && !o->iface)
 		sw_usage_error("-j: several workers read a live interface (-i) only; files are"
 		               " read by one");
+	if (o->workers > 1 && o->workers > sysconf(_SC_NPROCESSORS_ONLN))
+		sw_warn("-j %d: more workers than the %ld online CPUs (they share them)", o->workers,
+		        sysconf(_SC_NPROCESSORS_ONLN));
 	if (o->workers > 1 && o->evidence_pcap)
 		sw_usage_error("--evidence-pcap: not with -j N (one worker writes it); use -j 1");
 	if (o->alerts.json_path && o->sensor_name && strlen(o->sensor_name) > JSON_NAME_MAX)
