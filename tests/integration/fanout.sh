@@ -76,6 +76,8 @@ replay() {
 		[ "$seen" = "$(cut -d' ' -f1 "$TMP/sent.$j")" ] && break
 		sleep 0.1; i=$((i + 1))
 	done
+	check "-j $j: while it runs, the stored counters are the workers' sum" \
+		"$(cut -d' ' -f1 "$TMP/sent.$j")" "$seen"
 	kill -TERM $pid
 	wait $pid
 	check "-j $j: SIGTERM ends the run with status 0" 0 "$?"
