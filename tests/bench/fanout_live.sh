@@ -46,7 +46,7 @@ printf '[networks]\nhome = 203.0.113.0/24, 2001:db8:113::/48\n' >"$TMP/sensor.co
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 
 one() { # J RATE
-	local db="$TMP/run.db" pid out i cpu
+	local db="$TMP/run.db" pid out i cpu rss
 	rm -f "$db"*
 	# shellcheck disable=SC2086
 	ip netns exec "${NS}r" "$SENSOR" -q -j "$1" -c "$TMP/sensor.conf" -i "${NS}b" -w "$db" \
@@ -61,14 +61,15 @@ one() { # J RATE
 	sleep 2
 	# the sensor's CPU time, all threads (utime + stime, clock ticks)
 	cpu=$(awk '{ print ($14 + $15) / '"$(getconf CLK_TCK)"' }' "/proc/$pid/stat")
+	rss=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")
 	kill -TERM $pid; wait $pid
 	set -- "$1" "$2" $out
-	printf '%-4s %-8s %9s %7.2f %10.0f %9s %9s %7.2f\n' "-j $1" "$2" "$3" "$4" \
+	printf '%-4s %-8s %9s %7.2f %10.0f %9s %9s %7.2f %8s\n' "-j $1" "$2" "$3" "$4" \
 		"$(echo "$3 / $4" | bc -l)" "$(q "$db" "SELECT packets FROM v_runs")" \
-		"$(q "$db" "SELECT dropped + ifdropped FROM v_runs")" "$cpu"
+		"$(q "$db" "SELECT dropped + ifdropped FROM v_runs")" "$cpu" "$rss"
 }
 
-printf '%-4s %-8s %9s %7s %10s %9s %9s %7s\n' run rate sent seconds sent/s counted dropped cpu_s
+printf '%-4s %-8s %9s %7s %10s %9s %9s %7s %8s\n' run rate sent seconds sent/s counted dropped cpu_s rss_mib
 for rate in $RATES; do
 	for r in $(seq "$RUNS"); do
 		one 1 "$rate"
