@@ -273,6 +273,17 @@ static int join_fanout(struct sw_capture *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* join_fanout, its error naming the interface and -j */
+static int join_fanout_named(struct sw_capture *c, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (join_fanout(c, why, sizeof why) == 0)
+		return 0;
+	snprintf(err, errlen, "-i %s -j %d: %s", c->opts.iface, c->nworkers, why);
+	return -1;
+}
+
 struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
                                    enum sw_capture_status *status,
                                    char *err, size_t errlen)
@@ -313,7 +324,7 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
 		if (!c->live && note_file(h, o->files[i], &c->files[i], err, errlen) < 0)
 			goto fail;
 	}
-	if (nworkers > 1 && join_fanout(c, err, errlen) < 0)
+	if (nworkers > 1 && join_fanout_named(c, err, errlen) < 0)
 		goto fail;
 	*status = SW_CAPTURE_OK;
 	return c;
