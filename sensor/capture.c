@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <pcap/pcap.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include "capture.h"
 #include "detect.h"
 #include "evpcap.h"
+#include "fanout.h"
 #include "frag.h"
 #include "log.h"
 #include "timefmt.h"
@@ -33,13 +35,15 @@
 #define FILE_BATCH 4096 /* packets per pcap_dispatch() when reading files */
 #define LIVE_TIMEOUT_MS 500 /* TPACKET_V3 block timeout, and our poll() */
 
-struct sw_capture {
-	struct sw_capture_opts opts;
-	pcap_t **handles;
-	struct sw_capture_file *files; /* -r: one per handle */
-	int nhandles;
-	int live;
-	char linktypes[256];
+/* One packet loop: the only one (-j 1, files), or a -j N live worker on
+ * its own handle of the fanout group, in its own thread. */
+struct sw_worker {
+	struct sw_capture *c;
+	int index;                /* its writer port too */
+	pcap_t *handle;           /* -j N: its handle */
+	enum sw_capture_status rc;
+	pthread_t thread;
+	int64_t next_stats;
 
 	/* per-packet state, used by the callback */
 	int linktype;
@@ -47,9 +51,22 @@ struct sw_capture {
 	struct sw_frag *frag;
 	struct sw_detect *detect; /* NULL: count only */
 	struct sw_evpcap *evpcap; /* NULL: no --evidence-pcap */
-	int64_t loop_us;          /* wall time spent in the packet loop */
+	struct sw_writer *w;
 	struct sw_pkt pkt;
 	struct sw_pkt head;       /* a header put together from tiny fragments */
+};
+
+struct sw_capture {
+	struct sw_capture_opts opts;
+	pcap_t **handles;
+	struct sw_capture_file *files; /* -r: one per handle */
+	int nhandles;
+	int live;
+	char linktypes[256];
+	int nworkers;             /* 1, or -j N on a live interface */
+	struct sw_worker workers[SW_FANOUT_MAX_WORKERS];
+	int64_t loop_us;          /* wall time spent in the packet loop */
+	int64_t whole_us;         /* -j N: when every handle was in the group */
 
 	/* the interface's drop counters, held open across a chroot (-t):
 	 * rx_missed_errors and rx_fifo_errors in sysfs, -1 when not held */
@@ -61,6 +78,7 @@ struct sw_capture {
 
 static volatile sig_atomic_t stop_requested;
 static pcap_t *volatile current_handle;
+static pcap_t *volatile worker_handles[SW_FANOUT_MAX_WORKERS]; /* -j N */
 
 void sw_capture_stop(void)
 {
@@ -69,6 +87,9 @@ void sw_capture_stop(void)
 	stop_requested = 1;
 	if (h)
 		pcap_breakloop(h);
+	for (int i = 0; i < SW_FANOUT_MAX_WORKERS; i++)
+		if ((h = worker_handles[i]))
+			pcap_breakloop(h);
 }
 
 static void add_linktype(struct sw_capture *c, int dlt)
@@ -222,12 +243,54 @@ static pcap_t *open_live(struct sw_capture *c, enum sw_capture_status *status,
 	return h;
 }
 
+/* -j N: every handle into one PACKET_FANOUT group, then the group gets
+ * the program that picks the worker (until then, worker 0 gets all). */
+static int join_fanout(struct sw_capture *c, char *err, size_t errlen)
+{
+	static struct bpf_insn prog[SW_FANOUT_MAX_INSNS];
+	int n = sw_fanout_build(c->opts.home, SW_FANOUT_BASE_KERNEL, prog, SW_FANOUT_MAX_INSNS,
+	                        err, errlen);
+	uint16_t id = (uint16_t)getpid();
+	int tries = 0;
+
+	if (n < 0)
+		return -1;
+	/* a group id another process holds: try the next ones */
+	while (sw_fanout_join(pcap_fileno(c->handles[0]), id, err, errlen) < 0) {
+		if (++tries == 64)
+			return -1;
+		id++;
+	}
+	for (int i = 1; i < c->nhandles; i++)
+		if (sw_fanout_join(pcap_fileno(c->handles[i]), id, err, errlen) < 0)
+			return -1;
+	/* before this, a handle not yet in the group saw every packet: those
+	 * are left out (on_packet_fanout); after it, each packet reaches one */
+	c->whole_us = sw_now_us();
+	if (sw_fanout_program(pcap_fileno(c->handles[0]), prog, n, err, errlen) < 0)
+		return -1;
+	sw_debug("-j %d: fanout group %u, a program of %d instructions", c->nworkers, id, n);
+	return 0;
+}
+
+/* join_fanout, its error naming the interface and -j */
+static int join_fanout_named(struct sw_capture *c, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (join_fanout(c, why, sizeof why) == 0)
+		return 0;
+	snprintf(err, errlen, "-i %s -j %d: %s", c->opts.iface, c->nworkers, why);
+	return -1;
+}
+
 struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
                                    enum sw_capture_status *status,
                                    char *err, size_t errlen)
 {
 	struct sw_capture *c = calloc(1, sizeof *c);
-	int want = o->iface ? 1 : o->nfiles;
+	int nworkers = o->iface && o->workers > 1 ? o->workers : 1;
+	int want = o->iface ? nworkers : o->nfiles;
 
 	*status = SW_CAPTURE_RUNTIME;
 	if (!c || !(c->handles = calloc((size_t)want, sizeof *c->handles)) ||
@@ -241,11 +304,16 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
 	c->sysfs_fd[0] = c->sysfs_fd[1] = -1;
 	c->opts = *o;
 	c->live = o->iface != NULL;
-	c->frag = sw_frag_new(o->frag_slots);
-	if (!c->frag) {
-		snprintf(err, errlen, "cannot allocate the fragment table (%u slots)",
-		         o->frag_slots);
-		goto fail;
+	c->nworkers = nworkers;
+	for (int i = 0; i < nworkers; i++) {
+		c->workers[i].c = c;
+		c->workers[i].index = i;
+		c->workers[i].frag = sw_frag_new(o->frag_slots);
+		if (!c->workers[i].frag) {
+			snprintf(err, errlen, "cannot allocate the fragment table (%u slots)",
+			         o->frag_slots);
+			goto fail;
+		}
 	}
 	for (int i = 0; i < want; i++) {
 		pcap_t *h = c->live ? open_live(c, status, err, errlen)
@@ -256,6 +324,8 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
 		if (!c->live && note_file(h, o->files[i], &c->files[i], err, errlen) < 0)
 			goto fail;
 	}
+	if (nworkers > 1 && join_fanout_named(c, err, errlen) < 0)
+		goto fail;
 	*status = SW_CAPTURE_OK;
 	return c;
 fail:
@@ -265,7 +335,12 @@ fail:
 
 void sw_capture_set_evpcap(struct sw_capture *c, struct sw_evpcap *e)
 {
-	c->evpcap = e;
+	c->workers[0].evpcap = e; /* -j 1 only (main.c refuses it with more) */
+}
+
+int sw_capture_workers(const struct sw_capture *c)
+{
+	return c->nworkers;
 }
 
 pcap_t *sw_capture_first_handle(const struct sw_capture *c, int *same)
@@ -292,7 +367,7 @@ const char *sw_capture_linktypes(const struct sw_capture *c)
 /* A fragment, after detection saw it as it is: overlaps are counted, and a
  * transport header that tiny fragments split goes to detection whole. Tiny
  * fragments carry an error but take part like any other. */
-static void on_fragment(struct sw_capture *c, const struct sw_pkt *p,
+static void on_fragment(struct sw_worker *c, const struct sw_pkt *p,
                         const uint8_t *data)
 {
 	unsigned found = sw_frag_check(c->frag, p, data, &c->head);
@@ -306,7 +381,7 @@ static void on_fragment(struct sw_capture *c, const struct sw_pkt *p,
 /* The packet path. */
 static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
 {
-	struct sw_capture *c = (struct sw_capture *)user;
+	struct sw_worker *c = (struct sw_worker *)user;
 	struct sw_pkt *p = &c->pkt;
 	uint64_t ts = (uint64_t)sw_tv_to_us(&hdr->ts);
 
@@ -320,7 +395,17 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 		on_fragment(c, p, data);
 }
 
-static void copy_table_counters(struct sw_capture *c)
+/* -j N: the packet path, once the group was whole (see join_fanout). */
+static void on_packet_fanout(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
+{
+	struct sw_worker *wk = (struct sw_worker *)user;
+
+	if (sw_tv_to_us(&hdr->ts) < wk->c->whole_us)
+		return;
+	on_packet(user, hdr, data);
+}
+
+static void copy_table_counters(struct sw_worker *c)
 {
 	const struct sw_detect_stats *st;
 
@@ -392,26 +477,37 @@ static uint64_t held_drops(struct sw_capture *c)
 	return c->sysfs_drops;
 }
 
-static void send_stats(struct sw_capture *c, pcap_t *h, struct sw_writer *w, int type)
+/* A worker's counters brought up to date: its socket's drops (the
+ * interface's drops once, with worker 0: every handle reads the same
+ * interface counters), its fragment tracker and tables. */
+static void refresh_counters(struct sw_worker *wk, pcap_t *h)
 {
-	struct sw_rec rec;
+	struct sw_capture *c = wk->c;
 	struct pcap_stat ps;
 
 	if (c->live && h && pcap_stats(h, &ps) == 0) {
-		c->cnt->dropped = ps.ps_drop;
+		wk->cnt->dropped = ps.ps_drop;
 		/* libpcap reads sysfs by path, which a chroot hides: it would count
 		 * the drops as having fallen to 0 (and wrap) */
-		c->cnt->ifdropped = c->sysfs_held ? held_drops(c) : ps.ps_ifdrop;
+		if (wk->index == 0)
+			wk->cnt->ifdropped = c->sysfs_held ? held_drops(c) : ps.ps_ifdrop;
 	}
-	c->cnt->anomaly[SW_AN_FRAG_EVICTED] = sw_frag_evictions(c->frag);
-	copy_table_counters(c);
+	wk->cnt->anomaly[SW_AN_FRAG_EVICTED] = sw_frag_evictions(wk->frag);
+	copy_table_counters(wk);
+}
+
+static void send_stats(struct sw_worker *wk, pcap_t *h, struct sw_writer *w, int type)
+{
+	struct sw_rec rec;
+
+	refresh_counters(wk, h);
 	memset(&rec, 0, sizeof rec);
 	rec.type = (uint32_t)type;
-	rec.u.stats = *c->cnt;
+	rec.u.stats = *wk->cnt;
 	if (type == SW_REC_END)
-		sw_writer_submit_wait(w, &rec);
-	else if (!sw_writer_submit(w, &rec))
-		c->cnt->ring_full++;
+		sw_writer_submit_wait_on(w, wk->index, &rec);
+	else if (!sw_writer_submit_on(w, wk->index, &rec))
+		wk->cnt->ring_full++;
 }
 
 /* Live: wait until the capture has packets, a signal arrives, or the
@@ -427,24 +523,28 @@ static int wait_for_packets(pcap_t *h)
 	return 0;
 }
 
-static enum sw_capture_status read_handle(struct sw_capture *c, pcap_t *h, const char *what,
+static enum sw_capture_status read_handle(struct sw_worker *wk, pcap_t *h, const char *what,
                                           struct sw_writer *w, int64_t *next_stats)
 {
-	c->linktype = pcap_datalink(h);
-	current_handle = h;
+	struct sw_capture *c = wk->c;
+
+	wk->linktype = pcap_datalink(h);
+	if (c->nworkers == 1)
+		current_handle = h;
 	while (!stop_requested) {
 		int n;
 		int64_t now;
 
 		if (c->live && wait_for_packets(h) < 0)
 			break;
-		n = pcap_dispatch(h, c->live ? -1 : FILE_BATCH, on_packet, (u_char *)c);
+		n = pcap_dispatch(h, c->live ? -1 : FILE_BATCH,
+		                  c->nworkers > 1 ? on_packet_fanout : on_packet, (u_char *)wk);
 
 		if (n == PCAP_ERROR_BREAK)
 			break;
 		if (n == PCAP_ERROR) {
 			sw_err("%s: read error: %s", what, pcap_geterr(h));
-			c->cnt->anomaly[SW_AN_READ_ERROR]++;
+			wk->cnt->anomaly[SW_AN_READ_ERROR]++;
 			current_handle = NULL;
 			return SW_CAPTURE_RUNTIME;
 		}
@@ -452,9 +552,9 @@ static enum sw_capture_status read_handle(struct sw_capture *c, pcap_t *h, const
 			break; /* end of file */
 		now = sw_now_us();
 		if (now >= *next_stats) {
-			send_stats(c, h, w, SW_REC_STATS);
-			if (c->evpcap)
-				sw_evpcap_flush(c->evpcap);
+			send_stats(wk, h, w, SW_REC_STATS);
+			if (wk->evpcap)
+				sw_evpcap_flush(wk->evpcap);
 			*next_stats = now + (int64_t)c->opts.stats_interval * 1000000;
 		}
 	}
@@ -462,31 +562,104 @@ static enum sw_capture_status read_handle(struct sw_capture *c, pcap_t *h, const
 	return SW_CAPTURE_OK;
 }
 
-enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_detect *d,
+/* -j N: one worker's thread, reading its handle of the fanout group. */
+static void *worker_main(void *arg)
+{
+	struct sw_worker *wk = arg;
+
+	wk->rc = read_handle(wk, wk->handle, wk->c->opts.iface, wk->w, &wk->next_stats);
+	return NULL;
+}
+
+/* -j N: a thread per worker; the signals stay with the main thread (the
+ * handler stops them all). */
+static enum sw_capture_status run_workers(struct sw_capture *c, int64_t next_stats)
+{
+	enum sw_capture_status rc = SW_CAPTURE_OK;
+	sigset_t all, old;
+	int started = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (int i = 0; i < c->nworkers; i++) {
+		struct sw_worker *wk = &c->workers[i];
+		wk->handle = c->handles[i];
+		wk->next_stats = next_stats;
+		worker_handles[i] = wk->handle;
+		if (pthread_create(&wk->thread, NULL, worker_main, wk) != 0) {
+			sw_err("-j %d: cannot start worker %d", c->nworkers, i);
+			worker_handles[i] = NULL;
+			stop_requested = 1;
+			rc = SW_CAPTURE_RUNTIME;
+			break;
+		}
+		started++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (int i = 0; i < started; i++) {
+		pthread_join(c->workers[i].thread, NULL);
+		worker_handles[i] = NULL;
+		if (c->workers[i].rc != SW_CAPTURE_OK)
+			rc = SW_CAPTURE_RUNTIME;
+	}
+	return rc;
+}
+
+enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_detect *const *d,
                                       struct sw_counters *cnt, struct sw_writer *w)
 {
 	enum sw_capture_status rc = SW_CAPTURE_OK;
 	int64_t next_stats = sw_now_us() + (int64_t)c->opts.stats_interval * 1000000;
+	struct sw_worker *wk = &c->workers[0];
 
-	c->cnt = cnt;
-	c->detect = d;
+	for (int i = 0; i < c->nworkers; i++) {
+		c->workers[i].cnt = &cnt[i];
+		c->workers[i].detect = d ? d[i] : NULL;
+		c->workers[i].w = w;
+	}
 	int64_t t0 = sw_now_us();
-	for (int i = 0; i < c->nhandles && !stop_requested; i++) {
-		const char *what = c->live ? c->opts.iface : c->opts.files[i];
-		if (read_handle(c, c->handles[i], what, w, &next_stats) != SW_CAPTURE_OK)
-			rc = SW_CAPTURE_RUNTIME; /* go on with the next file */
+	if (c->nworkers > 1) {
+		rc = run_workers(c, next_stats);
+	} else {
+		for (int i = 0; i < c->nhandles && !stop_requested; i++) {
+			const char *what = c->live ? c->opts.iface : c->opts.files[i];
+			if (read_handle(wk, c->handles[i], what, w, &next_stats) != SW_CAPTURE_OK)
+				rc = SW_CAPTURE_RUNTIME; /* go on with the next file */
+		}
 	}
 	c->loop_us = sw_now_us() - t0;
 	return rc;
 }
 
-void sw_capture_end(struct sw_capture *c, struct sw_detect *d, struct sw_counters *cnt,
-                    struct sw_writer *w)
+void sw_capture_end(struct sw_capture *c, struct sw_detect *const *d, struct sw_counters *cnt,
+                    struct sw_counters *total, struct sw_writer *w)
 {
-	c->cnt = cnt;
-	c->detect = d;
-	send_stats(c, c->live ? c->handles[0] : NULL, w, SW_REC_END);
-	c->detect = NULL; /* the caller frees the engine next */
+	struct sw_rec rec;
+
+	for (int i = 0; i < c->nworkers; i++) {
+		c->workers[i].cnt = &cnt[i];
+		c->workers[i].detect = d ? d[i] : NULL;
+	}
+	if (c->nworkers == 1) {
+		send_stats(&c->workers[0], c->live ? c->handles[0] : NULL, w, SW_REC_END);
+		*total = cnt[0];
+	} else {
+		/* the run's END is the sum, stored after every worker's records */
+		memset(total, 0, sizeof *total);
+		for (int i = 0; i < c->nworkers; i++) {
+			refresh_counters(&c->workers[i], c->handles[i]);
+			sw_counters_merge(total, &cnt[i]);
+			sw_debug("worker %d: %llu packets, %llu dropped by the kernel", i,
+			         (unsigned long long)cnt[i].packets, (unsigned long long)cnt[i].dropped);
+		}
+		sw_writer_drain_wait(w);
+		memset(&rec, 0, sizeof rec);
+		rec.type = SW_REC_END;
+		rec.u.stats = *total;
+		sw_writer_submit_wait(w, &rec);
+	}
+	for (int i = 0; i < c->nworkers; i++)
+		c->workers[i].detect = NULL; /* the caller frees the engines next */
 }
 
 double sw_capture_loop_seconds(const struct sw_capture *c)
@@ -508,6 +681,7 @@ void sw_capture_close(struct sw_capture *c)
 		if (c->sysfs_fd[i] >= 0)
 			close(c->sysfs_fd[i]);
 	free(c->handles);
-	sw_frag_free(c->frag);
+	for (int i = 0; i < c->nworkers; i++)
+		sw_frag_free(c->workers[i].frag);
 	free(c);
 }

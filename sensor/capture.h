@@ -11,6 +11,7 @@
 
 #include "counters.h"
 #include "decode.h"
+#include "netset.h"
 struct sw_detect; /* detect.h */
 struct sw_writer; /* writer.h */
 struct sw_evpcap; /* evpcap.h */
@@ -28,7 +29,9 @@ struct sw_capture_opts {
 	int buffer_mib;           /* kernel ring size for a live capture */
 	int promisc;
 	int stats_interval;       /* seconds between stored statistics (live) */
-	unsigned frag_slots;      /* fragment tracker size */
+	unsigned frag_slots;      /* fragment tracker size (each worker has one) */
+	int workers;              /* -j N: live workers (0 or 1: one, no fanout) */
+	const struct sw_prefix_list *home; /* [networks] home, for the fanout program */
 };
 
 enum sw_capture_status {
@@ -69,17 +72,23 @@ void sw_capture_set_evpcap(struct sw_capture *c, struct sw_evpcap *e);
 pcap_t *sw_capture_first_handle(const struct sw_capture *c, int *same);
 /* Link type names of the open handles, comma separated. */
 const char *sw_capture_linktypes(const struct sw_capture *c);
+/* The packet loops: 1, or N with -j N on a live interface (each its own
+ * handle in one PACKET_FANOUT group, fanout.h, and its own thread). */
+int sw_capture_workers(const struct sw_capture *c);
 /* Read everything (files) or until sw_capture_stop() (live), handing each
- * decoded packet to d (NULL: count only). Counters are kept in *cnt and
- * sent to the writer every stats_interval seconds. SW_CAPTURE_OK, or
+ * decoded packet of worker i to d[i] (d NULL: count only). Worker i keeps
+ * its counters in cnt[i] and sends them to the writer's port i every
+ * stats_interval seconds (the writer stores their sum). SW_CAPTURE_OK, or
  * SW_CAPTURE_RUNTIME if a read failed (what was read before is still
  * counted and stored). */
-enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_detect *d,
+enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_detect *const *d,
                                       struct sw_counters *cnt, struct sw_writer *w);
-/* The end of the run (after sw_detect_finish(d)): the final counters, with
- * d's table counters, to the writer, waiting for room. d may be NULL. */
-void sw_capture_end(struct sw_capture *c, struct sw_detect *d, struct sw_counters *cnt,
-                    struct sw_writer *w);
+/* The end of the run (after sw_detect_finish of each d[i]): the final
+ * counters, with the engines' table counters, summed into *total and sent
+ * to the writer as the run's END, after every worker's records, waiting
+ * for room. d may be NULL. */
+void sw_capture_end(struct sw_capture *c, struct sw_detect *const *d, struct sw_counters *cnt,
+                    struct sw_counters *total, struct sw_writer *w);
 /* Wall-clock seconds spent in the packet loop of the last run (the
  * throughput figure: start-up and the final flush are not in it). */
 double sw_capture_loop_seconds(const struct sw_capture *c);

@@ -147,3 +147,34 @@ void sw_counters_print(const struct sw_counters *c, const char *prog, FILE *f)
 		fprintf(f, "%s:   writer ring full, records lost: %" PRIu64 "\n", prog,
 		        c->ring_full);
 }
+
+void sw_counters_merge(struct sw_counters *into, const struct sw_counters *c)
+{
+	into->packets += c->packets;
+	into->bytes += c->bytes;
+	into->dropped += c->dropped;
+	into->ifdropped += c->ifdropped;
+	into->ring_full += c->ring_full;
+	if (c->first_ts && (!into->first_ts || c->first_ts < into->first_ts))
+		into->first_ts = c->first_ts;
+	if (c->last_ts > into->last_ts)
+		into->last_ts = c->last_ts;
+	for (int i = 0; i < SW_DERR_COUNT; i++)
+		into->derr[i] += c->derr[i];
+	for (int i = 0; i < SW_TR_COUNT; i++)
+		into->traffic[i] += c->traffic[i];
+	for (int i = 0; i < SW_AN_COUNT; i++)
+		into->anomaly[i] += c->anomaly[i];
+	for (int i = 0; i < SW_TB_COUNT; i++)
+		into->table[i] += c->table[i];
+	into->detections += c->detections;
+	/* the workers count seconds side by side: a second is active when one
+	 * of them saw a packet in it (at least the most of any), and the peak
+	 * is at most the sum of their peaks (an upper bound) */
+	if (c->active_seconds > into->active_seconds)
+		into->active_seconds = c->active_seconds;
+	if (sw_counters_peak_pps(c) > 0)
+		into->peak_pps += sw_counters_peak_pps(c);
+	if (c->rate_end_us > into->rate_end_us)
+		into->rate_end_us = c->rate_end_us;
+}

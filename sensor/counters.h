@@ -70,6 +70,10 @@ double sw_counters_active_pps(const struct sw_counters *c);
 const char *sw_traffic_name(enum sw_traffic t);
 const char *sw_anomaly_name(enum sw_anomaly a);
 const char *sw_table_counter_name(enum sw_table_counter t);
+/* -j N: add one worker's counters c to a run's total (sums; times the
+ * earliest and latest; active seconds the most of any worker, the peak
+ * rate the sum of their peaks). into starts zeroed. */
+void sw_counters_merge(struct sw_counters *into, const struct sw_counters *c);
 /* The exit summary, a few lines to f. */
 void sw_counters_print(const struct sw_counters *c, const char *prog, FILE *f);
 

@@ -60,6 +60,7 @@ struct sw_detect {
 	int64_t next_tick;
 	int64_t last_housekeeping; /* packet time housekeeping last ran */
 	uint32_t next_seq;
+	atomic_uint *shared_seq;    /* -j N: the run's detections numbered across workers */
 	unsigned floods_open;      /* housekeeping scans the flood table only then */
 	unsigned evidence_lines;
 
@@ -76,6 +77,20 @@ struct sw_detect {
 static void emit(struct sw_detect *d, const struct sw_rec *rec)
 {
 	d->sink.emit(d->sink.ctx, rec);
+}
+
+/* A new detection's number in the run: its own count, or with -j N the
+ * count the workers share (a detection opens rarely: no cost per packet). */
+static uint32_t new_seq(struct sw_detect *d)
+{
+	if (d->shared_seq)
+		return (uint32_t)atomic_fetch_add_explicit(d->shared_seq, 1, memory_order_relaxed) + 1;
+	return ++d->next_seq;
+}
+
+void sw_detect_share_seq(struct sw_detect *d, atomic_uint *seq)
+{
+	d->shared_seq = seq;
 }
 
 static uint8_t group_proto(unsigned g, const struct sw_source *s,
@@ -176,7 +191,7 @@ static void open_detection(struct sw_detect *d, struct sw_source *s, unsigned g,
 {
 	struct sw_rec rec;
 
-	gs->seq = ++d->next_seq;
+	gs->seq = new_seq(d);
 	gs->kind = (uint8_t)kind;
 	gs->variant = (uint8_t)variant;
 	gs->detected_at = d->now;
@@ -1120,7 +1135,7 @@ static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_o
 		return true;
 	}
 	if (e->active && may_open) {
-		e->seq = ++d->next_seq;
+		e->seq = new_seq(d);
 		e->first = e->win_start;
 		e->last = d->now;
 		e->detected_at = d->now;

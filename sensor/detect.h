@@ -11,6 +11,7 @@
 #ifndef SW_DETECT_H
 #define SW_DETECT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "decode.h"
@@ -41,6 +42,10 @@ struct sw_detect;
 /* NULL if the tables cannot be allocated or the hash key drawn. */
 struct sw_detect *sw_detect_new(const struct sw_settings *s, struct sw_detect_sink sink);
 void sw_detect_free(struct sw_detect *d);
+
+/* -j N: number the detections from one counter the workers share (the
+ * run's seq is unique across them). */
+void sw_detect_share_seq(struct sw_detect *d, atomic_uint *seq);
 
 /* One decoded packet (errors and non-IP are ignored here). */
 void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p);

@@ -23,6 +23,7 @@
 #include "db.h"
 #include "detect.h"
 #include "evpcap.h"
+#include "fanout.h"
 #include "log.h"
 #include "runstate.h"
 #include "settings.h"
@@ -49,6 +50,7 @@ struct options {
 	int buffer_mib;
 	int promisc;
 	int stats_interval;
+	int workers;                /* -j N */
 	struct sw_alert_opts alerts;
 	const char *evidence_pcap;  /* --evidence-pcap; NULL: none */
 	struct sw_evpcap_limits evlim;
@@ -72,6 +74,8 @@ static void usage(FILE *f)
 "  -s, --snaplen BYTES     bytes kept per packet (default %d: headers only)\n"
 "  -B, --buffer MIB        kernel capture ring in MiB (default %d)\n"
 "  -p, --no-promiscuous    do not put the interface in promiscuous mode\n"
+"  -j, --workers N         live capture: N workers, one core each (default 1,\n"
+"                          at most %d); each has its own tables\n"
 "  -c, --config FILE       detection settings (INI; see etc/spanwatch.conf)\n"
 "  -n, --name NAME         sensor name stored with each run (default: host name)\n"
 "  -Z, --user USER         drop root to USER after opening (default: _spanwatch)\n"
@@ -98,7 +102,8 @@ static void usage(FILE *f)
 "  -V, --version           version\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure, 2 usage error.\n",
-	        SW_DEFAULT_SNAPLEN, SW_DEFAULT_BUFFER_MIB, SW_DEFAULT_STATS_INTERVAL,
+	        SW_DEFAULT_SNAPLEN, SW_DEFAULT_BUFFER_MIB, SW_FANOUT_MAX_WORKERS,
+	        SW_DEFAULT_STATS_INTERVAL,
 	        SW_EVPCAP_MAX_PACKETS, SW_EVPCAP_MAX_MIB, SW_EVPCAP_PER_DETECTION, SW_EVPCAP_RECENT);
 }
 
@@ -134,6 +139,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "buffer", required_argument, NULL, 'B' },
 		{ "no-promiscuous", no_argument, NULL, 'p' },
+		{ "workers", required_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "user", required_argument, NULL, 'Z' },
@@ -158,6 +164,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->snaplen = SW_DEFAULT_SNAPLEN;
 	o->buffer_mib = SW_DEFAULT_BUFFER_MIB;
 	o->promisc = 1;
+	o->workers = 1;
 	o->stats_interval = SW_DEFAULT_STATS_INTERVAL;
 	o->evlim.max_packets = SW_EVPCAP_MAX_PACKETS;
 	o->evlim.max_bytes = (uint64_t)SW_EVPCAP_MAX_MIB << 20;
@@ -165,7 +172,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->evlim.recent = SW_EVPCAP_RECENT;
 	sw_log_set_level(SW_LOG_INFO);
 
-	while ((ch = getopt_long(argc, argv, "+r:i:w:s:B:pc:n:Z:t:A:qvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+r:i:w:s:B:pj:c:n:Z:t:A:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			if (o->nfiles == MAX_FILES)
@@ -181,6 +188,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 's': o->snaplen = (int)sw_option_number("-s", optarg, 64, 262144); break;
 		case 'B': o->buffer_mib = (int)sw_option_number("-B", optarg, 1, 4096); break;
 		case 'p': o->promisc = 0; break;
+		case 'j':
+			o->workers = (int)sw_option_number("-j", optarg, 1, SW_FANOUT_MAX_WORKERS);
+			break;
 		case 'c': o->config = optarg; break;
 		case 'n': o->sensor_name = optarg; break;
 		case 'Z': o->user = optarg; break;
@@ -227,6 +237,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 		sw_usage_error("give -r FILE or -i IFACE");
 	if (o->iface && o->nfiles)
 		sw_usage_error("-r and -i cannot be used together");
+	if (o->workers > 1 && !o->iface)
+		sw_usage_error("-j: several workers read a live interface (-i) only; files are"
+		               " read by one");
+	if (o->workers > 1 && o->workers > sysconf(_SC_NPROCESSORS_ONLN))
+		sw_warn("-j %d: more workers than the %ld online CPUs (they share them)", o->workers,
+		        sysconf(_SC_NPROCESSORS_ONLN));
+	if (o->workers > 1 && o->evidence_pcap)
+		sw_usage_error("--evidence-pcap: not with -j N (one worker writes it); use -j 1");
 	if (o->alerts.json_path && o->sensor_name && strlen(o->sensor_name) > JSON_NAME_MAX)
 		sw_usage_error("-n: at most 1024 bytes with -A json");
 	o->filter = join_args(argc - optind, argv + optind);
@@ -275,7 +293,8 @@ static char *describe_source(const struct options *o)
 	return join_args(o->nfiles, (char **)o->files);
 }
 
-static void fill_capture_opts(const struct options *o, struct sw_capture_opts *co)
+static void fill_capture_opts(const struct options *o, const struct sw_settings *settings,
+                              struct sw_capture_opts *co)
 {
 	memset(co, 0, sizeof *co);
 	co->files = o->files;
@@ -287,6 +306,8 @@ static void fill_capture_opts(const struct options *o, struct sw_capture_opts *c
 	co->promisc = o->promisc;
 	co->stats_interval = o->stats_interval;
 	co->frag_slots = 4096;
+	co->workers = o->workers;
+	co->home = &settings->home;
 }
 
 /* Detection records go to the writer's ring: on a live capture's packet
@@ -294,6 +315,7 @@ static void fill_capture_opts(const struct options *o, struct sw_capture_opts *c
  * or at the end of the run it waits for room. */
 struct detect_to_writer {
 	struct sw_writer *writer;
+	int port;                   /* the worker's ring */
 	struct sw_counters *cnt;
 	struct sw_evpcap *evpcap;   /* --evidence-pcap, or NULL */
 	bool finishing;
@@ -306,8 +328,8 @@ static void emit_record(void *ctx, const struct sw_rec *rec)
 	if (path->evpcap)
 		sw_evpcap_record(path->evpcap, rec);
 	if (path->finishing)
-		sw_writer_submit_wait(path->writer, rec);
-	else if (!sw_writer_submit(path->writer, rec))
+		sw_writer_submit_wait_on(path->writer, path->port, rec);
+	else if (!sw_writer_submit_on(path->writer, path->port, rec))
 		path->cnt->ring_full++;
 }
 
@@ -328,33 +350,55 @@ static void finish_evpcap(struct sw_evpcap *ev, int seq, struct sw_writer *w)
 	sw_writer_submit_wait(w, &rec);
 }
 
-/* Capture with the detection engine, its records to the writer, and end
- * the run (its final counters) whatever happened. */
+/* Capture with the detection engines (one per worker), their records to
+ * the writer, and end the run (its final counters, summed into *total)
+ * whatever happened. */
 static enum sw_capture_status capture_and_detect(struct sw_capture *cap,
                                                  const struct sw_settings *settings,
-                                                 struct sw_counters *cnt, struct sw_writer *w,
+                                                 struct sw_counters *total, struct sw_writer *w,
                                                  struct sw_evpcap *ev, int ev_seq)
 {
-	struct detect_to_writer path = { .writer = w, .cnt = cnt, .evpcap = ev,
-	                                 .finishing = false };
-	struct sw_detect_sink sink = { emit_record, &path };
-	struct sw_detect *detect = sw_detect_new(settings, sink);
+	static struct detect_to_writer path[SW_FANOUT_MAX_WORKERS];
+	static struct sw_counters cnt[SW_FANOUT_MAX_WORKERS];
+	static struct sw_detect *detect[SW_FANOUT_MAX_WORKERS];
+	static atomic_uint shared_seq;
+	int n = sw_capture_workers(cap);
 	enum sw_capture_status status = SW_CAPTURE_RUNTIME;
+	bool ok = true;
 
-	if (!detect) {
+	memset(cnt, 0, sizeof cnt);
+	atomic_init(&shared_seq, 0);
+	for (int i = 0; i < n; i++) {
+		struct sw_detect_sink sink = { emit_record, &path[i] };
+		path[i] = (struct detect_to_writer){ .writer = w, .port = i, .cnt = &cnt[i],
+		                                     .evpcap = ev, .finishing = false };
+		detect[i] = sw_detect_new(settings, sink);
+		if (!detect[i]) {
+			ok = false;
+			continue;
+		}
+		if (n > 1)
+			sw_detect_share_seq(detect[i], &shared_seq);
+	}
+	if (!ok) {
 		sw_err("cannot allocate the detection tables");
 	} else {
 		sw_capture_set_evpcap(cap, ev);
 		status = sw_capture_run(cap, detect, cnt, w);
 		/* a live run's last records must not wait for ever on a lock */
 		sw_writer_capture_ended(w);
-		path.finishing = true;
-		sw_detect_finish(detect);
+		for (int i = 0; i < n; i++) {
+			path[i].finishing = true;
+			sw_detect_finish(detect[i]);
+		}
 	}
 	if (ev)
 		finish_evpcap(ev, ev_seq, w);
-	sw_capture_end(cap, detect, cnt, w);
-	sw_detect_free(detect);
+	sw_capture_end(cap, ok ? detect : NULL, cnt, total, w);
+	for (int i = 0; i < n; i++) {
+		sw_detect_free(detect[i]);
+		detect[i] = NULL;
+	}
 	return status;
 }
 
@@ -468,7 +512,7 @@ int main(int argc, char **argv)
 	if (root.on && !user.drop)
 		sw_warn("-t %s: the sensor keeps root (-Z root, or not started as root),"
 		        " and root can leave a chroot", root.dir);
-	fill_capture_opts(&o, &co);
+	fill_capture_opts(&o, &settings, &co);
 	cap = sw_capture_open(&co, &status, err, sizeof err);
 	if (!cap) {
 		sw_err("%s", err);
@@ -567,7 +611,7 @@ int main(int argc, char **argv)
 		json_fd = -1; /* the sink's now */
 		alerts = sw_alerts_chain(alerts, sw_alerts_start_json(&js));
 	}
-	w = sw_writer_start(db, run_id, RING_RECORDS, alerts);
+	w = sw_writer_start_ports(db, run_id, RING_RECORDS, sw_capture_workers(cap), alerts);
 	if (!w)
 		goto out;
 	db = NULL;

@@ -103,7 +103,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 };
 
 struct sw_writer {
-	struct sw_ring ring;
+	/* one ring per producer (-j N: a worker each); the one being drained */
+	struct sw_ring rings[SW_WRITER_MAX_PORTS];
+	bool told_full_port[SW_WRITER_MAX_PORTS]; /* producer i: said once */
+	struct sw_counters port_stats[SW_WRITER_MAX_PORTS]; /* each worker's last */
+	int nports;
+	int cur;
+	struct sw_ring *ring;
 	sqlite3 *db;
 	int64_t run_id;
 	sqlite3_stmt *st[ST_COUNT];
@@ -125,7 +131,6 @@ struct sw_writer {
 	bool failed;
 	bool batch_locked;             /* the batch under way met a lock */
 	bool wait_when_full;           /* files: backpressure, not loss */
-	bool told_full;                /* producer: said once that the ring filled */
 
 	/* the bounded exit (writer thread, but exit_bounded) */
 	atomic_bool exit_bounded;      /* a live capture has ended */
@@ -405,6 +410,14 @@ static int apply(struct sw_writer *w, const struct sw_rec *rec)
 {
 	switch (rec->type) {
 	case SW_REC_STATS:
+		if (w->nports > 1) { /* -j N: the run's counters are the workers' sum */
+			struct sw_counters sum;
+			w->port_stats[w->cur] = rec->u.stats;
+			memset(&sum, 0, sizeof sum);
+			for (int i = 0; i < w->nports; i++)
+				sw_counters_merge(&sum, &w->port_stats[i]);
+			return apply_stats(w, &sum);
+		}
 		return apply_stats(w, &rec->u.stats);
 	case SW_REC_END:
 		/* records given up to a lock at exit are lost like those a
@@ -451,7 +464,7 @@ static int try_batch(struct sw_writer *w, size_t n)
 	if (exec_tx(w, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	for (size_t i = 0; i < n && !w->batch_locked; i++) {
-		sw_ring_peek(&w->ring, i, &w->rec); /* 512 bytes: off the stack */
+		sw_ring_peek(w->ring, i, &w->rec); /* 512 bytes: off the stack */
 		rc |= apply(w, &w->rec);
 	}
 	if (!w->batch_locked && exec_tx(w, "COMMIT") == 0)
@@ -529,7 +542,7 @@ static void give_up(struct sw_writer *w, size_t n)
 	uint64_t lost = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		sw_ring_peek(&w->ring, i, &w->rec);
+		sw_ring_peek(w->ring, i, &w->rec);
 		if (w->rec.type == SW_REC_END) {
 			w->end = w->rec;
 			w->have_end = true;
@@ -546,7 +559,7 @@ static void give_up(struct sw_writer *w, size_t n)
 		        (unsigned long long)lost);
 	w->gave_up = true;
 	w->lost += lost;
-	sw_ring_consume(&w->ring, n);
+	sw_ring_consume(w->ring, n);
 }
 
 /* Store up to BATCH_MAX waiting records in one transaction, retried while
@@ -559,7 +572,7 @@ static size_t write_batch(struct sw_writer *w)
 	size_t n = 0;
 	int rc;
 
-	n = sw_ring_count(&w->ring); /* exact for the consumer: all published */
+	n = sw_ring_count(w->ring); /* exact for the consumer: all published */
 	if (n > BATCH_MAX)
 		n = BATCH_MAX;
 	if (n == 0)
@@ -579,7 +592,7 @@ static size_t write_batch(struct sw_writer *w)
 	if (locked_since)
 		sw_info("database writable again after %.1f s",
 		        (double)(sw_now_us() - locked_since) / 1e6);
-	sw_ring_consume(&w->ring, n);
+	sw_ring_consume(w->ring, n);
 	if (rc) {
 		w->failed = true;
 	} else { /* stored: now they count, and the operator may hear of them */
@@ -634,7 +647,12 @@ static void *writer_main(void *arg)
 		/* read the flag before draining so nothing pushed before the
 		 * stop request is left behind */
 		bool stop = atomic_load(&w->stopping);
-		if (write_batch(w) == 0) {
+		size_t done = 0;
+		for (w->cur = 0; w->cur < w->nports; w->cur++) {
+			w->ring = &w->rings[w->cur];
+			done += write_batch(w);
+		}
+		if (done == 0) {
 			if (stop)
 				break;
 			idle();
@@ -731,10 +749,21 @@ out:
 struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_records,
                                   struct sw_alerts *alerts)
 {
-	struct sw_writer *w = calloc(1, sizeof *w);
+	return sw_writer_start_ports(db, run_id, ring_records, 1, alerts);
+}
 
+struct sw_writer *sw_writer_start_ports(sqlite3 *db, int64_t run_id, size_t ring_records,
+                                        int nports, struct sw_alerts *alerts)
+{
+	struct sw_writer *w;
+
+	if (nports < 1 || nports > SW_WRITER_MAX_PORTS)
+		return NULL;
+	w = calloc(1, sizeof *w);
 	if (!w)
 		return NULL;
+	w->nports = nports;
+	w->ring = &w->rings[0];
 	w->db = db;
 	w->run_id = run_id;
 	w->alerts = alerts;
@@ -742,10 +771,11 @@ struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_recor
 	w->wal_limit = sw_db_wal_limit_bytes();
 	atomic_init(&w->stopping, false);
 	atomic_init(&w->exit_bounded, false);
-	if (sw_ring_init(&w->ring, ring_records, sizeof(struct sw_rec)) < 0) {
-		sw_err("writer: cannot allocate a ring of %zu records", ring_records);
-		goto fail;
-	}
+	for (int i = 0; i < nports; i++)
+		if (sw_ring_init(&w->rings[i], ring_records, sizeof(struct sw_rec)) < 0) {
+			sw_err("writer: cannot allocate a ring of %zu records", ring_records);
+			goto fail;
+		}
 	for (int i = 0; i < ST_COUNT; i++) {
 		if (sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 		                       &w->st[i], NULL) != SQLITE_OK) {
@@ -764,7 +794,8 @@ struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_recor
 fail:
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(w->st[i]);
-	sw_ring_free(&w->ring);
+	for (int i = 0; i < nports; i++)
+		sw_ring_free(&w->rings[i]);
 	free(w);
 	return NULL;
 }
@@ -782,32 +813,53 @@ void sw_writer_capture_ended(struct sw_writer *w)
 
 bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec)
 {
-	if (w->wait_when_full) {
-		sw_writer_submit_wait(w, rec);
-		return true;
-	}
-	if (sw_ring_push(&w->ring, rec))
-		return true;
-	if (!w->told_full) { /* once a run: the caller counts every loss */
-		w->told_full = true;
-		sw_warn("writer ring full (%zu records): the database is not keeping up;"
-		        " a live capture cannot wait, records are lost (counted, the run"
-		        " ends partial)", sw_ring_capacity(&w->ring));
-	}
-	return false;
+	return sw_writer_submit_on(w, 0, rec);
 }
 
 void sw_writer_submit_wait(struct sw_writer *w, const struct sw_rec *rec)
 {
-	if (sw_ring_push(&w->ring, rec))
-		return;
-	if (!w->told_full) {
-		w->told_full = true;
-		sw_info("writer ring full (%zu records): the packet loop waits for the"
-		        " database (nothing is lost)", sw_ring_capacity(&w->ring));
+	sw_writer_submit_wait_on(w, 0, rec);
+}
+
+bool sw_writer_submit_on(struct sw_writer *w, int port, const struct sw_rec *rec)
+{
+	struct sw_ring *r = &w->rings[port];
+
+	if (w->wait_when_full) {
+		sw_writer_submit_wait_on(w, port, rec);
+		return true;
 	}
-	while (!sw_ring_push(&w->ring, rec))
+	if (sw_ring_push(r, rec))
+		return true;
+	if (!w->told_full_port[port]) { /* once a run: the caller counts every loss */
+		w->told_full_port[port] = true;
+		sw_warn("writer ring full (%zu records): the database is not keeping up;"
+		        " a live capture cannot wait, records are lost (counted, the run"
+		        " ends partial)", sw_ring_capacity(r));
+	}
+	return false;
+}
+
+void sw_writer_submit_wait_on(struct sw_writer *w, int port, const struct sw_rec *rec)
+{
+	struct sw_ring *r = &w->rings[port];
+
+	if (sw_ring_push(r, rec))
+		return;
+	if (!w->told_full_port[port]) {
+		w->told_full_port[port] = true;
+		sw_info("writer ring full (%zu records): the packet loop waits for the"
+		        " database (nothing is lost)", sw_ring_capacity(r));
+	}
+	while (!sw_ring_push(r, rec))
 		idle();
+}
+
+void sw_writer_drain_wait(struct sw_writer *w)
+{
+	for (int i = 0; i < w->nports; i++)
+		while (sw_ring_count(&w->rings[i]) > 0)
+			idle();
 }
 
 int sw_writer_stop(struct sw_writer *w, struct sw_writer_result *res)
@@ -830,7 +882,8 @@ int sw_writer_stop(struct sw_writer *w, struct sw_writer_result *res)
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(w->st[i]);
 	sw_db_close(w->db);
-	sw_ring_free(&w->ring);
+	for (int i = 0; i < w->nports; i++)
+		sw_ring_free(&w->rings[i]);
 	free(w);
 	return rc;
 }

@@ -49,11 +49,19 @@ int64_t sw_run_insert(sqlite3 *db, const struct sw_run_info *info);
 
 struct sw_writer;
 
+/* -j N: a ring (a port) per worker, at most this many */
+#define SW_WRITER_MAX_PORTS 16
+
 /* Take over db (closed by sw_writer_stop) and start the thread; it also
  * posts each detection that opens to alerts (alert.h; NULL: none) once its
  * transaction has committed. */
 struct sw_writer *sw_writer_start(sqlite3 *db, int64_t run_id, size_t ring_records,
                                   struct sw_alerts *alerts);
+/* The same with nports rings, one per producer thread (-j N workers):
+ * each port has one producer; the STATS records of port i are worker i's
+ * counters, and the run stores their sum (counters.h, sw_counters_merge). */
+struct sw_writer *sw_writer_start_ports(sqlite3 *db, int64_t run_id, size_t ring_records,
+                                        int nports, struct sw_alerts *alerts);
 /* Reading files: sw_writer_submit() waits for room instead of failing. */
 void sw_writer_wait_when_full(struct sw_writer *w, bool wait);
 /* Hand-off; false when the ring is full (never when waiting was asked). */
@@ -61,6 +69,12 @@ bool sw_writer_submit(struct sw_writer *w, const struct sw_rec *rec);
 /* Hand-off that waits for room: for end-of-run records only, never on the
  * packet path. */
 void sw_writer_submit_wait(struct sw_writer *w, const struct sw_rec *rec);
+/* The same on port (0 .. nports - 1); sw_writer_submit() is port 0. */
+bool sw_writer_submit_on(struct sw_writer *w, int port, const struct sw_rec *rec);
+void sw_writer_submit_wait_on(struct sw_writer *w, int port, const struct sw_rec *rec);
+/* Wait until every port's records are taken (stored, or given up on a
+ * bounded exit): before the run's END when there are several ports. */
+void sw_writer_drain_wait(struct sw_writer *w);
 /* The capture has ended (before the detection engine's last records):
  * a live run's writer now gives up what a database locked for the busy
  * timeout keeps it from storing. A file's run waits, unless a stop signal
