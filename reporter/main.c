@@ -482,6 +482,8 @@ static void whois_conf(const struct run *r, struct sw_whois_conf *wc)
 	wc->partial_ttl_s = (int64_t)r->conf.whois_partial_ttl_hours * 3600;
 	wc->offline = r->opt.offline;
 	wc->rdap = r->conf.rdap;
+	sw_fmt(wc->asn_server, sizeof wc->asn_server, "%s", r->conf.asn_server);
+	wc->upstreams = r->conf.upstreams;
 	sw_fmt(wc->rdap_bootstrap, sizeof wc->rdap_bootstrap, "%s", r->conf.rdap_bootstrap);
 	sw_fmt(wc->rdap_ca_file, sizeof wc->rdap_ca_file, "%s", r->conf.rdap_ca_file);
 }
