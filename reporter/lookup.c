@@ -201,7 +201,7 @@ static void text_upstreams(FILE *f, const struct sw_whois_result *r)
 		return;
 	if (n == 0) {
 		fprintf(f, "  %-9s %s\n", "upstreams:", r->autnum_found ?
-			"none (the aut-num imports ANY from no one)" : "not known (no aut-num object)");
+			"none (the aut-num imports ANY from no one)" : "not known (no aut-num object found)");
 		return;
 	}
 	fprintf(f, "  upstreams (the origin's aut-num accepts ANY from):\n");

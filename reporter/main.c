@@ -266,8 +266,12 @@ static int assemble(struct run *r, const struct sw_group *g, const struct sw_can
 	assert(sw_db_idle(r->db));
 	if (sw_memo_assemble(&how, g, c, m, err, errlen) < 0)
 		return -1;
-	/* a recurring problem is what makes an ISP care: the memo says so */
-	return sw_ledger_past_reports(r->db, m->netblock, m, err, errlen);
+	/* a recurring problem is what makes an ISP care: the memo says so,
+	 * and copies the upstreams when it keeps coming back */
+	if (sw_ledger_past_reports(r->db, m->netblock, m, err, errlen) < 0)
+		return -1;
+	return sw_ledger_recurring(r->db, m, r->conf.recurring_reports, r->conf.recurring_days,
+				   r->now_us, err, errlen);
 }
 
 /* One group: cooling down, unresolved, or a memo gathered, composed
