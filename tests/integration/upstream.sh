@@ -238,6 +238,32 @@ check "--lookup --json: the service's origin" "64496 ip-to-asn arin 192.0.2.0/24
 o = json.loads(sys.stdin.readline())["origin"]
 print(o["asn"], o["via"], o["registry"], o["route"])')"
 
+# from the whois cache (-w): the service's and the aut-num answers are
+# stored with the lookup's and replayed; nothing asked the second time
+lookup -w "$TMP/lk.db" 198.51.100.30 >/dev/null
+lookup -w "$TMP/lk.db" 192.0.2.60 >/dev/null
+before=$(wc -l <"$TMP/w.log")
+LC=$(lookup -w "$TMP/lk.db" 198.51.100.30 192.0.2.60)
+check "--lookup from the cache: nothing asked" "$before" "$(wc -l <"$TMP/w.log")"
+check_match "--lookup from the cache: the upstream and its contact" \
+	'AS64501  abuse@transit\.example' "$LC"
+check_match "--lookup from the cache: the service's origin" \
+	'origin: +AS64496 \(BGP prefix 192\.0\.2\.0/24, from the IP-to-ASN service whois\.cymru\.com\)' "$LC"
+check_match "--lookup from the cache: the service's answer shown as cached" \
+	'whois whois\.cymru\.com " -v 192\.0\.2\.60": cached' "$LC"
+# memos --offline from a cache a run filled (its memos removed again)
+fresh cached
+report cached
+q "$TMP/cached.db" 'DELETE FROM report_detections; DELETE FROM report_incidents; DELETE FROM reports' >/dev/null
+rm -f "$TMP/cached.out"/*
+before=$(wc -l <"$TMP/w.log")
+report cached --offline
+check "--offline from the cache: two memos, nothing asked" "2 $before" \
+	"$(memos cached) $(wc -l <"$TMP/w.log")"
+check_match "--offline from the cache: the service's origin in the memo" \
+	'Origin AS: AS64496 \(BGP prefix 192\.0\.2\.0/24, from the IP-to-ASN service whois\.cymru\.com\)\.' \
+	"$(flat "$TMP/cached.out/"*192.0.2.0_24.eml)"
+
 # ---- X-ARF: the origin AS of each report's source -----------------------------------
 fresh xarf
 report xarf --format xarf
