@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "settings.h"
 #include "util.h"
+#include "whois_hosts.h"
 
 #define K(name, type, field, lo, hi, help) \
 	{ "reporter", name, type, offsetof(struct sw_reporter_conf, field), \
@@ -114,6 +115,17 @@ int sw_reporter_conf_load(struct sw_reporter_conf *c, const char *path, char *er
 			c->email_line = lines[i];
 		if (!strcmp(reporter_keys[i].name, "cc_self"))
 			c->cc_self_line = lines[i];
+		if (!strcmp(reporter_keys[i].name, "asn_server") && c->asn_server[0]) {
+			char host[SW_WHOIS_HOSTLEN], safe[300];
+			const char *why = NULL;
+			uint16_t port;
+			if (!sw_whois_hostport_parse(c->asn_server, host, &port, SW_WHOIS_PORT, &why)) {
+				sw_sanitize(safe, sizeof safe, c->asn_server, (size_t)-1);
+				sw_fmt(err, errlen, "%s:%u: [reporter] asn_server: '%s': %s", path,
+				       lines[i], safe, why);
+				return -1;
+			}
+		}
 		/* a first memo never copies the upstreams */
 		if (!strcmp(reporter_keys[i].name, "recurring_reports") && c->recurring_reports == 1) {
 			sw_fmt(err, errlen, "%s:%u: [reporter] recurring_reports: 1 would copy the "

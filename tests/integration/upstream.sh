@@ -190,6 +190,14 @@ check "recurring_reports = 1: a configuration error" 2 "$RC"
 check_match "recurring_reports = 1: says which line and why" \
 	'one\.conf:[0-9]+: \[reporter\] recurring_reports: 1 would copy' "$(cat "$TMP/one.err")"
 
+# an asn_server that is no HOST[:PORT]: refused, naming the file and line
+{ cat "$D/reporter.conf"; echo "asn_server = whois.cymru.com:99999"; } >"$TMP/badasn.conf"
+fresh badasn
+C="$TMP/badasn.conf" report badasn
+check "asn_server not a HOST[:PORT]: a configuration error" 2 "$RC"
+check_match "asn_server not a HOST[:PORT]: says where" \
+	'badasn\.conf:[0-9]+: \[reporter\] asn_server: .whois\.cymru\.com:99999.' "$(cat "$TMP/badasn.err")"
+
 # ---- the defaults: nothing asked beyond the registry ------------------------------
 fresh defaults
 before=$(wc -l <"$TMP/w.log")
