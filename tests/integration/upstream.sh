@@ -48,8 +48,13 @@ cat >"$TMP/whoisd.json" <<JSON
              {"match": "198\\\\.51\\\\.100\\\\.", "file": "$D/testnet2.whois"},
              {"match": "192\\\\.0\\\\.2\\\\.", "file": "$D/testnet1.whois"},
              {"match": "(?i)testnet2\\\\.example", "file": "$D/domain-testnet2.whois"}]},
+  {"names": ["whois.ripe.net"],
+   "rules": [{"match": "^-B -T aut-num AS64500\$", "file": "$SYN/ripe-autnum-AS64500.whois"},
+             {"match": "^-B -T aut-num AS64501\$", "file": "$SYN/ripe-autnum-AS64501.whois"},
+             {"match": "^-B -T aut-num AS64502\$", "file": "$SYN/ripe-autnum-AS64502.whois"}]},
   {"names": ["whois.cymru.com"],
-   "rules": [{"match": "^ -v 192\\\\.0\\\\.2\\\\.60\$", "file": "$SYN/cymru-192.0.2.60.txt"},
+   "rules": [{"match": "^ -v 192\\\\.0\\\\.2\\\\.99\$", "file": "$SYN/cymru-192.0.2.99.txt"},
+             {"match": "^ -v 192\\\\.0\\\\.2\\\\.60\$", "file": "$SYN/cymru-192.0.2.60.txt"},
              {"match": "^ -v 192\\\\.0\\\\.2\\\\.124\$", "file": "$SYN/cymru-192.0.2.124.txt"}]}
 ]}
 JSON
@@ -204,7 +209,7 @@ before=$(wc -l <"$TMP/w.log")
 C="$D/reporter.conf" report defaults
 check "defaults: two memos" 2 "$(memos defaults)"
 check "defaults: neither the service nor an aut-num asked" 0 \
-	"$(tail -n +"$((before + 1))" "$TMP/w.log" | grep -c 'cymru\|	AS[0-9]')"
+	"$(tail -n +"$((before + 1))" "$TMP/w.log" | grep -c 'cymru\|aut-num\|	AS[0-9]')"
 check "defaults: no origin for the ARIN-style netblock" 0 \
 	"$(grep -c 'Origin AS' "$TMP/defaults.out/"*192.0.2.0_24.eml)"
 
@@ -234,6 +239,15 @@ check_match "--lookup: the upstream with its abuse contact and where it came fro
 	'AS64501  abuse@transit\.example  via abuse-c TA1-TEST, from whois\.testnets\.example' "$L198"
 check_match "--lookup: the upstream without one" 'AS64502  no abuse contact found' "$L198"
 check "--lookup: peers are no upstreams" 0 "$(echo "$L198" | grep -c 'AS6450[3-6]')"
+# the service's origin in RIPE space: its aut-num asked of RIPE, in RIPE's form
+before=$(wc -l <"$TMP/w.log")
+L99=$(lookup 192.0.2.99)
+check_match "--lookup: the service names RIPE: the origin's aut-num asked of whois.ripe.net" \
+	'whois whois\.ripe\.net "-B -T aut-num AS64500": answered' "$L99"
+check_match "--lookup: and its upstream's, for its abuse contact" \
+	'AS64501  abuse@transit\.example  via abuse-c TA1-TEST, from whois\.ripe\.net' "$L99"
+check "--lookup: RIPE asked three aut-nums, nothing else" "3 3" \
+	"$(tail -n +"$((before + 1))" "$TMP/w.log" | grep -c '^whois\.ripe\.net	-B -T aut-num AS6450[012]	') $(tail -n +"$((before + 1))" "$TMP/w.log" | grep -c '^whois\.ripe\.net	')"
 J=$(lookup --json 198.51.100.30)
 check "--lookup --json: origin and upstreams" \
 	"64500 route True 64501:abuse@transit.example 64502:None" \
