@@ -356,6 +356,46 @@ int sw_ledger_past_reports(sqlite3 *db, const char *netblock, struct sw_memo *m,
 	return 0;
 }
 
+int sw_ledger_recurring(sqlite3 *db, struct sw_memo *m, unsigned reports, unsigned days,
+			int64_t now_us, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT (SELECT count(*) FROM reports WHERE netblock = ?1 AND created > ?2),"
+		"       (SELECT max(recorded_at) FROM report_answers"
+		"        WHERE netblock = ?1 AND kind = 'ack')";
+	sqlite3_stmt *st;
+	int64_t since, acked = INT64_MIN, last_seen = INT64_MIN;
+	long long earlier = 0;
+	int rc;
+
+	m->recurring = false;
+	m->recent_memos = 1;
+	m->recurring_days = days;
+	if (reports < 2 || days == 0)
+		return 0;
+	since = now_us - (int64_t)days * 86400 * 1000000;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(db, err, errlen, "counting recent memos");
+	sqlite3_bind_text(st, 1, m->netblock, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		earlier = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			acked = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return fail(db, err, errlen, "counting recent memos");
+	for (size_t i = 0; i < m->ninc; i++)
+		if (m->inc[i].last_seen > last_seen)
+			last_seen = m->inc[i].last_seen;
+	m->recent_memos = earlier >= 0 && earlier < 100000 ? (unsigned)earlier + 1 : 100000;
+	/* an answer counts until the activity goes on after it */
+	m->recurring = m->recent_memos >= reports && (acked == INT64_MIN || last_seen > acked);
+	return 0;
+}
+
 /* The CIDRs of netblock into netblock_ranges (what does not parse as a
  * prefix is left out: it names no address). 0, or -1. */
 static int store_ranges(sqlite3 *db, const char *netblock)

@@ -49,6 +49,18 @@ int sw_ledger_last_report(sqlite3 *db, const char *netblock, int64_t *created);
 int sw_ledger_past_reports(sqlite3 *db, const char *netblock, struct sw_memo *m,
 			   char *err, size_t errlen);
 
+/*
+ * Whether the memo m (its netblock and incidents loaded) is about a
+ * recurring problem, "reported N times in M days with no end to it":
+ * with this memo, at least reports (>= 2; 0: never) memos to its netblock
+ * created within the last days days before now_us, and its activity went
+ * on after the last answer (--ack) recorded for the netblock, if any.
+ * Sets m->recurring, m->recent_memos (this one included) and
+ * m->recurring_days. 0, or -1 with err.
+ */
+int sw_ledger_recurring(sqlite3 *db, struct sw_memo *m, unsigned reports, unsigned days,
+			int64_t now_us, char *err, size_t errlen);
+
 /* One memo as the reports table keeps it. */
 struct sw_report_record {
 	const struct sw_memo *memo;   /* its netblock and the incidents it covered */

@@ -183,8 +183,36 @@ static void origin_text(const struct sw_whois_result *r, char *out, size_t len)
 	if (r->origin_as == 0)
 		return;
 	sw_prefix_format(&r->origin_route, route, sizeof(route));
-	sw_fmt(out, len, "AS%" PRIu32 " (route %s, from %s)", r->origin_as, route,
-	       r->origin_server[0] ? safe(s, r->origin_server) : "?");
+	if (r->origin_ip2asn)
+		sw_fmt(out, len, "AS%" PRIu32 " (BGP prefix %s, from the IP-to-ASN service %s)",
+		       r->origin_as, route, r->origin_server[0] ? safe(s, r->origin_server) : "?");
+	else
+		sw_fmt(out, len, "AS%" PRIu32 " (route %s, from %s)", r->origin_as, route,
+		       r->origin_server[0] ? safe(s, r->origin_server) : "?");
+}
+
+/* The origin's upstreams, one a line: "AS64501  abuse@x via ..., from ..." */
+static void text_upstreams(FILE *f, const struct sw_whois_result *r)
+{
+	unsigned n = r->nupstreams < SW_WHOIS_MAX_UPSTREAMS ? r->nupstreams : SW_WHOIS_MAX_UPSTREAMS;
+	char a[SAFE_LEN], v[SAFE_LEN], s[SAFE_LEN];
+
+	if (r->origin_as == 0)
+		return;
+	if (n == 0) {
+		fprintf(f, "  %-9s %s\n", "upstreams:", r->autnum_found ?
+			"none (the aut-num imports ANY from no one)" : "not known (no aut-num object found)");
+		return;
+	}
+	fprintf(f, "  upstreams (the origin's aut-num accepts ANY from):\n");
+	for (unsigned i = 0; i < n; i++) {
+		const struct sw_upstream *u = &r->upstreams[i];
+		if (u->abuse[0])
+			fprintf(f, "    AS%" PRIu32 "  %s  via %s, from %s\n", u->asn, safe(a, u->abuse),
+				u->via[0] ? safe(v, u->via) : "?", u->server[0] ? safe(s, u->server) : "?");
+		else
+			fprintf(f, "    AS%" PRIu32 "  no abuse contact found\n", u->asn);
+	}
 }
 
 static void print_text(FILE *f, const struct outcome *o)
@@ -203,6 +231,8 @@ static void print_text(FILE *f, const struct outcome *o)
 		text_field(f, "source:", o->r.server);
 		origin_text(&o->r, origin, sizeof(origin));
 		text_field(f, "origin:", origin);
+		text_field(f, "AS name:", o->r.origin_name);
+		text_upstreams(f, &o->r);
 		text_trace(f, o);
 		text_contacts(f, &o->r);
 	}
@@ -279,9 +309,25 @@ static struct json_object *json_origin(const struct sw_whois_result *r)
 	if (r->origin_as == 0)
 		return NULL;
 	struct json_object *o = json_object_new_object();
+	struct json_object *ups = json_object_new_array();
 	json_object_object_add(o, "asn", json_object_new_int64((int64_t)r->origin_as));
 	put_str(o, "route", sw_prefix_format(&r->origin_route, route, sizeof(route)));
 	put_str(o, "server", r->origin_server);
+	put_str(o, "via", r->origin_ip2asn ? "ip-to-asn" : "route");
+	put_str(o, "name", r->origin_name);
+	put_str(o, "registry", r->origin_registry);
+	put_bool(o, "autnum_found", r->autnum_found);
+	for (unsigned i = 0; i < r->nupstreams && i < SW_WHOIS_MAX_UPSTREAMS; i++) {
+		const struct sw_upstream *u = &r->upstreams[i];
+		struct json_object *uo = json_object_new_object();
+		json_object_object_add(uo, "asn", json_object_new_int64((int64_t)u->asn));
+		json_object_object_add(uo, "abuse", u->abuse[0] ?
+				       json_object_new_string(u->abuse) : NULL);
+		put_str(uo, "via", u->via);
+		put_str(uo, "server", u->server);
+		json_object_array_add(ups, uo);
+	}
+	json_object_object_add(o, "upstreams", ups);
 	return o;
 }
 

@@ -266,8 +266,12 @@ static int assemble(struct run *r, const struct sw_group *g, const struct sw_can
 	assert(sw_db_idle(r->db));
 	if (sw_memo_assemble(&how, g, c, m, err, errlen) < 0)
 		return -1;
-	/* a recurring problem is what makes an ISP care: the memo says so */
-	return sw_ledger_past_reports(r->db, m->netblock, m, err, errlen);
+	/* a recurring problem is what makes an ISP care: the memo says so,
+	 * and copies the upstreams when it keeps coming back */
+	if (sw_ledger_past_reports(r->db, m->netblock, m, err, errlen) < 0)
+		return -1;
+	return sw_ledger_recurring(r->db, m, r->conf.recurring_reports, r->conf.recurring_days,
+				   r->now_us, err, errlen);
 }
 
 /* One group: cooling down, unresolved, or a memo gathered, composed
@@ -482,6 +486,8 @@ static void whois_conf(const struct run *r, struct sw_whois_conf *wc)
 	wc->partial_ttl_s = (int64_t)r->conf.whois_partial_ttl_hours * 3600;
 	wc->offline = r->opt.offline;
 	wc->rdap = r->conf.rdap;
+	sw_fmt(wc->asn_server, sizeof wc->asn_server, "%s", r->conf.asn_server);
+	wc->upstreams = r->conf.upstreams;
 	sw_fmt(wc->rdap_bootstrap, sizeof wc->rdap_bootstrap, "%s", r->conf.rdap_bootstrap);
 	sw_fmt(wc->rdap_ca_file, sizeof wc->rdap_ca_file, "%s", r->conf.rdap_ca_file);
 }

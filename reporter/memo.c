@@ -314,6 +314,17 @@ static void origin_as(struct sw_buf *b, const struct sw_memo *m)
 		return;
 	sw_prefix_format(&m->whois.origin_route, route, sizeof route);
 	sw_plain_text(server, m->whois.origin_server);
+	if (m->whois.origin_ip2asn) {
+		/* no route object: the BGP prefix an IP-to-ASN service saw */
+		sw_buf_printf(&p, "Origin AS: AS%" PRIu32 " (BGP prefix %s", m->whois.origin_as,
+			      route);
+		if (server[0])
+			sw_buf_printf(&p, ", from the IP-to-ASN service %s", server);
+		sw_buf_adds(&p, ").");
+		paragraph(b, sw_buf_str(&p));
+		sw_buf_free(&p);
+		return;
+	}
 	sw_buf_printf(&p, "Origin AS: AS%" PRIu32 " (route %s", m->whois.origin_as, route);
 	if (server[0])
 		sw_buf_printf(&p, ", from the answer of %s", server);
@@ -368,6 +379,39 @@ static void recurrence(struct sw_buf *b, const struct sw_memo *m)
 	sw_buf_adds(&p, ". I mention it not to complain but because the same kind of traffic "
 		    "keeps coming from your network, which makes it look like a recurring "
 		    "problem rather than a one-off; it may be worth a closer look.");
+	paragraph(b, sw_buf_str(&p));
+	sw_buf_free(&p);
+}
+
+/*
+ * The article: "If you can demonstrate it was a network-scale issue or a
+ * recurring problem, then they may start to care." A recurring netblock's
+ * memo copies the upstreams of its origin AS; say so, and why, kindly.
+ */
+static void upstreams_copied(struct sw_buf *b, const struct sw_memo *m,
+			     const struct sw_memo_text *t)
+{
+	struct sw_buf p = SW_BUF_INIT;
+	size_t n = t->ncc_upstream;
+
+	if (n == 0)
+		return;
+	sw_buf_printf(&p, "This is the %u%s memo we have written about this range in the last "
+		      "%u days, and the traffic has not stopped, so I have copied ",
+		      m->recent_memos,
+		      m->recent_memos % 100 >= 11 && m->recent_memos % 100 <= 13 ? "th" :
+		      m->recent_memos % 10 == 1 ? "st" : m->recent_memos % 10 == 2 ? "nd" :
+		      m->recent_memos % 10 == 3 ? "rd" : "th", m->recurring_days);
+	sw_buf_adds(&p, n == 1 ? "the abuse contact of your upstream provider, " :
+		    "the abuse contacts of your upstream providers, ");
+	for (size_t i = 0; i < n; i++)
+		sw_buf_printf(&p, "%sAS%" PRIu32 " (%s)", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+			      t->cc_upstream_asn[i], t->cc_upstream_addr[i]);
+	sw_buf_printf(&p, ", as the routing policy of AS%" PRIu32 " in the registry names %s. "
+		      "This is not meant to go over your head: a problem that keeps coming "
+		      "back is easier to solve when everyone who carries the traffic knows "
+		      "about it, and they may be able to help.", m->whois.origin_as,
+		      n == 1 ? "it" : "them");
 	paragraph(b, sw_buf_str(&p));
 	sw_buf_free(&p);
 }
@@ -744,6 +788,7 @@ int sw_memo_compose(const struct sw_memo *m, const struct sw_reporter_conf *conf
 	intro(b, m, conf);
 	origin_as(b, m);
 	recurrence(b, m);
+	upstreams_copied(b, m, out);
 	what_happened(b, m);
 	hosts_hit(b, m);
 	log_excerpt(b, m);

@@ -87,6 +87,12 @@ struct sw_memo {
 	 * newest SW_MEMO_MAX_PAST of past_total */
 	int64_t past[SW_MEMO_MAX_PAST];
 	size_t npast, past_total;
+	/* a recurring problem (the ledger, [reporter] recurring_reports and
+	 * recurring_days): recent_memos memos, this one included, in
+	 * recurring_days days, the activity going on after any answer; then
+	 * the origin's upstreams are copied */
+	bool recurring;
+	unsigned recent_memos, recurring_days;
 };
 
 /* The memo's text, made by sw_memo_compose. Recipients are validated
@@ -103,6 +109,10 @@ struct sw_memo_text {
 	size_t nto;
 	struct sw_memo_rcpt cc[SW_MEMO_MAX_RCPT];
 	size_t ncc;
+	/* the upstreams copied (a recurring netblock): which, and where */
+	uint32_t cc_upstream_asn[SW_WHOIS_MAX_UPSTREAMS];
+	char cc_upstream_addr[SW_WHOIS_MAX_UPSTREAMS][128];
+	size_t ncc_upstream;
 	struct sw_buf body;
 };
 

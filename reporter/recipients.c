@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -74,6 +75,34 @@ static size_t add_source(struct sw_memo_text *t, bool to, const struct sw_whois_
 	return t->nto + t->ncc - before;
 }
 
+/* A recurring netblock: each upstream of its origin AS with a designated
+ * abuse contact, in Cc (never To: the memo is the network's own). */
+static void cc_upstreams(const struct sw_memo *m, const struct sw_reporter_conf *conf,
+			 struct sw_memo_text *t)
+{
+	const struct sw_whois_result *w = &m->whois;
+	char why[128];
+
+	if (!m->recurring || !m->whois_ok || t->nto == 0 || t->ncc_upstream > 0)
+		return;
+	for (unsigned i = 0; i < w->nupstreams && i < SW_WHOIS_MAX_UPSTREAMS; i++) {
+		const struct sw_upstream *u = &w->upstreams[i];
+		size_t before = t->ncc;
+		if (!u->abuse[0])
+			continue;
+		sw_fmt(why, sizeof why, "upstream provider AS%" PRIu32 " of AS%" PRIu32
+		       " (recurring: %u memos in %u days)", u->asn, w->origin_as, m->recent_memos,
+		       m->recurring_days);
+		rcpt_add(t, false, u->abuse, why, conf);
+		if (t->ncc == before)
+			continue;
+		t->cc_upstream_asn[t->ncc_upstream] = u->asn;
+		sw_fmt(t->cc_upstream_addr[t->ncc_upstream], sizeof t->cc_upstream_addr[0], "%s",
+		       u->abuse);
+		t->ncc_upstream++;
+	}
+}
+
 /*
  * To: the network's abuse mailboxes; failing those its role addresses,
  * then addresses from its remarks, then a national registry's IRT (a
@@ -97,6 +126,8 @@ void sw_memo_recipients(const struct sw_memo *m, const struct sw_reporter_conf *
 		for (size_t i = 0; i < SW_ARRAY_LEN(order) && t->nto == 0; i++)
 			add_source(t, true, w, order[i], conf);
 	}
+	/* the upstreams of a recurring netblock before the domain's guesses */
+	cc_upstreams(m, conf, t);
 	if (dw)
 		add_source(t, t->nto == 0, dw, SW_CONTACT_DOMAIN, conf);
 	if (m->domain[0]) {
@@ -107,6 +138,7 @@ void sw_memo_recipients(const struct sw_memo *m, const struct sw_reporter_conf *
 			rcpt_add(t, t->nto == 0, addr, why, conf);
 		}
 	}
+	cc_upstreams(m, conf, t);
 }
 
 /* The seed's sample memo copies its writer: [reporter] cc_self, last in

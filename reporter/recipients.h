@@ -13,7 +13,10 @@
  * registry's IRT (a labelled fallback), then the domain's contacts, then
  * abuse@domain. Cc: the domain's admin/technical/billing contacts (the
  * article's recipients) and security@ and abuse@ of a forward-confirmed
- * domain. At most max_recipients, a place kept for cc_self.
+ * domain. For a recurring netblock (m->recurring), the abuse contacts of
+ * the origin AS's upstreams in Cc too, ahead of the domain's, each with
+ * why (t->cc_upstream_*), never on a memo without a To. At most
+ * max_recipients, a place kept for cc_self.
  */
 void sw_memo_recipients(const struct sw_memo *m, const struct sw_reporter_conf *conf,
 			struct sw_memo_text *t);

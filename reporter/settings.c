@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "settings.h"
 #include "util.h"
+#include "whois_hosts.h"
 
 #define K(name, type, field, lo, hi, help) \
 	{ "reporter", name, type, offsetof(struct sw_reporter_conf, field), \
@@ -46,6 +47,18 @@ static const struct sw_cfg_key reporter_keys[] = {
 	K("whois_max_kib", SW_CFG_UINT, whois_max_kib, 4, 4096, "largest whois answer kept"),
 	K("domain_whois", SW_CFG_BOOL, domain_whois, 0, 0,
 	  "also ask domain whois for the contacts of the reverse-DNS name's domain"),
+	K("asn_server", SW_CFG_STRING, asn_server, 0, 0,
+	  "IP-to-ASN whois service HOST[:PORT] in Team Cymru's format (whois.cymru.com), "
+	  "asked for the origin AS when the registry showed no route object; empty: never"),
+	K("upstreams", SW_CFG_BOOL, upstreams, 0, 0,
+	  "ask the origin AS's aut-num for its upstreams (import: ... accept ANY) and their "
+	  "abuse contacts (default no: up to five more queries per lookup)"),
+	K("recurring_reports", SW_CFG_UINT, recurring_reports, 0, 1000,
+	  "a netblock with this many memos (this one included) within recurring_days, "
+	  "still active, is recurring: its upstreams' abuse contacts are copied (0: never; "
+	  "at least 2)"),
+	K("recurring_days", SW_CFG_UINT, recurring_days, 1, 3650,
+	  "the window recurring_reports counts memos in"),
 	K("rdap", SW_CFG_BOOL, rdap, 0, 0,
 	  "ask RDAP (HTTPS) first for addresses and domains, port 43 as the fallback"),
 	K("rdap_bootstrap", SW_CFG_STRING, rdap_bootstrap, 0, 0,
@@ -78,6 +91,8 @@ void sw_reporter_conf_defaults(struct sw_reporter_conf *c)
 	c->whois_max_hops = 4;
 	c->whois_max_kib = 256;
 	c->domain_whois = true;
+	c->recurring_reports = 3;
+	c->recurring_days = 30;
 	c->rdap = true;
 	snprintf(c->rdap_bootstrap_url, sizeof c->rdap_bootstrap_url, "%s",
 		 "https://data.iana.org/rdap/");
@@ -100,6 +115,23 @@ int sw_reporter_conf_load(struct sw_reporter_conf *c, const char *path, char *er
 			c->email_line = lines[i];
 		if (!strcmp(reporter_keys[i].name, "cc_self"))
 			c->cc_self_line = lines[i];
+		if (!strcmp(reporter_keys[i].name, "asn_server") && c->asn_server[0]) {
+			char host[SW_WHOIS_HOSTLEN], safe[300];
+			const char *why = NULL;
+			uint16_t port;
+			if (!sw_whois_hostport_parse(c->asn_server, host, &port, SW_WHOIS_PORT, &why)) {
+				sw_sanitize(safe, sizeof safe, c->asn_server, (size_t)-1);
+				sw_fmt(err, errlen, "%s:%u: [reporter] asn_server: '%s': %s", path,
+				       lines[i], safe, why);
+				return -1;
+			}
+		}
+		/* a first memo never copies the upstreams */
+		if (!strcmp(reporter_keys[i].name, "recurring_reports") && c->recurring_reports == 1) {
+			sw_fmt(err, errlen, "%s:%u: [reporter] recurring_reports: 1 would copy the "
+			       "upstreams on a first memo; 0 (never) or at least 2", path, lines[i]);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -36,6 +36,12 @@ struct sw_reporter_conf {
 	unsigned whois_max_hops;
 	unsigned whois_max_kib;
 	bool domain_whois;         /* ask domain whois for the PTR name's domain */
+	char asn_server[256];      /* IP-to-ASN service HOST[:PORT]; empty: none (default) */
+	bool upstreams;            /* the origin AS's upstreams from its aut-num (default
+	                              no: up to 5 more queries per lookup, each counted
+	                              against the registry's daily limits) */
+	unsigned recurring_reports; /* Cc the upstreams from this many memos on ... */
+	unsigned recurring_days;   /* ... in this many days; 0 reports: never */
 	/* RDAP */
 	bool rdap;                 /* ask RDAP first (default yes) */
 	char rdap_bootstrap[1024]; /* IANA bootstrap directory; empty: the installed copy */

@@ -25,6 +25,7 @@
 #include "timefmt.h"
 #include "util.h"
 #include "whois.h"
+#include "whois_asn.h"
 #include "whois_cache.h"
 #include "whois_hosts.h"
 #include "whois_net.h"
@@ -152,6 +153,17 @@ struct sw_whois *sw_whois_new(const struct sw_whois_conf *c, sqlite3 *db,
 				    SW_WHOIS_PORT, &why)) {
 			sw_sanitize(t, sizeof(t), w->conf.first_server, (size_t)-1);
 			sw_fmt(err, errlen, "--whois-server %s: %s", t, why);
+			free(w);
+			return NULL;
+		}
+	}
+	if (w->conf.asn_server[0]) {
+		const char *why = NULL;
+		char t[256], host[HOSTLEN];
+		uint16_t port;
+		if (!sw_whois_hostport_parse(w->conf.asn_server, host, &port, SW_WHOIS_PORT, &why)) {
+			sw_sanitize(t, sizeof(t), w->conf.asn_server, (size_t)-1);
+			sw_fmt(err, errlen, "asn_server %s: %s", t, why);
 			free(w);
 			return NULL;
 		}
@@ -288,19 +300,31 @@ static int cache_store(struct sw_whois *w, const struct sw_whois_cache_entry *e,
 }
 
 /* Store e with RDAP's answers before port 43's (replayed in that order). */
-static int cache_store_with(struct sw_whois *w, const struct sw_rdap_answers *ra,
-			    struct sw_whois_cache_entry e, char *err, size_t errlen)
+/* Store e with RDAP's answers before port 43's and the answers about the
+ * network around the address (whois_asn.h) after them (replayed in that
+ * order). */
+static int cache_store_more(struct sw_whois *w, const struct sw_rdap_answers *ra,
+			    struct sw_whois_cache_entry e, const struct sw_whois_hop *more,
+			    unsigned nmore, char *err, size_t errlen)
 {
-	struct sw_whois_hop all[SW_RDAP_REQUESTS_MAX + SW_WHOIS_HOPS_MAX + 1];
+	struct sw_whois_hop all[SW_RDAP_REQUESTS_MAX + SW_WHOIS_HOPS_MAX + 1 + SW_WHOIS_ASN_HOPS];
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < ra->n && n < SW_ARRAY_LEN(all); i++)
 		all[n++] = ra->hop[i];      /* shallow: the buffers stay theirs */
 	for (unsigned i = 0; i < e.nhops && n < SW_ARRAY_LEN(all); i++)
 		all[n++] = e.hops[i];
+	for (unsigned i = 0; i < nmore && n < SW_ARRAY_LEN(all); i++)
+		all[n++] = more[i];
 	e.hops = all;
 	e.nhops = n;
 	return cache_store(w, &e, err, errlen);
+}
+
+static int cache_store_with(struct sw_whois *w, const struct sw_rdap_answers *ra,
+			    struct sw_whois_cache_entry e, char *err, size_t errlen)
+{
+	return cache_store_more(w, ra, e, NULL, 0, err, errlen);
 }
 
 /* ---- address lookups -------------------------------------------------- */
@@ -413,6 +437,10 @@ static void replay_ip_answer(const char *text, size_t len, const char *server,
 		trace_add(p->r, "rdap", server, query ? query : "", true, "cached");
 		return;
 	}
+	if (sw_whois_asn_replay(text, len, server, query, p->a, p->r)) {
+		trace_add(p->r, "whois", server ? server : "", query ? query : "", true, "cached");
+		return;
+	}
 	if (!server || !sw_whois_hostport_parse(server, host, &port, SW_WHOIS_PORT, &why))
 		host[0] = '\0';
 	sw_whois_parse(text, len, host, p->a, p->r);
@@ -522,6 +550,54 @@ static bool run_chain(struct sw_whois *w, const struct sw_addr *a, const char *t
 	}
 }
 
+/* ---- address lookups: the network around the address ------------------- */
+
+struct asn_asking {
+	struct sw_whois *w;
+	struct sw_whois_result *r;
+};
+
+/* whois_asn.c's questions: asked like any hop (hosts map, pacing,
+ * rate-limit retries), each a step of the trace. A route object's server
+ * is known by its host alone: the operator's --whois-server keeps its port. */
+static int asn_ask(void *ctx, const char *host, uint16_t port, const char *query,
+		   struct sw_whois_hop *h)
+{
+	struct asn_asking *g = ctx;
+	struct server srv;
+	char stext[HOSTLEN + 8], why[512], outcome[160];
+	bool refused;
+
+	memset(&srv, 0, sizeof(srv));
+	sw_fmt(srv.host, sizeof(srv.host), "%s", host);
+	srv.port = port;
+	if (port == SW_WHOIS_PORT && g->w->first.host[0] && !strcmp(host, g->w->first.host))
+		srv.port = g->w->first.port;
+	sw_whois_server_text(stext, sizeof(stext), srv.host, srv.port);
+	if (ask(g->w, &srv, query, h, &refused, why, sizeof(why)) < 0) {
+		failure_outcome(why, h->server, refused, outcome, sizeof(outcome));
+		trace_add(g->r, "whois", stext, query, false, outcome);
+		sw_info("%s", why);
+		sw_buf_free(&h->answer);
+		return -1;
+	}
+	trace_add(g->r, "whois", stext, query, true, "answered");
+	return 0;
+}
+
+static bool asn_named(void *ctx, const char *host, uint16_t port)
+{
+	struct asn_asking *g = ctx;
+
+	return operator_named(g->w, host, port);
+}
+
+static void asn_hops_free(struct sw_whois_hop *h, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		sw_buf_free(&h[i].answer);
+}
+
 enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a,
 				     int64_t now_us, struct sw_whois_result *r,
 				     char *err, size_t errlen)
@@ -531,10 +607,13 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 	struct chain ch;
 	struct sw_rdap_answers ra;
 	enum sw_rdap_outcome rdap = SW_RDAP_NO_SERVER;
+	struct sw_whois_hop more[SW_WHOIS_ASN_HOPS];
+	unsigned nmore = 0;
 	bool special, complete, ok;
 	int found;
 
 	memset(r, 0, sizeof(*r));
+	memset(more, 0, sizeof(more));
 	if (errlen)
 		err[0] = '\0';
 	if (a->family != SW_AF_INET && a->family != SW_AF_INET6) {
@@ -594,14 +673,20 @@ enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a
 	else if (!ok)
 		sw_fmt(err, errlen, "%s: no range or contact in the answer of %s", text,
 		       ch.n ? ch.hops[ch.n - 1].server : ra.hop[ra.n - 1].server);
-	if (cache_store_with(w, &ra, (struct sw_whois_cache_entry){ "ip", text, r, ok, ch.hops,
-								    ch.n, now_us }, err, errlen) < 0) {
-		chain_free(&ch);
-		sw_rdap_answers_free(&ra);
-		return SW_WHOIS_ERROR;
+	if (ok) {
+		struct asn_asking g = { w, r };
+		const struct sw_whois_asker k = { asn_ask, asn_named, &g };
+		const struct sw_whois_asn_conf ac = { w->conf.asn_server, w->conf.upstreams };
+		sw_whois_asn_ask(&ac, &k, a, r, more, &nmore);
 	}
+	int stored = cache_store_more(w, &ra, (struct sw_whois_cache_entry){ "ip", text, r, ok,
+									  ch.hops, ch.n, now_us },
+				      more, nmore, err, errlen);
+	asn_hops_free(more, nmore);
 	chain_free(&ch);
 	sw_rdap_answers_free(&ra);
+	if (stored < 0)
+		return SW_WHOIS_ERROR;
 	return ok ? SW_WHOIS_OK : SW_WHOIS_UNRESOLVED;
 }
 

@@ -37,6 +37,12 @@ struct sw_whois_conf {
 	                                 it cannot be read, and never asked about
 	                                 special-use addresses or with first_server) */
 	char rdap_ca_file[1024];      /* CA bundle for RDAP; "": the system store */
+	/* the network around an address (whois_asn.h) */
+	char asn_server[256];         /* IP-to-ASN service HOST[:PORT] (Team Cymru's
+	                                 format), asked when no registry answer had a
+	                                 route object; "": never (the default) */
+	bool upstreams;               /* ask the origin's aut-num for its upstreams and
+	                                 theirs for their abuse contacts; default false */
 };
 
 void sw_whois_conf_defaults(struct sw_whois_conf *c);
@@ -83,6 +89,9 @@ enum sw_whois_status {
  * operator did not choose a whois server, or chose the bootstrap too);
  * port 43 follows when RDAP failed or named no designated abuse contact,
  * its answers merged with RDAP's.
+ * Then, for a resolved address, the origin AS from asn_server when no
+ * answer had a route object, and its upstreams (whois_asn.h); their
+ * answers are stored with the lookup's and replayed with them.
  */
 enum sw_whois_status sw_whois_lookup(struct sw_whois *w, const struct sw_addr *a,
 				     int64_t now_us, struct sw_whois_result *r,

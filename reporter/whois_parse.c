@@ -622,6 +622,197 @@ static void route_origins(struct parse *p, struct answer *ans)
 	}
 }
 
+/* ---- aut-num objects: the origin's upstreams (issue 16) ------------------- */
+
+bool sw_whois_asn_is_special(uint32_t asn)
+{
+	return asn == 0 || asn == 23456 || (asn >= 64496 && asn <= 65535) ||
+	       (asn >= 65536 && asn <= 65551) || asn >= 4200000000u;
+}
+
+/* The next blank-separated word of v[*i..n) into w (cap bytes with its
+ * NUL); false at the end or for a word too long to be one we know. */
+static bool next_word(const char *v, size_t n, size_t *i, char *w, size_t cap)
+{
+	size_t k = 0;
+
+	while (*i < n && is_blank((unsigned char)v[*i]))
+		(*i)++;
+	if (*i >= n)
+		return false;
+	while (*i < n && !is_blank((unsigned char)v[*i])) {
+		if (k + 1 >= cap)
+			return false;
+		w[k++] = v[(*i)++];
+	}
+	w[k] = '\0';
+	return true;
+}
+
+/* A policy keyword that ends the plain "from ASx ... accept ANY" form. */
+static bool policy_keyword(const char *w)
+{
+	static const char *const kw[] = { "from", "to", "accept", "announce", "refine",
+					  "except", "protocol", "into", "afi" };
+
+	for (size_t k = 0; k < SW_ARRAY_LEN(kw); k++)
+		if (ieq(w, kw[k]))
+			return true;
+	return false;
+}
+
+/* The next word with a trailing ';' removed (an empty one is no word). */
+static bool next_policy_word(const char *v, size_t n, size_t *i, char *w, size_t cap)
+{
+	size_t wl;
+
+	do {
+		if (!next_word(v, n, i, w, cap))
+			return false;
+		wl = strlen(w);
+		if (wl > 0 && w[wl - 1] == ';')
+			w[--wl] = '\0';
+	} while (wl == 0);
+	return true;
+}
+
+bool sw_whois_import_any(const char *v, size_t n, uint32_t *from)
+{
+	char w[64];
+	size_t i = 0, words = 0;
+	uint32_t asn;
+
+	if (v == NULL || n > 1024)
+		return false;
+	/* an end-of-line comment is no part of the policy */
+	for (size_t k = 0; k < n; k++)
+		if (v[k] == '#') {
+			n = k;
+			break;
+		}
+	/* structured RPSL-ng ("{ from ... }"), filters in parentheses and
+	 * control bytes: not the plain form */
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)v[k];
+		if (c == '{' || c == '}' || c == '(' || c == ')' || c == 0x7f ||
+		    (c < 0x20 && !is_blank(c)))
+			return false;
+	}
+	if (!next_policy_word(v, n, &i, w, sizeof w))
+		return false;
+	if (ieq(w, "afi")) {
+		/* "afi ipv4.unicast, ipv6.unicast": its list, up to "from" */
+		do {
+			if (!next_policy_word(v, n, &i, w, sizeof w) || ++words > 16)
+				return false;
+		} while (!policy_keyword(w));
+	}
+	if (!ieq(w, "from") || !next_policy_word(v, n, &i, w, sizeof w) ||
+	    !sw_whois_parse_asn(w, strlen(w), &asn))
+		return false;
+	/* the peering's router addresses, "at ...", "action pref=10;" */
+	words = 0;
+	for (;;) {
+		if (!next_policy_word(v, n, &i, w, sizeof w) || ++words > 32)
+			return false;
+		if (ieq(w, "accept"))
+			break;
+		if (policy_keyword(w) && !ieq(w, "at"))
+			return false; /* several peerings, or not an import */
+	}
+	if (!next_policy_word(v, n, &i, w, sizeof w) || !ieq(w, "any"))
+		return false;
+	/* "accept ANY AND NOT {...}", "accept ANY; refine ...": not plain */
+	if (next_policy_word(v, n, &i, w, sizeof w))
+		return false;
+	*from = asn;
+	return true;
+}
+
+/* "% Abuse contact for 'AS64501' is 'abuse@transit.example'" */
+static void autnum_abuse_comment(const struct doc *d, uint32_t asn, struct answer *ans)
+{
+	static const char lead[] = "abuse contact for '";
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct item *it = &d->items[i];
+		uint32_t named;
+		if (it->kind != ITEM_COMMENT || !istarts(it->val, lead))
+			continue;
+		const char *rs = it->val + strlen(lead);
+		const char *re = strchr(rs, '\'');
+		if (re == NULL || !istarts(re, "' is '") ||
+		    !sw_whois_parse_asn(rs, (size_t)(re - rs), &named) || named != asn)
+			continue;
+		const char *es = re + 6, *ee = strchr(es, '\'');
+		if (ee != NULL)
+			whois_add_contact(ans, es, (size_t)(ee - es), SW_CONTACT_ABUSE_COMMENT,
+					  "% Abuse contact");
+	}
+}
+
+void sw_whois_parse_autnum(const char *text, size_t len, uint32_t asn, struct sw_autnum *out)
+{
+	struct doc d;
+	struct parse p;
+	struct answer ans;
+	const struct object *ob = NULL;
+	char w[32];
+
+	memset(out, 0, sizeof *out);
+	if (text == NULL || asn == 0 || !whois_doc_load(&d, text, len))
+		return;
+	memset(&p, 0, sizeof p);
+	p.d = &d;
+	find_objects(&p);
+	if (p.objs == NULL) {
+		whois_doc_free(&d);
+		return;
+	}
+	for (size_t o = 0; o < p.nobjs && ob == NULL; o++) {
+		const struct item *it = &d.items[p.objs[o].first];
+		uint32_t v;
+		if (!is_attr(it, "aut-num"))
+			continue;
+		first_word(it->val, w, sizeof w);
+		if (strlen(w) + 1 < sizeof w && sw_whois_parse_asn(w, strlen(w), &v) && v == asn)
+			ob = &p.objs[o];
+	}
+	memset(&ans, 0, sizeof ans);
+	autnum_abuse_comment(&d, asn, &ans);
+	if (ob != NULL) {
+		out->found = true;
+		for (size_t i = ob->first; i < ob->end; i++) {
+			const struct item *it = &d.items[i];
+			uint32_t from;
+			if (is_attr(it, "as-name"))
+				set_printable(out->as_name, sizeof out->as_name, it->val, it->vlen);
+			if (!(is_attr(it, "import") || is_attr(it, "mp-import")) ||
+			    !sw_whois_import_any(it->val, it->vlen, &from) || from == asn)
+				continue;
+			bool dup = false;
+			for (unsigned k = 0; k < out->nupstreams; k++)
+				dup = dup || out->upstreams[k] == from;
+			if (dup)
+				continue;
+			if (out->nupstreams < SW_WHOIS_MAX_UPSTREAMS)
+				out->upstreams[out->nupstreams++] = from;
+			else if (out->more_upstreams < 1000000)
+				out->more_upstreams++;
+		}
+		struct cand c = { .shape = SHAPE_RPSL, .first = ob->first, .end = ob->end };
+		rpsl_contacts(&p, &ans, &c);
+	}
+	/* only the designated ones: an upstream is written to about its
+	 * customer's abuse, never at its technical contacts */
+	for (unsigned i = 0; i < ans.ncontacts && i < ANSWER_MAX_CONTACTS; i++)
+		if (ans.contacts[i].source <= SW_CONTACT_ABUSE_COMMENT &&
+		    out->nabuse < SW_ARRAY_LEN(out->abuse))
+			out->abuse[out->nabuse++] = ans.contacts[i];
+	free(p.objs);
+	whois_doc_free(&d);
+}
+
 /* ---- putting one answer together ---------------------------------------- */
 
 /* "% Abuse contact for '62.239.237.0 - 62.239.237.255' is 'protect@bt.com'" */

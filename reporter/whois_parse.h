@@ -50,6 +50,31 @@ struct sw_contact {
 	char server[SW_WHOIS_SERVERLEN]; /* the server whose answer named it ("" if unknown) */
 };
 
+/* A transit provider of the origin AS: an AS its aut-num object accepts
+ * ANY from ("import: from AS64501 accept ANY"), and that AS's designated
+ * abuse contact when its own aut-num named one. */
+#define SW_WHOIS_MAX_UPSTREAMS 4
+struct sw_upstream {
+	uint32_t asn;
+	char abuse[128];              /* validated mail address, or "" when none found */
+	char via[96];                 /* printable: "abuse-c AR1-TEST", "% Abuse contact" */
+	char server[SW_WHOIS_SERVERLEN]; /* the server whose answer named it */
+};
+
+/* What one aut-num answer says about asn: whether it had the object, the
+ * ASes it accepts ANY from (its upstreams, in order, at most
+ * SW_WHOIS_MAX_UPSTREAMS, the rest counted in more_upstreams), its
+ * designated abuse contacts (abuse-mailbox, abuse-c, the organisation's
+ * abuse-mailbox, RIPE's "% Abuse contact for 'ASn'" comment), best first. */
+struct sw_autnum {
+	bool found;
+	char as_name[80];             /* printable */
+	uint32_t upstreams[SW_WHOIS_MAX_UPSTREAMS];
+	unsigned nupstreams, more_upstreams;
+	struct sw_contact abuse[4];
+	unsigned nabuse;
+};
+
 /* One server asked in a lookup, for --lookup's account of the chain. */
 struct sw_whois_step {
 	char proto[8];                /* "rdap", "whois", "rwhois" */
@@ -79,8 +104,17 @@ struct sw_whois_result {
 	uint32_t origin_as;           /* the origin: of the most specific RPSL route:/route6:
 	                                 object in the answers that covers the address
 	                                 (1..4294967295), 0 when none named a valid one */
-	struct sw_prefix origin_route; /* that object's prefix (valid when origin_as) */
+	struct sw_prefix origin_route; /* that object's prefix (valid when origin_as); from
+	                                 the IP-to-ASN service, its BGP prefix */
 	char origin_server[SW_WHOIS_SERVERLEN]; /* the server whose answer had it */
+	bool origin_ip2asn;           /* the origin is the IP-to-ASN service's (cymru.h):
+	                                 no registry answer had a route object for it */
+	char origin_name[80];         /* the IP-to-ASN service's AS name (printable), or "" */
+	char origin_registry[16];     /* its registry ("ripencc", "arin", ...), or "" */
+	struct sw_upstream upstreams[SW_WHOIS_MAX_UPSTREAMS]; /* the origin's transit
+	                                 providers, from its aut-num's import: lines */
+	unsigned nupstreams;
+	bool autnum_found;            /* the origin's aut-num object was found */
 	struct sw_whois_step trace[SW_WHOIS_TRACE_MAX]; /* servers asked, in order */
 	unsigned ntrace;
 };
@@ -107,6 +141,24 @@ void sw_whois_parse(const char *text, size_t len, const char *server,
  * v[0..n)): "AS" then 1..10 decimal digits without a leading zero, the
  * number 1..4294967295, nothing else. True and *asn, else false. */
 bool sw_whois_parse_asn(const char *v, size_t n, uint32_t *asn);
+
+/* Parse an answer to an aut-num query for asn (text, len bytes, any
+ * bytes, hostile) into *out (zeroed first). The object must be
+ * "aut-num: ASn" for this asn; import:/mp-import: lines count as an
+ * upstream only in the plain form "[afi LIST] from ASx [anything but
+ * from/accept] accept ANY" (what a transit customer writes), never a peer
+ * that only sends its customers' routes ("accept AS-FOO", "accept AS64501")
+ * nor a structured or refined policy. */
+void sw_whois_parse_autnum(const char *text, size_t len, uint32_t asn, struct sw_autnum *out);
+
+/* The AS an import:/mp-import: value accepts ANY from, as above: true and
+ * *from, else false. v[0..n), any bytes. */
+bool sw_whois_import_any(const char *v, size_t n, uint32_t *from);
+
+/* AS numbers of no one's network: 0, AS_TRANS 23456, the documentation
+ * ranges (RFC 5398), private use (RFC 6996), 65535 and 4294967295. Asked
+ * only of servers the operator named, as special-use addresses are. */
+bool sw_whois_asn_is_special(uint32_t asn);
 
 /* The referral in a response, if any: IANA refer:/whois:, the LAST
  * ReferralServer: of ARIN (whois:// or rwhois://host:port), an APNIC or

@@ -215,6 +215,15 @@ int sw_xarf_json(const struct sw_xarf_input *in, struct sw_buf *out)
 		jw_num(&w, "packets_sent", in->packets);
 	if (in->ports > 0)
 		jw_num(&w, "ports_probed", in->ports);
+	if (in->source_asn != 0) {
+		char tag[32];
+
+		jw_num(&w, "source_asn", in->source_asn);
+		snprintf(tag, sizeof(tag), "origin-as:as%lu", (unsigned long)in->source_asn);
+		jw_open(&w, "tags", '[');
+		jw_str(&w, NULL, tag, 0);
+		jw_close(&w, ']');
+	}
 	if (in->description && *in->description)
 		jw_str(&w, "description", in->description, DESCRIPTION_MAX);
 	if (in->nevidence > 0)
@@ -301,6 +310,11 @@ int sw_xarf_for_memo(const struct sw_memo *m, const struct sw_reporter_conf *con
 		x.evidence = lines;
 		x.nevidence = inc->nev < SW_MEMO_MAX_EVIDENCE ? inc->nev : SW_MEMO_MAX_EVIDENCE;
 		x.description = inc->reasons;
+		/* the origin AS of the lookup's route, when it covers this source */
+		struct sw_addr sa;
+		if (m->whois_ok && m->whois.origin_as != 0 && sw_addr_parse(inc->src, &sa) &&
+		    sw_prefix_contains(&m->whois.origin_route, &sa))
+			x.source_asn = m->whois.origin_as;
 		if (sw_xarf_json(&x, &parts[*nparts]) < 0)
 			return -1;
 		(*nparts)++;

@@ -30,6 +30,10 @@ struct sw_xarf_input {
 	unsigned long ports;          /* distinct ports probed, 0: omitted */
 	const char *const *evidence;  size_t nevidence; /* log lines */
 	const char *description;      /* one sentence */
+	uint32_t source_asn;          /* the origin AS of the source's route, 0: unknown;
+	                                 written as "source_asn" (the core schema allows
+	                                 properties of one's own) and as the tag
+	                                 "origin-as:asN" (its namespaced tags) */
 };
 int sw_xarf_json(const struct sw_xarf_input *in, struct sw_buf *out);
 

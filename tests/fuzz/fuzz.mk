@@ -18,7 +18,7 @@ OBJ = $(OUT)/obj
 BIN = $(OUT)/bin
 
 HARNESSES = fuzz_packets fuzz_whois fuzz_logline fuzz_config fuzz_rdap \
-	fuzz_rdap_bootstrap fuzz_mail
+	fuzz_rdap_bootstrap fuzz_mail fuzz_asn
 
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1
 FUZZ_CPPFLAGS = -DHAVE_CONFIG_H -I$(top_builddir) -I$(top_srcdir) -I$(top_srcdir)/lib -I$(top_builddir)/lib \

@@ -14,7 +14,7 @@ set -u
 top=$1 bin=$2 corpus=$3 secs=$4
 shift 4
 [ $# -gt 0 ] || set -- fuzz_packets fuzz_whois fuzz_logline fuzz_config fuzz_rdap \
-	fuzz_rdap_bootstrap fuzz_mail
+	fuzz_rdap_bootstrap fuzz_mail fuzz_asn
 : "${PYTHON:=python3}"
 # leaks count as failures; a report, not a core file
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}

@@ -125,6 +125,32 @@ def whois(top, outdir):
     put(outdir, "fuzz_whois", bytes([1, 1]) + b"Query rate limit exceeded\n")
 
 
+# fuzz_asn.c's tables of addresses and AS numbers
+ASN_ADDRS = ["192.0.2.60", "198.51.100.30", "203.0.113.200", "216.90.108.31", "2001:db8:51::66",
+             "2a00:2381:ffff::1", "10.1.2.3"]
+ASN_ASES = [64500, 64501, 2856, 3356, 1, 4294967295, 23456]
+
+
+def asn(top, outdir):
+    syn = os.path.join(top, "tests/data/whois/synthetic")
+    for path in sorted(glob.glob(os.path.join(syn, "cymru-*")) +
+                       glob.glob(os.path.join(syn, "ripe-autnum-*"))):
+        name = os.path.basename(path)
+        text = read(path)
+        addr = 0
+        for i, a in enumerate(ASN_ADDRS):
+            if ("-" + a + ".") in name:
+                addr = i
+        ases = [i for i, n in enumerate(ASN_ASES) if ("AS%d." % n) in name] or [0, 1]
+        for k in ases:
+            put(outdir, "fuzz_asn", bytes([addr, k]) + text)
+    put(outdir, "fuzz_asn", bytes([3, 3]) + b"AS | IP | BGP Prefix | CC | Registry | Allocated"
+        b" | AS Name\n23028 | 216.90.108.31 | 216.90.108.0/24 | US | arin | 1998-09-25 |"
+        b" TEAMCYMRU - SAUNET, US\n")
+    put(outdir, "fuzz_asn", bytes([1, 0]) + b"aut-num: AS64500\nimport: from AS64501 accept ANY\n"
+        b"mp-import: afi ipv6.unicast from AS64502 accept ANY\n")
+
+
 def logline(top, outdir):
     for path in sorted(glob.glob(os.path.join(top, "tests/data/syslog/*"))):
         name = os.path.basename(path)
@@ -217,7 +243,7 @@ def mail(top, outdir):
 WRITERS = {
     "fuzz_packets": packets, "fuzz_whois": whois, "fuzz_logline": logline,
     "fuzz_config": config, "fuzz_rdap": rdap, "fuzz_rdap_bootstrap": rdap_bootstrap,
-    "fuzz_mail": mail,
+    "fuzz_mail": mail, "fuzz_asn": asn,
 }
 
 

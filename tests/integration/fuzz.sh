@@ -9,7 +9,7 @@
 [ -n "${FUZZ_CC:-}" ] || skip_all "no clang with libFuzzer (install the Debian packages clang and libclang-rt-dev and re-run configure)"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed (it writes the seed corpora)"
 BIN="$top_builddir/tests/fuzz/bin"
-HARNESSES="fuzz_packets fuzz_whois fuzz_logline fuzz_config fuzz_rdap fuzz_rdap_bootstrap fuzz_mail"
+HARNESSES="fuzz_packets fuzz_whois fuzz_logline fuzz_config fuzz_rdap fuzz_rdap_bootstrap fuzz_mail fuzz_asn"
 secs=${FUZZ_CHECK_SECONDS:-4}
 
 for h in $HARNESSES; do

@@ -638,6 +638,80 @@ static void test_cc_self(void **state)
 	sw_memo_free(&m);
 }
 
+/* A recurring netblock copies its origin's upstreams (issue 16): in Cc,
+ * through the recipients' checks, with the sentence saying why; a first
+ * memo, an upstream without an abuse contact or with
+ * a hostile one: never. */
+static void test_upstreams_copied(void **state)
+{
+	struct sw_memo m;
+	struct sw_memo_text t;
+	struct sw_reporter_conf c;
+	char err[256];
+	(void)state;
+
+	set_tz("UTC");
+	model(&m, "host_sweep", T_NOV, false);
+	contact(&m.whois, "abuse@example.net", SW_CONTACT_ABUSE_MAILBOX);
+	m.whois.origin_as = 64500;
+	m.whois.nupstreams = 4;
+	m.whois.upstreams[0].asn = 64501;
+	strcpy(m.whois.upstreams[0].abuse, "abuse@transit.example");
+	m.whois.upstreams[1].asn = 64502;       /* no abuse contact found */
+	m.whois.upstreams[2].asn = 64503;
+	strcpy(m.whois.upstreams[2].abuse, "evil@x.example\r\nBcc: victim@y.example");
+	m.whois.upstreams[3].asn = 64504;
+	strcpy(m.whois.upstreams[3].abuse, "abuse@example.net"); /* already To */
+	identity(&c);
+
+	/* not recurring (a first memo): nobody else */
+	m.recent_memos = 1;
+	m.recurring_days = 30;
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.ncc, 0);
+	assert_int_equal(t.ncc_upstream, 0);
+	assert_null(strstr(body(&t), "upstream"));
+	sw_memo_text_free(&t);
+
+	m.recurring = true;
+	m.recent_memos = 3;
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto, 1);
+	assert_int_equal(t.ncc, 1);
+	assert_string_equal(t.cc[0].addr, "abuse@transit.example");
+	assert_non_null(strstr(t.cc[0].why, "upstream provider AS64501 of AS64500"));
+	assert_int_equal(t.ncc_upstream, 1);
+	assert_non_null(strstr(body(&t), "This is the 3rd memo we have written about this range "
+				"in the last 30 days, and the traffic has not stopped, so I have "
+				"copied the abuse contact of your upstream provider, AS64501 "
+				"(abuse@transit.example), as the routing policy of AS64500 in the "
+				"registry names it."));
+	assert_null(strstr(body(&t), "victim"));
+	/* after the earlier memos' paragraph, before what we saw */
+	assert_true(strstr(body(&t), "This is the 3rd memo") < strstr(body(&t), "What we saw:"));
+	sw_memo_text_free(&t);
+
+	/* two of them: both named */
+	strcpy(m.whois.upstreams[1].abuse, "abuse@six.example");
+	m.recent_memos = 11;
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.ncc_upstream, 2);
+	assert_non_null(strstr(body(&t), "This is the 11th memo"));
+	assert_non_null(strstr(body(&t), "the abuse contacts of your upstream providers, AS64501 "
+				"(abuse@transit.example) and AS64502 (abuse@six.example), as the "
+				"routing policy of AS64500 in the registry names them."));
+	sw_memo_text_free(&t);
+
+	/* within max_recipients */
+	c.max_recipients = 2;
+	assert_int_equal(sw_memo_compose(&m, &c, "UTC", &t, err, sizeof err), 0);
+	assert_int_equal(t.nto + t.ncc, 2);
+	assert_int_equal(t.ncc_upstream, 1);
+	assert_non_null(strstr(body(&t), "the abuse contact of your upstream provider, AS64501"));
+	sw_memo_text_free(&t);
+	sw_memo_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -654,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_registry_text_plain),
 		cmocka_unit_test(test_recurrence),
 		cmocka_unit_test(test_cc_self),
+		cmocka_unit_test(test_upstreams_copied),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
