@@ -154,13 +154,43 @@ static void kinds_line(struct sw_buf *b, const struct sw_memo_incident *inc)
 	}
 }
 
+/* The paragraph in p, wrapped at 72 columns, then a blank line, into b;
+ * p emptied. */
+static void flush(struct sw_buf *b, struct sw_buf *p)
+{
+	const char *s = sw_buf_str(p);
+	size_t col = 0;
+
+	for (;;) {
+		size_t n;
+
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		n = strcspn(s, " ");
+		if (col && col + 1 + n > 72) {
+			sw_buf_addc(b, '\n');
+			col = 0;
+		} else if (col) {
+			sw_buf_addc(b, ' ');
+			col++;
+		}
+		sw_buf_add(b, s, n);
+		col += n;
+		s += n;
+	}
+	sw_buf_adds(b, "\n\n");
+	sw_buf_reset(p);
+}
+
 static void compose(const struct sw_escalation *how, const struct sw_memo *m, bool outbound,
 		    bool owner_told, const char *cc, const struct sw_cert_contact *national,
 		    struct sw_memo_text *t)
 {
 	const struct sw_reporter_conf *conf = how->conf;
 	const struct sw_memo_incident *inc = &m->inc[0];
-	struct sw_buf *b = &t->body, kinds = SW_BUF_INIT;
+	struct sw_buf *b = &t->body, kinds = SW_BUF_INIT, p = SW_BUF_INIT;
 	char first[64], last[64], when[64], plain[SW_PLAIN_LEN];
 
 	memset(t, 0, sizeof *t);
@@ -181,43 +211,45 @@ static void compose(const struct sw_escalation *how, const struct sw_memo *m, bo
 		       "compromised from %s (severity %u of 5)", inc->src, inc->severity);
 
 	sw_buf_adds(b, "Hello,\n\n");
-	sw_buf_printf(b, "This is a report of a computer security incident at %s, written to ",
+	sw_buf_printf(&p, "This is a report of a computer security incident at %s, written to ",
 		      conf->organization[0] ? conf->organization : "our site");
 	if (how->ours && national)
-		sw_buf_printf(b, "our own incident response team (%s) and to %s, the national CERT "
-			      "of %s.\n\n", how->ours->team[0] ? how->ours->team : how->ours->addr,
+		sw_buf_printf(&p, "our own incident response team (%s) and to %s, the national CERT "
+			      "of %s.", how->ours->team[0] ? how->ours->team : how->ours->addr,
 			      national->team, national->cc);
 	else if (how->ours)
-		sw_buf_printf(b, "our own incident response team (%s). We know of no national "
-			      "CERT to tell for %s.\n\n",
+		sw_buf_printf(&p, "our own incident response team (%s). We know of no national "
+			      "CERT to tell for %s.",
 			      how->ours->team[0] ? how->ours->team : how->ours->addr,
 			      cc[0] ? cc : "a network whose registry named no country");
 	else
-		sw_buf_printf(b, "%s, the national CERT of %s.\n\n", national->team, national->cc);
+		sw_buf_printf(&p, "%s, the national CERT of %s.", national->team, national->cc);
 
+	flush(b, &p);
 	kinds_line(&kinds, inc);
 	if (outbound) {
-		sw_buf_printf(b, "One of our own hosts, %s, has been used against other computers "
+		sw_buf_printf(&p, "One of our own hosts, %s, has been used against other computers "
 			      "(%s). The first one it went for is ", inc->src, sw_buf_str(&kinds));
-		describe_network(b, m, cc);
-		sw_buf_adds(b, ". We are writing because our system was used against "
-			    "computers in your constituency; the host is ours to take care of.\n\n");
+		describe_network(&p, m, cc);
+		sw_buf_adds(&p, ". We are writing because our system was used against "
+			    "computers in your constituency; the host is ours to take care of.");
 	} else {
-		sw_buf_printf(b, "One of our hosts appears to have been broken into: %s. The "
+		sw_buf_printf(&p, "One of our hosts appears to have been broken into: %s. The "
 			      "attack came from %s, ", inc->compromise_reason[0] ?
-			      inc->compromise_reason : "the analysis marked it compromised", inc->src);
-		describe_network(b, m, cc);
-		sw_buf_adds(b, ".");
+			      inc->compromise_reason : "it was marked compromised (by the analysis or by us)",
+			      inc->src);
+		describe_network(&p, m, cc);
+		sw_buf_adds(&p, ".");
 		if (owner_told)
-			sw_buf_adds(b, " We have written to that network's owner as well.");
-		sw_buf_adds(b, "\n\n");
+			sw_buf_adds(&p, " We have written to that network's owner as well.");
 	}
+	flush(b, &p);
 
 	sw_memo_local_time(inc->first_seen, false, first, sizeof first);
 	sw_memo_local_time(inc->last_seen, false, last, sizeof last);
 	sw_buf_printf(b, "Severity:    %u of 5\n", inc->severity);
 	sw_buf_printf(b, "Compromise:  %s\n", inc->compromise_reason[0] ?
-		      inc->compromise_reason : "yes");
+		      inc->compromise_reason : "yes, marked compromised");
 	sw_buf_printf(b, "What:        %s\n", sw_buf_str(&kinds));
 	if (inc->reasons[0])
 		sw_buf_printf(b, "Why:         %s\n", sw_plain_text(plain, inc->reasons));
@@ -244,12 +276,15 @@ static void compose(const struct sw_escalation *how, const struct sw_memo *m, bo
 			      "request)\n", inc->nev, inc->ev_total);
 	sw_buf_adds(b, "\n");
 
-	sw_buf_adds(b, "We report this to a CERT because a system of ours was ");
-	sw_buf_adds(b, outbound ? "used to gain entry into other computers or to flood them"
-			        : "entered by someone who had no business there");
-	sw_buf_adds(b, ". Please tell us if you need more: the complete logs and the captured "
-		    "packets are kept. Source addresses can be forged; the sessions above are why "
-		    "we believe this one was not.\n\n");
+	sw_buf_adds(&p, "We report this to a CERT because a system of ours was ");
+	sw_buf_adds(&p, outbound ? "used against other computers, to gain entry into them or "
+			         "to flood them" : "entered by someone who had no business there");
+	sw_buf_adds(&p, ". Please tell us if you need more: the complete logs and the captured "
+		    "packets are kept.");
+	if (!outbound)
+		sw_buf_adds(&p, " Source addresses can be forged, but hardly for a session that "
+			    "completed, which is what made us believe this was a break-in.");
+	flush(b, &p);
 	sw_buf_printf(b, "-- \n%s\n", conf->name[0] ? conf->name : conf->email);
 	if (conf->role[0] || conf->organization[0])
 		sw_buf_printf(b, "%s%s%s\n", conf->role, conf->role[0] && conf->organization[0] ?
@@ -257,10 +292,14 @@ static void compose(const struct sw_escalation *how, const struct sw_memo *m, bo
 	sw_buf_printf(b, "%s\n", conf->email);
 	if (conf->website[0])
 		sw_buf_printf(b, "%s\n", conf->website);
-	if (national)
-		sw_buf_printf(b, "\n(%s's address is from %s, as published at %s)\n",
+	if (national) {
+		sw_buf_addc(b, '\n');
+		sw_buf_printf(&p, "(%s's address is from %s, as published at %s)",
 			      national->team, national->file, national->source);
+		flush(b, &p);
+	}
 	sw_buf_free(&kinds);
+	sw_buf_free(&p);
 }
 
 /* ---- the run -------------------------------------------------------------- */
