@@ -36,7 +36,8 @@ static void message_id(const struct sw_outbox *ob, const struct sw_memo *m, char
 	const char *at = strchr(ob->conf->email, '@');
 	uint64_t h;
 
-	sw_buf_printf(&b, "%s|%s|%lld", ob->kind ? ob->kind : "owner", m->netblock,
+	/* a CERT memo's differs from the owner's memo of the same second */
+	sw_buf_printf(&b, "%s%s|%lld", ob->kind ? "cert|" : "", m->netblock,
 		      (long long)ob->now_us);
 	for (size_t i = 0; i < m->ninc; i++)
 		sw_buf_printf(&b, "|%lld:%lld", m->inc[i].id, (long long)m->inc[i].last_seen);
