@@ -85,9 +85,28 @@ static int read_due(sqlite3 *db, struct due **out, size_t *n, char *err, size_t 
 	return 0;
 }
 
+/* A flood's evidence line names its target in words: "TCP SYN packets to
+ * 203.0.113.80 port 80: ..." (a prefix flood: "to 203.0.113.0/24"). */
+static bool flood_target(const char *line, struct sw_addr *a)
+{
+	const char *p = strstr(line, " packets to ");
+	char tok[SW_ADDR_STRLEN];
+	size_t n;
+
+	if (!p)
+		return false;
+	p += strlen(" packets to ");
+	n = strcspn(p, " :/,");
+	if (p[n] == ':')                 /* an IPv6 address: up to the space */
+		n = strcspn(p, " /,");
+	while (n && p[n - 1] == ':')
+		n--;
+	return n && sw_fmt(tok, sizeof tok, "%.*s", (int)n, p) && sw_addr_parse(tok, a);
+}
+
 /* The address on the other side: the source of an attack on us, or the
  * first computer our host went for (its first detection's first target,
- * else the first address its evidence names). */
+ * else the first address its evidence names, else a flood's target). */
 static bool other_side(const struct sw_memo *m, bool outbound, struct sw_addr *a)
 {
 	const struct sw_memo_incident *inc = &m->inc[0];
@@ -97,7 +116,12 @@ static bool other_side(const struct sw_memo *m, bool outbound, struct sw_addr *a
 	for (size_t i = 0; i < inc->ndets; i++)
 		if (sw_addr_parse(inc->dets[i].target, a))
 			return true;
-	return m->nhosts && sw_addr_parse(m->hosts[0].addr, a);
+	if (m->nhosts && sw_addr_parse(m->hosts[0].addr, a))
+		return true;
+	for (size_t i = 0; i < inc->nev; i++)
+		if (flood_target(inc->ev[i].text, a))
+			return true;
+	return false;
 }
 
 /* ---- the memo ------------------------------------------------------------ */
@@ -186,7 +210,7 @@ static void flush(struct sw_buf *b, struct sw_buf *p)
 
 static void compose(const struct sw_escalation *how, const struct sw_memo *m, bool outbound,
 		    bool owner_told, const char *cc, const struct sw_cert_contact *national,
-		    struct sw_memo_text *t)
+		    const char *other, struct sw_memo_text *t)
 {
 	const struct sw_reporter_conf *conf = how->conf;
 	const struct sw_memo_incident *inc = &m->inc[0];
@@ -261,7 +285,7 @@ static void compose(const struct sw_escalation *how, const struct sw_memo *m, bo
 	if (m->hosts_total > MAX_HOSTS_NAMED && m->nhosts)
 		sw_buf_printf(b, " (%zu in all)", m->hosts_total);
 	if (!m->nhosts)
-		sw_buf_adds(b, "none named in the evidence");
+		sw_buf_adds(b, outbound && other[0] ? other : "none named in the evidence");
 	sw_buf_adds(b, "\n\n");
 
 	sw_buf_printf(b, "The evidence, as our sensor logged it (times in %s):\n\n", how->zone);
@@ -348,7 +372,7 @@ static void escalate_one(const struct sw_escalation *how, const struct due *d,
 	struct sw_memo_text t;
 	struct sw_addr a;
 	const struct sw_cert_contact *national = NULL;
-	char err[512], cc[3] = "";
+	char err[512], cc[3] = "", other[SW_ADDR_STRLEN] = "";
 	bool send_failed;
 
 	memset(&m, 0, sizeof m);
@@ -361,6 +385,7 @@ static void escalate_one(const struct sw_escalation *how, const struct due *d,
 	}
 	sw_fmt(m.netblock, sizeof m.netblock, "%s", m.inc[0].src);
 	if (other_side(&m, d->outbound, &a)) {
+		sw_addr_format(&a, other, sizeof other);
 		enum sw_whois_status ws = sw_whois_lookup(how->whois, &a, how->now_us, &m.whois,
 							  err, sizeof err);
 		if (ws == SW_WHOIS_ERROR) {
@@ -377,7 +402,7 @@ static void escalate_one(const struct sw_escalation *how, const struct due *d,
 		note_nobody(nb, cc);
 		goto out;
 	}
-	compose(how, &m, d->outbound, d->reportable && !d->outbound, cc, national, &t);
+	compose(how, &m, d->outbound, d->reportable && !d->outbound, cc, national, other, &t);
 	{
 		struct sw_outbox ob = *how->ob;
 

@@ -155,6 +155,20 @@ check_match "outbound: the targets named" "Targets:     203.0.113.10" "$body"
 check "outbound: recorded with the victims' country" "cert|JP" \
 	"$(q "$TMP/out.db" "SELECT kind, country FROM v_reports")"
 
+# our host flooding another: a DoS from our side (dev_07: a SYN flood from
+# 192.0.2.77 to 203.0.113.80, JP in the whois answer)
+printf '[networks]\nhome = 192.0.2.0/24\n' >"$TMP/home2.conf"
+"$SENSOR" -n span0 -r "$CORPUS/dev_07_hping3_synflood.pcap" -w "$TMP/flood.db" \
+	-c "$TMP/home2.conf" >/dev/null 2>&1 || { echo "FAIL: sensor (flood)"; exit 1; }
+"$ANALYZER" -q -w "$TMP/flood.db" || { echo "FAIL: analyzer (flood)"; exit 1; }
+report "$TMP/flood.db" "$TMP/flood.out" "$TMP/in.conf"
+check "outbound flood: exit 0, one CERT memo" "0 1" "$RC $(certs "$TMP/flood.out")"
+M=$(ls "$TMP"/flood.out/*-cert-*.eml 2>/dev/null | head -1)
+check "outbound flood: to our CSIRT and the flooded host's country's CERT (JP)" \
+	"To: <csirt@bigisp.example>, <cert@jp-cert.example>" "$(hdr "$M" To)"
+body=$(tr -d '\r' <"$M" | tr '\n' ' ')
+check_match "outbound flood: what and whom" "What: +syn_flood \(tcp\).*Targets: +203.0.113.80" "$body"
+
 # our CSIRT alone when the table has no entry for the country
 conf ours 'our_csirt = csirt@bigisp.example' "table = $D/certs-test.tsv" \
 	"local_table = $TMP/empty.tsv"
