@@ -131,6 +131,18 @@ q "$TMP/cool.db" "INSERT INTO reports (netblock, created, subject, kind) VALUES
 report "$TMP/cool.db" "$TMP/cool.out" "$TMP/in.conf"
 check "a CERT memo does not start the owner's cooldown" 2 "$(owners "$TMP/cool.out")"
 
+# and it tells the owner nothing: with the owner's memo cooling down, the
+# CERT memo goes now and the owner's memo after the cooldown (--force)
+cp "$BASE" "$TMP/late.db"
+q "$TMP/late.db" "INSERT INTO reports (netblock, created, subject) VALUES
+	('198.51.100.0/24', ($NOW - 3600) * 1000000, 'an earlier memo')"
+report "$TMP/late.db" "$TMP/late1.out" "$TMP/in.conf"
+check "cooling down: the CERT memo now, no owner's memo for 198.51.100.0/24" "1 0" \
+	"$(certs "$TMP/late1.out") $(ls "$TMP/late1.out" | grep -c -- '-198.51.100.0_24.eml$')"
+report "$TMP/late.db" "$TMP/late2.out" "$TMP/in.conf" --force
+check "after it: the owner's memo still due, no second CERT memo" "0 1" \
+	"$(certs "$TMP/late2.out") $(ls "$TMP/late2.out" | grep -c -- '-198.51.100.0_24.eml$')"
+
 # ---- our own host acting outward -----------------------------------------
 printf '[networks]\nhome = 198.51.100.0/24\n' >"$TMP/home.conf"
 "$SENSOR" -n span0 -r "$CORPUS/dev_01_nmap_sS_top1000.pcap" -w "$TMP/out.db" \
