@@ -265,7 +265,7 @@ static void compose(const struct sw_escalation *how, const struct sw_memo *m, bo
 		describe_network(&p, m, cc);
 		sw_buf_adds(&p, ".");
 		if (owner_told)
-			sw_buf_adds(&p, " We have written to that network's owner as well.");
+			sw_buf_adds(&p, " That network's owner gets a memo of its own from us.");
 	}
 	flush(b, &p);
 
@@ -305,7 +305,7 @@ static void compose(const struct sw_escalation *how, const struct sw_memo *m, bo
 			         "to flood them" : "entered by someone who had no business there");
 	sw_buf_adds(&p, ". Please tell us if you need more: the complete logs and the captured "
 		    "packets are kept.");
-	if (!outbound)
+	if (!outbound && strstr(inc->compromise_reason, "session"))
 		sw_buf_adds(&p, " Source addresses can be forged, but hardly for a session that "
 			    "completed, which is what made us believe this was a break-in.");
 	flush(b, &p);
@@ -378,8 +378,13 @@ static void escalate_one(const struct sw_escalation *how, const struct due *d,
 	memset(&m, 0, sizeof m);
 	memset(&t, 0, sizeof t);
 	if (sw_ledger_load_incident(how->db, d->id, how->conf->evidence_lines, &m, err,
-				    sizeof err) < 0 || m.ninc != 1) {
-		sw_err("CERT memo: %s", m.ninc ? err : "the incident could not be read");
+				    sizeof err) < 0) {
+		sw_err("CERT memo: %s", err);
+		out->failed = true;
+		goto out;
+	}
+	if (m.ninc != 1) {
+		sw_err("CERT memo: incident %lld could not be read", d->id);
 		out->failed = true;
 		goto out;
 	}

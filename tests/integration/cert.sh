@@ -95,7 +95,7 @@ check_match "inbound: the compromise stated plainly" \
 	"appears to have been broken into: marked compromised by the operator|appears to have been broken into" "$body"
 check_match "inbound: the source's network and country" \
 	"the network TESTNET2-DSL-POOL \(198.51.100.0/24\) registered in NL" "$body"
-check_match "inbound: the owner was told too" "written to that network's owner as well" "$body"
+check_match "inbound: the owner is told too" "That network's owner gets a memo of its own from us" "$body"
 check_match "inbound: severity line" "Severity:    [1-5] of 5" "$body"
 check_match "inbound: evidence lines from the sensor's log" \
 	" 2026-11-27 [0-9:.]+ \+0000 TCP 198.51.100.30:[0-9]+ -> " "$body"
