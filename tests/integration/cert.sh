@@ -115,6 +115,19 @@ check "inbound: no CERT memo in v_offenders" 0 \
 check "inbound: header fields" "From To Subject Date Message-ID X-Spanwatch-Netblock MIME-Version Content-Type Content-Transfer-Encoding" \
 	"$(tr -d '\r' <"$M" | sed '/^$/q' | grep -o '^[A-Za-z-]*:' | tr -d ':' | tr '\n' ' ' | sed 's/ $//')"
 
+# the sensor's own sign of a break-in: a session with payload after the
+# scan, to a port it found open (the analyzer's compromise_reason)
+"$SENSOR" -n span0 -r "$CORPUS/dev_13_mixed.pcap" -w "$TMP/sess.db" >/dev/null 2>&1
+q "$TMP/sess.db" "UPDATE detections SET sessions_after_scan = 1 WHERE src = '198.51.100.30'"
+"$ANALYZER" -q -w "$TMP/sess.db" || { echo "FAIL: analyzer (sessions)"; exit 1; }
+report "$TMP/sess.db" "$TMP/sess.out" "$TMP/in.conf"
+check "session after a scan: one CERT memo" 1 "$(certs "$TMP/sess.out")"
+M=$(ls "$TMP"/sess.out/*-cert-*.eml 2>/dev/null | head -1)
+body=$(tr -d '\r' <"$M" | tr '\n' ' ')
+check_match "session after a scan: the compromise stated plainly" \
+	"broken into: after the scan, 1 session with payload to ports it had found open" "$body"
+check_match "session after a scan: and why it is believed" "hardly for a session that completed" "$body"
+
 # a second run: nothing new, no second CERT memo
 rm -rf "$TMP/in.out"
 report "$TMP/in.db" "$TMP/in.out" "$TMP/in.conf" --force
