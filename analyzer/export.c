@@ -374,8 +374,8 @@ static void recipients(struct sw_json *j, const char *s)
 static int export_memos(struct exporter *x, uint64_t *count)
 {
 	static const char sql[] =
-		"SELECT id, netblock, created, recipients, subject, path, format, message_id, sent"
-		" FROM reports WHERE created >= ?1 ORDER BY id";
+		"SELECT id, netblock, created, recipients, subject, path, format, message_id, sent,"
+		" kind, country FROM reports WHERE created >= ?1 ORDER BY id";
 	static const char sql_inc[] =
 		"SELECT incident_id FROM report_incidents WHERE report_id = ?1 ORDER BY incident_id";
 	static const char sql_det[] =
@@ -425,6 +425,13 @@ static int export_memos(struct exporter *x, uint64_t *count)
 		sw_json_str(j, "format", col_text(st, 6));
 		sw_json_str(j, "message_id", col_text(st, 7));
 		sw_json_bool(j, "sent", sent);
+		/* owner: to the netblock's owner; cert: a CERT memo (and its
+		 * national CERT's country, null when it went to our CSIRT alone) */
+		sw_json_str(j, "kind", col_text(st, 9));
+		if (sqlite3_column_type(st, 10) == SQLITE_NULL || !*col_text(st, 10))
+			sw_json_null(j, "country");
+		else
+			sw_json_str(j, "country", col_text(st, 10));
 		if (id_list(j, "incident_ids", inc, id) < 0 ||
 		    id_list(j, "detection_ids", det, id) < 0) {
 			rc = SQLITE_ERROR;

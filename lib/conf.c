@@ -150,7 +150,7 @@ static void known_names(const struct load *ld, const char *section, char *buf, s
  */
 static const char *const program_sections[] = {
 	"trw", "timeouts", "scan", "flood", "login", "tables", "networks", /* sensor */
-	"analyzer", "retention", "reporter",
+	"analyzer", "retention", "reporter", "cert",
 	"database", /* all three: lib/db.h */
 };
 

@@ -44,7 +44,7 @@ int sw_answer_record(sqlite3 *db, const struct sw_answer *a, struct sw_answer_ou
 	if (sw_db_exec(db, "BEGIN IMMEDIATE") < 0)
 		return db_fail(db, "cannot start a transaction", err, errlen);
 	if (sqlite3_prepare_v2(db, "SELECT netblock, count(*), max(created) FROM reports"
-			       " GROUP BY netblock ORDER BY max(created)", -1, &sel, NULL) != SQLITE_OK ||
+			       " WHERE kind = 'owner' GROUP BY netblock ORDER BY max(created)", -1, &sel, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO report_answers (netblock, kind, recorded_at, note)"
 			       " VALUES (?, ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK)
 		goto fail;

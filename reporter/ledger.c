@@ -316,7 +316,8 @@ int sw_ledger_last_report(sqlite3 *db, const char *netblock, int64_t *created)
 	sqlite3_stmt *st;
 	int rc, found = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT max(created) FROM reports WHERE netblock = ?", -1,
+	if (sqlite3_prepare_v2(db, "SELECT max(created) FROM reports WHERE netblock = ?"
+			       " AND kind = 'owner'", -1,
 			       &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, netblock, -1, SQLITE_STATIC);
@@ -338,7 +339,7 @@ int sw_ledger_past_reports(sqlite3 *db, const char *netblock, struct sw_memo *m,
 
 	m->npast = m->past_total = 0;
 	if (sqlite3_prepare_v2(db, "SELECT created, count(*) OVER () FROM reports"
-			       " WHERE netblock = ? ORDER BY created DESC LIMIT ?", -1, &st,
+			       " WHERE netblock = ? AND kind = 'owner' ORDER BY created DESC LIMIT ?", -1, &st,
 			       NULL) != SQLITE_OK)
 		return fail(db, err, errlen, "reading earlier memos");
 	sqlite3_bind_text(st, 1, netblock, -1, SQLITE_STATIC);
@@ -429,7 +430,7 @@ int sw_ledger_sync_ranges(sqlite3 *db, char *err, size_t errlen)
 {
 	static const char sql[] =
 		"SELECT DISTINCT r.netblock FROM reports r"
-		" WHERE NOT EXISTS (SELECT 1 FROM netblock_ranges g WHERE g.netblock = r.netblock)";
+		" WHERE r.kind = 'owner' AND NOT EXISTS (SELECT 1 FROM netblock_ranges g WHERE g.netblock = r.netblock)";
 	sqlite3_stmt *st;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
@@ -483,7 +484,8 @@ int sw_ledger_record(sqlite3 *db, const struct sw_report_record *rec,
 	}
 	if (sqlite3_prepare_v2(db,
 		"INSERT INTO reports (netblock, created, recipients, subject, path, format,"
-		" message_id, sent, answer_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st,
+		" message_id, sent, answer_by, kind, country)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st,
 		NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_text(st, 1, m->netblock, -1, SQLITE_STATIC);
@@ -495,6 +497,8 @@ int sw_ledger_record(sqlite3 *db, const struct sw_report_record *rec,
 	sw_db_bind_text(st, 7, rec->message_id);
 	sqlite3_bind_int(st, 8, rec->sent);
 	sqlite3_bind_int64(st, 9, rec->answer_by);
+	sqlite3_bind_text(st, 10, rec->kind ? rec->kind : "owner", -1, SQLITE_STATIC);
+	sw_db_bind_text(st, 11, rec->kind ? rec->country : NULL);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(st);
@@ -512,6 +516,12 @@ int sw_ledger_record(sqlite3 *db, const struct sw_report_record *rec,
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
+	st = NULL;
+	if (rec->kind) {                /* a CERT memo: nothing told to the owner */
+		if (sw_db_exec(db, "COMMIT") < 0)
+			goto fail;
+		return 0;
+	}
 	if (sqlite3_prepare_v2(db,
 		"INSERT OR REPLACE INTO report_detections (report_id, detection_id, last_seen)"
 		" SELECT ?, d.id, d.last_seen FROM incident_detections x"

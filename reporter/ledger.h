@@ -72,6 +72,10 @@ struct sw_report_record {
 	const char *format;           /* "eml", "mbox", "text", "xarf" */
 	const char *message_id;
 	bool sent;                    /* handed to sendmail */
+	const char *kind;             /* NULL: to the owner; "cert": a CERT memo, which
+	                                 tells the owner nothing (no report_detections,
+	                                 no netblock_ranges) */
+	const char *country;          /* a CERT memo's national CERT's country, or NULL */
 };
 
 /* Record a memo, the incidents it covered and its netblock's address

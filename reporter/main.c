@@ -26,6 +26,8 @@
 #include <time.h>
 
 #include "assemble.h"
+#include "cert.h"
+#include "certtab.h"
 #include "db.h"
 #include "groups.h"
 #include "ledger.h"
@@ -75,6 +77,11 @@ struct run {
 	int64_t now_us;
 	char zone[64];
 	unsigned written, cooling, unresolved, unaddressed;
+	struct sw_cert_table *certs;   /* [cert]: NULL when escalation is off */
+	struct sw_cert_contact our_csirt;
+	bool have_our_csirt;
+	char certs_desc[2200];         /* the table's file(s), as the log names them */
+	struct sw_escalation_outcome escalated;
 	size_t deferred;       /* incidents left for the next run (max_netblocks) */
 	bool failed;
 };
@@ -519,6 +526,88 @@ static int run_lookup(struct run *r, char *const queries[], size_t n)
 							.out = stdout }, queries, n);
 }
 
+/* [cert]: our own CSIRT and the national CERT table (the installed one
+ * unless [cert] table names another; missing, it is empty and the log
+ * says so when it matters), then [cert] local_table over it. -1 (logged)
+ * when one is unusable: a bad line is an error, never skipped. */
+static int cert_setup(struct run *r)
+{
+	const char *cfg = r->opt.config ? r->opt.config : "?";
+	const char *table = r->conf.cert_table[0] ? r->conf.cert_table : SW_CERT_TABLE;
+	const char *why;
+	char err[512];
+	struct stat sb;
+
+	if (!r->conf.cert_escalate)
+		return 0;
+	if (r->conf.cert_our_csirt[0]) {
+		if ((why = sw_cert_contact_parse(r->conf.cert_our_csirt, &r->our_csirt))) {
+			sw_err("%s:%u: [cert] our_csirt: %s", cfg, r->conf.cert_our_csirt_line, why);
+			return -1;
+		}
+		r->have_our_csirt = true;
+	}
+	r->certs = calloc(1, sizeof *r->certs);
+	if (!r->certs) {
+		sw_err("out of memory");
+		return -1;
+	}
+	if (!r->conf.cert_table[0] && stat(table, &sb) < 0) {
+		sw_fmt(r->certs_desc, sizeof r->certs_desc, "%s (not installed)", table);
+	} else {
+		if (sw_cert_table_load(r->certs, table, err, sizeof err) < 0) {
+			sw_err("[cert] table: %s", err);
+			return -1;
+		}
+		sw_fmt(r->certs_desc, sizeof r->certs_desc, "%s", table);
+	}
+	if (r->conf.cert_local_table[0]) {
+		if (sw_cert_table_load(r->certs, r->conf.cert_local_table, err, sizeof err) < 0) {
+			sw_err("[cert] local_table: %s", err);
+			return -1;
+		}
+		sw_fmt(r->certs_desc + strlen(r->certs_desc),
+		       sizeof r->certs_desc - strlen(r->certs_desc), " or %s",
+		       r->conf.cert_local_table);
+	}
+	return 0;
+}
+
+/* The CERT memos (cert.c), after the owners' memos: the same outbox. */
+static void escalate(struct run *r)
+{
+	const struct sw_outbox ob = {
+		.conf = &r->conf,
+		.db = r->db,
+		.now_us = r->now_us,
+		.format = r->opt.format,
+		.format_name = r->opt.format_name,
+		.dir = r->opt.out_dir,
+		.sign_key = r->opt.sign_key ? r->opt.sign_key :
+			    r->conf.sign_key[0] ? r->conf.sign_key : NULL,
+		.send = r->opt.send,
+		.quiet = r->opt.quiet,
+	};
+	const struct sw_escalation how = {
+		.db = r->db,
+		.whois = r->whois,
+		.conf = &r->conf,
+		.table = r->certs,
+		.table_desc = r->certs_desc,
+		.ours = r->have_our_csirt ? &r->our_csirt : NULL,
+		.ob = &ob,
+		.zone = r->zone,
+		.now_us = r->now_us,
+	};
+
+	if (!r->certs)
+		return;
+	assert(sw_db_idle(r->db));
+	sw_cert_escalate(&how, &r->escalated);
+	if (r->escalated.failed)
+		r->failed = true;
+}
+
 static int setup(struct run *r)
 {
 	struct sw_whois_conf wc;
@@ -543,6 +632,8 @@ static int setup(struct run *r)
 		       r->opt.config ? r->opt.config : "?", r->conf.cc_self_line);
 		return EXIT_USAGE;
 	}
+	if (cert_setup(r) < 0)
+		return EXIT_USAGE;
 	if (r->opt.out_dir && (stat(r->opt.out_dir, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
 		sw_err("%s: not a directory", r->opt.out_dir);
 		return EXIT_FAIL;
@@ -640,6 +731,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < groups.n; i++)
 		report_group(&r, &groups.g[i], &c);
+	escalate(&r);
 	if (!r.opt.quiet) {
 		fprintf(stderr, "spanwatch-reporter: %u %s written", r.written,
 			r.written == 1 ? "memo" : "memos");
@@ -653,9 +745,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, ", %zu %s left for the next run (max_netblocks %u)",
 				r.deferred, r.deferred == 1 ? "incident" : "incidents",
 				r.conf.max_netblocks);
+		if (r.escalated.written)
+			fprintf(stderr, ", %u CERT %s", r.escalated.written,
+				r.escalated.written == 1 ? "memo" : "memos");
 		if (c.outbound)
-			fprintf(stderr, ", %zu from our own hosts (look at them: not reported)",
-				c.outbound);
+			fprintf(stderr, ", %zu from our own hosts (look at them: not reported "
+				"to an owner)", c.outbound);
 		fputc('\n', stderr);
 	}
 	rc = r.failed ? EXIT_FAIL : 0;
@@ -663,6 +758,7 @@ int main(int argc, char **argv)
 out_c:
 	sw_candidates_free(&c);
 out:
+	free(r.certs);
 	if (r.resolver)
 		sw_resolver_free(r.resolver);
 	if (r.whois)

@@ -28,12 +28,13 @@
  * no ack recorded after it. */
 static const char choose_sql[] =
 	"SELECT r.netblock FROM reports r"
-	" WHERE r.created > ?1 - ?2 AND r.created <= ?1"
+	" WHERE r.kind = 'owner' AND r.created > ?1 - ?2 AND r.created <= ?1"
 	" GROUP BY r.netblock HAVING count(*) >= ?3"
 	"   AND NOT EXISTS (SELECT 1 FROM report_answers a"
 	"                   WHERE a.netblock = r.netblock AND a.kind = 'ack'"
 	"                     AND a.recorded_at >= (SELECT max(created) FROM reports l"
-	"                                           WHERE l.netblock = r.netblock))"
+	"                                           WHERE l.netblock = r.netblock"
+	"                                             AND l.kind = 'owner'))"
 	" ORDER BY r.netblock";
 
 static int choose(sqlite3 *db, const struct sw_nft_export *how, struct sw_prefix **pp,

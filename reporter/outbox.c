@@ -36,7 +36,9 @@ static void message_id(const struct sw_outbox *ob, const struct sw_memo *m, char
 	const char *at = strchr(ob->conf->email, '@');
 	uint64_t h;
 
-	sw_buf_printf(&b, "%s|%lld", m->netblock, (long long)ob->now_us);
+	/* a CERT memo's differs from the owner's memo of the same second */
+	sw_buf_printf(&b, "%s%s|%lld", ob->kind ? "cert|" : "", m->netblock,
+		      (long long)ob->now_us);
 	for (size_t i = 0; i < m->ninc; i++)
 		sw_buf_printf(&b, "|%lld:%lld", m->inc[i].id, (long long)m->inc[i].last_seen);
 	h = sw_siphash(&key, sw_buf_str(&b), b.len);
@@ -63,7 +65,8 @@ static void file_name(const struct sw_outbox *ob, const struct sw_memo *m, char 
 		net[j++] = (ch == '/' || ch == ':' || ch == ',') ? '_' : ch;
 	}
 	net[j] = '\0';
-	sw_fmt(out, len, "%s/%s-%s.eml", ob->dir, stamp, net);
+	/* a CERT memo may be written in the same second as the owner's */
+	sw_fmt(out, len, "%s/%s-%s%s.eml", ob->dir, stamp, ob->kind ? "cert-" : "", net);
 }
 
 /* ---- writing -------------------------------------------------------------- */
@@ -230,6 +233,8 @@ static int record(const struct sw_outbox *ob, const struct sw_memo *m,
 		.format = ob->format_name,
 		.message_id = mid,
 		.sent = sent,
+		.kind = ob->kind,
+		.country = ob->country,
 	};
 
 	join_recipients(t, rcpts, sizeof rcpts);
@@ -238,7 +243,8 @@ static int record(const struct sw_outbox *ob, const struct sw_memo *m,
 		return -1;
 	}
 	if (!ob->quiet && ob->format != SW_FMT_TEXT)
-		fprintf(stderr, "%s: %s -> %s\n", m->netblock, path, rcpts);
+		fprintf(stderr, "%s: %s%s -> %s\n", m->netblock, ob->kind ? "CERT memo " : "",
+			path, rcpts);
 	return 0;
 }
 
@@ -258,9 +264,11 @@ int sw_outbox_deliver(const struct sw_outbox *ob, const struct sw_memo *m,
 		parts[i] = (struct sw_buf)SW_BUF_INIT;
 	message_id(ob, m, mid, sizeof mid);
 	compose_mail(ob, m, t, mid, to, cc, &mail);
-	if (ob->format == SW_FMT_XARF && attach_xarf(ob, m, parts, jsons, &mail) < 0)
+	if (ob->format == SW_FMT_XARF && !ob->kind && attach_xarf(ob, m, parts, jsons, &mail) < 0)
 		goto out;
-	if (sw_mail_render(&mail, ob->format, &msg, err, sizeof err) < 0) {
+	/* X-ARF is an abuse report to the owner: a CERT memo goes as eml */
+	if (sw_mail_render(&mail, ob->format == SW_FMT_XARF && ob->kind ? SW_FMT_EML : ob->format,
+			   &msg, err, sizeof err) < 0) {
 		sw_err("%s: %s", m->netblock, err);
 		goto out;
 	}

@@ -23,6 +23,11 @@ struct sw_outbox {
 	const char *sign_key;         /* NULL, or the key every message is signed with */
 	bool send;                    /* --send: also hand the message to sendmail */
 	bool quiet;                   /* no line per memo on stderr */
+	/* NULL: a memo to the netblock's owner; "cert": a CERT memo (cert.c),
+	 * its file named cert-..., no X-ARF part, recorded as kind 'cert' with
+	 * the country whose national CERT it went to (country, "" none) */
+	const char *kind;
+	const char *country;
 };
 
 /*

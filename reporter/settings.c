@@ -16,6 +16,10 @@
 	{ "reporter", name, type, offsetof(struct sw_reporter_conf, field), \
 	  sizeof(((struct sw_reporter_conf *)0)->field), lo, hi, 0, help }
 
+#define C(name, type, field, help) \
+	{ "cert", name, type, offsetof(struct sw_reporter_conf, field), \
+	  sizeof(((struct sw_reporter_conf *)0)->field), 0, 0, 0, help }
+
 static const struct sw_cfg_key reporter_keys[] = {
 	K("name", SW_CFG_STRING, name, 0, 0, "your name, as the memo is signed"),
 	K("email", SW_CFG_STRING, email, 0, 0, "your address: the memo's From and where answers go"),
@@ -74,6 +78,15 @@ static const struct sw_cfg_key reporter_keys[] = {
 	K("sendmail", SW_CFG_STRING, sendmail, 0, 0,
 	  "command that --send gives each message to on its standard input"),
 
+	C("escalate", SW_CFG_BOOL, cert_escalate,
+	  "write a second memo to CSIRTs when one of our hosts was compromised or used against others"),
+	C("our_csirt", SW_CFG_STRING, cert_our_csirt,
+	  "our own CSIRT, 'Team <address>' or an address: every CERT memo goes to it; empty: none"),
+	C("table", SW_CFG_STRING, cert_table,
+	  "country -> national CERT table (CC, team, address, source; tab-separated); empty: the installed one"),
+	C("local_table", SW_CFG_STRING, cert_local_table,
+	  "a table of our own in the same format: its countries override or extend the table's"),
+
 	SW_DB_CONF_KEYS(struct sw_reporter_conf, db),
 };
 
@@ -97,6 +110,7 @@ void sw_reporter_conf_defaults(struct sw_reporter_conf *c)
 	snprintf(c->rdap_bootstrap_url, sizeof c->rdap_bootstrap_url, "%s",
 		 "https://data.iana.org/rdap/");
 	c->reverse_dns = true;
+	c->cert_escalate = true;
 	c->dns_timeout_ms = 3000;
 	snprintf(c->sendmail, sizeof c->sendmail, "sendmail -t -oi");
 	sw_db_conf_defaults(&c->db);
@@ -132,6 +146,8 @@ int sw_reporter_conf_load(struct sw_reporter_conf *c, const char *path, char *er
 			       "upstreams on a first memo; 0 (never) or at least 2", path, lines[i]);
 			return -1;
 		}
+		if (!strcmp(reporter_keys[i].name, "our_csirt"))
+			c->cert_our_csirt_line = lines[i];
 	}
 	return 0;
 }

@@ -53,6 +53,12 @@ struct sw_reporter_conf {
 	unsigned dns_timeout_ms;
 	/* sending */
 	char sendmail[256];        /* command given a message on stdin */
+	/* [cert]: the second memo, to CSIRTs (cert.c) */
+	bool cert_escalate;        /* write CERT memos at all (default yes) */
+	char cert_our_csirt[256];  /* "Team <address>" or an address; "" none */
+	unsigned cert_our_csirt_line;
+	char cert_table[1024];     /* country -> national CERT; empty: the installed table */
+	char cert_local_table[1024]; /* our own entries, the same format: override, extend */
 	/* [database], shared with the other programs */
 	struct sw_db_conf db;
 };

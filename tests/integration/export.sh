@@ -61,6 +61,10 @@ check "nothing else" $((dets + closed)) "$(wc -l < "$EV")"
 # 2. the analyzer: incidents, then a memo with hostile text (as the
 # reporter's ledger records one), then the export
 "$ANALYZER" -q --offline -w "$DB" || fail "analyzer exited $?"
+# a CERT memo (spanwatch-reporter's [cert]): exported with its kind and country
+q "$DB" "INSERT INTO reports (netblock, created, recipients, subject, format, sent, kind, country)
+	VALUES ('198.51.100.30', 1795900000000000, 'csirt@example.org, cert@cert.example',
+	        'Security incident', 'eml', 0, 'cert', 'NL')"
 q "$DB" "INSERT INTO reports (netblock, created, recipients, subject, path, format, message_id, sent)
 	VALUES ('198.51.100.0/24', 1795900000000000,
 	        'abuse@example.net, cc:noc@example.net, cc:security@example.org',
@@ -88,6 +92,10 @@ check "export: one line per detection" "$dets" "$(dataset "$TMP/all.json" detect
 check "export: one line per incident" "$incidents" "$(dataset "$TMP/all.json" incident)"
 check "export: one line per memo" "$memos" "$(dataset "$TMP/all.json" memo)"
 check "export: nothing else" $((dets + incidents + memos)) "$(wc -l < "$TMP/all.json")"
+check "export: a CERT memo says so, with its country" 1 \
+	"$(grep -c '"netblock":"198.51.100.30",.*"kind":"cert","country":"NL"' "$TMP/all.json")"
+check "export: a memo to an owner says so" 1 \
+	"$(grep -c '"netblock":"198.51.100.0/24",.*"kind":"owner","country":null' "$TMP/all.json")"
 check "export: its summary says so" \
 	"spanwatch-analyzer: exported $dets detections, $incidents incidents, $memos memos to $TMP/all.json" \
 	"$(cat "$TMP/export.err")"
