@@ -230,8 +230,8 @@ static int make_groups(struct run *r, const struct sw_candidates *c, struct sw_g
 
 /* ---- one memo ----------------------------------------------------------- */
 
-/* Write, send and record one memo (outbox.c) with this run's settings. */
-static int deliver(struct run *r, const struct sw_memo *m, const struct sw_memo_text *t)
+/* Where and how this run's memos go: the owners' and the CERTs' alike. */
+static struct sw_outbox run_outbox(const struct run *r)
 {
 	const struct sw_outbox ob = {
 		.conf = &r->conf,
@@ -245,6 +245,13 @@ static int deliver(struct run *r, const struct sw_memo *m, const struct sw_memo_
 		.send = r->opt.send,
 		.quiet = r->opt.quiet,
 	};
+	return ob;
+}
+
+/* Write, send and record one memo (outbox.c) with this run's settings. */
+static int deliver(struct run *r, const struct sw_memo *m, const struct sw_memo_text *t)
+{
+	const struct sw_outbox ob = run_outbox(r);
 	bool send_failed;
 	int rc = sw_outbox_deliver(&ob, m, t, &send_failed);
 
@@ -576,18 +583,7 @@ static int cert_setup(struct run *r)
 /* The CERT memos (cert.c), after the owners' memos: the same outbox. */
 static void escalate(struct run *r)
 {
-	const struct sw_outbox ob = {
-		.conf = &r->conf,
-		.db = r->db,
-		.now_us = r->now_us,
-		.format = r->opt.format,
-		.format_name = r->opt.format_name,
-		.dir = r->opt.out_dir,
-		.sign_key = r->opt.sign_key ? r->opt.sign_key :
-			    r->conf.sign_key[0] ? r->conf.sign_key : NULL,
-		.send = r->opt.send,
-		.quiet = r->opt.quiet,
-	};
+	const struct sw_outbox ob = run_outbox(r);
 	const struct sw_escalation how = {
 		.db = r->db,
 		.whois = r->whois,
