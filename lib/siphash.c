@@ -14,15 +14,7 @@
 #include "siphash.h"
 
 
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-#define SIPROUND                                                       \
-	do {                                                           \
-		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
-		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                 \
-		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                 \
-		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
-	} while (0)
+#define SIPROUND SW_SIPROUND(v0, v1, v2, v3) /* siphash.h */
 
 /* A little-endian 64-bit word: one load (the tables hash every packet) */
 static inline uint64_t rd64le(const uint8_t *p)

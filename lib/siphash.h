@@ -6,23 +6,23 @@
  * getrandom() at start, so nobody outside can choose addresses that
  * collide into one bucket and push real entries out.
  *
- * The sensor's packet-path tables (sources, contacts, floods, the probe
- * signature, the distinct sets' target hash) use SipHash-1-3: one
+ * The sensor's packet-path tables (sources, contacts, floods and prefixes,
+ * the distinct sets' target hash) use SipHash-1-3: one
  * compression round per 8-byte block and three to finish instead of two
  * and four, about 40 % fewer instructions on the 4-12 byte keys hashed
  * several times a packet. The security argument is the one Rust's std
  * HashMap and CPython (>= 3.11) make for the same choice: what is needed
  * is that an attacker cannot predict which inputs collide, i.e. cannot
  * recover or exploit the key. The key is 128 random bits drawn per run,
- * and no hash output ever leaves the process: bucket indexes, tags and
- * signatures are not written to the database, logs or events, so the only
+ * and no table hash ever leaves the process: bucket indexes and tags are
+ * not written to the database, logs or events, so the only
  * channel is timing of bucket evictions, which reveals at most a few bits
  * per crafted flood and is bounded by the tables' fixed caps. No practical
  * key-recovery or distinguisher attack is known on SipHash-1-3 with 128-bit
  * keys and 64-bit output (the best published attacks reach fewer rounds
  * than 1-3 has in its finalization). SipHash-2-4, the conservative PRF,
- * stays for the uses whose outputs are kept or compared across runs and
- * for everything outside the packet path.
+ * stays for the uses whose outputs leave the process (the probe signature,
+ * stored and exported) and for everything outside the packet path.
  */
 #ifndef SW_SIPHASH_H
 #define SW_SIPHASH_H
@@ -40,18 +40,14 @@ uint64_t sw_siphash(const struct sw_sipkey *key, const void *in, size_t len);
 /* SipHash-1-3: the packet path's table hash (see above). */
 uint64_t sw_siphash13(const struct sw_sipkey *key, const void *in, size_t len);
 
-/* SipHash-1-3 of a message of len <= 15 bytes given as words: m0 its first
- * 8 bytes read little-endian (ignored when len < 8), tail its last len % 8
- * bytes read little-endian (zero above them). Equal to sw_siphash13 on the
- * bytes; inline, for keys the packet path packs itself (no buffer, no
- * tail switch: most keys are 4 to 11 bytes, where those cost as much as
- * the rounds). */
-/* The 4 bytes at p read little-endian (an IPv4 address for the above) */
+/* The 4 bytes at p read little-endian: an IPv4 address, packed for
+ * sw_siphash13_le below */
 static inline uint64_t sw_le32(const uint8_t *p)
 {
 	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
 }
 
+/* One SipRound on the state v0..v3 (siphash.c's rounds too). */
 #define SW_SIPROUND(v0, v1, v2, v3)                                          \
 	do {                                                                 \
 		v0 += v1; v1 = (v1 << 13) | (v1 >> 51); v1 ^= v0;           \
@@ -62,6 +58,12 @@ static inline uint64_t sw_le32(const uint8_t *p)
 		v2 = (v2 << 32) | (v2 >> 32);                                \
 	} while (0)
 
+/* SipHash-1-3 of a message of len <= 15 bytes given as words: m0 its first
+ * 8 bytes read little-endian (ignored when len < 8), tail its last len % 8
+ * bytes read little-endian (zero above them). Equal to sw_siphash13 on the
+ * bytes; inline, for keys the packet path packs itself (no buffer, no
+ * tail switch: most keys are 4 to 11 bytes, where those cost as much as
+ * the rounds). */
 static inline uint64_t sw_siphash13_le(const struct sw_sipkey *key, uint64_t m0, uint64_t tail,
                                        unsigned len)
 {
