@@ -178,33 +178,10 @@ static void kinds_line(struct sw_buf *b, const struct sw_memo_incident *inc)
 	}
 }
 
-/* The paragraph in p, wrapped at 72 columns, then a blank line, into b;
- * p emptied. */
+/* The paragraph in p into b (memo.c's wrapping); p emptied. */
 static void flush(struct sw_buf *b, struct sw_buf *p)
 {
-	const char *s = sw_buf_str(p);
-	size_t col = 0;
-
-	for (;;) {
-		size_t n;
-
-		while (*s == ' ')
-			s++;
-		if (!*s)
-			break;
-		n = strcspn(s, " ");
-		if (col && col + 1 + n > 72) {
-			sw_buf_addc(b, '\n');
-			col = 0;
-		} else if (col) {
-			sw_buf_addc(b, ' ');
-			col++;
-		}
-		sw_buf_add(b, s, n);
-		col += n;
-		s += n;
-	}
-	sw_buf_adds(b, "\n\n");
+	sw_memo_paragraph(b, sw_buf_str(p));
 	sw_buf_reset(p);
 }
 

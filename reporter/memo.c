@@ -263,6 +263,11 @@ static void paragraph(struct sw_buf *b, const char *text)
 	sw_buf_addc(b, '\n');
 }
 
+void sw_memo_paragraph(struct sw_buf *b, const char *text)
+{
+	paragraph(b, text);
+}
+
 static void intro(struct sw_buf *b, const struct sw_memo *m, const struct sw_reporter_conf *conf)
 {
 	struct sw_buf p = SW_BUF_INIT;

@@ -127,6 +127,9 @@ int sw_memo_compose(const struct sw_memo *m, const struct sw_reporter_conf *conf
 void sw_memo_text_free(struct sw_memo_text *t);
 void sw_memo_free(struct sw_memo *m);
 
+/* text as a paragraph into b: wrapped at 72 columns, then a blank line
+ * (every memo's prose, the owner's and the CERT's). */
+void sw_memo_paragraph(struct sw_buf *b, const char *text);
 /* "2026-11-27 12:42:19 -0500" (with ".729231" when frac) in the local zone. */
 void sw_memo_local_time(int64_t us, bool frac, char *out, size_t len);
 
