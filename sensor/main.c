@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -30,6 +31,9 @@
 #include "timefmt.h"
 #include "util.h"
 #include "writer.h"
+
+/* every -j worker has its own ring into the writer */
+static_assert(SW_FANOUT_MAX_WORKERS <= SW_WRITER_MAX_PORTS, "a writer port per worker");
 
 #define EXIT_USAGE 2
 #define MAX_FILES 4096
