@@ -6,11 +6,12 @@
  * getrandom() at start, so nobody outside can choose addresses that
  * collide into one bucket and push real entries out.
  *
- * The sensor's packet-path tables (sources, contacts, floods and prefixes,
- * the distinct sets' target hash) use SipHash-1-3: one
- * compression round per 8-byte block and three to finish instead of two
- * and four, about 40 % fewer instructions on the 4-12 byte keys hashed
- * several times a packet. The security argument is the one Rust's std
+ * SipHash-1-3 below (one compression round per 8-byte block and three to
+ * finish instead of two and four, about 40 % fewer instructions on short
+ * keys) was the sensor's packet-path table hash until those tables moved
+ * to keyhash.h's cheaper strongly universal hash, keyed from the SipHash
+ * key; it stays, tested, for short keys that want a keyed hash cheaper
+ * than 2-4. The security argument for it is the one Rust's std
  * HashMap and CPython (>= 3.11) make for the same choice: what is needed
  * is that an attacker cannot predict which inputs collide, i.e. cannot
  * recover or exploit the key. The key is 128 random bits drawn per run,

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "contacts.h"
+#include "keyhash.h"
 #include "table.h"
 
 #define WAYS 8
@@ -36,7 +37,7 @@ struct bucket {
 };
 
 struct sw_contacts {
-	struct sw_sipkey key;
+	struct sw_keyhash key;     /* keyhash.h */
 	uint32_t bucket_mask;
 	uint64_t evictions;
 	struct sw_contact *slots;
@@ -59,7 +60,7 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 		return NULL;
 	/* the masks below take a power of two with whole buckets and filter slots */
 	assert((n & (n - 1)) == 0 && n >= WAYS && n >= 8);
-	t->key = *key;
+	sw_keyhash_init(&t->key, key, SW_KH_CONTACTS);
 	t->bucket_mask = n / WAYS - 1;
 	t->ring_mask = n - 1;
 	t->slots = sw_table_alloc((size_t)n * sizeof *t->slots);
@@ -105,29 +106,22 @@ uint64_t sw_contacts_memory(const struct sw_contacts *t)
 uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
                         const struct sw_addr *dst, uint8_t proto, uint16_t port)
 {
-	uint8_t buf[2 * 17 + 3];
-	size_t n = 0;
+	/* the families, protocol and port in the first word, then the
+	 * addresses: one word for an IPv4 pair, four for others (keyhash.h) */
+	uint64_t w[5];
 	uint64_t h;
 
-	/* IPv4 pairs hash 11 bytes instead of 37, packed in registers (the
-	 * same bytes as the buffer below would hold): SipHash costs per
-	 * 8-byte block, and this runs for most packets */
+	w[0] = (uint64_t)proto << 16 | (uint64_t)port << 24;
 	if (src->family == SW_AF_INET && dst->family == SW_AF_INET) {
-		h = sw_siphash13_le(&t->key, sw_le32(src->bytes) | sw_le32(dst->bytes) << 32,
-		                    (uint64_t)proto | (uint64_t)(port >> 8) << 8 |
-		                        (uint64_t)(port & 0xff) << 16,
-		                    11);
-		return h ? h : 1;
+		w[0] |= SW_AF_INET | SW_AF_INET << 8;
+		w[1] = sw_le32(src->bytes) | sw_le32(dst->bytes) << 32;
+		h = sw_keyhash(&t->key, w, 2);
+	} else {
+		w[0] |= (uint64_t)src->family | (uint64_t)dst->family << 8;
+		sw_keyhash_addr(src, w + 1);
+		sw_keyhash_addr(dst, w + 3);
+		h = sw_keyhash(&t->key, w, 5);
 	}
-	buf[0] = src->family;
-	memcpy(buf + 1, src->bytes, 16);
-	buf[17] = dst->family;
-	memcpy(buf + 18, dst->bytes, 16);
-	n = 34;
-	buf[n++] = proto;
-	buf[n++] = (uint8_t)(port >> 8);
-	buf[n++] = (uint8_t)port;
-	h = sw_siphash13(&t->key, buf, n);
 	return h ? h : 1; /* 0 marks an empty slot */
 }
 

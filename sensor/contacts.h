@@ -3,11 +3,11 @@
  *
  * A contact is (source, destination, protocol, destination port): the unit
  * TRW scores. Each is remembered in a fixed set-associative table keyed by
- * a 64-bit SipHash of that tuple (equal hashes are taken as equal tuples:
- * with a random key per run, a false match has odds of about 2^-46 per
- * lookup at full table, and nobody outside can aim for one). Pending
- * contacts also go on a FIFO timeout ring: the timeout is one constant, so
- * they expire in the order they were armed.
+ * a 64-bit keyed hash of that tuple (keyhash.h; equal hashes are taken
+ * as equal tuples: with a random key per run, a false match has odds of
+ * about 2^-46 per lookup at full table, and nobody outside can aim for
+ * one). Pending contacts also go on a FIFO timeout ring: the timeout is
+ * one constant, so they expire in the order they were armed.
  */
 #ifndef SW_CONTACTS_H
 #define SW_CONTACTS_H

@@ -413,14 +413,11 @@ static void evaluate(struct sw_detect *d, struct sw_source *s, unsigned g,
 
 /* ---- recording probes and outcomes -------------------------------------- */
 
-/* A destination in a distinct set: SipHash-1-3 (siphash.h), an IPv4
- * address as its 4 bytes (one block), others whole (the lengths differ) */
+/* A destination in a distinct set: its address hashed as a source's is
+ * (the sources table's key, keyhash.h), the top 32 bits */
 static uint32_t addr_hash32(const struct sw_detect *d, const struct sw_addr *a)
 {
-	uint64_t h = a->family == SW_AF_INET ? sw_siphash13_le(&d->key, 0, sw_le32(a->bytes), 4)
-	                                     : sw_siphash13(&d->key, a, sizeof *a);
-
-	return (uint32_t)(h >> 32);
+	return (uint32_t)(sw_source_key(d->sources, a) >> 32);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "flood.h"
+#include "keyhash.h"
 #include "table.h"
 
 #define WAYS 8
@@ -25,7 +26,7 @@ struct flood_tab {
 };
 
 struct sw_flood {
-	struct sw_sipkey key;
+	struct sw_keyhash key;  /* keyhash.h */
 	struct flood_tab t, p;  /* targets, prefixes */
 	uint8_t plen4, plen6;   /* the prefixes' lengths */
 };
@@ -63,7 +64,7 @@ struct sw_flood *sw_flood_new(unsigned targets, unsigned prefixes, unsigned plen
 
 	if (!f)
 		return NULL;
-	f->key = *key;
+	sw_keyhash_init(&f->key, key, SW_KH_FLOOD);
 	f->plen4 = (uint8_t)(plen4 > 32 ? 32 : plen4);
 	f->plen6 = (uint8_t)(plen6 > 128 ? 128 : plen6);
 	if (tab_init(&f->t, targets) < 0 || tab_init(&f->p, prefixes) < 0) {
@@ -90,43 +91,34 @@ uint64_t sw_flood_memory(const struct sw_flood *f)
 static uint64_t flood_key(const struct sw_flood *f, enum sw_flood_class cls,
                           const struct sw_addr *dst, uint16_t port)
 {
-	uint8_t buf[17 + 3];
-	size_t n;
+	/* the family, class and port in the low bits of the first word, an
+	 * IPv4 target above them; others take two more words (keyhash.h).
+	 * Every SYN comes here. */
+	uint64_t w[3];
 	uint64_t h;
 
-	/* IPv4 targets hash in one SipHash block, packed in a register (the
-	 * bytes the buffer below would hold): every SYN comes here */
+	w[0] = (uint64_t)dst->family | (uint64_t)cls << 8 | (uint64_t)port << 16;
 	if (dst->family == SW_AF_INET) {
-		h = sw_siphash13_le(&f->key, 0,
-		                    sw_le32(dst->bytes) | (uint64_t)cls << 32 |
-		                        (uint64_t)(port >> 8) << 40 | (uint64_t)(port & 0xff) << 48,
-		                    7);
-		return h ? h : 1;
+		w[0] |= sw_le32(dst->bytes) << 32;
+		h = sw_keyhash(&f->key, w, 1);
+	} else {
+		sw_keyhash_addr(dst, w + 1);
+		h = sw_keyhash(&f->key, w, 3);
 	}
-	buf[0] = dst->family;
-	memcpy(buf + 1, dst->bytes, 16);
-	n = 17;
-	buf[n++] = (uint8_t)cls;
-	buf[n++] = (uint8_t)(port >> 8);
-	buf[n++] = (uint8_t)port;
-	h = sw_siphash13(&f->key, buf, n);
-	return h ? h : 1;
+	return h ? h : 1; /* 0 marks an empty slot */
 }
 
-/* The key of a prefix: its family, length, class and the bytes that hold
- * its bits (the prefix's address has its host bits cleared). */
+/* The key of a prefix: its family, class and length in the first word,
+ * its address (host bits cleared) in two more (keyhash.h). */
 static uint64_t prefix_key(const struct sw_flood *f, enum sw_flood_class cls,
                            const struct sw_prefix *p)
 {
-	uint8_t buf[3 + 16];
-	size_t nbytes = (p->len + 7u) / 8u;
+	uint64_t w[3];
 	uint64_t h;
 
-	buf[0] = p->addr.family;
-	buf[1] = p->len;
-	buf[2] = (uint8_t)cls;
-	memcpy(buf + 3, p->addr.bytes, nbytes);
-	h = sw_siphash13(&f->key, buf, 3 + nbytes);
+	w[0] = (uint64_t)p->addr.family | (uint64_t)cls << 8 | (uint64_t)p->len << 16;
+	sw_keyhash_addr(&p->addr, w + 1);
+	h = sw_keyhash(&f->key, w, 3);
 	return h ? h : 1;
 }
 

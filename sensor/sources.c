@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyhash.h"
 #include "sources.h"
 #include "table.h"
 
@@ -37,7 +38,7 @@ static_assert(offsetof(struct sw_source, key) + 8 <= 32 &&
 static_assert(sizeof(struct sw_source) % 32 == 0, "a source entry is whole 32-byte halves");
 
 struct sw_sources {
-	struct sw_sipkey key;
+	struct sw_keyhash key;  /* keyhash.h */
 	uint32_t bucket_mask;
 	struct sw_source *src;
 	uint64_t *keys;         /* keys[i] == src[i].key, a bucket's keys per line */
@@ -63,7 +64,7 @@ struct sw_sources *sw_sources_new(unsigned sources, unsigned details,
 
 	if (!t)
 		return NULL;
-	t->key = *key;
+	sw_keyhash_init(&t->key, key, SW_KH_SOURCES);
 	t->on_evict = on_evict;
 	t->ctx = ctx;
 	t->bucket_mask = n / WAYS - 1;
@@ -108,11 +109,20 @@ uint64_t sw_sources_memory(const struct sw_sources *t)
 
 uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a)
 {
-	/* an IPv4 address hashes in one SipHash block */
-	uint64_t h = a->family == SW_AF_INET ? sw_siphash13_le(&t->key, 0, sw_le32(a->bytes), 4)
-	                                     : sw_siphash13(&t->key, a, sizeof *a);
+	/* the family in the low byte of the first word: an IPv4 address is
+	 * that one word, others take two more (keyhash.h) */
+	uint64_t w[3];
+	uint64_t h;
 
-	return h ? h : 1;
+	if (a->family == SW_AF_INET) {
+		w[0] = sw_le32(a->bytes) << 8 | SW_AF_INET;
+		h = sw_keyhash(&t->key, w, 1);
+	} else {
+		w[0] = a->family;
+		sw_keyhash_addr(a, w + 1);
+		h = sw_keyhash(&t->key, w, 3);
+	}
+	return h ? h : 1; /* 0 marks an empty slot */
 }
 
 static size_t bucket_first(const struct sw_sources *t, uint64_t key)
