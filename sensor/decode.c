@@ -899,15 +899,15 @@ static inline enum sw_derr fast_tcp(const uint8_t *l4, uint32_t cap, uint32_t le
  * comes out is the general walk's sw_pkt, field for field (test_decode
  * and fuzz_packets compare the two). Anything else (a second tag, IPv4
  * options, a fragment, an extension header, an IP header cut short) goes
- * to the general walk, which starts over.
+ * to the general walk, which starts over (and clears what was written).
  */
 static enum sw_derr decode_fast(const uint8_t *b, uint32_t cap, uint32_t wirelen,
                                 uint64_t ts_us, struct sw_pkt *p)
 {
 	const uint8_t *ip;
 	uint32_t off = 14, n, len;
-	uint16_t type, frag, vlan_id = 0;
-	uint8_t nh, depth = 0;
+	uint16_t type, frag;
+	uint8_t nh;
 
 	clear_pkt(p);
 	p->ts_us = ts_us;
@@ -919,10 +919,10 @@ static enum sw_derr decode_fast(const uint8_t *b, uint32_t cap, uint32_t wirelen
 	if (type == ET_VLAN) {
 		if (cap < 18 + 20)
 			goto general;
-		vlan_id = rd16(b + 14) & 0x0fff;
+		p->vlan_depth = 1;
+		p->vlan_id = rd16(b + 14) & 0x0fff;
 		type = rd16(b + 16);
 		off = 18;
-		depth = 1;
 	}
 	ip = b + off;
 	n = cap - off; /* at least 20 */
@@ -932,8 +932,6 @@ static enum sw_derr decode_fast(const uint8_t *b, uint32_t cap, uint32_t wirelen
 		frag = rd16(ip + 6);
 		if (ip[0] != 0x45 || len < 20 || (frag & 0x3fff) != 0)
 			goto general;
-		p->vlan_depth = depth;
-		p->vlan_id = vlan_id;
 		p->l3 = SW_L3_IPV4;
 		p->ip_len = (uint16_t)len;
 		p->ip_id = rd16(ip + 4);
@@ -955,8 +953,6 @@ static enum sw_derr decode_fast(const uint8_t *b, uint32_t cap, uint32_t wirelen
 		if (nh != SW_IPPROTO_TCP && nh != SW_IPPROTO_UDP && nh != SW_IPPROTO_ICMPV6)
 			goto general;
 		len = 40 + (uint32_t)rd16(ip + 4);
-		p->vlan_depth = depth;
-		p->vlan_id = vlan_id;
 		p->l3 = SW_L3_IPV6;
 		p->ip_len = (uint16_t)min32(len, 0xffff);
 		p->ttl = ip[7];
@@ -969,9 +965,13 @@ static enum sw_derr decode_fast(const uint8_t *b, uint32_t cap, uint32_t wirelen
 		return fast_l4(ip + 40, n - 40, len - 40, 1, p);
 	}
 general:
-	return sw_decode_general(SW_DLT_EN10MB, b, cap, wirelen, ts_us, p);
+	/* the times from p, not from registers kept for this */
+	return sw_decode_general(SW_DLT_EN10MB, b, cap, p->wirelen, p->ts_us, p);
 }
 
+/* Not inlined into sw_decode(), which jumps to it last, like to the last
+ * steps of the fast path (fast_l4()). */
+__attribute__((noinline))
 enum sw_derr sw_decode_general(int linktype, const uint8_t *data, uint32_t caplen,
                                uint32_t wirelen, uint64_t ts_us, struct sw_pkt *p)
 {
