@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <inttypes.h>
 
 #include "counters.h"
@@ -47,21 +48,23 @@ const char *sw_anomaly_name(enum sw_anomaly a)
 	return (unsigned)a < SW_AN_COUNT ? anomaly_names[a] : "?";
 }
 
-static enum sw_traffic l4_traffic(uint8_t proto)
+/* The traffic counter of each transport protocol, less SW_TR_OTHER_L4, so
+ * that the protocols not named here (zero) count as other_l4: one load on
+ * every packet where a switch is a chain of compares. */
+static const int8_t l4_offset[256] = {
+	[SW_IPPROTO_TCP] = SW_TR_TCP - SW_TR_OTHER_L4,
+	[SW_IPPROTO_UDP] = SW_TR_UDP - SW_TR_OTHER_L4,
+	[SW_IPPROTO_ICMP] = SW_TR_ICMP - SW_TR_OTHER_L4,
+	[SW_IPPROTO_ICMPV6] = SW_TR_ICMP6 - SW_TR_OTHER_L4,
+};
+
+static unsigned l4_traffic(uint8_t proto)
 {
-	switch (proto) {
-	case SW_IPPROTO_TCP: return SW_TR_TCP;
-	case SW_IPPROTO_UDP: return SW_TR_UDP;
-	case SW_IPPROTO_ICMP: return SW_TR_ICMP;
-	case SW_IPPROTO_ICMPV6: return SW_TR_ICMP6;
-	default: return SW_TR_OTHER_L4;
-	}
+	return (unsigned)(SW_TR_OTHER_L4 + l4_offset[proto]);
 }
 
 /* Seconds that saw packets, and the busiest one. A packet stamped earlier
- * than the second under way (files out of order) counts in that second.
- * The common case, a packet within the second under way, is one compare:
- * the division happens once per second, not once per packet. */
+ * than the second under way (files out of order) counts in that second. */
 static void count_rate(struct sw_counters *c, int64_t ts_us)
 {
 	if (c->active_seconds == 0 || ts_us >= c->rate_end_us) {
@@ -86,17 +89,21 @@ double sw_counters_active_pps(const struct sw_counters *c)
 	return c->active_seconds ? (double)c->packets / (double)c->active_seconds : 0.0;
 }
 
-void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p)
+/* The times of a packet that is not the common case of sw_counters_add():
+ * the first, one out of order, or the first of a new second. */
+static void count_times(struct sw_counters *c, int64_t ts)
 {
-	c->packets++;
-	count_rate(c, (int64_t)p->ts_us);
-	c->bytes += p->wirelen;
-	if (c->packets == 1 || (int64_t)p->ts_us < c->first_ts)
-		c->first_ts = (int64_t)p->ts_us;
-	if ((int64_t)p->ts_us > c->last_ts)
-		c->last_ts = (int64_t)p->ts_us;
-	if (p->vlan_depth)
-		c->traffic[SW_TR_VLAN]++;
+	count_rate(c, ts);
+	if (c->packets == 0 || ts < c->first_ts)
+		c->first_ts = ts;
+	if (ts > c->last_ts)
+		c->last_ts = ts;
+}
+
+/* What a packet that is not a whole IPv4 or IPv6 packet counts for: its
+ * decode error, or its link-layer kind. */
+static void count_unusual(struct sw_counters *c, const struct sw_pkt *p)
+{
 	/* A tiny fragment is a well-formed IP packet crafted to split the
 	 * transport header: an anomaly, counted with its traffic. */
 	if (p->err == SW_DERR_FRAG_TINY)
@@ -111,6 +118,41 @@ void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p)
 	case SW_L3_ARP: c->traffic[SW_TR_ARP]++; return;
 	default: c->traffic[SW_TR_OTHER_L3]++; return;
 	}
+	if (p->flags & SW_PF_FRAG)
+		c->traffic[SW_TR_FRAGMENTS]++;
+	c->traffic[l4_traffic(p->proto)]++;
+}
+
+static_assert(SW_L3_IPV6 == SW_L3_IPV4 + 1 && SW_TR_IPV6 == SW_TR_IPV4 + 1,
+              "the IP versions in the same order in both enums");
+
+/*
+ * On every packet, so the common case is a straight line: a packet in time
+ * order within the second under way, decoded whole as IPv4 or IPv6. In
+ * time order (ts >= last_ts) it cannot be earlier than first_ts (last_ts is
+ * the latest time or 0, first_ts the earliest), and within the second
+ * under way (ts < rate_end_us) it only adds to that second. On a zeroed
+ * struct both bounds are 0, so the first packet takes count_times() too.
+ */
+void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p)
+{
+	int64_t ts = (int64_t)p->ts_us;
+
+	if (ts >= c->last_ts && ts < c->rate_end_us) {
+		c->last_ts = ts;
+		c->rate_count++;
+	} else {
+		count_times(c, ts);
+	}
+	c->packets++;
+	c->bytes += p->wirelen;
+	if (p->vlan_depth)
+		c->traffic[SW_TR_VLAN]++;
+	if (p->err != SW_DERR_NONE || (p->l3 != SW_L3_IPV4 && p->l3 != SW_L3_IPV6)) {
+		count_unusual(c, p);
+		return;
+	}
+	c->traffic[SW_TR_IPV4 + (p->l3 - SW_L3_IPV4)]++;
 	if (p->flags & SW_PF_FRAG)
 		c->traffic[SW_TR_FRAGMENTS]++;
 	c->traffic[l4_traffic(p->proto)]++;

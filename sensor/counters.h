@@ -60,7 +60,8 @@ struct sw_counters {
 	uint64_t peak_pps;        /* the most packets in one closed second */
 };
 
-/* Count one decoded packet (packets, bytes, times, error, traffic). */
+/* Count one decoded packet (packets, bytes, times, error, traffic). c starts
+ * zeroed (static, or memset), as the fast path of the common case assumes. */
 void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p);
 uint64_t sw_counters_errors(const struct sw_counters *c);
 /* The most packets seen in one second, the second under way included. */

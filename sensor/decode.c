@@ -6,7 +6,9 @@
  * then IPv4 (options, fragments) or IPv6 (extension header chain), then
  * TCP/UDP/ICMP/ICMPv6, and the header quoted inside an ICMP error. It does
  * not track fragments across packets (frag.c) or count anything
- * (counters.c); it keeps no state and allocates nothing.
+ * (counters.c); it keeps no state and allocates nothing. The common case
+ * (Ethernet, IPv4 without options or IPv6 without extension headers, no
+ * fragment) takes a fast path to the same result (decode_fast()).
  *
  * Two lengths bound every read. "cap" is what libpcap captured; "len" is
  * what the headers say the datagram holds. Bytes are read only below the
@@ -31,6 +33,7 @@
 #include "config.h"
 #endif
 
+#include <assert.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -341,12 +344,16 @@ static enum sw_derr decode_inner(const uint8_t *q, uint32_t cap, uint32_t len,
 /*
  * TCP options up to optlen (from the data offset); only avail of them were
  * captured. A cut by caplen is not an error (headers-only snaplen); a length
- * that runs past the data offset is.
+ * that runs past the data offset is. The count and the kinds are kept in
+ * locals and written once: stores through p may alias o for the compiler,
+ * and would make it load everything again on each option.
  */
-static enum sw_derr tcp_options(const uint8_t *o, uint32_t avail,
-                                uint32_t optlen, struct sw_pkt *p)
+static inline enum sw_derr options_walk(const uint8_t *o, uint32_t avail,
+                                        uint32_t optlen, struct sw_pkt *p)
 {
+	enum sw_derr e = SW_DERR_NONE;
 	uint32_t i = 0;
+	uint8_t n = p->tcp_nopts;
 
 	while (i < optlen) {
 		uint8_t kind, olen;
@@ -354,24 +361,26 @@ static enum sw_derr tcp_options(const uint8_t *o, uint32_t avail,
 		if (i >= avail)
 			goto cut;
 		kind = o[i];
-		if (p->tcp_nopts < sizeof p->tcp_optkinds)
-			p->tcp_optkinds[p->tcp_nopts] = kind;
-		p->tcp_nopts++;
+		if (n < sizeof p->tcp_optkinds)
+			p->tcp_optkinds[n] = kind;
+		n++;
 		if (kind == 0) /* EOL: the rest is padding */
 			break;
 		if (kind == 1) {
 			i++;
 			continue;
 		}
-		if (i + 1 >= optlen)
-			return SW_DERR_TCP_OPT;
+		if (i + 1 >= optlen) {
+			e = SW_DERR_TCP_OPT;
+			break;
+		}
 		if (i + 1 >= avail)
 			goto cut;
 		olen = o[i + 1];
-		if (olen < 2 || olen > optlen - i)
-			return SW_DERR_TCP_OPT;
-		if (kind == 2 && olen != 4)
-			return SW_DERR_TCP_OPT;
+		if (olen < 2 || olen > optlen - i || (kind == 2 && olen != 4)) {
+			e = SW_DERR_TCP_OPT;
+			break;
+		}
 		if (olen > avail - i)
 			goto cut;
 		if (kind == 2) {
@@ -380,10 +389,23 @@ static enum sw_derr tcp_options(const uint8_t *o, uint32_t avail,
 		}
 		i += olen;
 	}
-	return SW_DERR_NONE;
+	p->tcp_nopts = n;
+	return e;
 cut:
+	p->tcp_nopts = n;
 	p->flags |= SW_PF_L4_CUT;
 	return SW_DERR_NONE;
+}
+
+/* Options captured whole, the common case, take a copy of the walk that
+ * the compiler rids of the checks against avail (they are those against
+ * optlen). */
+static enum sw_derr tcp_options(const uint8_t *o, uint32_t avail,
+                                uint32_t optlen, struct sw_pkt *p)
+{
+	if (avail >= optlen)
+		return options_walk(o, optlen, optlen, p);
+	return options_walk(o, avail, optlen, p);
 }
 
 /* ICMP types that carry an identifier and sequence number. */
@@ -397,6 +419,45 @@ static int icmp4_is_error(uint8_t type)
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 }
 
+/* The fixed TCP header (decode_l4()'s arguments), all but the options:
+ * those are tcp_options()'s, for p->tcp_optlen bytes when it returns
+ * SW_DERR_NONE. Apart so that the fast path (decode_fast()) runs the same
+ * code as the general walk. */
+static inline enum sw_derr tcp_header(const uint8_t *l4, uint32_t cap, uint32_t len,
+                                      int first, struct sw_pkt *p)
+{
+	uint32_t hl;
+
+	if (len < 20)
+		return first ? SW_DERR_FRAG_TINY : SW_DERR_TCP_TRUNC;
+	if (cap < 20)
+		return SW_DERR_TCP_TRUNC;
+	p->sport = rd16(l4);
+	p->dport = rd16(l4 + 2);
+	p->tcp_seq = rd32(l4 + 4);
+	p->tcp_ack = rd32(l4 + 8);
+	p->tcp_flags = l4[13];
+	p->tcp_win = rd16(l4 + 14);
+	p->flags |= SW_PF_HAS_PORTS;
+	hl = (uint32_t)(l4[12] >> 4) * 4;
+	if (hl < 20)
+		return SW_DERR_TCP_HLEN;
+	if (hl > len)
+		return first ? SW_DERR_FRAG_TINY : SW_DERR_TCP_HLEN;
+	p->tcp_optlen = (uint8_t)(hl - 20);
+	p->payload_len = (uint16_t)(len - hl);
+	return SW_DERR_NONE;
+}
+
+/* The options after tcp_header(): p->tcp_optlen bytes of them, of which the
+ * cap bytes of the segment (cap >= 20) hold what they hold. */
+static enum sw_derr tcp_header_options(const uint8_t *l4, uint32_t cap, struct sw_pkt *p)
+{
+	uint32_t optlen = p->tcp_optlen;
+
+	return tcp_options(l4 + 20, min32(optlen, cap - 20), optlen, p);
+}
+
 /*
  * l4: transport header; len bytes per the IP headers, cap of them readable
  * (cap <= len). first: this is the first fragment of a fragmented datagram,
@@ -406,30 +467,16 @@ static int icmp4_is_error(uint8_t type)
 static enum sw_derr decode_l4(const uint8_t *l4, uint32_t cap, uint32_t len,
                               int first, int v6, struct sw_pkt *p)
 {
-	uint32_t hl;
 	uint16_t ulen;
 
 	switch (p->proto) {
-	case SW_IPPROTO_TCP:
-		if (len < 20)
-			return first ? SW_DERR_FRAG_TINY : SW_DERR_TCP_TRUNC;
-		if (cap < 20)
-			return SW_DERR_TCP_TRUNC;
-		p->sport = rd16(l4);
-		p->dport = rd16(l4 + 2);
-		p->tcp_seq = rd32(l4 + 4);
-		p->tcp_ack = rd32(l4 + 8);
-		p->tcp_flags = l4[13];
-		p->tcp_win = rd16(l4 + 14);
-		p->flags |= SW_PF_HAS_PORTS;
-		hl = (uint32_t)(l4[12] >> 4) * 4;
-		if (hl < 20)
-			return SW_DERR_TCP_HLEN;
-		if (hl > len)
-			return first ? SW_DERR_FRAG_TINY : SW_DERR_TCP_HLEN;
-		p->tcp_optlen = (uint8_t)(hl - 20);
-		p->payload_len = (uint16_t)(len - hl);
-		return tcp_options(l4 + 20, min32(hl, cap) - 20, hl - 20, p);
+	case SW_IPPROTO_TCP: {
+		enum sw_derr e = tcp_header(l4, cap, len, first, p);
+
+		if (e != SW_DERR_NONE || p->tcp_optlen == 0)
+			return e;
+		return tcp_header_options(l4, cap, p);
+	}
 
 	case SW_IPPROTO_UDP:
 		if (len < 8)
@@ -746,14 +793,193 @@ static enum sw_derr decode_link(int linktype, const uint8_t *b, uint32_t cap,
 	}
 }
 
-enum sw_derr sw_decode(int linktype, const uint8_t *data, uint32_t caplen,
-                       uint32_t wirelen, uint64_t ts_us, struct sw_pkt *p)
+/* ---- the common case --------------------------------------------------- */
+
+/*
+ * memset(p, 0, sizeof *p), in pieces: compilers clear 64 bytes with a few
+ * vector stores but the whole 168 with a rep stos, which runs one step per 8
+ * bytes (12 instructions this way, 28 that way, on every packet).
+ */
+#define CLEAR_PIECE 64
+static_assert(sizeof(struct sw_pkt) > 2 * CLEAR_PIECE &&
+              sizeof(struct sw_pkt) <= 3 * CLEAR_PIECE,
+              "clear_pkt() clears struct sw_pkt in three pieces");
+static void clear_pkt(struct sw_pkt *p)
+{
+	unsigned char *b = (unsigned char *)p;
+
+	memset(b, 0, CLEAR_PIECE);
+	memset(b + CLEAR_PIECE, 0, CLEAR_PIECE);
+	memset(b + 2 * CLEAR_PIECE, 0, sizeof *p - 2 * CLEAR_PIECE);
+}
+
+/*
+ * The last steps of the fast path, apart (noinline) so that the fast path
+ * ends in a jump to them: it then keeps nothing for after a call, and
+ * needs no registers saved on its way through. Each sets p->err.
+ */
+__attribute__((noinline))
+static enum sw_derr fast_l4(const uint8_t *l4, uint32_t cap, uint32_t len, int v6,
+                            struct sw_pkt *p)
+{
+	p->err = decode_l4(l4, cap, len, 0, v6, p);
+	return p->err;
+}
+
+/*
+ * The option layouts on nearly every SYN and segment, known whole: a few
+ * compares where options_walk() spends a dozen instructions or more on each
+ * option. Each sets what the walk would on a fresh sw_pkt (options captured
+ * whole, no option seen yet); anything else, or a byte off, is walked.
+ */
+static int options_known(const uint8_t *o, uint32_t optlen, struct sw_pkt *p)
+{
+	static const uint8_t linux_syn[] = { 2, 4, 8, 1, 3 };
+	static const uint8_t timestamps[] = { 1, 1, 8 };
+
+	switch (optlen) {
+	case 4: /* MSS alone: raw scanners' SYNs */
+		if (rd16(o) != 0x0204)
+			return 0;
+		p->tcp_optkinds[0] = 2;
+		p->tcp_nopts = 1;
+		break;
+	case 12: /* NOP, NOP, timestamps: segments of Linux and BSD stacks */
+		if (rd32(o) != 0x0101080a)
+			return 0;
+		memcpy(p->tcp_optkinds, timestamps, sizeof timestamps);
+		p->tcp_nopts = sizeof timestamps;
+		return 1;
+	case 20: /* MSS, SACK permitted, timestamps, NOP, window scale:
+	            Linux SYN and SYN-ACK */
+		if (rd16(o) != 0x0204 || rd32(o + 4) != 0x0402080a ||
+		    rd16(o + 16) != 0x0103 || o[18] != 3)
+			return 0;
+		memcpy(p->tcp_optkinds, linux_syn, sizeof linux_syn);
+		p->tcp_nopts = sizeof linux_syn;
+		break;
+	default:
+		return 0;
+	}
+	p->tcp_mss = rd16(o + 2);
+	p->flags |= SW_PF_TCP_MSS;
+	return 1;
+}
+
+__attribute__((noinline))
+static enum sw_derr fast_tcp_options(const uint8_t *l4, uint32_t cap, struct sw_pkt *p)
+{
+	if (cap - 20 >= p->tcp_optlen && options_known(l4 + 20, p->tcp_optlen, p))
+		p->err = SW_DERR_NONE;
+	else
+		p->err = tcp_header_options(l4, cap, p);
+	return p->err;
+}
+
+/* TCP in the fast path: the general walk's decode_l4() for TCP. */
+static inline enum sw_derr fast_tcp(const uint8_t *l4, uint32_t cap, uint32_t len,
+                                    struct sw_pkt *p)
+{
+	enum sw_derr e = tcp_header(l4, cap, len, 0, p);
+
+	if (e != SW_DERR_NONE || p->tcp_optlen == 0) {
+		p->err = e;
+		return e;
+	}
+	return fast_tcp_options(l4, cap, p);
+}
+
+/*
+ * Most frames are Ethernet with at most one 802.1Q tag, carrying IPv4
+ * without options or IPv6 without extension headers, and no fragment.
+ * decode_fast() takes those through the link and IP layers straight, with
+ * the checks of the general walk that such a frame could fail, and hands
+ * the transport header to the general walk's own tcp_header() and
+ * decode_l4() with the arguments the general walk would give them: what
+ * comes out is the general walk's sw_pkt, field for field (test_decode
+ * and fuzz_packets compare the two). Anything else (a second tag, IPv4
+ * options, a fragment, an extension header, an IP header cut short) goes
+ * to the general walk, which starts over (and clears what was written).
+ */
+static enum sw_derr decode_fast(const uint8_t *b, uint32_t cap, uint32_t wirelen,
+                                uint64_t ts_us, struct sw_pkt *p)
+{
+	const uint8_t *ip;
+	uint32_t off = 14, n, len;
+	uint16_t type, frag;
+	uint8_t nh;
+
+	clear_pkt(p);
+	p->ts_us = ts_us;
+	p->caplen = cap;
+	p->wirelen = wirelen;
+	if (cap < 14 + 20)
+		goto general;
+	type = rd16(b + 12);
+	if (type == ET_VLAN) {
+		if (cap < 18 + 20)
+			goto general;
+		p->vlan_depth = 1;
+		p->vlan_id = rd16(b + 14) & 0x0fff;
+		type = rd16(b + 16);
+		off = 18;
+	}
+	ip = b + off;
+	n = cap - off; /* at least 20 */
+	if (type == ET_IPV4) {
+		/* version 4, 20-byte header; not a fragment (DF may be set) */
+		len = rd16(ip + 2);
+		frag = rd16(ip + 6);
+		if (ip[0] != 0x45 || len < 20 || (frag & 0x3fff) != 0)
+			goto general;
+		p->l3 = SW_L3_IPV4;
+		p->ip_len = (uint16_t)len;
+		p->ip_id = rd16(ip + 4);
+		p->ttl = ip[8];
+		p->proto = nh = ip[9];
+		set_addr4(&p->src, ip + 12);
+		set_addr4(&p->dst, ip + 16);
+		if (frag & 0x4000)
+			p->flags = SW_PF_DF;
+		n = min32(n, len); /* Ethernet padding is not part of the datagram */
+		if (nh == SW_IPPROTO_TCP)
+			return fast_tcp(ip + 20, n - 20, len - 20, p);
+		return fast_l4(ip + 20, n - 20, len - 20, 0, p);
+	}
+	if (type == ET_IPV6) {
+		if (n < 40 || (ip[0] >> 4) != 6)
+			goto general;
+		nh = ip[6];
+		if (nh != SW_IPPROTO_TCP && nh != SW_IPPROTO_UDP && nh != SW_IPPROTO_ICMPV6)
+			goto general;
+		len = 40 + (uint32_t)rd16(ip + 4);
+		p->l3 = SW_L3_IPV6;
+		p->ip_len = (uint16_t)min32(len, 0xffff);
+		p->ttl = ip[7];
+		p->proto = nh;
+		set_addr6(&p->src, ip + 8);
+		set_addr6(&p->dst, ip + 24);
+		n = min32(n, len);
+		if (nh == SW_IPPROTO_TCP)
+			return fast_tcp(ip + 40, n - 40, len - 40, p);
+		return fast_l4(ip + 40, n - 40, len - 40, 1, p);
+	}
+general:
+	/* the times from p, not from registers kept for this */
+	return sw_decode_general(SW_DLT_EN10MB, b, cap, p->wirelen, p->ts_us, p);
+}
+
+/* Not inlined into sw_decode(), which jumps to it last, like to the last
+ * steps of the fast path (fast_l4()). */
+__attribute__((noinline))
+enum sw_derr sw_decode_general(int linktype, const uint8_t *data, uint32_t caplen,
+                               uint32_t wirelen, uint64_t ts_us, struct sw_pkt *p)
 {
 	/* Something to point at when there is no data, so that no path does
 	 * arithmetic on a null pointer. */
 	static const uint8_t nothing[1];
 
-	memset(p, 0, sizeof *p);
+	clear_pkt(p);
 	p->ts_us = ts_us;
 	p->caplen = caplen;
 	p->wirelen = wirelen;
@@ -763,4 +989,12 @@ enum sw_derr sw_decode(int linktype, const uint8_t *data, uint32_t caplen,
 	}
 	p->err = decode_link(linktype, data, caplen, p);
 	return p->err;
+}
+
+enum sw_derr sw_decode(int linktype, const uint8_t *data, uint32_t caplen,
+                       uint32_t wirelen, uint64_t ts_us, struct sw_pkt *p)
+{
+	if (linktype == SW_DLT_EN10MB && data != NULL)
+		return decode_fast(data, caplen, wirelen, ts_us, p);
+	return sw_decode_general(linktype, data, caplen, wirelen, ts_us, p);
 }

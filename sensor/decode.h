@@ -159,6 +159,15 @@ enum sw_derr sw_decode(int linktype, const uint8_t *data, uint32_t caplen,
                        uint32_t wirelen, uint64_t ts_us, struct sw_pkt *p);
 
 /*
+ * sw_decode() without its fast path for the common case (Ethernet, at most
+ * one 802.1Q tag, IPv4 without options or IPv6 without extension headers,
+ * not a fragment): the same *p and result for every input, by contract. For
+ * the tests that hold the fast path to it.
+ */
+enum sw_derr sw_decode_general(int linktype, const uint8_t *data, uint32_t caplen,
+                               uint32_t wirelen, uint64_t ts_us, struct sw_pkt *p);
+
+/*
  * Decode a transport header on its own: l4 holds cap readable bytes of a
  * datagram whose transport part is len bytes long (cap <= len), p already
  * has the IP fields (l3, proto, addresses). Fills the transport fields of p

@@ -11,8 +11,9 @@
  * passed as it is. tests/fuzz/seeds.py cuts the captures of
  * tests/data/corpus into such inputs.
  *
- * Invariants: the decoder's fragment fields stay inside the captured
- * frame; the record stream is consistent (updates, evidence and closes
+ * Invariants: the decoder's fast path for the common case gives what the
+ * general walk gives (sw_decode_general), byte for byte; the decoder's
+ * fragment fields stay inside the captured frame; the record stream is consistent (updates, evidence and closes
  * belong to an open detection, evidence lines are terminated) and every
  * detection opened is closed by sw_detect_finish(); the engine's memory
  * does not change after sw_detect_new().
@@ -115,6 +116,20 @@ static void check_decoded(const struct sw_pkt *p, uint32_t caplen)
 	}
 }
 
+/* The same frame through the general walk alone: the same sw_pkt, padding
+ * and all (both clear it whole before they start). */
+static void check_general(int linktype, const uint8_t *frame, uint32_t caplen, uint64_t ts,
+                          const struct sw_pkt *p)
+{
+	struct sw_pkt g;
+
+	memset(&g, 0x5a, sizeof g);
+	sw_decode_general(linktype, frame, caplen, caplen, ts, &g);
+	FUZZ_CHECK(memcmp(p, &g, sizeof g) == 0,
+	           "link type %d, %u bytes: fast path %s, general walk %s, not the same sw_pkt",
+	           linktype, caplen, sw_derr_name(p->err), sw_derr_name(g.err));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sw_detect_sink sink = { check_record, &st };
@@ -153,6 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		sw_decode(linktype, frame, caplen, caplen, ts, &p);
 		check_decoded(&p, caplen);
+		check_general(linktype, frame, caplen, ts, &p);
 		sw_counters_add(&cnt, &p);
 		sw_detect_packet(d, &p);
 		if (p.flags & SW_PF_FRAG) {

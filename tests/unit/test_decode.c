@@ -2,7 +2,9 @@
  * test_decode.c - the packet decoder on packets crafted with libnet: every
  * link type, VLAN stacks, IPv4 options and fragments, IPv6 extension chains,
  * TCP/UDP/ICMP/ICMPv6 fields, the quoted header of ICMP errors, truncation
- * at every byte offset and random bytes through every link type.
+ * at every byte offset and random bytes through every link type; and the
+ * fast path of the common case against the general walk, on crafted,
+ * mutated and corpus packets.
  *
  * Packets are decoded from heap buffers of exactly caplen bytes, so that
  * AddressSanitizer catches any read past caplen.
@@ -14,6 +16,7 @@
 #include "config.h"
 #endif
 
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +26,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pcap/pcap.h>
 
 #include "decode.h"
 #include "pktcraft.h"
@@ -1504,6 +1508,254 @@ static void test_fuzz_mutations(void **state)
 	assert_true(counts[SW_DERR_IP_VERSION] > 0);
 }
 
+/* ---- the fast path ------------------------------------------------------ */
+
+/*
+ * sw_decode() takes common Ethernet frames through a fast path of its own;
+ * sw_decode_general() is the general walk alone. Both must give the same
+ * result and the same sw_pkt, byte for byte, on every input: each is handed
+ * a struct filled with a different pattern, so a field one of them forgets
+ * to clear or to set shows. Returns whether the fast path could have taken
+ * it (as far as the outcome tells: decoded whole as IP).
+ */
+static int both_ways(int lt, const uint8_t *b, size_t caplen, size_t wirelen)
+{
+	uint8_t *copy = malloc(caplen ? caplen : 1);
+	struct sw_pkt f, g;
+	enum sw_derr ef, eg;
+
+	assert_non_null(copy);
+	if (caplen)
+		memcpy(copy, b, caplen);
+	memset(&f, 0xa5, sizeof f);
+	memset(&g, 0x5a, sizeof g);
+	ef = sw_decode(lt, caplen ? copy : NULL, (uint32_t)caplen, (uint32_t)wirelen,
+	               1795799381000000ull, &f);
+	eg = sw_decode_general(lt, caplen ? copy : NULL, (uint32_t)caplen,
+	                       (uint32_t)wirelen, 1795799381000000ull, &g);
+	free(copy);
+	if (ef != eg || memcmp(&f, &g, sizeof f) != 0) {
+		const uint8_t *x = (const uint8_t *)&f, *y = (const uint8_t *)&g;
+		size_t at = 0;
+
+		while (at < sizeof f && x[at] == y[at])
+			at++;
+		fail_msg("link type %d, %zu of %zu bytes: fast path %s, general walk %s, "
+		         "first difference at byte %zu of struct sw_pkt", lt, caplen, wirelen,
+		         sw_derr_name(ef), sw_derr_name(eg), at);
+	}
+	return ef == SW_DERR_NONE && (f.l3 == SW_L3_IPV4 || f.l3 == SW_L3_IPV6);
+}
+
+/* Every cut of the frame, and the frame whole with a wire length longer
+ * (snaplen) and with Ethernet padding the IP length leaves out. */
+static void both_ways_every_cut(int lt, const uint8_t *b, size_t n)
+{
+	uint8_t pad[PC_MAX + 32];
+
+	for (size_t cut = 0; cut <= n; cut++)
+		both_ways(lt, b, cut, n);
+	both_ways(lt, b, n, n + 1000);
+	memcpy(pad, b, n);
+	memset(pad + n, 0xee, 32);
+	both_ways(lt, pad, n + 32, n + 32);
+}
+
+enum { FAST_SEEDS = 128 };
+
+struct seeds {
+	uint8_t b[FAST_SEEDS][PC_MAX];
+	size_t n[FAST_SEEDS];
+	int count;
+};
+
+/* One datagram as a seed, in the Ethernet frames it can come in: no tag,
+ * one 802.1Q tag, an 802.1ad tag, two tags. */
+static void add_framed(struct seeds *s, const uint8_t *ip, size_t n, uint16_t type)
+{
+	static const uint16_t outer[] = { 0, 0x8100, 0x88a8, 0x9100 };
+
+	for (size_t i = 0; i < sizeof outer / sizeof outer[0]; i++) {
+		for (int twice = 0; twice < (outer[i] ? 2 : 1); twice++) {
+			uint8_t *b = s->b[s->count];
+			size_t m;
+
+			assert_true(s->count < FAST_SEEDS);
+			memcpy(b, ip, n);
+			m = pc_eth(b, n, PC_MAX, type);
+			if (outer[i])
+				m = pc_vlan(b, m, PC_MAX, outer[i], (uint16_t)(100 + i));
+			if (twice)
+				m = pc_vlan(b, m, PC_MAX, 0x8100, 7);
+			assert_true(m > 0);
+			s->n[s->count++] = m;
+		}
+	}
+}
+
+/* Datagrams of every shape the fast path takes or turns away. */
+static void fast_seeds(struct seeds *s)
+{
+	static const uint8_t ts_opts[] = { 1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2 };
+	static const uint8_t mss_opts[] = { 2, 4, 0x05, 0xb4 };
+	static const uint8_t win_opts[] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2 };
+	static const struct pc_ext frag6[] = { { .type = 44, .mf = 1, .frag_id = 9 } };
+	static const struct pc_ext hop[] = { { .type = 0 } };
+	uint8_t d[PC_MAX], q[PC_MAX];
+	struct pc_ip4 ip = ip4_ab();
+	struct pc_ip6 ip6 = ip6_ab();
+	struct pc_l4 t = tcp_syn();
+	struct pc_l4 u = udp_probe();
+	struct pc_l4 echo = { .proto = 1, .type = 8, .id = 7, .seqno = 1 };
+	struct pc_l4 echo6 = { .proto = 58, .type = 128, .id = 7, .seqno = 1 };
+	struct pc_l4 unreach = { .proto = 1, .type = 3, .code = 3 };
+	struct pc_l4 gre = { .proto = 47, .payload = PAYLOAD, .paylen = 9 };
+	size_t n;
+
+	s->count = 0;
+	/* IPv4: TCP with each option layout the fast path knows, and one it
+	 * does not; DF and not; UDP, ICMP, ICMP error, another protocol */
+	add_framed(s, d, pc_ip4(d, PC_MAX, &ip, &t), 0x0800);
+	t.opts = ts_opts;
+	t.optlen = sizeof ts_opts;
+	t.flags = SW_TH_ACK;
+	add_framed(s, d, pc_ip4(d, PC_MAX, &ip, &t), 0x0800);
+	t.opts = mss_opts;
+	t.optlen = sizeof mss_opts;
+	t.flags = SW_TH_SYN;
+	ip.frag = 0;
+	add_framed(s, d, pc_ip4(d, PC_MAX, &ip, &t), 0x0800);
+	t.opts = win_opts;
+	t.optlen = sizeof win_opts;
+	add_framed(s, d, pc_ip4(d, PC_MAX, &ip, &t), 0x0800);
+	t.opts = NULL;
+	t.optlen = 0;
+	n = pc_ip4(d, PC_MAX, &ip, &t);
+	add_framed(s, d, n, 0x0800);
+	add_framed(s, d, pc_ip4(d, PC_MAX, &ip, &u), 0x0800);
+	add_framed(s, d, pc_ip4(d, PC_MAX, &ip, &echo), 0x0800);
+	unreach.payload = q;
+	unreach.paylen = pc_ip4(q, sizeof q, &ip, &u);
+	add_framed(s, d, pc_ip4(d, PC_MAX, &ip, &unreach), 0x0800);
+	add_framed(s, d, pc_ip4(d, PC_MAX, &ip, &gre), 0x0800);
+	/* IPv4 the fast path leaves alone: options, a first and a later
+	 * fragment */
+	ip.opts = RA_OPT;
+	ip.optlen = sizeof RA_OPT;
+	add_framed(s, d, pc_ip4(d, PC_MAX, &ip, &t), 0x0800);
+	ip.opts = NULL;
+	ip.optlen = 0;
+	ip.frag = 0x2000;
+	add_framed(s, d, pc_ip4_raw(d, PC_MAX, &ip, 6, q, 16), 0x0800);
+	ip.frag = 0x0001;
+	add_framed(s, d, pc_ip4_raw(d, PC_MAX, &ip, 6, q, 16), 0x0800);
+	/* IPv6: TCP, UDP, ICMPv6; an extension header and a fragment
+	 * header (general walk) */
+	t.opts = SYN_OPTS;
+	t.optlen = sizeof SYN_OPTS;
+	add_framed(s, d, pc_ip6(d, PC_MAX, &ip6, &t), 0x86dd);
+	add_framed(s, d, pc_ip6(d, PC_MAX, &ip6, &u), 0x86dd);
+	add_framed(s, d, pc_ip6(d, PC_MAX, &ip6, &echo6), 0x86dd);
+	ip6.ext = hop;
+	ip6.next = 1;
+	add_framed(s, d, pc_ip6(d, PC_MAX, &ip6, &u), 0x86dd);
+	ip6.ext = frag6;
+	add_framed(s, d, pc_ip6(d, PC_MAX, &ip6, &u), 0x86dd);
+	/* not IP */
+	n = pc_arp(s->b[s->count], PC_MAX, pc_mac_src, A4, B4);
+	assert_true(n > 0);
+	s->n[s->count++] = n;
+}
+
+static void test_fast_path_every_cut(void **state)
+{
+	struct seeds *s = malloc(sizeof *s);
+	int fast = 0;
+
+	(void)state;
+	assert_non_null(s);
+	fast_seeds(s);
+	for (int i = 0; i < s->count; i++) {
+		both_ways_every_cut(SW_DLT_EN10MB, s->b[i], s->n[i]);
+		fast += both_ways(SW_DLT_EN10MB, s->b[i], s->n[i], s->n[i]);
+	}
+	/* the seeds of the fast path were decoded whole */
+	assert_true(fast >= 30);
+	free(s);
+}
+
+/* The seeds with a few bytes changed, most of them in the headers: the
+ * near misses of every check of the fast path (a version nibble, a length,
+ * a tag, an option byte) and of the option layouts it knows. */
+static void test_fast_path_mutations(void **state)
+{
+	struct seeds *s = malloc(sizeof *s);
+	unsigned fast = 0;
+
+	(void)state;
+	assert_non_null(s);
+	fast_seeds(s);
+	rng_state = 0xfa57fa57fa57fa57ULL;
+	for (int i = 0; i < 300000; i++) {
+		int k = (int)(rnd() % (uint64_t)s->count);
+		size_t n = s->n[k];
+		size_t cut = (rnd() & 7) ? n : (size_t)(rnd() % (n + 1));
+		uint8_t b[PC_MAX];
+
+		memcpy(b, s->b[k], n);
+		for (int m = (int)(rnd() % 3) + 1; m > 0; m--) {
+			size_t at = (rnd() & 3) ? (size_t)(rnd() % (n < 80 ? n : 80))
+			                        : (size_t)(rnd() % n);
+			b[at] = (rnd() & 1) ? (uint8_t)rnd() : (uint8_t)(b[at] ^ (1u << (rnd() % 8)));
+		}
+		fast += both_ways(SW_DLT_EN10MB, b, cut, n);
+	}
+	assert_true(fast > 10000);
+	free(s);
+}
+
+/* The packets of every corpus capture, as they are and cut short. */
+static void test_fast_path_corpus(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	char dir[4096];
+	struct dirent *de;
+	unsigned files = 0, packets = 0, fast = 0;
+	DIR *dp;
+
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/tests/data/corpus", top ? top : ".");
+	dp = opendir(dir);
+	if (!dp)
+		fail_msg("cannot open %s (set top_srcdir)", dir);
+	while ((de = readdir(dp))) {
+		char path[8192], err[PCAP_ERRBUF_SIZE];
+		size_t len = strlen(de->d_name);
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		pcap_t *pc;
+		int lt;
+
+		if (len < 5 || strcmp(de->d_name + len - 5, ".pcap") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		pc = pcap_open_offline(path, err);
+		if (!pc)
+			fail_msg("%s", err);
+		lt = pcap_datalink(pc);
+		while (pcap_next_ex(pc, &h, &data) == 1) {
+			fast += both_ways(lt, data, h->caplen, h->len);
+			both_ways(lt, data, h->caplen / 2, h->len);
+			packets++;
+		}
+		pcap_close(pc);
+		files++;
+	}
+	closedir(dp);
+	assert_true(files >= 20);
+	assert_true(fast > packets / 2);
+}
+
 /* ---- names -------------------------------------------------------------- */
 
 static void test_error_names(void **state)
@@ -1548,6 +1800,9 @@ int main(void)
 		cmocka_unit_test(test_truncation_every_offset),
 		cmocka_unit_test(test_fuzz_random),
 		cmocka_unit_test(test_fuzz_mutations),
+		cmocka_unit_test(test_fast_path_every_cut),
+		cmocka_unit_test(test_fast_path_mutations),
+		cmocka_unit_test(test_fast_path_corpus),
 		cmocka_unit_test(test_error_names),
 	};
 
