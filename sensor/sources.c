@@ -188,7 +188,7 @@ void sw_sources_touch(struct sw_sources *t, const struct sw_source *s)
 
 /* Entry i was seen at now: its last_seen, which never goes back, and the
  * age in its rank (its worth stays). A RANK_SLOW rank keeps its top bits
- * set (above 2^61: slow) under any age, and a now that does not fit makes
+ * set (2^62 and above: slow) under any age, and a now that does not fit makes
  * the rank RANK_SLOW. */
 static inline void seen(struct sw_sources *t, size_t i, int64_t now)
 {
@@ -218,7 +218,7 @@ static void check_rank(const struct sw_sources *t, size_t i)
 #if defined(__SANITIZE_ADDRESS__)
 	uint64_t r = t->src[i].key ? rank_of(&t->src[i]) : 0;
 
-	assert(t->ranks[i] == r || (r == RANK_SLOW && t->ranks[i] >> 61 == 7));
+	assert(t->ranks[i] == r || (r == RANK_SLOW && t->ranks[i] >> 58 == 63));
 #else
 	(void)t;
 	(void)i;
@@ -247,8 +247,9 @@ static size_t pick_source_victim(const struct sw_sources *t, size_t first)
 			v = i;
 		}
 	}
-	/* every rank but a RANK_SLOW one (seen: its top bits) is below 2^61 */
-	if (vr == 0 || !(all >> 61))
+	/* a rank is at most 8 << 58 | RANK_AGE, below 2^62, unless it is a
+	 * RANK_SLOW one (or was, and was seen: its top six bits stay set) */
+	if (vr == 0 || !(all >> 62))
 		return first + v; /* the first empty, or all ranks are exact */
 	v = 0;
 	vw = source_worth(&b[0]);
