@@ -545,6 +545,7 @@ static struct sw_detail *detail_of(struct sw_detect *d, struct sw_source *s)
 		}
 		memset(r, 0, sizeof *r);
 		s->pend_group = 0;
+		sw_sources_touch(d->sources, s);
 	}
 	return dt;
 }
@@ -583,6 +584,7 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 			                                  c->dport);
 		s->pend = r;
 		s->pend_group = (uint8_t)(g + 1);
+		sw_sources_touch(d->sources, s);
 		return;
 	}
 	if (!dt)
@@ -596,12 +598,14 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 	evaluate(d, s, g, gs);
 }
 
-static void count_outcome(struct sw_source *s, unsigned which, bool success)
+static void count_outcome(struct sw_detect *d, struct sw_source *s, unsigned which, bool success)
 {
 	uint16_t *total = success ? &s->ok[which] : &s->fails[which];
 
 	if (*total < UINT16_MAX)
 		(*total)++;
+	if (!success && *total == 1 && s->fails[!which] == 0)
+		sw_sources_touch(d->sources, s); /* its first failure: worth more */
 	if (success)
 		s->recent_ok[which]++;
 	else
@@ -616,7 +620,7 @@ static void trw_step(struct sw_detect *d, struct sw_source *s, unsigned which, b
 {
 	float *llr = &s->trw[which];
 
-	count_outcome(s, which, success);
+	count_outcome(d, s, which, success);
 	*llr += success ? d->trw_success : d->trw_fail;
 	/* The walk restarts at its lower bound, so that a later scan still
 	 * shows; the price is that a long benign life has many excursions, and
@@ -624,10 +628,14 @@ static void trw_step(struct sw_detect *d, struct sw_source *s, unsigned which, b
 	 * excursion in 6,500 reaches four failures in a row) would cross the
 	 * upper bound in the end. The recent success ratio stands in for the
 	 * history the restart forgets. */
-	if (*llr >= d->trw_upper && !mostly_answered(s, which))
+	if (*llr >= d->trw_upper && !mostly_answered(s, which)) {
+		bool was = s->scanner != 0;
 		s->scanner |= (uint8_t)(1u << which);
-	else if (*llr <= d->trw_lower)
+		if (!was)
+			sw_sources_touch(d->sources, s); /* now worth more */
+	} else if (*llr <= d->trw_lower) {
 		*llr = 0;
+	}
 }
 
 /*
@@ -647,10 +655,9 @@ static void settle(struct sw_detect *d, struct sw_contact *c, const struct sw_ad
 	sw_contacts_settled(d->contacts, c);
 	if (c->bits & SW_CB_FLOOD)
 		return;
-	s = sw_sources_find(d->sources, c->src_key);
+	s = sw_sources_seen(d->sources, c->src_key, d->now);
 	if (!s)
 		return; /* the source was evicted meanwhile */
-	s->last_seen = d->now > s->last_seen ? d->now : s->last_seen;
 
 	switch (g) {
 	case SW_G_TCP:
@@ -782,7 +789,6 @@ static inline struct sw_source *initiator(struct sw_detect *d, const struct sw_p
 {
 	struct sw_source *s = sw_sources_get(d->sources, &p->src, d->now);
 
-	s->last_seen = d->now;
 	if (is_home(d, &p->src) && !is_home(d, &p->dst))
 		s->outbound = 1;
 	return s;

@@ -5,7 +5,10 @@
  * the least useful one of its bucket (no failures before some, oldest
  * first). The bucket's eight keys also sit together in one cache line of
  * their own, so finding a source reads that line and then only its entry,
- * not the 700 bytes of the bucket's entries. Details: a clock hand offers CANDIDATES slots at a time and the
+ * not the 1,280 bytes of the bucket's entries; and their eight ranks (worth
+ * and age as one number, kept by sw_sources_touch and by seeing a source)
+ * in another, so choosing a victim for a new source reads that line, not
+ * the eight entries. Details: a clock hand offers CANDIDATES slots at a time and the
  * least useful is taken; a detail whose owner was evicted is found free by
  * its key no longer matching. The distinct set of each detail is one open
  * addressing array of 32-bit keys shared by all groups: a target key is the
@@ -27,7 +30,9 @@
 #define CANDIDATES 8
 
 /* what source_worth reads lies in the first 32 bytes of an entry, and
- * entries are whole 32-byte halves of lines (sources.h) */
+ * entries are whole 32-byte halves of lines (sources.h): the entries are
+ * read to choose a victim only for hostile packet times (RANK_SLOW), and
+ * a rank is worked out from them when a worth changes */
 static_assert(offsetof(struct sw_source, key) + 8 <= 32 &&
                   offsetof(struct sw_source, last_seen) + 8 <= 32 &&
                   offsetof(struct sw_source, detail) + 4 <= 32 &&
@@ -42,6 +47,9 @@ struct sw_sources {
 	uint32_t bucket_mask;
 	struct sw_source *src;
 	uint64_t *keys;         /* keys[i] == src[i].key, a bucket's keys per line */
+	uint64_t *ranks;        /* ranks[i] == rank_of(&src[i]) (sw_sources_touch),
+	                           a bucket's ranks per line: choosing a victim
+	                           reads this line, not the eight entries */
 	uint32_t ndetails;
 	uint32_t hand;
 	struct sw_detail *det;
@@ -78,10 +86,11 @@ struct sw_sources *sw_sources_new(unsigned sources, unsigned details,
 	assert((t->set_slots & (t->set_slots - 1)) == 0 && t->set_slots > t->set_cap);
 	t->src = sw_table_alloc((size_t)n * sizeof *t->src);
 	t->keys = sw_table_alloc((size_t)n * sizeof *t->keys);
+	t->ranks = sw_table_alloc((size_t)n * sizeof *t->ranks);
 	t->det = sw_table_alloc((size_t)t->ndetails * sizeof *t->det);
 	t->owners = sw_table_alloc((size_t)t->ndetails * sizeof *t->owners);
 	t->sets = sw_table_alloc((size_t)t->ndetails * t->set_slots * sizeof *t->sets);
-	if (!t->src || !t->keys || !t->det || !t->owners || !t->sets) {
+	if (!t->src || !t->keys || !t->ranks || !t->det || !t->owners || !t->sets) {
 		sw_sources_free(t);
 		return NULL;
 	}
@@ -94,6 +103,7 @@ void sw_sources_free(struct sw_sources *t)
 		return;
 	sw_table_free(t->src, ((size_t)t->bucket_mask + 1) * WAYS * sizeof *t->src);
 	sw_table_free(t->keys, ((size_t)t->bucket_mask + 1) * WAYS * sizeof *t->keys);
+	sw_table_free(t->ranks, ((size_t)t->bucket_mask + 1) * WAYS * sizeof *t->ranks);
 	sw_table_free(t->det, (size_t)t->ndetails * sizeof *t->det);
 	sw_table_free(t->owners, (size_t)t->ndetails * sizeof *t->owners);
 	sw_table_free(t->sets, (size_t)t->ndetails * t->set_slots * sizeof *t->sets);
@@ -102,7 +112,8 @@ void sw_sources_free(struct sw_sources *t)
 
 uint64_t sw_sources_memory(const struct sw_sources *t)
 {
-	return sizeof *t + ((uint64_t)t->bucket_mask + 1) * WAYS * (sizeof *t->src + sizeof *t->keys) +
+	return sizeof *t + ((uint64_t)t->bucket_mask + 1) * WAYS *
+	                       (sizeof *t->src + sizeof *t->keys + sizeof *t->ranks) +
 	       (uint64_t)t->ndetails * (sizeof *t->det + sizeof *t->owners +
 	                                 t->set_slots * sizeof *t->sets);
 }
@@ -130,15 +141,27 @@ static size_t bucket_first(const struct sw_sources *t, uint64_t key)
 	return (size_t)((key >> 24) & t->bucket_mask) * WAYS;
 }
 
-struct sw_source *sw_sources_find(struct sw_sources *t, uint64_t key)
+/* The index of key's entry, or NONE. */
+#define NONE SIZE_MAX
+static inline size_t find_index(const struct sw_sources *t, uint64_t key)
 {
 	size_t first = bucket_first(t, key);
 	const uint64_t *k = t->keys + first;
 
-	for (int i = 0; i < WAYS; i++)
+	/* unrolled, a way costs a compare and a branch, not the loop's three
+	 * more: a new source compares all eight */
+#pragma GCC unroll 8
+	for (size_t i = 0; i < WAYS; i++)
 		if (k[i] == key)
-			return &t->src[first + (size_t)i];
-	return NULL;
+			return first + i;
+	return NONE;
+}
+
+struct sw_source *sw_sources_find(struct sw_sources *t, uint64_t key)
+{
+	size_t i = find_index(t, key);
+
+	return i == NONE ? NULL : &t->src[i];
 }
 
 /* Higher is more worth keeping. */
@@ -150,56 +173,121 @@ static int source_worth(const struct sw_source *s)
 	       ((s->detail | s->pend_group) != 0);
 }
 
-/* The victim among a bucket's entries b: the first empty one, else the
- * first of the least worth and, among those, the oldest. Worth and age
- * are compared as one number (worth above 58 bits of last_seen) when every
- * last_seen fits, as packet times do; otherwise entry by entry. */
-static struct sw_source *pick_source_victim(struct sw_source *b)
+/* A rank for an entry whose last_seen does not fit below its worth
+ * (hostile packet times): its bucket's victim is then chosen entry by
+ * entry. Above every other rank. */
+#define RANK_SLOW UINT64_MAX
+#define RANK_AGE ((UINT64_C(1) << 58) - 1)
+
+/* Worth and age as one number, lower is the better victim: worth + 1 above
+ * 58 bits of last_seen, as packet times fit. An empty entry's rank is 0
+ * (the table starts zeroed), below every other. */
+static uint64_t rank_of(const struct sw_source *s)
 {
-	struct sw_source *v = NULL;
-	uint64_t vr = UINT64_MAX;
+	uint64_t ls = (uint64_t)s->last_seen;
+
+	if (ls > RANK_AGE)
+		return RANK_SLOW;
+	return (uint64_t)(source_worth(s) + 1) << 58 | ls;
+}
+
+void sw_sources_touch(struct sw_sources *t, const struct sw_source *s)
+{
+	t->ranks[s - t->src] = rank_of(s);
+}
+
+/* Entry i was seen at now: its last_seen, which never goes back, and the
+ * age in its rank (its worth stays). A RANK_SLOW rank keeps its top bits
+ * set (2^62 and above: slow) under any age, and a now that does not fit makes
+ * the rank RANK_SLOW. */
+static inline void seen(struct sw_sources *t, size_t i, int64_t now)
+{
+	struct sw_source *s = &t->src[i];
+
+	if (now <= s->last_seen)
+		return;
+	s->last_seen = now;
+	t->ranks[i] = (t->ranks[i] & ~RANK_AGE) | ((uint64_t)now > RANK_AGE ? RANK_SLOW : (uint64_t)now);
+}
+
+struct sw_source *sw_sources_seen(struct sw_sources *t, uint64_t key, int64_t now)
+{
+	size_t i = find_index(t, key);
+
+	if (i == NONE)
+		return NULL;
+	seen(t, i, now);
+	return &t->src[i];
+}
+
+/* The dev build (sanitizers) checks that every change to an entry's worth
+ * or age was followed by sw_sources_touch: a missed one would make victims
+ * differ from the entries' own worth and age. */
+static void check_rank(const struct sw_sources *t, size_t i)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	uint64_t r = t->src[i].key ? rank_of(&t->src[i]) : 0;
+
+	assert(t->ranks[i] == r || (r == RANK_SLOW && t->ranks[i] >> 58 == 63));
+#else
+	(void)t;
+	(void)i;
+#endif
+}
+
+/* The victim among the bucket of WAYS entries from first: the first empty
+ * one, else the first of the least worth and, among those, the oldest,
+ * from the bucket's line of ranks. The entries are read only when a rank
+ * is RANK_SLOW and no entry is empty. */
+static size_t pick_source_victim(const struct sw_sources *t, size_t first)
+{
+	const uint64_t *r = t->ranks + first;
+	const struct sw_source *b = t->src + first;
+	uint64_t vr = r[0], all = r[0];
+	size_t v = 0;
 	int vw = 0;
 
-	for (int i = 0; i < WAYS; i++) {
-		const struct sw_source *e = &b[i];
-		uint64_t ls = (uint64_t)e->last_seen, r;
-
-		if (e->key == 0)
-			return &b[i]; /* worth -1: no other is less */
-		if (ls >> 58)
-			goto slow;
-		r = (uint64_t)source_worth(e) << 58 | ls;
-		if (r < vr) {
-			vr = r;
-			v = &b[i];
+	check_rank(t, first);
+#pragma GCC unroll 8
+	for (size_t i = 1; i < WAYS; i++) {
+		check_rank(t, first + i);
+		all |= r[i];
+		if (r[i] < vr) {
+			vr = r[i];
+			v = i;
 		}
 	}
-	return v;
-slow:
-	v = NULL;
-	for (int i = 0; i < WAYS; i++) {
+	/* a rank is at most 8 << 58 | RANK_AGE, below 2^62, unless it is a
+	 * RANK_SLOW one (or was, and was seen: its top six bits stay set) */
+	if (vr == 0 || !(all >> 62))
+		return first + v; /* the first empty, or all ranks are exact */
+	v = 0;
+	vw = source_worth(&b[0]);
+	for (size_t i = 1; i < WAYS; i++) {
 		int w = source_worth(&b[i]);
-		if (!v || w < vw || (w == vw && b[i].last_seen < v->last_seen)) {
-			v = &b[i];
+		if (w < vw || (w == vw && b[i].last_seen < b[v].last_seen)) {
+			v = i;
 			vw = w;
 		}
 	}
-	return v;
+	return first + v;
 }
 
 struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now)
 {
 	uint64_t key = sw_source_key(t, a);
-	size_t first = bucket_first(t, key);
-	struct sw_source *b = t->src + first, *v;
-	struct sw_source *found = sw_sources_find(t, key);
+	size_t first = bucket_first(t, key), i = find_index(t, key);
+	struct sw_source *v;
 
-	if (found)
-		return found;
+	if (i != NONE) {
+		check_rank(t, i);
+		seen(t, i, now);
+		return &t->src[i];
+	}
 	/* a new source: an empty slot or the least useful one, the first of
-	 * the least worth and oldest (this reads the entries, but only for an
-	 * address not seen before; each entry's worth is worked out once) */
-	v = pick_source_victim(b);
+	 * the least worth and oldest (from the bucket's ranks) */
+	i = pick_source_victim(t, first);
+	v = t->src + i;
 	if (v->key != 0) {
 		struct sw_detail *dt = v->detail ? &t->det[v->detail - 1] : NULL;
 		t->src_evictions++;
@@ -211,9 +299,11 @@ struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, 
 	}
 	memset(v, 0, sizeof *v);
 	v->key = key;
-	t->keys[v - t->src] = key;
+	t->keys[i] = key;
 	v->addr = *a;
 	v->first_seen = v->last_seen = now;
+	/* rank_of(v): worth 0 */
+	t->ranks[i] = (uint64_t)now > RANK_AGE ? RANK_SLOW : UINT64_C(1) << 58 | (uint64_t)now;
 	return v;
 }
 
@@ -312,6 +402,7 @@ struct sw_detail *sw_sources_detail(struct sw_sources *t, struct sw_source *s, b
 		if (dt->src_key == s->key)
 			return dt;
 		s->detail = 0; /* it went to someone else */
+		sw_sources_touch(t, s);
 	}
 	if (!create)
 		return NULL;
@@ -322,6 +413,7 @@ struct sw_detail *sw_sources_detail(struct sw_sources *t, struct sw_source *s, b
 			t->det_evictions++;
 			t->on_evict(t->ctx, dt);
 			owner->detail = 0;
+			sw_sources_touch(t, owner);
 		}
 	}
 	clear_detail(t, dt);
@@ -329,6 +421,7 @@ struct sw_detail *sw_sources_detail(struct sw_sources *t, struct sw_source *s, b
 	t->owners[dt - t->det] = s->key;
 	s->detail = (uint32_t)(dt - t->det) + 1;
 	s->earned = 1;
+	sw_sources_touch(t, s);
 	return dt;
 }
 

@@ -63,11 +63,12 @@ struct sw_pending {
 	uint8_t flood_fail;    /* failed towards a target flooded from forged sources */
 };
 
-/* The fields choosing a victim reads (key, last_seen, detail, fails,
- * scanner, pend_group) come first, within 32 bytes, and the entry is a
- * multiple of 32 bytes: in the 64-byte aligned table they lie in one cache
- * line of each entry, so a new source in a full bucket reads 8 lines, not
- * the bucket's 21 (sources.c asserts the layout). */
+/* The fields of a source's worth as a victim (key, last_seen, detail,
+ * fails, scanner, pend_group) come first, within 32 bytes, and the entry is
+ * a multiple of 32 bytes: in the 64-byte aligned table they lie in one
+ * cache line of each entry (sources.c asserts the layout). Victims are
+ * chosen from a rank per entry made of them: a change to one of them goes
+ * through sw_sources_get, sw_sources_seen or sw_sources_touch. */
 struct sw_source {
 	uint64_t key;          /* 0: empty */
 	int64_t last_seen;
@@ -146,8 +147,16 @@ uint64_t sw_sources_memory(const struct sw_sources *t);
 
 uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a);
 struct sw_source *sw_sources_find(struct sw_sources *t, uint64_t key);
-/* Find or make the entry of a; a new one is zeroed with key and addr set. */
+/* Find or make the entry of a, seen at now (its last_seen, which never goes
+ * back); a new one is zeroed with key, addr and first_seen set. */
 struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now);
+/* sw_sources_find, and the entry (if any) seen at now, as sw_sources_get. */
+struct sw_source *sw_sources_seen(struct sw_sources *t, uint64_t key, int64_t now);
+/* A field of the worth of s as a victim (scanner, fails, detail,
+ * pend_group) changed: call this before the next sw_sources_get, which
+ * chooses victims from the worth and age recorded by this and by seeing
+ * the source (last_seen is only changed by sw_sources_get and _seen). */
+void sw_sources_touch(struct sw_sources *t, const struct sw_source *s);
 
 /* The detail of s, or NULL; with create, a new one (a victim's open
  * detections are closed through on_evict first). */

@@ -1746,6 +1746,53 @@ static void test_forged_flood_pushed_out_contacts(void **state)
 	assert_true(sw_detect_stats(e->d)->contact_evictions > 1000);
 }
 
+/*
+ * A sources table of two buckets, flooded with one-packet sources (SYNs
+ * to random hosts and ports, never answered) around a scanner: the
+ * scanner's entry, worth more from its first failure on, is never the
+ * victim of a new source, so its scan is still one detection. Packet
+ * time starts at t0: times that do not fit a victim rank (hostile
+ * captures) have the victim chosen entry by entry, the same way.
+ */
+static void scan_through_small_sources_table(struct eng *e, uint64_t t0)
+{
+	struct ep scanner = ep("198.51.100.7"), target = ep("203.0.113.5");
+	char a[32];
+
+	e->s.sources = 16;
+	e->now = t0;
+	start(e);
+	for (size_t i = 0; i < 4; i++) {
+		syn_probe(e, &scanner, 41000, &target, FOUR_PORTS[i], ANS_RST);
+		for (unsigned k = 0; k < 50; k++) {
+			uint32_t r = rnd(e), h = rnd(e);
+			struct ep one, host;
+
+			snprintf(a, sizeof a, "10.%u.%u.%u", r >> 16 & 255, r >> 8 & 255, r & 255);
+			one = ep(a);
+			snprintf(a, sizeof a, "203.0.113.%u", 1 + h % 250);
+			host = ep(a);
+			syn_probe(e, &one, (uint16_t)(1024 + k), &host, (uint16_t)(1 + (h >> 8) % 60000),
+			          ANS_NONE);
+			e->now += 10 * MS;
+		}
+	}
+	finish(e, "SYN scan among 200 one-packet sources, 16 source entries");
+	assert_int_equal(opens_from(e, SW_K_PORT_SCAN, &scanner.a), 1);
+	assert_true(sw_detect_stats(e->d)->source_evictions > 150);
+}
+
+static void test_scan_through_small_sources_table(void **state)
+{
+	scan_through_small_sources_table(*state, T0);
+}
+
+/* 2^59 us: beyond the 58 bits of packet time a victim rank holds */
+static void test_scan_through_small_sources_table_hostile_times(void **state)
+{
+	scan_through_small_sources_table(*state, 1ull << 59);
+}
+
 static void test_carpet_bombing_ipv6(void **state)
 {
 	struct eng *e = *state;
@@ -2549,6 +2596,8 @@ int main(void)
 		T(test_ignored_source),
 		T(test_forged_flood_makes_no_port_probes),
 		T(test_forged_flood_pushed_out_contacts),
+		T(test_scan_through_small_sources_table),
+		T(test_scan_through_small_sources_table_hostile_times),
 		T(test_resolver_mostly_answered),
 		T(test_mail_server_few_refused),
 		T(test_scan_after_browsing),
