@@ -9,7 +9,8 @@
  * position every RING_BATCH entries (and at each flush), the worker its own
  * when it releases; each side sleeps on a condition variable only after a
  * short spin, and the other side signals only when a sleeper says so
- * (a flag and a full fence on each side: no lost wake-up).
+ * (a flag and a full fence on each side: no lost wake-up) and there is
+ * enough for it (WAKE_PART).
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decode.h"
 #include "fanout.h"
@@ -27,7 +29,11 @@
 
 #define ALIGN 32u
 #define RING_BATCH 32  /* entries the reader writes before publishing */
-#define SPIN 200       /* polls before sleeping */
+#define SPIN 200       /* polls before sleeping, with a CPU for each thread */
+/* A sleeping side is woken when a quarter of the ring is there for it
+ * (or at once when the waker itself is about to wait, at each flush and
+ * at the end): one wake-up for many packets, not one each batch. */
+#define WAKE_PART 4
 
 enum { K_WRAP = 0x57 }; /* past the kinds of split.h */
 
@@ -66,6 +72,8 @@ struct ring {
 
 struct sw_split {
 	unsigned n;
+	int spin;               /* polls before sleeping: none when the threads
+	                           share CPUs (the other side needs this one) */
 	const struct sw_prefix_list *home;
 	struct ring *rings;
 
@@ -92,6 +100,7 @@ struct sw_split *sw_split_new(unsigned nworkers, const struct sw_prefix_list *ho
 		return NULL;
 	s->n = nworkers;
 	s->home = home;
+	s->spin = sysconf(_SC_NPROCESSORS_ONLN) > (long)nworkers ? SPIN : 0;
 	if (posix_memalign((void **)&s->rings, 64, nworkers * sizeof *s->rings) != 0) {
 		free(s);
 		return NULL;
@@ -129,12 +138,14 @@ void sw_split_free(struct sw_split *s)
 
 /* ---- the reader's side of a ring ----------------------------------------- */
 
-static void publish(struct ring *r)
+static void publish(struct ring *r, bool force)
 {
 	r->w_pending = 0;
 	atomic_store_explicit(&r->head, r->w_pos, memory_order_release);
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&r->worker_sleeps, memory_order_relaxed)) {
+	/* w_tail may be old: the backlog is overestimated, never missed */
+	if (atomic_load_explicit(&r->worker_sleeps, memory_order_relaxed) &&
+	    (force || r->w_pos - r->w_tail >= r->size / WAKE_PART)) {
 		pthread_mutex_lock(&r->mu);
 		pthread_cond_signal(&r->data);
 		pthread_mutex_unlock(&r->mu);
@@ -149,12 +160,12 @@ static bool has_room(struct ring *r, size_t need)
 
 /* Until need bytes are free: what was written is published first (the
  * worker may be waiting for it), then a short spin, then sleep. */
-static void wait_room(struct ring *r, size_t need)
+static void wait_room(struct ring *r, size_t need, int spin)
 {
 	if (r->size - (r->w_pos - r->w_tail) >= need || has_room(r, need))
 		return;
-	publish(r);
-	for (int i = 0; i < SPIN; i++) {
+	publish(r, true);
+	for (int i = 0; i < spin; i++) {
 		cpu_relax();
 		if (has_room(r, need))
 			return;
@@ -172,21 +183,21 @@ static void wait_room(struct ring *r, size_t need)
 
 /* Room for an entry of bytes (a multiple of ALIGN, at most half the ring),
  * after a WRAP entry if it would run past the end: where to write it. */
-static struct entry *reserve(struct ring *r, uint32_t bytes)
+static struct entry *reserve(struct ring *r, uint32_t bytes, int spin)
 {
 	size_t at = r->w_pos & (r->size - 1);
 	size_t left = r->size - at;
 	struct entry *e;
 
 	if (left < bytes) {
-		wait_room(r, left + bytes);
+		wait_room(r, left + bytes, spin);
 		e = (struct entry *)(r->buf + at);
 		e->kind = K_WRAP;
 		e->bytes = (uint32_t)left;
 		r->w_pos += left;
 		at = 0;
-	} else {
-		wait_room(r, bytes);
+	} else if (r->size - (r->w_pos - r->w_tail) < bytes) {
+		wait_room(r, bytes, spin);
 	}
 	return (struct entry *)(r->buf + at);
 }
@@ -195,13 +206,13 @@ static void commit(struct ring *r, struct entry *e)
 {
 	r->w_pos += e->bytes;
 	if (++r->w_pending >= RING_BATCH)
-		publish(r);
+		publish(r, false);
 }
 
 static void put_tick(struct sw_split *s, unsigned i, int64_t t)
 {
 	struct ring *r = &s->rings[i];
-	struct entry *e = reserve(r, ALIGN);
+	struct entry *e = reserve(r, ALIGN, s->spin);
 
 	e->kind = SW_SPLIT_TICK;
 	e->bytes = ALIGN;
@@ -216,7 +227,7 @@ static void put_all(struct sw_split *s, enum sw_split_kind kind, int v)
 {
 	for (unsigned i = 0; i < s->n; i++) {
 		struct ring *r = &s->rings[i];
-		struct entry *e = reserve(r, ALIGN);
+		struct entry *e = reserve(r, ALIGN, s->spin);
 		e->kind = kind;
 		e->bytes = ALIGN;
 		e->u.linktype = v;
@@ -234,14 +245,14 @@ void sw_split_flush(struct sw_split *s)
 {
 	for (unsigned i = 0; i < s->n; i++)
 		if (s->rings[i].w_pending)
-			publish(&s->rings[i]);
+			publish(&s->rings[i], true);
 }
 
 void sw_split_end(struct sw_split *s)
 {
 	put_all(s, SW_SPLIT_END, 0);
 	for (unsigned i = 0; i < s->n; i++)
-		publish(&s->rings[i]);
+		publish(&s->rings[i], true);
 }
 
 /* ---- the reader's clock ----------------------------------------------------- */
@@ -296,7 +307,7 @@ bool sw_split_packet(struct sw_split *s, const struct pcap_pkthdr *hdr, const ui
 		return false;
 	clock_before(s, hdr, data, ts, w, off >= 0 && hdr->caplen > (uint32_t)off &&
 	                                  (data[off] >> 4 == 4 || data[off] >> 4 == 6));
-	e = reserve(r, bytes);
+	e = reserve(r, bytes, s->spin);
 	e->kind = SW_SPLIT_PACKET;
 	e->bytes = bytes;
 	e->u.hdr = *hdr;
@@ -320,19 +331,26 @@ uint64_t sw_split_ticks(const struct sw_split *s)
 
 /* ---- a worker's side ------------------------------------------------------ */
 
-void sw_split_release(struct sw_split *s, unsigned i)
+static void release(struct ring *r, bool force)
 {
-	struct ring *r = &s->rings[i];
-
 	if (atomic_load_explicit(&r->tail, memory_order_relaxed) == r->r_pos)
 		return;
 	atomic_store_explicit(&r->tail, r->r_pos, memory_order_release);
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&r->reader_sleeps, memory_order_relaxed)) {
+	/* r_head may be old: the room is overestimated (a wake-up too early at
+	 * worst); a worker that runs out of messages wakes the reader anyway */
+	if (atomic_load_explicit(&r->reader_sleeps, memory_order_relaxed) &&
+	    (force || r->size - (r->r_head - r->r_pos) >= r->size / WAKE_PART ||
+	     r->r_head == r->r_pos)) {
 		pthread_mutex_lock(&r->mu);
 		pthread_cond_signal(&r->space);
 		pthread_mutex_unlock(&r->mu);
 	}
+}
+
+void sw_split_release(struct sw_split *s, unsigned i)
+{
+	release(&s->rings[i], false);
 }
 
 static bool has_data(struct ring *r)
@@ -349,8 +367,8 @@ static bool wait_data(struct sw_split *s, unsigned i, bool wait)
 		return true;
 	if (!wait)
 		return false;
-	sw_split_release(s, i);
-	for (int k = 0; k < SPIN; k++) {
+	release(r, true);
+	for (int k = 0; k < s->spin; k++) {
 		cpu_relax();
 		if (has_data(r))
 			return true;
