@@ -1,7 +1,9 @@
 /*
  * capture.c - the capture thread: libpcap handles, the packet loop, and the
  * per-packet path (decode -> count -> detect -> fragment tracker, whose
- * headers put back together from tiny fragments go to detection too).
+ * headers put back together from tiny fragments go to detection too); with
+ * -j N, the workers' threads (live: a handle each in a fanout group; files:
+ * fed by this thread through split.h).
  *
  * Nothing on the packet path allocates or touches SQLite; statistics go to
  * the writer thread as records through its ring.
@@ -28,15 +30,18 @@
 #include "evpcap.h"
 #include "fanout.h"
 #include "frag.h"
+#include "split.h"
 #include "log.h"
 #include "timefmt.h"
 #include "writer.h"
 
 #define FILE_BATCH 4096 /* packets per pcap_dispatch() when reading files */
 #define LIVE_TIMEOUT_MS 500 /* TPACKET_V3 block timeout, and our poll() */
+#define SPLIT_BATCH 256 /* -j N files: messages a worker takes between releases */
 
-/* One packet loop: the only one (-j 1, files), or a -j N live worker on
- * its own handle of the fanout group, in its own thread. */
+/* One packet loop: the only one (-j 1), or a -j N worker in its own
+ * thread: live, on its own handle of the fanout group; files, on what the
+ * reader passes it (split.h). */
 struct sw_worker {
 	struct sw_capture *c;
 	int index;                /* its writer port too */
@@ -44,6 +49,7 @@ struct sw_worker {
 	enum sw_capture_status rc;
 	pthread_t thread;
 	int64_t next_stats;
+	int64_t clock_us;         /* -j N files: the newest packet time it took */
 
 	/* per-packet state, used by the callback */
 	int linktype;
@@ -63,7 +69,12 @@ struct sw_capture {
 	int nhandles;
 	int live;
 	char linktypes[256];
-	int nworkers;             /* 1, or -j N on a live interface */
+	int nworkers;             /* 1, or -j N */
+	struct sw_split *split;   /* -j N files: the reader's rings to the workers */
+	uint64_t split_errors;    /* -j N files: read errors (worker 0 counts them) */
+	struct sw_counters split_rate; /* -j N files: the run's seconds and peak rate,
+	                                  counted by the reader over every packet */
+	struct sw_pkt split_pkt;  /* what the reader counts of a packet: time, length */
 	struct sw_worker workers[SW_FANOUT_MAX_WORKERS];
 	int64_t loop_us;          /* wall time spent in the packet loop */
 	int64_t whole_us;         /* -j N: when every handle was in the group */
@@ -289,7 +300,7 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
                                    char *err, size_t errlen)
 {
 	struct sw_capture *c = calloc(1, sizeof *c);
-	int nworkers = o->iface && o->workers > 1 ? o->workers : 1;
+	int nworkers = o->workers > 1 ? o->workers : 1;
 	int want = o->iface ? nworkers : o->nfiles;
 
 	*status = SW_CAPTURE_RUNTIME;
@@ -324,8 +335,12 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
 		if (!c->live && note_file(h, o->files[i], &c->files[i], err, errlen) < 0)
 			goto fail;
 	}
-	if (nworkers > 1 && join_fanout_named(c, err, errlen) < 0)
+	if (nworkers > 1 && c->live && join_fanout_named(c, err, errlen) < 0)
 		goto fail;
+	if (nworkers > 1 && !c->live && !(c->split = sw_split_new((unsigned)nworkers, o->home))) {
+		snprintf(err, errlen, "-j %d: cannot allocate the workers' rings", nworkers);
+		goto fail;
+	}
 	*status = SW_CAPTURE_OK;
 	return c;
 fail:
@@ -571,8 +586,154 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* ---- -j N, files: the workers fed by the reader (split.h) ------------------ */
+
+/* Move the worker's packet-time clock to t without a packet: through the
+ * engine's packet entry, as an IP packet of a reserved protocol (255), which
+ * the engine takes for its time and nothing else. Not counted. */
+static void split_tick(struct sw_worker *wk, int64_t t)
+{
+	struct sw_pkt tick;
+
+	if (t > wk->clock_us)
+		wk->clock_us = t;
+	if (!wk->detect)
+		return;
+	memset(&tick, 0, sizeof tick);
+	tick.ts_us = (uint64_t)t;
+	tick.l3 = SW_L3_IPV4;
+	tick.proto = 255;
+	sw_detect_packet(wk->detect, &tick);
+}
+
+/* One message from the reader; false at the end. */
+static bool split_message(struct sw_worker *wk, const struct sw_split_msg *m)
+{
+	const struct sw_pkt *p = &wk->pkt;
+
+	switch (m->kind) {
+	case SW_SPLIT_PACKET:
+		on_packet((u_char *)wk, m->hdr, m->data);
+		/* the time the engine took (sw_detect_packet: IP, decoded) */
+		if (p->err == SW_DERR_NONE && (p->l3 == SW_L3_IPV4 || p->l3 == SW_L3_IPV6) &&
+		    (int64_t)p->ts_us > wk->clock_us)
+			wk->clock_us = (int64_t)p->ts_us;
+		return true;
+	case SW_SPLIT_TICK:
+		split_tick(wk, m->tick_us);
+		return true;
+	case SW_SPLIT_LINKTYPE:
+		wk->linktype = m->linktype;
+		return true;
+	case SW_SPLIT_END:
+	default:
+		return false;
+	}
+}
+
+static void *split_worker_main(void *arg)
+{
+	struct sw_worker *wk = arg;
+	struct sw_split *s = wk->c->split;
+	struct sw_split_msg m;
+	bool more = true;
+
+	while (more) {
+		int taken = 0;
+		int64_t now;
+
+		while (more && taken < SPLIT_BATCH &&
+		       sw_split_take(s, (unsigned)wk->index, &m, taken == 0)) {
+			more = split_message(wk, &m);
+			taken++;
+		}
+		sw_split_release(s, (unsigned)wk->index);
+		now = sw_now_us();
+		if (now >= wk->next_stats) {
+			send_stats(wk, NULL, wk->w, SW_REC_STATS);
+			wk->next_stats = now + (int64_t)wk->c->opts.stats_interval * 1000000;
+		}
+	}
+	return NULL;
+}
+
+static void on_read_split(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
+{
+	struct sw_capture *c = (struct sw_capture *)user;
+
+	struct sw_counters *rate = &c->split_rate;
+	int64_t ts = sw_tv_to_us(&hdr->ts);
+
+	/* the workers' seconds overlap: the reader counts them for the run
+	 * (the rest of split_rate is unused). A packet within the second under
+	 * way only adds one to it; the others go through counters.c's rule
+	 * (fanout_files.sh checks the result against -j 1). */
+	if (rate->active_seconds && ts < rate->rate_end_us) {
+		rate->rate_count++;
+	} else {
+		c->split_pkt.ts_us = (uint64_t)ts;
+		sw_counters_add(rate, &c->split_pkt);
+	}
+	if (!sw_split_packet(c->split, hdr, data)) {
+		/* libpcap reads no packet this large from a file: not expected */
+		if (c->split_errors++ == 0)
+			sw_err("a packet of %u bytes: more than -j N passes (%u); not read",
+			       hdr->caplen, SW_SPLIT_MAX_CAPLEN);
+	}
+}
+
+/* The reader: every file in order, each packet to its worker. */
+static enum sw_capture_status read_split(struct sw_capture *c)
+{
+	enum sw_capture_status rc = SW_CAPTURE_OK;
+
+	for (int i = 0; i < c->nhandles && !stop_requested; i++) {
+		pcap_t *h = c->handles[i];
+
+		sw_split_linktype(c->split, pcap_datalink(h));
+		current_handle = h;
+		while (!stop_requested) {
+			int n = pcap_dispatch(h, FILE_BATCH, on_read_split, (u_char *)c);
+			sw_split_flush(c->split);
+			if (n == PCAP_ERROR_BREAK || n == 0)
+				break;
+			if (n == PCAP_ERROR) {
+				sw_err("%s: read error: %s", c->opts.files[i], pcap_geterr(h));
+				c->split_errors++;
+				rc = SW_CAPTURE_RUNTIME; /* go on with the next file */
+				break;
+			}
+		}
+		current_handle = NULL;
+	}
+	sw_split_end(c->split);
+	return rc;
+}
+
+/* After the workers: every engine's clock at the newest packet time any of
+ * them took (the single engine's at the end), so that sw_detect_finish()
+ * closes at the same time; the reader's errors counted by worker 0. */
+static void split_done(struct sw_capture *c)
+{
+	int64_t end = 0;
+
+	for (int i = 0; i < c->nworkers; i++) {
+		if (c->workers[i].clock_us > end)
+			end = c->workers[i].clock_us;
+		sw_debug("-j %d worker %d: %llu packets", c->nworkers, i,
+		         (unsigned long long)sw_split_passed(c->split, (unsigned)i));
+	}
+	sw_debug("-j %d: %llu time ticks", c->nworkers,
+	         (unsigned long long)sw_split_ticks(c->split));
+	for (int i = 0; i < c->nworkers; i++)
+		if (end > 0 && c->workers[i].clock_us < end)
+			split_tick(&c->workers[i], end);
+	c->workers[0].cnt->anomaly[SW_AN_READ_ERROR] += c->split_errors;
+}
+
 /* -j N: a thread per worker; the signals stay with the main thread (the
- * handler stops them all). */
+ * handler stops them all). Live: each reads its handle; files: this
+ * thread reads them and feeds the workers. */
 static enum sw_capture_status run_workers(struct sw_capture *c, int64_t next_stats)
 {
 	enum sw_capture_status rc = SW_CAPTURE_OK;
@@ -583,10 +744,12 @@ static enum sw_capture_status run_workers(struct sw_capture *c, int64_t next_sta
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (int i = 0; i < c->nworkers; i++) {
 		struct sw_worker *wk = &c->workers[i];
-		wk->handle = c->handles[i];
+		wk->handle = c->live ? c->handles[i] : NULL;
 		wk->next_stats = next_stats;
+		wk->clock_us = 0;
 		worker_handles[i] = wk->handle;
-		if (pthread_create(&wk->thread, NULL, worker_main, wk) != 0) {
+		if (pthread_create(&wk->thread, NULL, c->split ? split_worker_main : worker_main,
+		                   wk) != 0) {
 			sw_err("-j %d: cannot start worker %d", c->nworkers, i);
 			worker_handles[i] = NULL;
 			stop_requested = 1;
@@ -596,12 +759,22 @@ static enum sw_capture_status run_workers(struct sw_capture *c, int64_t next_sta
 		started++;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (c->split) {
+		if (started == c->nworkers) {
+			if (read_split(c) != SW_CAPTURE_OK)
+				rc = SW_CAPTURE_RUNTIME;
+		} else {
+			sw_split_end(c->split); /* the started ones end at once */
+		}
+	}
 	for (int i = 0; i < started; i++) {
 		pthread_join(c->workers[i].thread, NULL);
 		worker_handles[i] = NULL;
 		if (c->workers[i].rc != SW_CAPTURE_OK)
 			rc = SW_CAPTURE_RUNTIME;
 	}
+	if (c->split && started == c->nworkers)
+		split_done(c);
 	return rc;
 }
 
@@ -647,10 +820,16 @@ void sw_capture_end(struct sw_capture *c, struct sw_detect *const *d, struct sw_
 		/* the run's END is the sum, stored after every worker's records */
 		memset(total, 0, sizeof *total);
 		for (int i = 0; i < c->nworkers; i++) {
-			refresh_counters(&c->workers[i], c->handles[i]);
+			refresh_counters(&c->workers[i], c->live ? c->handles[i] : NULL);
 			sw_counters_merge(total, &cnt[i]);
 			sw_debug("worker %d: %llu packets, %llu dropped by the kernel", i,
 			         (unsigned long long)cnt[i].packets, (unsigned long long)cnt[i].dropped);
+		}
+		if (c->split) { /* files: the seconds and peak as -j 1 counts them */
+			total->rate_end_us = c->split_rate.rate_end_us;
+			total->rate_count = c->split_rate.rate_count;
+			total->active_seconds = c->split_rate.active_seconds;
+			total->peak_pps = c->split_rate.peak_pps;
 		}
 		sw_writer_drain_wait(w);
 		memset(&rec, 0, sizeof rec);
@@ -681,6 +860,7 @@ void sw_capture_close(struct sw_capture *c)
 		if (c->sysfs_fd[i] >= 0)
 			close(c->sysfs_fd[i]);
 	free(c->handles);
+	sw_split_free(c->split);
 	for (int i = 0; i < c->nworkers; i++)
 		sw_frag_free(c->workers[i].frag);
 	free(c);

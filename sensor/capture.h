@@ -30,7 +30,7 @@ struct sw_capture_opts {
 	int promisc;
 	int stats_interval;       /* seconds between stored statistics (live) */
 	unsigned frag_slots;      /* fragment tracker size (each worker has one) */
-	int workers;              /* -j N: live workers (0 or 1: one, no fanout) */
+	int workers;              /* -j N workers (0 or 1: one, no fanout, no reader) */
 	const struct sw_prefix_list *home; /* [networks] home, for the fanout program */
 };
 
@@ -72,8 +72,9 @@ void sw_capture_set_evpcap(struct sw_capture *c, struct sw_evpcap *e);
 pcap_t *sw_capture_first_handle(const struct sw_capture *c, int *same);
 /* Link type names of the open handles, comma separated. */
 const char *sw_capture_linktypes(const struct sw_capture *c);
-/* The packet loops: 1, or N with -j N on a live interface (each its own
- * handle in one PACKET_FANOUT group, fanout.h, and its own thread). */
+/* The packet loops: 1, or N with -j N, each in its own thread with its
+ * own tables: live, each on its own handle in one PACKET_FANOUT group
+ * (fanout.h); files, fed by one reader (split.h) by the same rule. */
 int sw_capture_workers(const struct sw_capture *c);
 /* Read everything (files) or until sw_capture_stop() (live), handing each
  * decoded packet of worker i to d[i] (d NULL: count only). Worker i keeps

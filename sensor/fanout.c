@@ -1,7 +1,8 @@
 /*
- * fanout.c - owns the -j N split of a live capture: the classic BPF program
- * that picks a packet's worker by its external address (see fanout.h for
- * the rule), and joining a capture socket to the PACKET_FANOUT group.
+ * fanout.c - owns the -j N split rule (see fanout.h): the classic BPF
+ * program that picks a live packet's worker by its external address, the
+ * same rule in C for capture files, and joining a capture socket to the
+ * PACKET_FANOUT group.
  *
  * The program only uses what both the kernel and libpcap's userspace
  * interpreter run (so the unit test executes the very instructions the
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "decode.h"
 #include "fanout.h"
 
 #define M_SRC 0
@@ -323,6 +325,196 @@ int sw_fanout_build(const struct sw_prefix_list *home, int32_t base, struct bpf_
 		g.p[g.fix[i].insn].k = (uint32_t)(to - (long)g.fix[i].insn - 1);
 	}
 	return (int)g.n;
+}
+
+/* ---- the rule in C (files) ---------------------------------------------- */
+
+/* What the program does, step by step: each load that would read past
+ * the packet makes the program return 0 (classic BPF), hence the bounds
+ * checks before the loads, in the program's order. */
+
+static bool ld32(const uint8_t *net, uint32_t len, uint32_t off, uint32_t *v)
+{
+	if (off > len || len - off < 4)
+		return false;
+	*v = word(net + off, 0);
+	return true;
+}
+
+static bool load_words(const uint8_t *net, uint32_t len, uint32_t off, unsigned words,
+                       uint32_t *m)
+{
+	for (unsigned w = 0; w < words; w++)
+		if (!ld32(net, len, off + 4 * w, &m[w]))
+			return false;
+	return true;
+}
+
+/* home_test(): the first prefix of family fam whose words all match. */
+static bool in_home(const struct sw_prefix_list *home, int fam, const uint32_t *m,
+                    unsigned words)
+{
+	for (unsigned i = 0; i < home->n && i < SW_MAX_PREFIXES; i++) {
+		const struct sw_prefix *p = &home->p[i];
+		unsigned need, w;
+
+		if (p->addr.family != fam)
+			continue;
+		need = (p->len + 31) / 32;
+		if (need > words)
+			need = words;
+		for (w = 0; w < need; w++) {
+			uint32_t mask = mask_word(p->len, w);
+			if ((m[w] & mask) != (word(p->addr.bytes, w) & mask))
+				break;
+		}
+		if (w == need)
+			return true;
+	}
+	return false;
+}
+
+/* ret_hash() */
+static uint32_t hash_words(const uint32_t *m, unsigned words)
+{
+	uint32_t a = m[0] * GOLDEN;
+
+	for (unsigned w = 1; w < words; w++)
+		a = (a + m[w]) * GOLDEN;
+	return a >> 16;
+}
+
+/* classify(): by the external address, else the lower one */
+static uint32_t pick(const struct sw_prefix_list *home, int fam, const uint32_t *src,
+                     const uint32_t *dst, unsigned words)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < home->n && i < SW_MAX_PREFIXES; i++)
+		any |= home->p[i].addr.family == fam;
+	if (any) {
+		bool s = in_home(home, fam, src, words), d = in_home(home, fam, dst, words);
+		if (s && !d)
+			return hash_words(dst, words);
+		if (!s && d)
+			return hash_words(src, words);
+	}
+	for (unsigned w = 0; w < words; w++) {
+		if (dst[w] > src[w])
+			return hash_words(src, words);
+		if (dst[w] < src[w])
+			return hash_words(dst, words);
+	}
+	return hash_words(dst, words); /* the same address */
+}
+
+static uint32_t hash_ipv4(const struct sw_prefix_list *home, const uint8_t *net, uint32_t len)
+{
+	uint32_t src, dst, x, off = 12;
+
+	if (len < 10)
+		return 0;
+	if (net[9] == 1) {
+		if (len < 8)
+			return 0;
+		if ((((uint32_t)net[6] << 8 | net[7]) & 0x1fff) == 0) {
+			x = (uint32_t)(net[0] & 0xf) << 2;
+			if (x >= len)
+				return 0;
+			switch (net[x]) {
+			case 3: case 4: case 5: case 11: case 12:
+				off = x + 8 + 12; /* the quoted header */
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	if (!ld32(net, len, off, &src) || !ld32(net, len, off + 4, &dst))
+		return 0;
+	return pick(home, SW_AF_INET, &src, &dst, 1);
+}
+
+static uint32_t hash_ipv6(const struct sw_prefix_list *home, const uint8_t *net, uint32_t len)
+{
+	uint32_t src[4], dst[4], off = 8;
+
+	if (len < 7)
+		return 0;
+	if (net[6] == 58) {
+		if (len < 41)
+			return 0;
+		if (net[40] >= 1 && net[40] <= 4)
+			off = 48 + 8; /* the quoted header */
+	}
+	if (!load_words(net, len, off, 4, src) || !load_words(net, len, off + 16, 4, dst))
+		return 0;
+	return pick(home, SW_AF_INET6, src, dst, 4);
+}
+
+uint32_t sw_fanout_hash(const struct sw_prefix_list *home, const uint8_t *net, uint32_t len)
+{
+	static const struct sw_prefix_list none;
+
+	if (!home)
+		home = &none;
+	if (len < 1)
+		return 0;
+	switch (net[0] >> 4) {
+	case 4: return hash_ipv4(home, net, len);
+	case 6: return hash_ipv6(home, net, len);
+	default: return 0;
+	}
+}
+
+static uint16_t rd16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+/* After an Ethernet or cooked header's type: past the 802.1Q/802.1ad tags
+ * (as decode.c walks them) to an IP header. */
+static int after_tags(uint16_t type, uint32_t off, const uint8_t *frame, uint32_t caplen)
+{
+	for (int depth = 0; type == 0x8100 || type == 0x88a8 || type == 0x9100; depth++) {
+		if (depth == SW_MAX_VLAN || caplen - off < 4)
+			return -1;
+		type = rd16(frame + off + 2);
+		off += 4;
+	}
+	return type == 0x0800 || type == 0x86dd ? (int)off : -1;
+}
+
+int sw_fanout_net_offset(int linktype, const uint8_t *frame, uint32_t caplen)
+{
+	switch (linktype) {
+	case SW_DLT_EN10MB:
+		return caplen < 14 ? -1 : after_tags(rd16(frame + 12), 14, frame, caplen);
+	case SW_DLT_LINUX_SLL:
+		return caplen < 16 ? -1 : after_tags(rd16(frame + 14), 16, frame, caplen);
+	case SW_DLT_LINUX_SLL2:
+		return caplen < 20 ? -1 : after_tags(rd16(frame), 20, frame, caplen);
+	case SW_DLT_NULL:
+	case SW_DLT_LOOP:
+		return caplen < 4 ? -1 : 4; /* the rule reads the IP version itself */
+	case SW_DLT_RAW:
+	case SW_DLT_LINKTYPE_RAW:
+	case SW_DLT_IPV4:
+	case SW_DLT_IPV6:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+uint32_t sw_fanout_frame_hash(const struct sw_prefix_list *home, int linktype,
+                              const uint8_t *frame, uint32_t caplen)
+{
+	int off = sw_fanout_net_offset(linktype, frame, caplen);
+
+	if (off < 0)
+		return 0;
+	return sw_fanout_hash(home, frame + off, caplen - (uint32_t)off);
 }
 
 int sw_fanout_join(int fd, uint16_t id, char *err, size_t errlen)

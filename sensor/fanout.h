@@ -1,6 +1,8 @@
 /*
- * fanout.h - the classic BPF program that splits a live capture over -j N
- * workers (PACKET_FANOUT_CBPF), and joining a capture socket to the group.
+ * fanout.h - the rule that splits a capture over -j N workers: as a classic
+ * BPF program for a live capture (PACKET_FANOUT_CBPF, and joining a capture
+ * socket to the group), and as a C function for capture files (split.h),
+ * which the unit test holds to the program packet by packet.
  *
  * The program returns a number the kernel takes modulo N: a hash of the
  * packet's *external* address, so that each scanner is seen whole by one
@@ -45,6 +47,21 @@ static inline unsigned sw_fanout_worker(unsigned ret, unsigned nworkers)
 {
 	return nworkers ? ret % nworkers : 0;
 }
+
+/* The rule in C, for files: what the program built for home returns on
+ * the network header net (len bytes captured), 0 where a load of the
+ * program would read past len (the program then returns 0 too). */
+uint32_t sw_fanout_hash(const struct sw_prefix_list *home, const uint8_t *net, uint32_t len);
+/* Where the network header starts in a frame of link type linktype
+ * (decode.h's SW_DLT_*; Ethernet after its 802.1Q/802.1ad tags, as the
+ * kernel hands the program a live packet), or -1 when the frame has none
+ * the rule reads (too short, a link type the sensor does not decode, more
+ * than SW_MAX_VLAN tags): worker 0's. */
+int sw_fanout_net_offset(int linktype, const uint8_t *frame, uint32_t caplen);
+/* The rule on a captured frame: sw_fanout_hash at its network header, 0
+ * without one. */
+uint32_t sw_fanout_frame_hash(const struct sw_prefix_list *home, int linktype,
+                              const uint8_t *frame, uint32_t caplen);
 
 /* Join the packet socket fd to fanout group id (PACKET_FANOUT_CBPF). 0,
  * or -1 with err. */

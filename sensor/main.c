@@ -78,8 +78,9 @@ static void usage(FILE *f)
 "  -s, --snaplen BYTES     bytes kept per packet (default %d: headers only)\n"
 "  -B, --buffer MIB        kernel capture ring in MiB (default %d)\n"
 "  -p, --no-promiscuous    do not put the interface in promiscuous mode\n"
-"  -j, --workers N         live capture: N workers, one core each (default 1,\n"
-"                          at most %d); each has its own tables\n"
+"  -j, --workers N         N workers, one core each (default 1, at most %d),\n"
+"                          each with its own tables; with -r, one more\n"
+"                          thread reads the files and passes the packets\n"
 "  -c, --config FILE       detection settings (INI; see etc/spanwatch.conf)\n"
 "  -n, --name NAME         sensor name stored with each run (default: host name)\n"
 "  -Z, --user USER         drop root to USER after opening (default: _spanwatch)\n"
@@ -241,9 +242,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 		sw_usage_error("give -r FILE or -i IFACE");
 	if (o->iface && o->nfiles)
 		sw_usage_error("-r and -i cannot be used together");
-	if (o->workers > 1 && !o->iface)
-		sw_usage_error("-j: several workers read a live interface (-i) only; files are"
-		               " read by one");
 	if (o->workers > 1 && o->workers > sysconf(_SC_NPROCESSORS_ONLN))
 		sw_warn("-j %d: more workers than the %ld online CPUs (they share them)", o->workers,
 		        sysconf(_SC_NPROCESSORS_ONLN));

@@ -16,7 +16,8 @@
 #   (flood, default 2000000), BENCH_HEAVY_PACKETS (heavy, default 3000000),
 #   BENCH_FLOOD24_PACKETS (flood24, default 2000000), BENCH_CAPTURES (which
 #   of "mixed flood heavy flood24" to run, default all), BENCH_RUNS (default
-#   5), SENSOR (default BUILDDIR/spanwatch-sensor), PKTGEN, FLOOR (default
+#   5), BENCH_SENSOR_ARGS (more arguments for the sensor's runs, e.g. "-j 2";
+#   printed in the header), SENSOR (default BUILDDIR/spanwatch-sensor), PKTGEN, FLOOR (default
 #   BUILDDIR/tests/bench/...), SQLITE3 (default sqlite3; used only to
 #   cross-check the sensor's packet count), TMPDIR.
 
@@ -36,6 +37,7 @@ heavy_n=${BENCH_HEAVY_PACKETS:-3000000}
 flood24_n=${BENCH_FLOOD24_PACKETS:-2000000}
 captures=${BENCH_CAPTURES:-mixed flood heavy flood24}
 runs=${BENCH_RUNS:-5}
+sensor_args=${BENCH_SENSOR_ARGS:-}
 
 for v in "BENCH_PACKETS=$mixed_n" "BENCH_FLOOD_PACKETS=$flood_n" "BENCH_HEAVY_PACKETS=$heavy_n" \
 	"BENCH_FLOOD24_PACKETS=$flood24_n" "BENCH_RUNS=$runs"; do
@@ -68,9 +70,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# GNU time gives the peak RSS; without it only the wall clock is measured
+# GNU time gives the peak RSS and the CPU time; without it only the wall
+# clock is measured
 gnutime=
-if /usr/bin/time -f '%M' -o "$tmp/probe.time" true 2>/dev/null; then
+if /usr/bin/time -f '%M %U %S' -o "$tmp/probe.time" true 2>/dev/null; then
 	gnutime=/usr/bin/time
 fi
 
@@ -92,7 +95,7 @@ fail() {
 # ---- machine -------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n 1)
 echo "machine: $(uname -srm), ${cpu:-unknown CPU}, $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs"
-echo "sensor:  $SENSOR"
+echo "sensor:  $SENSOR${sensor_args:+ $sensor_args}"
 echo "runs:    $runs of each, floor and sensor alternating"
 echo
 
@@ -122,13 +125,14 @@ echo
 # with loop.
 
 # run_timed NAME CMD...: runs CMD with its output in $tmp/NAME.out, and sets
-# wall (seconds) and kib (peak RSS, or empty); the exit status is CMD's
+# wall (seconds), kib (peak RSS, or empty) and cpu (user + system seconds,
+# or empty); the exit status is CMD's
 run_timed() {
 	rt_name=$1
 	shift
 	rt_t0=$(now)
 	if [ -n "$gnutime" ]; then
-		$gnutime -f '%M' -o "$tmp/$rt_name.time" "$@" >"$tmp/$rt_name.out" 2>&1
+		$gnutime -f '%M %U %S' -o "$tmp/$rt_name.time" "$@" >"$tmp/$rt_name.out" 2>&1
 	else
 		"$@" >"$tmp/$rt_name.out" 2>&1
 	fi
@@ -136,9 +140,11 @@ run_timed() {
 	rt_t1=$(now)
 	wall=$(awk -v a="$rt_t0" -v b="$rt_t1" 'BEGIN { printf "%.6f", b - a }')
 	kib=
+	cpu=
 	if [ -n "$gnutime" ]; then
-		kib=$(tail -n 1 "$tmp/$rt_name.time")
+		kib=$(tail -n 1 "$tmp/$rt_name.time" | cut -d' ' -f1)
 		case $kib in '' | *[!0-9]*) kib= ;; esac
+		cpu=$(tail -n 1 "$tmp/$rt_name.time" | awk 'NF == 3 { printf "%.2f", $2 + $3 }')
 	fi
 	return $rt_rc
 }
@@ -157,6 +163,7 @@ for name in $captures; do
 	best_floop=
 	best_secs=
 	best_loop=
+	best_cpu=
 	rss_kib=
 	: >"$tmp/pairs"
 	i=0
@@ -175,8 +182,9 @@ for name in $captures; do
 		best_floop=$(min "$best_floop" "$floop")
 
 		rm -f "$tmp/bench.db" "$tmp/bench.db-wal" "$tmp/bench.db-shm" "$tmp/bench.db-journal"
-		if ! run_timed sensor "$SENSOR" -r "$cap" -w "$tmp/bench.db"; then
-			echo "$me: $SENSOR -r $name.pcap -w bench.db failed (exit $rt_rc); its output:" >&2
+		# shellcheck disable=SC2086
+		if ! run_timed sensor "$SENSOR" $sensor_args -r "$cap" -w "$tmp/bench.db"; then
+			echo "$me: $SENSOR $sensor_args -r $name.pcap -w bench.db failed (exit $rt_rc); its output:" >&2
 			tail -n 20 "$tmp/sensor.out" >&2
 			exit 1
 		fi
@@ -184,12 +192,13 @@ for name in $captures; do
 		# the sensor's own figure for its packet loop (start-up, creating
 		# the database and the final flush excluded)
 		loop=$(sed -n 's/.*capture loop: \([0-9.]*\) s.*/\1/p' "$tmp/sensor.out")
-		echo "  $name sensor run $i: seconds=$secs loop_seconds=${loop:-?}${kib:+ peak_rss_kib=$kib}"
+		echo "  $name sensor run $i: seconds=$secs loop_seconds=${loop:-?}${kib:+ peak_rss_kib=$kib}${cpu:+ cpu_seconds=$cpu}"
 		awk -v f="$fwall" -v fl="$floop" -v s="$secs" -v l="${loop:-0}" 'BEGIN {
 			printf "%.1f %.1f\n", (s > 0 ? 100 * f / s : 0), (l > 0 ? 100 * fl / l : 0)
 		}' >>"$tmp/pairs"
 		best_secs=$(min "$best_secs" "$secs")
 		best_loop=$(min "$best_loop" "${loop:-0}")
+		[ -n "$cpu" ] && best_cpu=$(min "$best_cpu" "$cpu")
 		if [ -n "$kib" ]; then
 			rss_kib=$(awk -v a="$rss_kib" -v b="$kib" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
 		fi
@@ -208,13 +217,13 @@ for name in $captures; do
 	fi
 
 	awk -v name="$name" -v n="$packets" -v fw="$best_fwall" -v fl="$best_floop" -v s="$best_secs" \
-	    -v l="$best_loop" -v k="$rss_kib" -v mp="$med_proc" -v ml="$med_loop" 'BEGIN {
+	    -v l="$best_loop" -v k="$rss_kib" -v mp="$med_proc" -v ml="$med_loop" -v c="$best_cpu" 'BEGIN {
 		fwp = fw > 0 ? n / fw : 0; sp = s > 0 ? n / s : 0
 		flp = fl > 0 ? n / fl : 0; lp = l > 0 ? n / l : 0
-		printf "%s %s %.0f %.0f %.1f %.0f %.0f %.1f %s %s %s\n", name, n,
+		printf "%s %s %.0f %.0f %.1f %.0f %.0f %.1f %s %s %s %s\n", name, n,
 		       fwp, sp, (fwp > 0 ? 100 * sp / fwp : 0),
 		       flp, lp, (flp > 0 ? 100 * lp / flp : 0),
-		       (k == "" ? "n/a" : sprintf("%.1f", k / 1024)), mp, ml
+		       (k == "" ? "n/a" : sprintf("%.1f", k / 1024)), mp, ml, (c == "" ? "n/a" : c)
 	}' >>"$tmp/results"
 done
 
@@ -223,14 +232,15 @@ echo
 echo "process: each program's whole run timed from outside (exec to exit); loop: the"
 echo "floor's read loop and the sensor's packet loop, each timed by the program itself"
 echo "best-of ratios: best sensor run / best floor run; median: of the ratios of each"
-echo "floor run and the sensor run right after it"
+echo "floor run and the sensor run right after it; CPU s: the sensor's user + system"
+echo "seconds, least of its runs (all its threads)"
 awk 'BEGIN {
-	printf "%-7s %8s | %-29s | %-29s | %7s | %s\n", "", "", "whole process, pps", "packet loop, pps", "", "median ratio"
-	printf "%-7s %8s | %10s %10s %7s | %10s %10s %7s | %7s | %7s %5s\n", "capture", "packets",
-	       "floor", "sensor", "ratio", "floor", "sensor", "ratio", "RSS MiB", "process", "loop"
+	printf "%-7s %8s | %-29s | %-29s | %7s | %-13s | %s\n", "", "", "whole process, pps", "packet loop, pps", "", "median ratio", ""
+	printf "%-7s %8s | %10s %10s %7s | %10s %10s %7s | %7s | %7s %5s | %6s\n", "capture", "packets",
+	       "floor", "sensor", "ratio", "floor", "sensor", "ratio", "RSS MiB", "process", "loop", "CPU s"
 }
 {
-	printf "%-7s %8s | %10s %10s %6s%% | %10s %10s %6s%% | %7s | %6s%% %4s%%\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+	printf "%-7s %8s | %10s %10s %6s%% | %10s %10s %6s%% | %7s | %6s%% %4s%% | %6s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
 }' "$tmp/results"
 cat "$tmp/notes"
 
