@@ -973,20 +973,25 @@ static const unsigned flood_kind[SW_FL_COUNT] = {
 	[SW_FL_SYN] = SW_K_SYN_FLOOD, [SW_FL_UDP] = SW_K_UDP_FLOOD, [SW_FL_ICMP] = SW_K_ICMP_FLOOD,
 };
 
-static unsigned flood_threshold(const struct sw_detect *d, const struct sw_flood_entry *e)
+static unsigned class_threshold(const struct sw_settings *s, enum sw_flood_class cls, bool prefix)
 {
-	if (e->plen) {
-		switch (e->cls) {
-		case SW_FL_SYN: return d->s.prefix_syn_pps;
-		case SW_FL_UDP: return d->s.prefix_udp_pps;
-		default: return d->s.prefix_icmp_pps;
+	if (prefix) {
+		switch (cls) {
+		case SW_FL_SYN: return s->prefix_syn_pps;
+		case SW_FL_UDP: return s->prefix_udp_pps;
+		default: return s->prefix_icmp_pps;
 		}
 	}
-	switch (e->cls) {
-	case SW_FL_SYN: return d->s.syn_flood_pps;
-	case SW_FL_UDP: return d->s.udp_flood_pps;
-	default: return d->s.icmp_flood_pps;
+	switch (cls) {
+	case SW_FL_SYN: return s->syn_flood_pps;
+	case SW_FL_UDP: return s->udp_flood_pps;
+	default: return s->icmp_flood_pps;
 	}
+}
+
+static unsigned flood_threshold(const struct sw_detect *d, const struct sw_flood_entry *e)
+{
+	return class_threshold(&d->s, (enum sw_flood_class)e->cls, e->plen != 0);
 }
 
 /*
@@ -1163,13 +1168,16 @@ static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_o
 static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const struct sw_pkt *p,
                          uint16_t port)
 {
-	struct sw_flood_entry *e = sw_flood_count(d->flood, cls, &p->dst, port, &p->src, d->now);
-	struct sw_flood_entry *pe;
+	struct sw_flood_entry *e, *pe;
 	bool flooded;
 
+	/* most packets only count: no open flood, no window near its
+	 * threshold (flood_over cannot be true below it, see the watch
+	 * counts set in sw_detect_new) */
+	if (!sw_flood_count(d->flood, cls, &p->dst, port, &p->src, d->now, &e, &pe))
+		return false;
 	if (e && e->seq)
 		return flood_step(d, e, true);
-	pe = sw_flood_count_prefix(d->flood, cls, &p->dst, e, &p->src, d->now);
 	flooded = pe && flood_step(d, pe, true);
 	if (e && flood_step(d, e, !(pe && pe->seq)))
 		flooded = true;
@@ -1573,6 +1581,15 @@ struct sw_detect *sw_detect_new(const struct sw_settings *s, struct sw_detect_si
 	                        &d->key);
 	if (!d->contacts || !d->sources || !d->flood)
 		goto fail;
+	/* flood_over needs at least the threshold's count of packets in the
+	 * window (it subtracts answered ones, or requires none): below it the
+	 * flood table need not report a packet */
+	for (unsigned c = 0; c < SW_FL_COUNT; c++) {
+		sw_flood_watch(d->flood, (enum sw_flood_class)c, false,
+		               class_threshold(s, (enum sw_flood_class)c, false));
+		sw_flood_watch(d->flood, (enum sw_flood_class)c, true,
+		               class_threshold(s, (enum sw_flood_class)c, true));
+	}
 	return d;
 fail:
 	sw_detect_free(d);
