@@ -44,6 +44,7 @@ struct sw_flood {
 	uint8_t mask4[4];       /* the IPv4 and IPv6 prefixes' masks */
 	uint8_t mask6[16];
 	bool exact4, exact6;    /* a prefix's map has a bit per address */
+	pthread_mutex_t *lock;  /* -j N: shared by the workers' engines */
 };
 
 static uint64_t flood_key(const struct sw_flood *f, enum sw_flood_class cls,
@@ -278,11 +279,12 @@ static void roll_over(struct sw_flood_entry *e, int64_t now)
 		memset(e->hit, 0, sizeof e->hit);
 }
 
-/* A window ends a second after it began, or when packet time goes back
- * before it (one unsigned comparison for both). */
+/* A window ends a second after it began. A packet from before it (with
+ * -j N, another worker's clock a little behind; one engine's packet time
+ * never goes back) counts in it. */
 static inline bool window_over(const struct sw_flood_entry *e, int64_t now)
 {
-	return (uint64_t)now - (uint64_t)e->win_start >= WINDOW_US;
+	return now - e->win_start >= WINDOW_US;
 }
 
 /* One packet of src counted on e, in a new window if its window is over. */
@@ -320,23 +322,23 @@ static inline unsigned map_bit(const struct sw_flood *f, const struct sw_addr *d
 	return (unsigned)(w0 >> 56);
 }
 
-/* The hint slot of what x packs: the top bits of a multiplicative mix (a
- * bijection of x, so the targets of one /24 spread over distinct slots). */
+/* The hint slot of what x packs: the top bits of a multiplicative mix, so
+ * that values apart in x's low bits (the hosts of one /24) spread evenly
+ * over the slots (Fibonacci hashing). */
 static inline uint32_t *hint_slot(const struct sw_flood *f, const struct flood_tab *t, uint64_t x)
 {
 	return &t->hint[(x * f->mix) >> t->hint_shift];
 }
 
-/* An address packed for hint_slot: IPv4 in 32 bits, IPv6 folded. */
+/* An address packed for hint_slot: IPv4 as a number (its last byte
+ * lowest), IPv6 folded. */
 static inline uint64_t addr_mix(const struct sw_addr *a)
 {
-	uint32_t a4;
 	uint64_t w0, w1;
 
-	if (a->family == SW_AF_INET) {
-		memcpy(&a4, a->bytes, 4);
-		return a4;
-	}
+	if (a->family == SW_AF_INET)
+		return (uint64_t)a->bytes[0] << 24 | (uint64_t)a->bytes[1] << 16 |
+		       (uint64_t)a->bytes[2] << 8 | a->bytes[3];
 	memcpy(&w0, a->bytes, 8);
 	memcpy(&w1, a->bytes + 8, 8);
 	return w0 ^ (w1 * 0x9e3779b97f4a7c15ull) ^ 1ull << 56;
@@ -491,16 +493,38 @@ static bool open_and_forged(const struct sw_flood_entry *e)
 	return e && e->seq && memcmp(e->src.bytes, zero, sizeof zero) == 0;
 }
 
+void sw_flood_set_lock(struct sw_flood *f, pthread_mutex_t *lock)
+{
+	f->lock = lock;
+}
+
+void sw_flood_lock(struct sw_flood *f)
+{
+	if (f->lock)
+		pthread_mutex_lock(f->lock);
+}
+
+void sw_flood_unlock(struct sw_flood *f)
+{
+	if (f->lock)
+		pthread_mutex_unlock(f->lock);
+}
+
 bool sw_flood_forged_at(struct sw_flood *f, enum sw_flood_class cls,
                         const struct sw_addr *dst, uint16_t port)
 {
-	struct sw_flood_entry *e = target_entry(f, cls, dst, port, false, 0);
+	struct sw_flood_entry *e;
+	bool forged;
 
-	return open_and_forged(e) || open_and_forged(prefix_entry(f, cls, dst, e, false, 0));
+	sw_flood_lock(f);
+	e = target_entry(f, cls, dst, port, false, 0);
+	forged = open_and_forged(e) || open_and_forged(prefix_entry(f, cls, dst, e, false, 0));
+	sw_flood_unlock(f);
+	return forged;
 }
 
-void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
-                       const struct sw_addr *dst, uint16_t port, int64_t now)
+static void answered(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst,
+                     uint16_t port, int64_t now)
 {
 	struct sw_flood_entry *e = target_entry(f, cls, dst, port, false, 0);
 	struct sw_flood_entry *p;
@@ -514,6 +538,14 @@ void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
 	p = prefix_entry(f, cls, dst, e, false, now);
 	if (p && now - p->win_start < WINDOW_US)
 		p->win_answered++;
+}
+
+void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
+                       const struct sw_addr *dst, uint16_t port, int64_t now)
+{
+	sw_flood_lock(f);
+	answered(f, cls, dst, port, now);
+	sw_flood_unlock(f);
 }
 
 const struct sw_flood_src *sw_flood_top(const struct sw_flood_entry *e)

@@ -18,6 +18,7 @@
 #ifndef SW_FLOOD_H
 #define SW_FLOOD_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,6 +42,7 @@ struct sw_flood_entry {
 	uint8_t cls;
 	uint8_t active;          /* the current window is over the threshold */
 	uint8_t plen;            /* prefixes: the prefix length; 0 for a target */
+	uint8_t owner;           /* -j N: the worker that records its open flood */
 	int64_t win_start;
 	uint32_t win_count, win_answered;
 	uint32_t seq;            /* open detection, 0 none */
@@ -98,6 +100,14 @@ const struct sw_flood_src *sw_flood_top(const struct sw_flood_entry *e);
 uint32_t sw_flood_prefix_targets(const struct sw_flood_entry *e, bool *capped);
 /* True when the map has a bit per address of the prefix. */
 bool sw_flood_prefix_exact(const struct sw_flood_entry *e);
+
+/* -j N: the workers' engines share one table, lock (NULL: not shared)
+ * serializing them. sw_flood_answered and sw_flood_forged_at take it
+ * themselves; everything else is used between sw_flood_lock and
+ * sw_flood_unlock (no-ops without a lock). */
+void sw_flood_set_lock(struct sw_flood *f, pthread_mutex_t *lock);
+void sw_flood_lock(struct sw_flood *f);
+void sw_flood_unlock(struct sw_flood *f);
 
 /* Both tables as one range: targets first, then prefixes. */
 unsigned sw_flood_size(const struct sw_flood *f);

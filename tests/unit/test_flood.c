@@ -101,7 +101,7 @@ static void model_count(struct mentry *e, const struct sw_addr *src, int64_t now
 		e->used = true;
 		e->win_start = now;
 	}
-	if (now - e->win_start >= WINDOW_US || now < e->win_start) {
+	if (now - e->win_start >= WINDOW_US) { /* (an older packet counts in it) */
 		e->win_start = now;
 		e->win_count = 0;
 		e->win_answered = 0;
