@@ -18,6 +18,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,12 @@ struct sw_detect {
 	int64_t last_housekeeping; /* packet time housekeeping last ran */
 	uint32_t next_seq;
 	atomic_uint *shared_seq;    /* -j N: the run's detections numbered across workers */
-	unsigned floods_open;      /* housekeeping scans the flood table only then */
+	/* floods open in the flood table (with -j N, the one the workers share:
+	 * every worker's count follows every open and close): housekeeping
+	 * scans it, and probes look for forged floods, only then */
+	atomic_uint floods_open;
+	struct sw_flood_share *share; /* -j N: the shared flood table, else NULL */
+	unsigned worker;           /* -j N: this engine's worker (0 alone) */
 	unsigned evidence_lines;
 
 	/* TRW steps and bounds, natural log */
@@ -91,6 +97,41 @@ static uint32_t new_seq(struct sw_detect *d)
 void sw_detect_share_seq(struct sw_detect *d, atomic_uint *seq)
 {
 	d->shared_seq = seq;
+}
+
+/* -j N: one flood table for all the workers' engines, so a flood from
+ * forged sources (spread over the workers by those sources) is counted
+ * whole, as with one worker. Whoever opens a flood owns it: only its
+ * engine writes its records (its seq, its ring), the others count its
+ * packets. */
+struct sw_flood_share {
+	pthread_mutex_t lock;
+	unsigned n;
+	struct sw_detect *engine[SW_DETECT_MAX_SHARE];
+};
+
+static void flood_lock(struct sw_detect *d)
+{
+	if (d->share)
+		sw_flood_lock(d->flood);
+}
+
+static void flood_unlock(struct sw_detect *d)
+{
+	if (d->share)
+		sw_flood_unlock(d->flood);
+}
+
+/* A flood opened (+1) or closed (-1): every engine sharing the table
+ * knows (under the lock). */
+static void floods_open_add(struct sw_detect *d, int delta)
+{
+	if (!d->share) {
+		d->floods_open += (unsigned)delta;
+		return;
+	}
+	for (unsigned i = 0; i < d->share->n; i++)
+		d->share->engine[i]->floods_open += (unsigned)delta;
 }
 
 static uint8_t group_proto(unsigned g, const struct sw_source *s,
@@ -976,20 +1017,25 @@ static const unsigned flood_kind[SW_FL_COUNT] = {
 	[SW_FL_SYN] = SW_K_SYN_FLOOD, [SW_FL_UDP] = SW_K_UDP_FLOOD, [SW_FL_ICMP] = SW_K_ICMP_FLOOD,
 };
 
-static unsigned flood_threshold(const struct sw_detect *d, const struct sw_flood_entry *e)
+static unsigned class_threshold(const struct sw_settings *s, enum sw_flood_class cls, bool prefix)
 {
-	if (e->plen) {
-		switch (e->cls) {
-		case SW_FL_SYN: return d->s.prefix_syn_pps;
-		case SW_FL_UDP: return d->s.prefix_udp_pps;
-		default: return d->s.prefix_icmp_pps;
+	if (prefix) {
+		switch (cls) {
+		case SW_FL_SYN: return s->prefix_syn_pps;
+		case SW_FL_UDP: return s->prefix_udp_pps;
+		default: return s->prefix_icmp_pps;
 		}
 	}
-	switch (e->cls) {
-	case SW_FL_SYN: return d->s.syn_flood_pps;
-	case SW_FL_UDP: return d->s.udp_flood_pps;
-	default: return d->s.icmp_flood_pps;
+	switch (cls) {
+	case SW_FL_SYN: return s->syn_flood_pps;
+	case SW_FL_UDP: return s->udp_flood_pps;
+	default: return s->icmp_flood_pps;
 	}
+}
+
+static unsigned flood_threshold(const struct sw_detect *d, const struct sw_flood_entry *e)
+{
+	return class_threshold(&d->s, (enum sw_flood_class)e->cls, e->plen != 0);
 }
 
 /*
@@ -1065,8 +1111,8 @@ static void flood_record(struct sw_detect *d, struct sw_flood_entry *e, int type
 		r->has_dport = r->ports == 1;
 		r->dport = r->ports == 1 ? e->port : 0;
 	}
-	if (type == SW_REC_DET_CLOSE)
-		r->closed_at = d->now;
+	if (type == SW_REC_DET_CLOSE) /* (another worker's clock may be ahead) */
+		r->closed_at = d->now > e->last ? d->now : e->last;
 	emit(d, &rec);
 }
 
@@ -1130,8 +1176,10 @@ static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_o
 		e->active = 1;
 	if (e->seq) {
 		e->packets++;
-		e->last = d->now;
-		if (d->now - e->last_update >= UPDATE_US) {
+		if (d->now > e->last) /* (-j N: the latest of the workers' clocks) */
+			e->last = d->now;
+		/* its records are its owner's (their seq, their ring) */
+		if (d->now - e->last_update >= UPDATE_US && e->owner == d->worker) {
 			flood_record(d, e, SW_REC_DET_UPDATE);
 			e->last_update = d->now;
 		}
@@ -1139,13 +1187,14 @@ static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_o
 	}
 	if (e->active && may_open) {
 		e->seq = new_seq(d);
+		e->owner = (uint8_t)d->worker;
 		e->first = e->win_start;
 		e->last = d->now;
 		e->detected_at = d->now;
 		e->last_update = d->now;
 		e->packets = e->win_count;
 		d->stats.detections++;
-		d->floods_open++;
+		floods_open_add(d, 1);
 		flood_attribute(e);
 		flood_record(d, e, SW_REC_DET_OPEN);
 		flood_evidence(d, e);
@@ -1163,19 +1212,35 @@ static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_o
  * and a target inside a prefix with an open flood does not open its own,
  * its packets being the prefix flood's already.
  */
-static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const struct sw_pkt *p,
-                         uint16_t port)
+static bool flood_count_step(struct sw_detect *d, enum sw_flood_class cls,
+                             const struct sw_pkt *p, uint16_t port)
 {
-	struct sw_flood_entry *e = sw_flood_count(d->flood, cls, &p->dst, port, &p->src, d->now);
-	struct sw_flood_entry *pe;
+	struct sw_flood_entry *e, *pe;
 	bool flooded;
 
+	/* most packets only count: no open flood, no window near its
+	 * threshold (flood_over cannot be true below it, see the watch
+	 * counts set in sw_detect_new) */
+	if (!sw_flood_count(d->flood, cls, &p->dst, port, &p->src, d->now, &e, &pe))
+		return false;
 	if (e && e->seq)
 		return flood_step(d, e, true);
-	pe = sw_flood_count_prefix(d->flood, cls, &p->dst, e, &p->src, d->now);
 	flooded = pe && flood_step(d, pe, true);
 	if (e && flood_step(d, e, !(pe && pe->seq)))
 		flooded = true;
+	return flooded;
+}
+
+static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const struct sw_pkt *p,
+                         uint16_t port)
+{
+	bool flooded;
+
+	if (!d->share)
+		return flood_count_step(d, cls, p, port);
+	sw_flood_lock(d->flood);
+	flooded = flood_count_step(d, cls, p, port);
+	sw_flood_unlock(d->flood);
 	return flooded;
 }
 
@@ -1185,7 +1250,7 @@ static void flood_close(struct sw_detect *d, struct sw_flood_entry *e)
 	flood_record(d, e, SW_REC_DET_CLOSE);
 	e->seq = 0;
 	e->active = 0;
-	d->floods_open--;
+	floods_open_add(d, -1);
 }
 
 /* ---- per protocol -------------------------------------------------------- */
@@ -1460,9 +1525,10 @@ static void housekeeping(struct sw_detect *d)
 				update_detection(d, s, g, gs);
 		}
 	}
+	flood_lock(d);
 	for (unsigned i = 0; d->floods_open && i < sw_flood_size(d->flood); i++) {
 		struct sw_flood_entry *e = sw_flood_at(d->flood, i);
-		if (!e->seq)
+		if (!e->seq || e->owner != d->worker)
 			continue;
 		if (d->now - e->last > FLOOD_QUIET_US ||
 		    (d->now - e->win_start > FLOOD_QUIET_US))
@@ -1472,6 +1538,7 @@ static void housekeeping(struct sw_detect *d)
 			e->last_update = d->now;
 		}
 	}
+	flood_unlock(d);
 }
 
 static void advance(struct sw_detect *d, int64_t ts)
@@ -1526,11 +1593,13 @@ void sw_detect_finish(struct sw_detect *d)
 		if (s)
 			close_detail(d, s, dt);
 	}
+	flood_lock(d);
 	for (unsigned i = 0; d->floods_open && i < sw_flood_size(d->flood); i++) {
 		struct sw_flood_entry *e = sw_flood_at(d->flood, i);
-		if (e->seq)
+		if (e->seq && e->owner == d->worker)
 			flood_close(d, e);
 	}
+	flood_unlock(d);
 }
 
 const struct sw_detect_stats *sw_detect_stats(const struct sw_detect *d)
@@ -1540,15 +1609,20 @@ const struct sw_detect_stats *sw_detect_stats(const struct sw_detect *d)
 	m->stats.contact_evictions = sw_contacts_evictions(d->contacts);
 	m->stats.source_evictions = sw_sources_evictions(d->sources);
 	m->stats.detail_evictions = sw_details_evictions(d->sources);
-	m->stats.flood_evictions = sw_flood_evictions(d->flood);
-	m->stats.flood_prefix_evictions = sw_flood_prefix_evictions(d->flood);
+	/* a shared flood table's counts once, with the first worker's */
+	if (d->worker == 0) {
+		flood_lock(m);
+		m->stats.flood_evictions = sw_flood_evictions(d->flood);
+		m->stats.flood_prefix_evictions = sw_flood_prefix_evictions(d->flood);
+		flood_unlock(m);
+	}
 	return &d->stats;
 }
 
 uint64_t sw_detect_memory(const struct sw_detect *d)
 {
 	return sizeof *d + sw_contacts_memory(d->contacts) + sw_sources_memory(d->sources) +
-	       sw_flood_memory(d->flood);
+	       (d->worker == 0 ? sw_flood_memory(d->flood) : 0); /* a shared one once */
 }
 
 struct sw_detect *sw_detect_new(const struct sw_settings *s, struct sw_detect_sink sink)
@@ -1576,6 +1650,15 @@ struct sw_detect *sw_detect_new(const struct sw_settings *s, struct sw_detect_si
 	                        &d->key);
 	if (!d->contacts || !d->sources || !d->flood)
 		goto fail;
+	/* flood_over needs at least the threshold's count of packets in the
+	 * window (it subtracts answered ones, or requires none): below it the
+	 * flood table need not report a packet */
+	for (unsigned c = 0; c < SW_FL_COUNT; c++) {
+		sw_flood_watch(d->flood, (enum sw_flood_class)c, false,
+		               class_threshold(s, (enum sw_flood_class)c, false));
+		sw_flood_watch(d->flood, (enum sw_flood_class)c, true,
+		               class_threshold(s, (enum sw_flood_class)c, true));
+	}
 	return d;
 fail:
 	sw_detect_free(d);
@@ -1588,6 +1671,37 @@ void sw_detect_free(struct sw_detect *d)
 		return;
 	sw_contacts_free(d->contacts);
 	sw_sources_free(d->sources);
-	sw_flood_free(d->flood);
+	if (d->worker == 0) /* the first worker's table, when shared */
+		sw_flood_free(d->flood);
+	if (d->share && d->worker == 0) {
+		pthread_mutex_destroy(&d->share->lock);
+		free(d->share);
+	}
 	free(d);
+}
+
+int sw_detect_share_floods(struct sw_detect **d, unsigned n)
+{
+	struct sw_flood_share *sh;
+
+	if (n < 2)
+		return 0;
+	if (n > SW_DETECT_MAX_SHARE || !(sh = calloc(1, sizeof *sh)))
+		return -1;
+	if (pthread_mutex_init(&sh->lock, NULL) != 0) {
+		free(sh);
+		return -1;
+	}
+	sh->n = n;
+	sw_flood_set_lock(d[0]->flood, &sh->lock);
+	for (unsigned i = 0; i < n; i++) {
+		sh->engine[i] = d[i];
+		d[i]->share = sh;
+		d[i]->worker = i;
+		if (i > 0) { /* before any packet: its own table was never used */
+			sw_flood_free(d[i]->flood);
+			d[i]->flood = d[0]->flood;
+		}
+	}
+	return 0;
 }

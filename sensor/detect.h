@@ -47,6 +47,14 @@ void sw_detect_free(struct sw_detect *d);
  * run's seq is unique across them). */
 void sw_detect_share_seq(struct sw_detect *d, atomic_uint *seq);
 
+/* -j N: the n engines (at most SW_DETECT_MAX_SHARE, n > 1) count floods in
+ * one table, the first's, so that a flood split over the workers by its
+ * (forged) sources is recognised at its whole rate, once, as with one
+ * worker. Call before any packet; d[0] keeps the table: use none of them
+ * after freeing it. 0, or -1 (out of memory, too many). */
+#define SW_DETECT_MAX_SHARE 16
+int sw_detect_share_floods(struct sw_detect **d, unsigned n);
+
 /* One decoded packet (errors and non-IP are ignored here). */
 void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p);
 /* Close every open detection (end of a run); now is the last packet time. */

@@ -4,6 +4,13 @@
  * bucket without an open detection. Targets and prefixes have a table
  * each, so that a spray of new (target, port) keys cannot push the prefix
  * entry that is counting that very spray out of its bucket.
+ *
+ * In front of each table's keyed hash sits a hint: the index of the entry
+ * last used in a slot chosen by a cheap mix of what it counts (target,
+ * port and class; prefix and class). A hint is checked against the entry's
+ * own target or prefix, so a stale or colliding one only costs the hash it
+ * would have saved: a flood over a few hundred targets (a /24) finds them,
+ * and its prefix, without hashing.
  */
 #include "config.h"
 
@@ -20,16 +27,29 @@
 
 struct flood_tab {
 	uint32_t bucket_mask;
+	uint8_t hint_shift; /* 64 - log2(entries): a mix's top bits pick a hint */
 	uint64_t evictions;
 	struct sw_flood_entry *e;
 	uint64_t *keys;  /* keys[i] == e[i].key: a bucket's keys in one cache line */
+	uint32_t *hint;  /* as many slots as entries: an entry's index each */
 };
 
 struct sw_flood {
 	struct sw_keyhash key;  /* keyhash.h */
 	struct flood_tab t, p;  /* targets, prefixes */
 	uint8_t plen4, plen6;   /* the prefixes' lengths */
+	/* [0] targets, [1] prefixes: the count below which a window cannot be
+	 * over its threshold (sw_flood_watch) */
+	uint32_t watch[2][SW_FL_COUNT];
+	uint64_t mix;           /* odd, random: the hints' multiplier */
+	uint8_t mask4[4];       /* the IPv4 and IPv6 prefixes' masks */
+	uint8_t mask6[16];
+	bool exact4, exact6;    /* a prefix's map has a bit per address */
+	pthread_mutex_t *lock;  /* -j N: shared by the workers' engines */
 };
+
+static uint64_t flood_key(const struct sw_flood *f, enum sw_flood_class cls,
+                          const struct sw_addr *dst, uint16_t port);
 
 static size_t tab_entries(const struct flood_tab *t)
 {
@@ -41,20 +61,23 @@ static int tab_init(struct flood_tab *t, unsigned entries)
 	uint32_t n = sw_pow2_at_least(entries < WAYS ? WAYS : entries);
 
 	t->bucket_mask = n / WAYS - 1;
+	t->hint_shift = (uint8_t)(64 - __builtin_ctz(n));
 	t->e = sw_table_alloc((size_t)n * sizeof *t->e);
 	t->keys = sw_table_alloc((size_t)n * sizeof *t->keys);
-	return t->e && t->keys ? 0 : -1;
+	t->hint = sw_table_alloc((size_t)n * sizeof *t->hint);
+	return t->e && t->keys && t->hint ? 0 : -1;
 }
 
 static void tab_free(struct flood_tab *t)
 {
 	sw_table_free(t->e, tab_entries(t) * sizeof *t->e);
 	sw_table_free(t->keys, tab_entries(t) * sizeof *t->keys);
+	sw_table_free(t->hint, tab_entries(t) * sizeof *t->hint);
 }
 
 static uint64_t tab_memory(const struct flood_tab *t)
 {
-	return (uint64_t)tab_entries(t) * (sizeof *t->e + sizeof *t->keys);
+	return (uint64_t)tab_entries(t) * (sizeof *t->e + sizeof *t->keys + sizeof *t->hint);
 }
 
 struct sw_flood *sw_flood_new(unsigned targets, unsigned prefixes, unsigned plen4,
@@ -67,11 +90,20 @@ struct sw_flood *sw_flood_new(unsigned targets, unsigned prefixes, unsigned plen
 	sw_keyhash_init(&f->key, key, SW_KH_FLOOD);
 	f->plen4 = (uint8_t)(plen4 > 32 ? 32 : plen4);
 	f->plen6 = (uint8_t)(plen6 > 128 ? 128 : plen6);
-	if (tab_init(&f->t, targets) < 0 || tab_init(&f->p, prefixes) < 0) {
-		sw_flood_free(f);
-		return NULL;
-	}
+	for (unsigned i = 0; i < f->plen4; i++)
+		f->mask4[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	for (unsigned i = 0; i < f->plen6; i++)
+		f->mask6[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	f->exact4 = 32 - f->plen4 <= 8;
+	f->exact6 = 128 - f->plen6 <= 8;
+	if (tab_init(&f->t, targets) < 0 || tab_init(&f->p, prefixes) < 0)
+		goto fail;
+	/* a multiplier nobody outside can know, from the table's own key */
+	f->mix = flood_key(f, SW_FL_ICMP, &(struct sw_addr){ .family = SW_AF_INET6 }, 0xffff) | 1;
 	return f;
+fail:
+	sw_flood_free(f);
+	return NULL;
 }
 
 void sw_flood_free(struct sw_flood *f)
@@ -122,108 +154,158 @@ static uint64_t prefix_key(const struct sw_flood *f, enum sw_flood_class cls,
 	return h ? h : 1;
 }
 
-static struct sw_flood_entry *lookup(struct flood_tab *t, uint64_t key, bool create)
+/* The entry of key, or NULL. Inline: every flood packet looks one up.
+ * From the last way down: insert fills a bucket's empty ways from the
+ * last, so most keys are found at the first comparison. */
+static inline struct sw_flood_entry *find(const struct flood_tab *t, uint64_t key)
+{
+	size_t first = (size_t)((key >> 16) & t->bucket_mask) * WAYS;
+	const uint64_t *k = t->keys + first;
+
+	for (int i = WAYS - 1; i >= 0; i--)
+		if (k[i] == key)
+			return t->e + first + (size_t)i;
+	return NULL;
+}
+
+/* A new entry for key (not in the table), pushing out the quietest entry
+ * of its bucket without an open flood; NULL if all of them have one. */
+static struct sw_flood_entry *insert(struct flood_tab *t, uint64_t key)
 {
 	size_t first = (size_t)((key >> 16) & t->bucket_mask) * WAYS;
 	struct sw_flood_entry *b = t->e + first;
 	struct sw_flood_entry *v = NULL;
 
-	for (int i = 0; i < WAYS; i++)
-		if (t->keys[first + (size_t)i] == key)
-			return &b[i];
-	if (!create)
-		return NULL;
+	/* the last empty way, if any (its key alone says so: an empty entry
+	 * has no open flood) */
+	for (int i = WAYS - 1; i >= 0; i--) {
+		if (t->keys[first + (size_t)i] == 0) {
+			v = &b[i];
+			goto take;
+		}
+	}
 	for (int i = 0; i < WAYS; i++) {
 		if (b[i].seq)
 			continue; /* never push out an open flood */
-		if (!v || b[i].key == 0 || (v->key != 0 && b[i].win_start < v->win_start))
+		if (!v || b[i].win_start < v->win_start)
 			v = &b[i];
 	}
 	if (!v)
 		return NULL;
-	if (v->key)
-		t->evictions++;
+	t->evictions++;
+take:
 	memset(v, 0, sizeof *v);
 	v->key = key;
 	t->keys[v - t->e] = key;
 	return v;
 }
 
-/* Misra-Gries with SW_FLOOD_TOP counters: any sender with more than
- * 1/(TOP+1) of the packets is among them. Inline: once per table per
- * packet. */
-static inline void count_sender(struct sw_flood_entry *e, const struct sw_addr *src)
+/* The first 8 bytes of an address: its family and, for IPv4, the whole
+ * address in the 5 that V4_BYTES keeps (the rest of the struct follows). */
+static inline uint64_t head8(const struct sw_addr *a)
 {
-	struct sw_flood_src *empty = NULL;
+	uint64_t w;
 
-	for (int i = 0; i < SW_FLOOD_TOP; i++) {
-		if (e->top[i].count && sw_addr_eq(&e->top[i].addr, src)) {
-			e->top[i].count++;
-			return;
-		}
-		if (!e->top[i].count && !empty)
-			empty = &e->top[i];
-	}
-	if (empty) {
-		empty->addr = *src;
-		empty->count = 1;
-		e->senders++;
-		return;
-	}
-	for (int i = 0; i < SW_FLOOD_TOP; i++)
-		e->top[i].count--;
-	e->senders++;
+	memcpy(&w, a, sizeof w);
+	return w;
 }
 
-static void roll_window(struct sw_flood_entry *e, int64_t now)
+static inline uint64_t v4_bytes(void)
 {
-	if (now - e->win_start >= WINDOW_US || now < e->win_start) {
-		e->win_start = now;
-		e->win_count = 0;
-		e->win_answered = 0;
-		e->active = 0;
-		/* the addresses of a prefix flood add up while it is open */
-		if (!e->seq)
-			memset(e->hit, 0, sizeof e->hit);
+	static const uint8_t m[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0 };
+	uint64_t w;
+
+	memcpy(&w, m, sizeof w);
+	return w;
+}
+
+/* Misra-Gries with SW_FLOOD_TOP counters: any sender with more than
+ * 1/(TOP+1) of the packets is among them. Inline: once per table per
+ * packet. An IPv4 sender (most) is compared in one masked word: the
+ * family and the four bytes sw_addr_eq would compare. */
+static inline void count_sender(struct sw_flood_entry *e, const struct sw_addr *src)
+{
+	struct sw_flood_src *t = e->top;
+
+	if (src->family == SW_AF_INET) {
+		uint64_t m = v4_bytes(), w = head8(src) & m;
+
+#pragma GCC unroll 4
+		for (int i = 0; i < SW_FLOOD_TOP; i++) {
+			if (t[i].count && ((head8(&t[i].addr) ^ w) & m) == 0) {
+				t[i].count++;
+				return;
+			}
+		}
+	} else {
+		for (int i = 0; i < SW_FLOOD_TOP; i++) {
+			if (t[i].count && sw_addr_eq(&t[i].addr, src)) {
+				t[i].count++;
+				return;
+			}
+		}
 	}
+	e->senders++;
+	/* a new sender takes the first free counter, or all of them lose one */
+#pragma GCC unroll 4
+	for (int i = 0; i < SW_FLOOD_TOP; i++) {
+		if (!t[i].count) {
+			t[i].addr = *src;
+			t[i].count = 1;
+			return;
+		}
+	}
+#pragma GCC unroll 4
+	for (int i = 0; i < SW_FLOOD_TOP; i++)
+		t[i].count--;
+}
+
+static void roll_over(struct sw_flood_entry *e, int64_t now)
+{
+	e->win_start = now;
+	e->win_count = 0;
+	e->win_answered = 0;
+	e->active = 0;
+	/* the addresses of a prefix flood add up while it is open */
+	if (!e->seq)
+		memset(e->hit, 0, sizeof e->hit);
+}
+
+/* A window ends a second after it began. A packet from before it (with
+ * -j N, another worker's clock a little behind; one engine's packet time
+ * never goes back) counts in it. */
+static inline bool window_over(const struct sw_flood_entry *e, int64_t now)
+{
+	return now - e->win_start >= WINDOW_US;
+}
+
+/* One packet of src counted on e, in a new window if its window is over. */
+static inline void count_packet(struct sw_flood_entry *e, const struct sw_addr *src, int64_t now)
+{
+	if (window_over(e, now))
+		roll_over(e, now);
+	e->win_count++;
+	count_sender(e, src);
 }
 
 static void start_entry(struct sw_flood_entry *e, enum sw_flood_class cls,
                         const struct sw_addr *dst, uint16_t port, int64_t now)
 {
-	if (e->dst.family == SW_AF_NONE) {
-		e->dst = *dst;
-		e->port = port;
-		e->cls = (uint8_t)cls;
-		e->win_start = now;
-	}
-}
-
-struct sw_flood_entry *sw_flood_count(struct sw_flood *f, enum sw_flood_class cls,
-                                      const struct sw_addr *dst, uint16_t port,
-                                      const struct sw_addr *src, int64_t now)
-{
-	struct sw_flood_entry *e = lookup(&f->t, flood_key(f, cls, dst, port), true);
-
-	if (!e)
-		return NULL;
-	start_entry(e, cls, dst, port, now);
-	roll_window(e, now);
-	e->win_count++;
-	count_sender(e, src);
-	return e;
+	e->dst = *dst;
+	e->port = port;
+	e->cls = (uint8_t)cls;
+	e->win_start = now;
 }
 
 /* The map bit of dst: its last byte when the prefix holds at most 256
  * addresses (exact), else a mix of the whole address (an estimate; the
  * prefix bits are the same for every address and only permute it). */
-static unsigned map_bit(const struct sw_addr *dst, unsigned plen)
+static inline unsigned map_bit(const struct sw_flood *f, const struct sw_addr *dst)
 {
-	unsigned width = dst->family == SW_AF_INET ? 32 : 128;
 	uint64_t w0, w1;
 
-	if (width - plen <= 8)
-		return dst->bytes[width / 8 - 1];
+	if (dst->family == SW_AF_INET ? f->exact4 : f->exact6)
+		return dst->bytes[dst->family == SW_AF_INET ? 3 : 15];
 	memcpy(&w0, dst->bytes, 8);
 	memcpy(&w1, dst->bytes + 8, 8);
 	w0 = (w0 ^ (w1 * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull;
@@ -232,49 +314,167 @@ static unsigned map_bit(const struct sw_addr *dst, unsigned plen)
 	return (unsigned)(w0 >> 56);
 }
 
-static struct sw_flood_entry *prefix_entry(struct sw_flood *f, enum sw_flood_class cls,
-                                           const struct sw_addr *dst,
-                                           struct sw_flood_entry *target, bool create,
-                                           int64_t now)
+/* The hint slot of what x packs: the top bits of a multiplicative mix, so
+ * that values apart in x's low bits (the hosts of one /24) spread evenly
+ * over the slots (Fibonacci hashing). */
+static inline uint32_t *hint_slot(const struct sw_flood *f, const struct flood_tab *t, uint64_t x)
+{
+	return &t->hint[(x * f->mix) >> t->hint_shift];
+}
+
+/* An address packed for hint_slot: IPv4 as a number (its last byte
+ * lowest), IPv6 folded. */
+static inline uint64_t addr_mix(const struct sw_addr *a)
+{
+	uint64_t w0, w1;
+
+	if (a->family == SW_AF_INET)
+		return (uint64_t)a->bytes[0] << 24 | (uint64_t)a->bytes[1] << 16 |
+		       (uint64_t)a->bytes[2] << 8 | a->bytes[3];
+	memcpy(&w0, a->bytes, 8);
+	memcpy(&w1, a->bytes + 8, 8);
+	return w0 ^ (w1 * 0x9e3779b97f4a7c15ull) ^ 1ull << 56;
+}
+
+/* The prefix entry of dst by its key (a second hash); the hint and the
+ * target's link (when there is one) then point to it. create: a new entry
+ * if there is none. */
+static struct sw_flood_entry *prefix_by_key(struct sw_flood *f, enum sw_flood_class cls,
+                                            const struct sw_addr *dst,
+                                            struct sw_flood_entry *target, bool create,
+                                            int64_t now, uint32_t *slot)
 {
 	unsigned plen = dst->family == SW_AF_INET ? f->plen4 : f->plen6;
 	struct sw_prefix p;
 	struct sw_flood_entry *e;
+	uint64_t key;
 
-	/* the target's link, if its prefix entry was not reused since */
-	if (target && target->pfx_key && f->p.keys[target->pfx] == target->pfx_key)
-		return &f->p.e[target->pfx];
 	sw_prefix_of(dst, plen, &p);
-	e = lookup(&f->p, prefix_key(f, cls, &p), create);
-	if (!e)
-		return NULL;
-	if (create && e->dst.family == SW_AF_NONE) {
+	key = prefix_key(f, cls, &p);
+	e = find(&f->p, key);
+	if (!e && create && (e = insert(&f->p, key))) {
 		start_entry(e, cls, &p.addr, 0, now);
 		e->plen = p.len;
 	}
+	if (!e)
+		return NULL;
+	*slot = (uint32_t)(e - f->p.e);
 	if (target) {
-		target->pfx = (uint32_t)(e - f->p.e);
+		target->pfx = e;
 		target->pfx_key = e->key;
 	}
 	return e;
 }
 
-struct sw_flood_entry *sw_flood_count_prefix(struct sw_flood *f, enum sw_flood_class cls,
-                                             const struct sw_addr *dst,
-                                             struct sw_flood_entry *target,
-                                             const struct sw_addr *src, int64_t now)
+/* The prefix entry of dst by its hint, if that entry is of dst's prefix
+ * (the only one of that prefix and class: only the entry of their key has
+ * them), else by its key. The target (if any) is linked to it. */
+static struct sw_flood_entry *prefix_lookup(struct sw_flood *f, enum sw_flood_class cls,
+                                            const struct sw_addr *dst,
+                                            struct sw_flood_entry *target, bool create,
+                                            int64_t now)
 {
-	struct sw_flood_entry *e = prefix_entry(f, cls, dst, target, true, now);
-	unsigned bit;
+	struct sw_addr pa = { .family = dst->family };
+	struct sw_flood_entry *e;
+	uint32_t *slot;
 
-	if (!e)
-		return NULL;
-	roll_window(e, now);
-	e->win_count++;
-	count_sender(e, src);
-	bit = map_bit(dst, e->plen);
-	e->hit[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	if (dst->family == SW_AF_INET) {
+		for (int i = 0; i < 4; i++)
+			pa.bytes[i] = dst->bytes[i] & f->mask4[i];
+	} else {
+		for (int i = 0; i < 16; i++)
+			pa.bytes[i] = dst->bytes[i] & f->mask6[i];
+	}
+	slot = hint_slot(f, &f->p, addr_mix(&pa) ^ (uint64_t)cls << 48);
+	e = &f->p.e[*slot];
+	if (!(e->cls == cls && sw_addr_eq(&e->dst, &pa)))
+		return prefix_by_key(f, cls, dst, target, create, now, slot);
+	if (target) {
+		target->pfx = e;
+		target->pfx_key = e->key;
+	}
 	return e;
+}
+
+/* The prefix entry of dst: the target's link, if its prefix entry was not
+ * reused since, else prefix_lookup. */
+static inline struct sw_flood_entry *prefix_entry(struct sw_flood *f, enum sw_flood_class cls,
+                                                  const struct sw_addr *dst,
+                                                  struct sw_flood_entry *target, bool create,
+                                                  int64_t now)
+{
+	if (target && target->pfx && target->pfx->key == target->pfx_key)
+		return target->pfx;
+	return prefix_lookup(f, cls, dst, target, create, now);
+}
+
+/* Whether e counts (dst, port, cls): only the entry of that key has these
+ * (an empty entry's family is none). */
+static inline bool is_target(const struct sw_flood_entry *e, enum sw_flood_class cls,
+                             const struct sw_addr *dst, uint16_t port)
+{
+	return e->port == port && e->cls == cls && sw_addr_eq(&e->dst, dst);
+}
+
+/* target_entry without a hint: by the keyed hash (and a new entry if
+ * create); the hint then points to what was found. */
+static struct sw_flood_entry *target_by_key(struct sw_flood *f, enum sw_flood_class cls,
+                                            const struct sw_addr *dst, uint16_t port,
+                                            bool create, int64_t now, uint32_t *slot)
+{
+	uint64_t key = flood_key(f, cls, dst, port);
+	struct sw_flood_entry *e = find(&f->t, key);
+
+	if (!e && create && (e = insert(&f->t, key)))
+		start_entry(e, cls, dst, port, now);
+	if (e)
+		*slot = (uint32_t)(e - f->t.e);
+	return e;
+}
+
+/* The target entry of (dst, port, cls); create: a new one if it has none. */
+static inline struct sw_flood_entry *target_entry(struct sw_flood *f, enum sw_flood_class cls,
+                                                  const struct sw_addr *dst, uint16_t port,
+                                                  bool create, int64_t now)
+{
+	uint32_t *slot = hint_slot(f, &f->t, addr_mix(dst) ^ (uint64_t)port << 32 ^ (uint64_t)cls << 48);
+	struct sw_flood_entry *e = &f->t.e[*slot];
+
+	if (is_target(e, cls, dst, port))
+		return e;
+	return target_by_key(f, cls, dst, port, create, now, slot);
+}
+
+void sw_flood_watch(struct sw_flood *f, enum sw_flood_class cls, bool prefix, uint32_t count)
+{
+	f->watch[prefix][cls] = count;
+}
+
+bool sw_flood_count(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst,
+                    uint16_t port, const struct sw_addr *src, int64_t now,
+                    struct sw_flood_entry **target, struct sw_flood_entry **prefix)
+{
+	struct sw_flood_entry *e = target_entry(f, cls, dst, port, true, now);
+	struct sw_flood_entry *p;
+	unsigned bit;
+	bool watched;
+
+	*target = e;
+	*prefix = NULL;
+	if (e) {
+		count_packet(e, src, now);
+		if (e->seq)
+			return true; /* its packets are not the prefix's */
+	}
+	watched = e && e->win_count >= f->watch[0][cls];
+	p = prefix_entry(f, cls, dst, e, true, now);
+	if (!p)
+		return watched;
+	count_packet(p, src, now);
+	bit = map_bit(f, dst);
+	p->hit[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	*prefix = p;
+	return watched || p->seq || p->win_count >= f->watch[1][cls];
 }
 
 /* An open flood recorded from the unspecified address: nobody had half. */
@@ -285,18 +485,40 @@ static bool open_and_forged(const struct sw_flood_entry *e)
 	return e && e->seq && memcmp(e->src.bytes, zero, sizeof zero) == 0;
 }
 
+void sw_flood_set_lock(struct sw_flood *f, pthread_mutex_t *lock)
+{
+	f->lock = lock;
+}
+
+void sw_flood_lock(struct sw_flood *f)
+{
+	if (f->lock)
+		pthread_mutex_lock(f->lock);
+}
+
+void sw_flood_unlock(struct sw_flood *f)
+{
+	if (f->lock)
+		pthread_mutex_unlock(f->lock);
+}
+
 bool sw_flood_forged_at(struct sw_flood *f, enum sw_flood_class cls,
                         const struct sw_addr *dst, uint16_t port)
 {
-	struct sw_flood_entry *e = lookup(&f->t, flood_key(f, cls, dst, port), false);
+	struct sw_flood_entry *e;
+	bool forged;
 
-	return open_and_forged(e) || open_and_forged(prefix_entry(f, cls, dst, e, false, 0));
+	sw_flood_lock(f);
+	e = target_entry(f, cls, dst, port, false, 0);
+	forged = open_and_forged(e) || open_and_forged(prefix_entry(f, cls, dst, e, false, 0));
+	sw_flood_unlock(f);
+	return forged;
 }
 
-void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
-                       const struct sw_addr *dst, uint16_t port, int64_t now)
+static void answered(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst,
+                     uint16_t port, int64_t now)
 {
-	struct sw_flood_entry *e = lookup(&f->t, flood_key(f, cls, dst, port), false);
+	struct sw_flood_entry *e = target_entry(f, cls, dst, port, false, 0);
 	struct sw_flood_entry *p;
 
 	if (e && now - e->win_start < WINDOW_US)
@@ -308,6 +530,14 @@ void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
 	p = prefix_entry(f, cls, dst, e, false, now);
 	if (p && now - p->win_start < WINDOW_US)
 		p->win_answered++;
+}
+
+void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
+                       const struct sw_addr *dst, uint16_t port, int64_t now)
+{
+	sw_flood_lock(f);
+	answered(f, cls, dst, port, now);
+	sw_flood_unlock(f);
 }
 
 const struct sw_flood_src *sw_flood_top(const struct sw_flood_entry *e)

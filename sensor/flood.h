@@ -10,12 +10,15 @@
  *  - prefixes: one entry per (destination prefix, class), all ports of the
  *    class together, with a map of the addresses hit (carpet bombing: a
  *    flood spread thinly over a whole /24 or /64).
- * A target entry remembers where its prefix entry is, so a packet to a
- * target seen before pays one hash for both.
+ * A target entry remembers where its prefix entry is, and each table keeps
+ * hints (flood.c) in front of its keyed hash, so a packet to a target seen
+ * lately pays no hash at all. Counting is all most packets need:
+ * sw_flood_count says when there is more to decide (sw_flood_watch).
  */
 #ifndef SW_FLOOD_H
 #define SW_FLOOD_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,13 +42,14 @@ struct sw_flood_entry {
 	uint8_t cls;
 	uint8_t active;          /* the current window is over the threshold */
 	uint8_t plen;            /* prefixes: the prefix length; 0 for a target */
+	uint8_t owner;           /* -j N: the worker that records its open flood */
 	int64_t win_start;
 	uint32_t win_count, win_answered;
 	uint32_t seq;            /* open detection, 0 none */
 	struct sw_flood_src top[SW_FLOOD_TOP];
 	uint32_t senders;        /* distinct senders seen by Misra-Gries (approx.) */
-	uint32_t pfx;            /* targets: index of their prefix entry... */
-	uint64_t pfx_key;        /* ...valid while that entry still has this key */
+	struct sw_flood_entry *pfx; /* targets: their prefix entry... */
+	uint64_t pfx_key;        /* ...while that entry still has this key */
 	int64_t first, last;     /* of the flood (while it has a detection) */
 	int64_t detected_at, last_update;
 	uint64_t packets;
@@ -64,18 +68,22 @@ struct sw_flood *sw_flood_new(unsigned targets, unsigned prefixes, unsigned plen
 void sw_flood_free(struct sw_flood *f);
 uint64_t sw_flood_memory(const struct sw_flood *f);
 
-/* Count one packet of src towards (dst, port, cls); returns its entry. A
- * window that has ended is rolled over first. */
-struct sw_flood_entry *sw_flood_count(struct sw_flood *f, enum sw_flood_class cls,
-                                      const struct sw_addr *dst, uint16_t port,
-                                      const struct sw_addr *src, int64_t now);
-/* Count the same packet towards the prefix holding dst; target is what
- * sw_flood_count returned for it (NULL if nothing): its link to the
- * prefix entry saves the second hash. */
-struct sw_flood_entry *sw_flood_count_prefix(struct sw_flood *f, enum sw_flood_class cls,
-                                             const struct sw_addr *dst,
-                                             struct sw_flood_entry *target,
-                                             const struct sw_addr *src, int64_t now);
+/* The count a window of class cls must reach before it can be over its
+ * threshold, for targets (prefix false) or prefixes: below it
+ * sw_flood_count has nothing to report. 0 (the default): always report. */
+void sw_flood_watch(struct sw_flood *f, enum sw_flood_class cls, bool prefix, uint32_t count);
+
+/*
+ * Count one packet of src towards (dst, port, cls), then, unless that
+ * target has an open flood, towards the prefix holding dst. A window that
+ * has ended is rolled over first. *target and *prefix are the entries
+ * counted (NULL for one not counted, or whose bucket holds only open
+ * floods). Returns false when neither has an open flood and neither
+ * window has reached its watch count: nothing to decide for this packet.
+ */
+bool sw_flood_count(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst,
+                    uint16_t port, const struct sw_addr *src, int64_t now,
+                    struct sw_flood_entry **target, struct sw_flood_entry **prefix);
 /* The target answered one (completed handshake, UDP reply, echo reply):
  * counted for the target and for its prefix. */
 void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
@@ -92,6 +100,14 @@ const struct sw_flood_src *sw_flood_top(const struct sw_flood_entry *e);
 uint32_t sw_flood_prefix_targets(const struct sw_flood_entry *e, bool *capped);
 /* True when the map has a bit per address of the prefix. */
 bool sw_flood_prefix_exact(const struct sw_flood_entry *e);
+
+/* -j N: the workers' engines share one table, lock (NULL: not shared)
+ * serializing them. sw_flood_answered and sw_flood_forged_at take it
+ * themselves; everything else is used between sw_flood_lock and
+ * sw_flood_unlock (no-ops without a lock). */
+void sw_flood_set_lock(struct sw_flood *f, pthread_mutex_t *lock);
+void sw_flood_lock(struct sw_flood *f);
+void sw_flood_unlock(struct sw_flood *f);
 
 /* Both tables as one range: targets first, then prefixes. */
 unsigned sw_flood_size(const struct sw_flood *f);

@@ -382,6 +382,10 @@ static enum sw_capture_status capture_and_detect(struct sw_capture *cap,
 		if (n > 1)
 			sw_detect_share_seq(detect[i], &shared_seq);
 	}
+	/* one flood table for the workers: a flood from forged sources is
+	 * spread over them by those sources */
+	if (ok && sw_detect_share_floods(detect, (unsigned)n) < 0)
+		ok = false;
 	if (!ok) {
 		sw_err("cannot allocate the detection tables");
 	} else {
