@@ -33,7 +33,7 @@ struct ring_entry {
 /* One cache line per bucket: what lookups and evictions read. */
 struct bucket {
 	uint32_t tag[WAYS];        /* key >> 32, or 0 for an empty way */
-	uint32_t meta[WAYS];       /* packet time in ~1 s units << 1 | pending */
+	uint32_t meta[WAYS];       /* pending << 31 | packet time in ~1 s units */
 };
 
 struct sw_contacts {
@@ -152,13 +152,59 @@ struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key)
 	return NULL;
 }
 
-/* Is meta a a better victim than meta b? Settled before pending, then
- * older first (the time wraps: compare by difference). */
-static bool better_victim(uint32_t a, uint32_t b)
+/* A way's meta is pending << 31 | packet time in 2^20 us units (31 bits):
+ * as one number, lower is the better victim, settled before pending and
+ * then the older first. An unarmed new contact's meta is 0. */
+#define META_PENDING 0x80000000u
+
+#if defined(__SANITIZE_ADDRESS__)
+/* The victim rule as it was first written: the first empty way, else a
+ * scan keeping the better of two ways, settled before pending, then older
+ * by the times' difference. As the times have 31 bits, that difference
+ * never wraps and the rule is the total order pick_victim uses; the dev
+ * build (sanitizers) checks that pick_victim agrees. */
+static int victim_by_rule(const struct bucket *bk)
 {
-	if ((a & 1u) != (b & 1u))
-		return (a & 1u) < (b & 1u);
-	return (int32_t)((a >> 1) - (b >> 1)) < 0;
+	int v = 0;
+
+	for (int i = 0; i < WAYS; i++) {
+		uint32_t a = bk->meta[i], b = bk->meta[v];
+		uint32_t ap = a >> 31, bp = b >> 31;
+		if (bk->tag[i] == 0)
+			return i;
+		if (ap != bp ? ap < bp : (int32_t)((a & ~META_PENDING) - (b & ~META_PENDING)) < 0)
+			v = i;
+	}
+	return v;
+}
+#endif
+
+/* The victim from the bucket's line alone (the entries are not read).
+ * Ways fill in order and are never emptied, so a bucket whose last way is
+ * taken is full, and its victim is the first way of the least meta: with
+ * a new contact per packet (a scan), a branch-free least-of-eight instead
+ * of a compare-each-way loop's unpredictable branches. */
+static int pick_victim(const struct bucket *bk)
+{
+	uint32_t vm = UINT32_MAX;
+	int v = 0;
+
+	if (bk->tag[WAYS - 1] == 0) {
+		while (bk->tag[v] != 0)
+			v++;
+	} else {
+#pragma GCC unroll 8
+		for (int i = WAYS - 1; i >= 0; i--) {
+			if (bk->meta[i] <= vm) {
+				vm = bk->meta[i];
+				v = i;
+			}
+		}
+	}
+#if defined(__SANITIZE_ADDRESS__)
+	assert(v == victim_by_rule(bk));
+#endif
+	return v;
 }
 
 struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key,
@@ -167,19 +213,8 @@ struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key,
 	size_t b = bucket_of(t, key);
 	struct bucket *bk = &t->buckets[b];
 	struct sw_contact *c;
-	int v = 0;
+	int v = pick_victim(bk);
 
-	/* a free way or a victim, from the bucket's line alone: the entries
-	 * themselves are not read */
-#pragma GCC unroll 8
-	for (int i = 0; i < WAYS; i++) {
-		if (bk->tag[i] == 0) {
-			v = i;
-			break;
-		}
-		if (better_victim(bk->meta[i], bk->meta[v]))
-			v = i;
-	}
 	c = &t->slots[b * WAYS + (size_t)v];
 	*had_victim = false;
 	if (bk->tag[v] != 0) {
@@ -203,7 +238,7 @@ void sw_contacts_settled(struct sw_contacts *t, const struct sw_contact *c)
 
 	if (p >= lo && p < lo + ((size_t)t->ring_mask + 1) * sizeof *t->slots) {
 		size_t i = (p - lo) / sizeof *t->slots;
-		t->buckets[i / WAYS].meta[i % WAYS] &= ~1u;
+		t->buckets[i / WAYS].meta[i % WAYS] &= ~META_PENDING;
 	}
 }
 
@@ -218,7 +253,8 @@ void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c)
 		t->next_gen = 1;
 	{
 		size_t i = (size_t)(c - t->slots);
-		t->buckets[i / WAYS].meta[i % WAYS] = (uint32_t)((uint64_t)c->t >> 20) << 1 | 1u;
+		t->buckets[i / WAYS].meta[i % WAYS] =
+			META_PENDING | ((uint32_t)((uint64_t)c->t >> 20) & ~META_PENDING);
 	}
 	e = &t->ring[t->ring_head & t->ring_mask];
 	e->slot = (uint32_t)(c - t->slots);
