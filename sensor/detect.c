@@ -203,7 +203,10 @@ static void emit_evidence(struct sw_detect *d, const struct sw_source *s,
 	rec.type = SW_REC_EVIDENCE;
 	rec.u.ev.seq = gs->seq;
 	rec.u.ev.ts = p->ts;
-	sw_evidence_format(rec.u.ev.line, sizeof rec.u.ev.line, &s->addr, p);
+	/* rendered by the writer thread (sw_evidence_line) */
+	rec.u.ev.from_probe = 1;
+	rec.u.ev.src = s->addr;
+	rec.u.ev.probe = *p;
 	emit(d, &rec);
 }
 

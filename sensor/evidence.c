@@ -138,3 +138,11 @@ void sw_evidence_format(char *buf, size_t len, const struct sw_addr *src,
 	         answer_text(p, ans, sizeof ans), p->evade ? ", in tiny IP fragments" : "");
 	assert(len == 0 || printable_ascii(buf));
 }
+
+const char *sw_evidence_line(const struct sw_rec_evidence *ev, char *buf, size_t len)
+{
+	if (!ev->from_probe)
+		return ev->line;
+	sw_evidence_format(buf, len, &ev->src, &ev->probe);
+	return buf;
+}

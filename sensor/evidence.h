@@ -9,10 +9,13 @@
 #include <stdint.h>
 
 #include "addr.h"
-
-struct sw_probe; /* sources.h */
+#include "record.h"
 
 void sw_evidence_format(char *buf, size_t len, const struct sw_addr *src,
                         const struct sw_probe *p);
+
+/* The text of an evidence record: its line, or the line its probe makes,
+ * rendered into buf (len bytes, SW_EVIDENCE_LEN is enough). */
+const char *sw_evidence_line(const struct sw_rec_evidence *ev, char *buf, size_t len);
 
 #endif

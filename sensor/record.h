@@ -84,10 +84,28 @@ struct sw_rec_det {
 
 #define SW_EVIDENCE_LEN 240
 
+/* One probe kept as evidence, rendered to text only when written
+ * (by the writer thread: evidence.h's sw_evidence_line). */
+struct sw_probe {
+	int64_t ts;
+	struct sw_addr dst;
+	uint16_t sport, dport;
+	uint8_t proto, pflags, answer, code;
+	uint8_t evade;         /* came in tiny fragments */
+	uint32_t ord;
+};
+
+/* An evidence line: either the text itself (line), or, for a probe, what
+ * it is made of (src and probe, from_probe set): the capture thread hands
+ * over the numbers and the writer thread renders them
+ * (sw_evidence_line), so no snprintf runs on the packet path. */
 struct sw_rec_evidence {
 	uint32_t seq;
+	uint8_t from_probe;
 	int64_t ts;
 	char line[SW_EVIDENCE_LEN];
+	struct sw_addr src;
+	struct sw_probe probe;
 };
 
 /* run_files row seq of the run (the --evidence-pcap file, written to the

@@ -39,16 +39,6 @@ enum sw_group {
 
 #define SW_SIG_PROBES 8        /* first contacts in a source's probe signature */
 
-/* One probe kept as evidence, rendered to text only when written. */
-struct sw_probe {
-	int64_t ts;
-	struct sw_addr dst;
-	uint16_t sport, dport;
-	uint8_t proto, pflags, answer, code;
-	uint8_t evade;         /* came in tiny fragments */
-	uint32_t ord;
-};
-
 /* A source's first record (a settled probe, detect.c), kept in its entry
  * until a second record earns the source a detail: most sources (a client
  * refused once, a spoofed address of a flood) never make a second, and a

@@ -36,6 +36,7 @@
 
 #include "alert.h"
 #include "db.h"
+#include "evidence.h"
 #include "log.h"
 #include "netset.h"
 #include "ring.h"
@@ -394,11 +395,12 @@ static const char *end_status(const struct sw_counters *c)
 static int apply_evidence(struct sw_writer *w, const struct sw_rec_evidence *ev)
 {
 	sqlite3_stmt *st = w->st[ST_EVIDENCE];
-	char line[SW_EVIDENCE_LEN];
+	char line[SW_EVIDENCE_LEN], made[SW_EVIDENCE_LEN];
+	const char *text = sw_evidence_line(ev, made, sizeof made);
 
 	/* the line is built by the sensor from numbers and fixed words; keep
 	 * it that way even if a bug ever let a byte through */
-	sw_sanitize(line, sizeof line, ev->line, strnlen(ev->line, sizeof ev->line));
+	sw_sanitize(line, sizeof line, text, strnlen(text, SW_EVIDENCE_LEN));
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int64(st, 2, ev->seq);
 	sqlite3_bind_int64(st, 3, ev->ts);

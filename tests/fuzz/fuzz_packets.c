@@ -23,6 +23,7 @@
 #include "sensor/counters.h"
 #include "sensor/decode.h"
 #include "sensor/detect.h"
+#include "sensor/evidence.h"
 #include "sensor/frag.h"
 #include "sensor/settings.h"
 
@@ -62,10 +63,15 @@ static void check_record(void *ctx, const struct sw_rec *rec)
 	case SW_REC_DET_UPDATE:
 		FUZZ_CHECK(s->state[seq] == 1, "update of seq %u in state %u", seq, s->state[seq]);
 		break;
-	case SW_REC_EVIDENCE:
+	case SW_REC_EVIDENCE: {
+		char made[SW_EVIDENCE_LEN];
+		const char *line = sw_evidence_line(&rec->u.ev, made, sizeof made);
+
 		FUZZ_CHECK(s->state[seq] == 1, "evidence of seq %u in state %u", seq, s->state[seq]);
-		FUZZ_CHECK(FUZZ_TERMINATED(rec->u.ev.line), "evidence of seq %u not terminated", seq);
+		FUZZ_CHECK(memchr(line, '\0', SW_EVIDENCE_LEN) != NULL && line[0] != '\0',
+		           "evidence of seq %u not terminated or empty", seq);
 		break;
+	}
 	case SW_REC_DET_CLOSE:
 		FUZZ_CHECK(s->state[seq] == 1, "close of seq %u in state %u", seq, s->state[seq]);
 		s->state[seq] = 2;

@@ -33,6 +33,7 @@
 
 #include "decode.h"
 #include "detect.h"
+#include "evidence.h"
 #include "fingerprint.h"
 #include "netset.h"
 #include "pktcraft.h"
@@ -65,7 +66,15 @@ static void col_emit(void *ctx, const struct sw_rec *rec)
 		c->r = r;
 		c->cap = ncap;
 	}
-	c->r[c->n++] = *rec;
+	c->r[c->n] = *rec;
+	/* a probe's line is rendered by the writer: here, as it would */
+	if (rec->type == SW_REC_EVIDENCE && rec->u.ev.from_probe) {
+		struct sw_rec_evidence *ev = &c->r[c->n].u.ev;
+		char made[SW_EVIDENCE_LEN];
+
+		snprintf(ev->line, sizeof ev->line, "%s", sw_evidence_line(ev, made, sizeof made));
+	}
+	c->n++;
 }
 
 /* One engine and what it emitted. */

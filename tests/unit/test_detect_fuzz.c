@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "detect.h"
+#include "evidence.h"
 
 #define MAX_SEQ (1u << 20)
 
@@ -66,7 +67,10 @@ static void check_record(void *ctx, const struct sw_rec *rec)
 		}
 		if (rec->type == SW_REC_EVIDENCE) {
 			st->evidence++;
-			if (memchr(rec->u.ev.line, '\0', sizeof rec->u.ev.line) == NULL) {
+			char made[SW_EVIDENCE_LEN];
+			const char *line = sw_evidence_line(&rec->u.ev, made, sizeof made);
+
+			if (memchr(line, '\0', SW_EVIDENCE_LEN) == NULL || line[0] == '\0') {
 				st->bad++;
 				snprintf(st->why, sizeof st->why, "evidence of seq %u not terminated", seq);
 			}
