@@ -103,12 +103,49 @@ void sw_detect_share_seq(struct sw_detect *d, atomic_uint *seq)
  * forged sources (spread over the workers by those sources) is counted
  * whole, as with one worker. Whoever opens a flood owns it: only its
  * engine writes its records (its seq, its ring), the others count its
- * packets. */
+ * packets.
+ *
+ * The workers' packet clocks differ (with files, by up to a ring of
+ * packets), and a flood must not close for one of them at a packet time
+ * at which another still has its packets to count, or its forged
+ * sources' contacts to settle (record: sw_flood_forged_at, which asks
+ * the open floods). So clock[] holds each engine's packet time as of its
+ * last housekeeping (after it settled its expired contacts), and:
+ *  - the first engine whose housekeeping finds a flood quiet (as one
+ *    engine would close it) marks when it ended (the entry's ends);
+ *  - a packet of it before that time, from an engine behind, still counts
+ *    for it, and clears the mark if the flood was not quiet after all;
+ *    one at or after it does not: it is the next flood's, if any;
+ *  - its owner closes it, at that time, once every engine's clock has
+ *    passed it (their minimum): until then it stays open for all.
+ * At the end the last engine to finish closes the floods still open,
+ * once all have settled their contacts, as one engine settles them all
+ * before closing. All under lock. */
 struct sw_flood_share {
 	pthread_mutex_t lock;
 	unsigned n;
+	unsigned finished;     /* engines through sw_detect_finish */
 	struct sw_detect *engine[SW_DETECT_MAX_SHARE];
+	int64_t clock[SW_DETECT_MAX_SHARE];
 };
+
+/* Publish d's packet clock (never backwards); under the lock. */
+static void share_clock(struct sw_detect *d, int64_t t)
+{
+	if (t > d->share->clock[d->worker])
+		d->share->clock[d->worker] = t;
+}
+
+/* The packet time every sharing engine has reached; under the lock. */
+static int64_t share_min_clock(const struct sw_flood_share *sh)
+{
+	int64_t t = sh->clock[0];
+
+	for (unsigned i = 1; i < sh->n; i++)
+		if (sh->clock[i] < t)
+			t = sh->clock[i];
+	return t;
+}
 
 static void flood_lock(struct sw_detect *d)
 {
@@ -1111,8 +1148,10 @@ static void flood_record(struct sw_detect *d, struct sw_flood_entry *e, int type
 		r->has_dport = r->ports == 1;
 		r->dport = r->ports == 1 ? e->port : 0;
 	}
-	if (type == SW_REC_DET_CLOSE) /* (another worker's clock may be ahead) */
-		r->closed_at = d->now > e->last ? d->now : e->last;
+	if (type == SW_REC_DET_CLOSE) { /* (-j N: when it ended, see sw_flood_share) */
+		int64_t at = e->ends ? e->ends : d->now;
+		r->closed_at = at > e->last ? at : e->last;
+	}
 	emit(d, &rec);
 }
 
@@ -1165,6 +1204,33 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 	emit(d, &rec);
 }
 
+static void flood_close(struct sw_detect *d, struct sw_flood_entry *e);
+
+/* Whether e's open flood is over at packet time t (no packet for a while). */
+static bool flood_quiet(const struct sw_flood_entry *e, int64_t t)
+{
+	return t - e->last > FLOOD_QUIET_US || t - e->win_start > FLOOD_QUIET_US;
+}
+
+/*
+ * -j N: a packet counted on e, whose flood an engine found ended at
+ * e->ends (sw_flood_share). Before that time it is the flood's (true), and
+ * the flood was not quiet after all if it is not at that time; after it,
+ * it is not (false), and its owner closes the flood once every engine has
+ * passed that time. Under the lock.
+ */
+static bool flood_still(struct sw_detect *d, struct sw_flood_entry *e)
+{
+	if (d->now < e->ends) {
+		if (e->ends - d->now <= FLOOD_QUIET_US)
+			e->ends = 0; /* not quiet then after all */
+		return true;
+	}
+	if (e->owner == d->worker && share_min_clock(d->share) >= e->ends)
+		flood_close(d, e);
+	return false;
+}
+
 /*
  * One packet counted on e (a target or a prefix): keep its open flood
  * going, or open one when its window is over the threshold and may_open.
@@ -1174,6 +1240,12 @@ static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_o
 {
 	if (!e->active && flood_over(d, e))
 		e->active = 1;
+	if (e->seq && e->ends && !flood_still(d, e)) {
+		if (e->seq)
+			return false; /* ended, not closed yet */
+		if (flood_over(d, e))
+			e->active = 1; /* closed just now: this one may open the next */
+	}
 	if (e->seq) {
 		e->packets++;
 		if (d->now > e->last) /* (-j N: the latest of the workers' clocks) */
@@ -1248,6 +1320,7 @@ static void flood_close(struct sw_detect *d, struct sw_flood_entry *e)
 {
 	flood_evidence(d, e);
 	flood_record(d, e, SW_REC_DET_CLOSE);
+	e->ends = 0;
 	e->seq = 0;
 	e->active = 0;
 	floods_open_add(d, -1);
@@ -1526,12 +1599,29 @@ static void housekeeping(struct sw_detect *d)
 		}
 	}
 	flood_lock(d);
+	int64_t all = d->now; /* -j N: the packet time every engine has reached */
+	if (d->share) {
+		share_clock(d, d->now);
+		all = share_min_clock(d->share);
+	}
 	for (unsigned i = 0; d->floods_open && i < sw_flood_size(d->flood); i++) {
 		struct sw_flood_entry *e = sw_flood_at(d->flood, i);
-		if (!e->seq || e->owner != d->worker)
+		if (!e->seq)
 			continue;
-		if (d->now - e->last > FLOOD_QUIET_US ||
-		    (d->now - e->win_start > FLOOD_QUIET_US))
+		if (d->share) { /* (see sw_flood_share) */
+			if (!e->ends && flood_quiet(e, d->now))
+				e->ends = d->now;
+			if (e->owner != d->worker)
+				continue;
+			if (e->ends) {
+				if (all >= e->ends)
+					flood_close(d, e);
+				continue;
+			}
+		}
+		if (e->owner != d->worker)
+			continue;
+		if (flood_quiet(e, d->now))
 			flood_close(d, e);
 		else if (d->now - e->last_update >= UPDATE_US) {
 			flood_record(d, e, SW_REC_DET_UPDATE);
@@ -1594,10 +1684,18 @@ void sw_detect_finish(struct sw_detect *d)
 			close_detail(d, s, dt);
 	}
 	flood_lock(d);
+	/* -j N: the last engine to finish closes every flood still open, each
+	 * through its owner (its seq, its ring), once all have settled their
+	 * contacts above, as one engine settles them all before closing */
+	if (d->share && ++d->share->finished < d->share->n) {
+		flood_unlock(d);
+		return;
+	}
 	for (unsigned i = 0; d->floods_open && i < sw_flood_size(d->flood); i++) {
 		struct sw_flood_entry *e = sw_flood_at(d->flood, i);
-		if (e->seq && e->owner == d->worker)
-			flood_close(d, e);
+		struct sw_detect *o = d->share ? d->share->engine[e->owner] : d;
+		if (e->seq)
+			flood_close(o, e);
 	}
 	flood_unlock(d);
 }

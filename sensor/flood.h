@@ -51,6 +51,7 @@ struct sw_flood_entry {
 	struct sw_flood_entry *pfx; /* targets: their prefix entry... */
 	uint64_t pfx_key;        /* ...while that entry still has this key */
 	int64_t first, last;     /* of the flood (while it has a detection) */
+	int64_t ends;            /* -j N: when its open flood ended, 0 not yet (detect.c) */
 	int64_t detected_at, last_update;
 	uint64_t packets;
 	struct sw_addr src;      /* who the open flood is attributed to */
