@@ -1222,13 +1222,31 @@ static bool flood_quiet(const struct sw_flood_entry *e, int64_t t)
 static bool flood_still(struct sw_detect *d, struct sw_flood_entry *e)
 {
 	if (d->now < e->ends) {
-		if (e->ends - d->now <= FLOOD_QUIET_US)
-			e->ends = 0; /* not quiet then after all */
+		int64_t last = d->now > e->last ? d->now : e->last;
+		if (e->ends - last <= FLOOD_QUIET_US && e->ends - e->win_start <= FLOOD_QUIET_US)
+			e->refuted = 1; /* not quiet then after all */
 		return true;
 	}
-	if (e->owner == d->worker && share_min_clock(d->share) >= e->ends)
+	if (!e->refuted && e->owner == d->worker && share_min_clock(d->share) >= e->ends) {
 		flood_close(d, e);
+		return false;
+	}
+	e->held++;
+	if (d->now > e->held_last)
+		e->held_last = d->now;
 	return false;
+}
+
+/* -j N: every engine is past e->ends (all), which was refuted: the flood
+ * went on, and the packets held after it were its own. */
+static void flood_unhold(struct sw_flood_entry *e)
+{
+	e->packets += e->held;
+	if (e->held_last > e->last)
+		e->last = e->held_last;
+	e->ends = e->held_last = 0;
+	e->held = 0;
+	e->refuted = 0;
 }
 
 /*
@@ -1320,7 +1338,9 @@ static void flood_close(struct sw_detect *d, struct sw_flood_entry *e)
 {
 	flood_evidence(d, e);
 	flood_record(d, e, SW_REC_DET_CLOSE);
-	e->ends = 0;
+	e->ends = e->held_last = 0;
+	e->held = 0;
+	e->refuted = 0;
 	e->seq = 0;
 	e->active = 0;
 	floods_open_add(d, -1);
@@ -1609,9 +1629,17 @@ static void housekeeping(struct sw_detect *d)
 		if (!e->seq)
 			continue;
 		if (d->share) { /* (see sw_flood_share) */
-			if (!e->ends && flood_quiet(e, d->now))
+			/* the first time it is seen over, or the next after a
+			 * refuted one (the packets held after that stay held) */
+			if ((!e->ends || e->refuted || d->now < e->ends) && flood_quiet(e, d->now)) {
 				e->ends = d->now;
+				e->refuted = 0;
+			}
+			if (e->ends && e->refuted && all >= e->ends)
+				flood_unhold(e);
 			if (e->owner != d->worker)
+				continue;
+			if (e->ends && e->refuted)
 				continue;
 			if (e->ends) {
 				if (all >= e->ends)

@@ -51,7 +51,12 @@ struct sw_flood_entry {
 	struct sw_flood_entry *pfx; /* targets: their prefix entry... */
 	uint64_t pfx_key;        /* ...while that entry still has this key */
 	int64_t first, last;     /* of the flood (while it has a detection) */
-	int64_t ends;            /* -j N: when its open flood ended, 0 not yet (detect.c) */
+	/* -j N (detect.c): when its open flood ended, 0 not yet; refuted: it
+	 * had not after all (then the packets after it are held until every
+	 * worker is past it); held: the packets after it, and the last of them */
+	int64_t ends, held_last;
+	uint32_t held;
+	uint8_t refuted;
 	int64_t detected_at, last_update;
 	uint64_t packets;
 	struct sw_addr src;      /* who the open flood is attributed to */
