@@ -1184,12 +1184,14 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 	const struct sw_flood_src *t = sw_flood_top(e);
 	const char *what = e->cls == SW_FL_SYN ? "TCP SYN" : e->cls == SW_FL_UDP ? "UDP" : "ICMP echo";
 	char from[96];
+	/* -j N: packets held after its end rolled its window over */
+	bool held = e->ends && e->win_start >= e->ends;
 
 	memset(&rec, 0, sizeof rec);
 	rec.type = SW_REC_EVIDENCE;
 	rec.u.ev.seq = e->seq;
-	rec.u.ev.ts = d->now;
-	sw_iso_utc(d->now, ts, sizeof ts);
+	rec.u.ev.ts = e->ends ? e->ends : d->now; /* -j N: a close when it ended */
+	sw_iso_utc(rec.u.ev.ts, ts, sizeof ts);
 	flood_destination(e, dst, sizeof dst);
 	sw_addr_format(&t->addr, top, sizeof top);
 	if (sw_addr_eq(&e->src, &t->addr))
@@ -1200,7 +1202,8 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 	/* a line cut short at SW_EVIDENCE_LEN is still a line */
 	sw_fmt(rec.u.ev.line, sizeof rec.u.ev.line,
 	       "%s %s packets to %s: %u in the last second, %u answered, %s",
-	       ts, what, dst, e->win_count, e->win_answered, from);
+	       ts, what, dst, held ? e->end_count : e->win_count,
+	       held ? e->end_answered : e->win_answered, from);
 	emit(d, &rec);
 }
 
@@ -1219,32 +1222,63 @@ static bool flood_quiet(const struct sw_flood_entry *e, int64_t t)
  * it is not (false), and its owner closes the flood once every engine has
  * passed that time. Under the lock.
  */
+/* -j N: the window of e as its flood ended, for its closing evidence
+ * (packets held after the end roll it over). */
+static void flood_end_window(struct sw_flood_entry *e)
+{
+	if (e->win_start < e->ends) {
+		e->end_start = e->win_start;
+		e->end_count = e->win_count;
+		e->end_answered = e->win_answered;
+	}
+}
+
+/* -j N: a packet at now, before e's flood ended, of a worker behind:
+ * counted in the window as it ended, which held packets may have rolled
+ * over (1 s windows, as flood.c's). */
+static void flood_end_count(struct sw_flood_entry *e, int64_t now)
+{
+	if (e->win_start < e->ends) {
+		flood_end_window(e);
+	} else if (now - e->end_start >= 1000000) {
+		e->end_start = now;
+		e->end_count = 1;
+		e->end_answered = 0;
+	} else if (now >= e->end_start) {
+		e->end_count++;
+	}
+}
+
+__attribute__((noinline, cold))
 static bool flood_still(struct sw_detect *d, struct sw_flood_entry *e)
 {
 	if (d->now < e->ends) {
 		int64_t last = d->now > e->last ? d->now : e->last;
 		if (e->ends - last <= FLOOD_QUIET_US && e->ends - e->win_start <= FLOOD_QUIET_US)
 			e->refuted = 1; /* not quiet then after all */
+		flood_end_count(e, d->now);
 		return true;
 	}
 	if (!e->refuted && e->owner == d->worker && share_min_clock(d->share) >= e->ends) {
 		flood_close(d, e);
 		return false;
 	}
-	e->held++;
+	if (!e->held++ || d->now < e->held_first)
+		e->held_first = d->now;
 	if (d->now > e->held_last)
 		e->held_last = d->now;
 	return false;
 }
 
-/* -j N: every engine is past e->ends (all), which was refuted: the flood
- * went on, and the packets held after it were its own. */
+/* -j N: every engine is past e->ends, which was refuted, and past the
+ * first packet held after it, and none found the flood over before: it
+ * went on, and the packets held were its own. */
 static void flood_unhold(struct sw_flood_entry *e)
 {
 	e->packets += e->held;
 	if (e->held_last > e->last)
 		e->last = e->held_last;
-	e->ends = e->held_last = 0;
+	e->ends = e->held_first = e->held_last = 0;
 	e->held = 0;
 	e->refuted = 0;
 }
@@ -1338,7 +1372,7 @@ static void flood_close(struct sw_detect *d, struct sw_flood_entry *e)
 {
 	flood_evidence(d, e);
 	flood_record(d, e, SW_REC_DET_CLOSE);
-	e->ends = e->held_last = 0;
+	e->ends = e->held_first = e->held_last = 0;
 	e->held = 0;
 	e->refuted = 0;
 	e->seq = 0;
@@ -1634,8 +1668,10 @@ static void housekeeping(struct sw_detect *d)
 			if ((!e->ends || e->refuted || d->now < e->ends) && flood_quiet(e, d->now)) {
 				e->ends = d->now;
 				e->refuted = 0;
+				flood_end_window(e);
 			}
-			if (e->ends && e->refuted && all >= e->ends)
+			if (e->ends && e->refuted && all >= e->ends &&
+			    (!e->held || all >= e->held_first))
 				flood_unhold(e);
 			if (e->owner != d->worker)
 				continue;

@@ -282,15 +282,25 @@ static inline bool window_unusual(const struct sw_flood_entry *e, int64_t now)
 	return (uint64_t)(now - e->win_start) >= WINDOW_US;
 }
 
-/* One packet of src counted on e, in a new window if its window is over. */
-static inline void count_packet(struct sw_flood_entry *e, const struct sw_addr *src, int64_t now)
+/* The window of e at packet time now, when window_unusual: a new one if
+ * it is over; false if now is of a window gone by (-j N). Out of line:
+ * about once a second. */
+__attribute__((noinline)) static bool window_turn(struct sw_flood_entry *e, int64_t now)
 {
-	if (window_unusual(e, now)) {
-		if (now > e->win_start)
-			roll_over(e, now);
-		else if (e->win_start - now > WINDOW_US)
-			return; /* -j N: a window gone by */
+	if (now > e->win_start) {
+		roll_over(e, now);
+		return true;
 	}
+	return e->win_start - now <= WINDOW_US;
+}
+
+/* One packet of src counted on e, in a new window if its window is over. */
+static inline __attribute__((always_inline)) void count_packet(struct sw_flood_entry *e,
+                                                               const struct sw_addr *src,
+                                                               int64_t now)
+{
+	if (window_unusual(e, now) && !window_turn(e, now))
+		return;
 	e->win_count++;
 	count_sender(e, src);
 }

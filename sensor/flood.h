@@ -53,9 +53,12 @@ struct sw_flood_entry {
 	int64_t first, last;     /* of the flood (while it has a detection) */
 	/* -j N (detect.c): when its open flood ended, 0 not yet; refuted: it
 	 * had not after all (then the packets after it are held until every
-	 * worker is past it); held: the packets after it, and the last of them */
-	int64_t ends, held_last;
+	 * worker is past the first of them); held: the packets after it, and
+	 * the first and last of their times */
+	int64_t ends, held_first, held_last;
 	uint32_t held;
+	int64_t end_start;       /* -j N: its window as its flood ended (detect.c) */
+	uint32_t end_count, end_answered;
 	uint8_t refuted;
 	int64_t detected_at, last_update;
 	uint64_t packets;
