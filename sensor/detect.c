@@ -114,10 +114,16 @@ void sw_detect_share_seq(struct sw_detect *d, atomic_uint *seq)
  *  - the first engine whose housekeeping finds a flood quiet (as one
  *    engine would close it) marks when it ended (the entry's ends);
  *  - a packet of it before that time, from an engine behind, still counts
- *    for it, and clears the mark if the flood was not quiet after all;
- *    one at or after it does not: it is the next flood's, if any;
- *  - its owner closes it, at that time, once every engine's clock has
- *    passed it (their minimum): until then it stays open for all.
+ *    for it, and refutes the mark if the flood was not quiet then after
+ *    all (a later quiet housekeeping marks again);
+ *  - one at or after that time is held: counted in the window, not for the
+ *    flood (it is the next flood's, if any); if the mark was refuted and
+ *    every engine passes the first held packet without finding the flood
+ *    quiet, the held packets were the flood's after all (flood_unhold);
+ *  - its owner closes it, at the marked time, once every engine's clock
+ *    has passed it (their minimum): until then it stays open for all, and
+ *    its forged sources' contacts are settled against it (so suppressed
+ *    as with one engine, a little longer at most).
  * At the end the last engine to finish closes the floods still open,
  * once all have settled their contacts, as one engine settles them all
  * before closing. All under lock. */
@@ -1215,13 +1221,6 @@ static bool flood_quiet(const struct sw_flood_entry *e, int64_t t)
 	return t - e->last > FLOOD_QUIET_US || t - e->win_start > FLOOD_QUIET_US;
 }
 
-/*
- * -j N: a packet counted on e, whose flood an engine found ended at
- * e->ends (sw_flood_share). Before that time it is the flood's (true), and
- * the flood was not quiet after all if it is not at that time; after it,
- * it is not (false), and its owner closes the flood once every engine has
- * passed that time. Under the lock.
- */
 /* -j N: the window of e as its flood ended, for its closing evidence
  * (packets held after the end roll it over). */
 static void flood_end_window(struct sw_flood_entry *e)
@@ -1249,6 +1248,14 @@ static void flood_end_count(struct sw_flood_entry *e, int64_t now)
 	}
 }
 
+/*
+ * -j N: a packet counted on e, whose flood an engine found ended at
+ * e->ends (sw_flood_share). Before that time it is the flood's (true), and
+ * the mark is refuted if the flood was not quiet at that time after all;
+ * after it, it is not (false): it is held (counted in the window, not for
+ * the flood), and the owner closes the flood once every engine has passed
+ * that time. Out of line: -j 1 never comes here. Under the lock.
+ */
 __attribute__((noinline, cold))
 static bool flood_still(struct sw_detect *d, struct sw_flood_entry *e)
 {
@@ -1758,8 +1765,11 @@ void sw_detect_finish(struct sw_detect *d)
 	for (unsigned i = 0; d->floods_open && i < sw_flood_size(d->flood); i++) {
 		struct sw_flood_entry *e = sw_flood_at(d->flood, i);
 		struct sw_detect *o = d->share ? d->share->engine[e->owner] : d;
-		if (e->seq)
-			flood_close(o, e);
+		if (!e->seq)
+			continue;
+		if (e->refuted) /* (-j N) it went on to the end */
+			flood_unhold(e);
+		flood_close(o, e);
 	}
 	flood_unlock(d);
 }
