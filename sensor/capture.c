@@ -538,6 +538,8 @@ static int wait_for_packets(pcap_t *h)
 	return 0;
 }
 
+static void split_tick(struct sw_worker *wk, int64_t t);
+
 static enum sw_capture_status read_handle(struct sw_worker *wk, pcap_t *h, const char *what,
                                           struct sw_writer *w, int64_t *next_stats)
 {
@@ -548,12 +550,19 @@ static enum sw_capture_status read_handle(struct sw_worker *wk, pcap_t *h, const
 		current_handle = h;
 	while (!stop_requested) {
 		int n;
-		int64_t now;
+		int64_t now, waited = c->live && c->nworkers > 1 ? sw_now_us() : 0;
 
 		if (c->live && wait_for_packets(h) < 0)
 			break;
 		n = pcap_dispatch(h, c->live ? -1 : FILE_BATCH,
 		                  c->nworkers > 1 ? on_packet_fanout : on_packet, (u_char *)wk);
+		/* -j N live: a worker that read nothing has no packet left from
+		 * before the wait began, less the block timeout (a packet waits in
+		 * its block at most that long); its clock moves there, so that it
+		 * settles what expired and lets the shared floods close, which
+		 * wait for every worker's clock (detect.h) */
+		if (n == 0 && waited > 0)
+			split_tick(wk, waited - (int64_t)LIVE_TIMEOUT_MS * 1000);
 
 		if (n == PCAP_ERROR_BREAK)
 			break;

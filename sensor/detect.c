@@ -103,12 +103,55 @@ void sw_detect_share_seq(struct sw_detect *d, atomic_uint *seq)
  * forged sources (spread over the workers by those sources) is counted
  * whole, as with one worker. Whoever opens a flood owns it: only its
  * engine writes its records (its seq, its ring), the others count its
- * packets. */
+ * packets.
+ *
+ * The workers' packet clocks differ (with files, by up to a ring of
+ * packets), and a flood must not close for one of them at a packet time
+ * at which another still has its packets to count, or its forged
+ * sources' contacts to settle (record: sw_flood_forged_at, which asks
+ * the open floods). So clock[] holds each engine's packet time as of its
+ * last housekeeping (after it settled its expired contacts), and:
+ *  - the first engine whose housekeeping finds a flood quiet (as one
+ *    engine would close it) marks when it ended (the entry's ends);
+ *  - a packet of it before that time, from an engine behind, still counts
+ *    for it, and refutes the mark if the flood was not quiet then after
+ *    all (a later quiet housekeeping marks again);
+ *  - one at or after that time is held: counted in the window, not for the
+ *    flood (it is the next flood's, if any); if the mark was refuted and
+ *    every engine passes the first held packet without finding the flood
+ *    quiet, the held packets were the flood's after all (flood_unhold);
+ *  - its owner closes it, at the marked time, once every engine's clock
+ *    has passed it (their minimum): until then it stays open for all, and
+ *    its forged sources' contacts are settled against it (so suppressed
+ *    as with one engine, a little longer at most).
+ * At the end the last engine to finish closes the floods still open,
+ * once all have settled their contacts, as one engine settles them all
+ * before closing. All under lock. */
 struct sw_flood_share {
 	pthread_mutex_t lock;
 	unsigned n;
+	unsigned finished;     /* engines through sw_detect_finish */
 	struct sw_detect *engine[SW_DETECT_MAX_SHARE];
+	int64_t clock[SW_DETECT_MAX_SHARE];
 };
+
+/* Publish d's packet clock (never backwards); under the lock. */
+static void share_clock(struct sw_detect *d, int64_t t)
+{
+	if (t > d->share->clock[d->worker])
+		d->share->clock[d->worker] = t;
+}
+
+/* The packet time every sharing engine has reached; under the lock. */
+static int64_t share_min_clock(const struct sw_flood_share *sh)
+{
+	int64_t t = sh->clock[0];
+
+	for (unsigned i = 1; i < sh->n; i++)
+		if (sh->clock[i] < t)
+			t = sh->clock[i];
+	return t;
+}
 
 static void flood_lock(struct sw_detect *d)
 {
@@ -1114,8 +1157,10 @@ static void flood_record(struct sw_detect *d, struct sw_flood_entry *e, int type
 		r->has_dport = r->ports == 1;
 		r->dport = r->ports == 1 ? e->port : 0;
 	}
-	if (type == SW_REC_DET_CLOSE) /* (another worker's clock may be ahead) */
-		r->closed_at = d->now > e->last ? d->now : e->last;
+	if (type == SW_REC_DET_CLOSE) { /* (-j N: when it ended, see sw_flood_share) */
+		int64_t at = e->ends ? e->ends : d->now;
+		r->closed_at = at > e->last ? at : e->last;
+	}
 	emit(d, &rec);
 }
 
@@ -1148,12 +1193,14 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 	const struct sw_flood_src *t = sw_flood_top(e);
 	const char *what = e->cls == SW_FL_SYN ? "TCP SYN" : e->cls == SW_FL_UDP ? "UDP" : "ICMP echo";
 	char from[96];
+	/* -j N: packets held after its end rolled its window over */
+	bool held = e->ends && e->win_start >= e->ends;
 
 	memset(&rec, 0, sizeof rec);
 	rec.type = SW_REC_EVIDENCE;
 	rec.u.ev.seq = e->seq;
-	rec.u.ev.ts = d->now;
-	sw_iso_utc(d->now, ts, sizeof ts);
+	rec.u.ev.ts = e->ends ? e->ends : d->now; /* -j N: a close when it ended */
+	sw_iso_utc(rec.u.ev.ts, ts, sizeof ts);
 	flood_destination(e, dst, sizeof dst);
 	sw_addr_format(&t->addr, top, sizeof top);
 	if (sw_addr_eq(&e->src, &t->addr))
@@ -1164,8 +1211,86 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 	/* a line cut short at SW_EVIDENCE_LEN is still a line */
 	sw_fmt(rec.u.ev.line, sizeof rec.u.ev.line,
 	       "%s %s packets to %s: %u in the last second, %u answered, %s",
-	       ts, what, dst, e->win_count, e->win_answered, from);
+	       ts, what, dst, held ? e->end_count : e->win_count,
+	       held ? e->end_answered : e->win_answered, from);
 	emit(d, &rec);
+}
+
+static void flood_close(struct sw_detect *d, struct sw_flood_entry *e);
+
+/* Whether e's open flood is over at packet time t (no packet for a while). */
+static bool flood_quiet(const struct sw_flood_entry *e, int64_t t)
+{
+	return t - e->last > FLOOD_QUIET_US || t - e->win_start > FLOOD_QUIET_US;
+}
+
+/* -j N: the window of e as its flood ended, for its closing evidence
+ * (packets held after the end roll it over). */
+static void flood_end_window(struct sw_flood_entry *e)
+{
+	if (e->win_start < e->ends) {
+		e->end_start = e->win_start;
+		e->end_count = e->win_count;
+		e->end_answered = e->win_answered;
+	}
+}
+
+/* -j N: a packet at now, before e's flood ended, of a worker behind:
+ * counted in the window as it ended, which held packets may have rolled
+ * over (1 s windows, as flood.c's). */
+static void flood_end_count(struct sw_flood_entry *e, int64_t now)
+{
+	if (e->win_start < e->ends) {
+		flood_end_window(e);
+	} else if (now - e->end_start >= 1000000) {
+		e->end_start = now;
+		e->end_count = 1;
+		e->end_answered = 0;
+	} else if (now >= e->end_start) {
+		e->end_count++;
+	}
+}
+
+/*
+ * -j N: a packet counted on e, whose flood an engine found ended at
+ * e->ends (sw_flood_share). Before that time it is the flood's (true), and
+ * the mark is refuted if the flood was not quiet at that time after all;
+ * after it, it is not (false): it is held (counted in the window, not for
+ * the flood), and the owner closes the flood once every engine has passed
+ * that time. Out of line: -j 1 never comes here. Under the lock.
+ */
+__attribute__((noinline, cold))
+static bool flood_still(struct sw_detect *d, struct sw_flood_entry *e)
+{
+	if (d->now < e->ends) {
+		int64_t last = d->now > e->last ? d->now : e->last;
+		if (e->ends - last <= FLOOD_QUIET_US && e->ends - e->win_start <= FLOOD_QUIET_US)
+			e->refuted = 1; /* not quiet then after all */
+		flood_end_count(e, d->now);
+		return true;
+	}
+	if (!e->refuted && e->owner == d->worker && share_min_clock(d->share) >= e->ends) {
+		flood_close(d, e);
+		return false;
+	}
+	if (!e->held++ || d->now < e->held_first)
+		e->held_first = d->now;
+	if (d->now > e->held_last)
+		e->held_last = d->now;
+	return false;
+}
+
+/* -j N: every engine is past e->ends, which was refuted, and past the
+ * first packet held after it, and none found the flood over before: it
+ * went on, and the packets held were its own. */
+static void flood_unhold(struct sw_flood_entry *e)
+{
+	e->packets += e->held;
+	if (e->held_last > e->last)
+		e->last = e->held_last;
+	e->ends = e->held_first = e->held_last = 0;
+	e->held = 0;
+	e->refuted = 0;
 }
 
 /*
@@ -1177,6 +1302,12 @@ static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_o
 {
 	if (!e->active && flood_over(d, e))
 		e->active = 1;
+	if (e->seq && e->ends && !flood_still(d, e)) {
+		if (e->seq)
+			return false; /* ended, not closed yet */
+		if (flood_over(d, e))
+			e->active = 1; /* closed just now: this one may open the next */
+	}
 	if (e->seq) {
 		e->packets++;
 		if (d->now > e->last) /* (-j N: the latest of the workers' clocks) */
@@ -1251,6 +1382,9 @@ static void flood_close(struct sw_detect *d, struct sw_flood_entry *e)
 {
 	flood_evidence(d, e);
 	flood_record(d, e, SW_REC_DET_CLOSE);
+	e->ends = e->held_first = e->held_last = 0;
+	e->held = 0;
+	e->refuted = 0;
 	e->seq = 0;
 	e->active = 0;
 	floods_open_add(d, -1);
@@ -1529,12 +1663,39 @@ static void housekeeping(struct sw_detect *d)
 		}
 	}
 	flood_lock(d);
+	int64_t all = d->now; /* -j N: the packet time every engine has reached */
+	if (d->share) {
+		share_clock(d, d->now);
+		all = share_min_clock(d->share);
+	}
 	for (unsigned i = 0; d->floods_open && i < sw_flood_size(d->flood); i++) {
 		struct sw_flood_entry *e = sw_flood_at(d->flood, i);
-		if (!e->seq || e->owner != d->worker)
+		if (!e->seq)
 			continue;
-		if (d->now - e->last > FLOOD_QUIET_US ||
-		    (d->now - e->win_start > FLOOD_QUIET_US))
+		if (d->share) { /* (see sw_flood_share) */
+			/* the first time it is seen over, or the next after a
+			 * refuted one (the packets held after that stay held) */
+			if ((!e->ends || e->refuted || d->now < e->ends) && flood_quiet(e, d->now)) {
+				e->ends = d->now;
+				e->refuted = 0;
+				flood_end_window(e);
+			}
+			if (e->ends && e->refuted && all >= e->ends &&
+			    (!e->held || all >= e->held_first))
+				flood_unhold(e);
+			if (e->owner != d->worker)
+				continue;
+			if (e->ends && e->refuted)
+				continue;
+			if (e->ends) {
+				if (all >= e->ends)
+					flood_close(d, e);
+				continue;
+			}
+		}
+		if (e->owner != d->worker)
+			continue;
+		if (flood_quiet(e, d->now))
 			flood_close(d, e);
 		else if (d->now - e->last_update >= UPDATE_US) {
 			flood_record(d, e, SW_REC_DET_UPDATE);
@@ -1597,10 +1758,21 @@ void sw_detect_finish(struct sw_detect *d)
 			close_detail(d, s, dt);
 	}
 	flood_lock(d);
+	/* -j N: the last engine to finish closes every flood still open, each
+	 * through its owner (its seq, its ring), once all have settled their
+	 * contacts above, as one engine settles them all before closing */
+	if (d->share && ++d->share->finished < d->share->n) {
+		flood_unlock(d);
+		return;
+	}
 	for (unsigned i = 0; d->floods_open && i < sw_flood_size(d->flood); i++) {
 		struct sw_flood_entry *e = sw_flood_at(d->flood, i);
-		if (e->seq && e->owner == d->worker)
-			flood_close(d, e);
+		struct sw_detect *o = d->share ? d->share->engine[e->owner] : d;
+		if (!e->seq)
+			continue;
+		if (e->refuted) /* (-j N) it went on to the end */
+			flood_unhold(e);
+		flood_close(o, e);
 	}
 	flood_unlock(d);
 }

@@ -50,14 +50,21 @@ void sw_detect_share_seq(struct sw_detect *d, atomic_uint *seq);
 /* -j N: the n engines (at most SW_DETECT_MAX_SHARE, n > 1) count floods in
  * one table, the first's, so that a flood split over the workers by its
  * (forged) sources is recognised at its whole rate, once, as with one
- * worker. Call before any packet; d[0] keeps the table: use none of them
- * after freeing it. 0, or -1 (out of memory, too many). */
+ * worker. A shared flood closes only when the packet clocks of all the
+ * engines (as of their last housekeeping) have passed its end, so that
+ * none lagging behind another finds it closed at a packet time at which
+ * one engine would still have it open; an engine that gets no packets
+ * must be given ticks (an IP packet of protocol 255) to move its clock.
+ * Call before any packet; d[0] keeps the table: use none of them after
+ * freeing it. 0, or -1 (out of memory, too many). */
 #define SW_DETECT_MAX_SHARE 16
 int sw_detect_share_floods(struct sw_detect **d, unsigned n);
 
 /* One decoded packet (errors and non-IP are ignored here). */
 void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p);
-/* Close every open detection (end of a run); now is the last packet time. */
+/* Close every open detection (end of a run); now is the last packet time.
+ * -j N: call it for every sharing engine once all have taken their last
+ * packet; the last of them closes the floods still open (sw_detect_share_floods). */
 void sw_detect_finish(struct sw_detect *d);
 const struct sw_detect_stats *sw_detect_stats(const struct sw_detect *d);
 /* Bytes of state allocated by the tables. */

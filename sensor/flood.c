@@ -271,19 +271,36 @@ static void roll_over(struct sw_flood_entry *e, int64_t now)
 		memset(e->hit, 0, sizeof e->hit);
 }
 
-/* A window ends a second after it began. A packet from before it (with
- * -j N, another worker's clock a little behind; one engine's packet time
- * never goes back) counts in it. */
-static inline bool window_over(const struct sw_flood_entry *e, int64_t now)
+/* A window ends a second after it began. One engine's packet time never
+ * goes back; with -j N another worker's clock may be behind: a packet from
+ * before the window, but within a window of its start, counts in it; one
+ * further behind was of a window gone by, and is not counted (so that a
+ * worker far behind cannot pile its seconds of packets into one window).
+ * One comparison (unsigned) says whether there is anything to decide. */
+static inline bool window_unusual(const struct sw_flood_entry *e, int64_t now)
 {
-	return now - e->win_start >= WINDOW_US;
+	return (uint64_t)(now - e->win_start) >= WINDOW_US;
+}
+
+/* The window of e at packet time now, when window_unusual: a new one if
+ * it is over; false if now is of a window gone by (-j N). Out of line:
+ * about once a second. */
+__attribute__((noinline)) static bool window_turn(struct sw_flood_entry *e, int64_t now)
+{
+	if (now > e->win_start) {
+		roll_over(e, now);
+		return true;
+	}
+	return e->win_start - now <= WINDOW_US;
 }
 
 /* One packet of src counted on e, in a new window if its window is over. */
-static inline void count_packet(struct sw_flood_entry *e, const struct sw_addr *src, int64_t now)
+static inline __attribute__((always_inline)) void count_packet(struct sw_flood_entry *e,
+                                                               const struct sw_addr *src,
+                                                               int64_t now)
 {
-	if (window_over(e, now))
-		roll_over(e, now);
+	if (window_unusual(e, now) && !window_turn(e, now))
+		return;
 	e->win_count++;
 	count_sender(e, src);
 }

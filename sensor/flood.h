@@ -51,6 +51,15 @@ struct sw_flood_entry {
 	struct sw_flood_entry *pfx; /* targets: their prefix entry... */
 	uint64_t pfx_key;        /* ...while that entry still has this key */
 	int64_t first, last;     /* of the flood (while it has a detection) */
+	/* -j N (detect.c): when its open flood ended, 0 not yet; refuted: it
+	 * had not after all (then the packets after it are held until every
+	 * worker is past the first of them); held: the packets after it, and
+	 * the first and last of their times */
+	int64_t ends, held_first, held_last;
+	uint32_t held;
+	int64_t end_start;       /* -j N: its window as its flood ended (detect.c) */
+	uint32_t end_count, end_answered;
+	uint8_t refuted;
 	int64_t detected_at, last_update;
 	uint64_t packets;
 	struct sw_addr src;      /* who the open flood is attributed to */

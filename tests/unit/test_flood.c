@@ -101,12 +101,14 @@ static void model_count(struct mentry *e, const struct sw_addr *src, int64_t now
 		e->used = true;
 		e->win_start = now;
 	}
-	if (now - e->win_start >= WINDOW_US) { /* (an older packet counts in it) */
+	if (now - e->win_start >= WINDOW_US) {
 		e->win_start = now;
 		e->win_count = 0;
 		e->win_answered = 0;
 		if (!e->seq)
 			memset(e->hit, 0, sizeof e->hit);
+	} else if (e->win_start - now > WINDOW_US) {
+		return; /* of a window gone by (within one, an older packet counts in it) */
 	}
 	e->win_count++;
 	model_sender(e, src);
