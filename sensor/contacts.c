@@ -273,6 +273,17 @@ struct sw_contact *sw_contacts_next_expired(struct sw_contacts *t, int64_t deadl
 			return NULL;
 		t->ring_tail++;
 		c = &t->slots[e->slot];
+		/* Most deadlines find their contact settled long ago (answered,
+		 * or evicted and its slot reused). The bucket's line says so
+		 * (the pending bit of the way's meta, set by arm, cleared by
+		 * settled and by insert): its entry, a cache line not touched
+		 * since, is read only for a contact still pending. */
+		if (!(t->buckets[e->slot / WAYS].meta[e->slot % WAYS] & META_PENDING)) {
+#if defined(__SANITIZE_ADDRESS__)
+			assert(!(c->key != 0 && c->gen == e->gen && sw_contact_pending(c)));
+#endif
+			continue;
+		}
 		if (c->key != 0 && c->gen == e->gen && sw_contact_pending(c))
 			return c;
 	}
