@@ -74,7 +74,6 @@ struct sw_capture {
 	uint64_t split_errors;    /* -j N files: read errors (worker 0 counts them) */
 	struct sw_counters split_rate; /* -j N files: the run's seconds and peak rate,
 	                                  counted by the reader over every packet */
-	struct sw_pkt split_pkt;  /* what the reader counts of a packet: time, length */
 	struct sw_worker workers[SW_FANOUT_MAX_WORKERS];
 	int64_t loop_us;          /* wall time spent in the packet loop */
 	int64_t whole_us;         /* -j N: when every handle was in the group */
@@ -670,19 +669,10 @@ static void on_read_split(u_char *user, const struct pcap_pkthdr *hdr, const u_c
 {
 	struct sw_capture *c = (struct sw_capture *)user;
 
-	struct sw_counters *rate = &c->split_rate;
-	int64_t ts = sw_tv_to_us(&hdr->ts);
-
 	/* the workers' seconds overlap: the reader counts them for the run
-	 * (the rest of split_rate is unused). A packet within the second under
-	 * way only adds one to it; the others go through counters.c's rule
-	 * (fanout_files.sh checks the result against -j 1). */
-	if (rate->active_seconds && ts < rate->rate_end_us) {
-		rate->rate_count++;
-	} else {
-		c->split_pkt.ts_us = (uint64_t)ts;
-		sw_counters_add(rate, &c->split_pkt);
-	}
+	 * (the rest of split_rate is unused; fanout_files.sh checks the result
+	 * against -j 1) */
+	sw_counters_rate(&c->split_rate, sw_tv_to_us(&hdr->ts));
 	if (!sw_split_packet(c->split, hdr, data)) {
 		/* libpcap reads no packet this large from a file: not expected */
 		if (c->split_errors++ == 0)

@@ -65,7 +65,7 @@ static unsigned l4_traffic(uint8_t proto)
 
 /* Seconds that saw packets, and the busiest one. A packet stamped earlier
  * than the second under way (files out of order) counts in that second. */
-static void count_rate(struct sw_counters *c, int64_t ts_us)
+void sw_counters_rate(struct sw_counters *c, int64_t ts_us)
 {
 	if (c->active_seconds == 0 || ts_us >= c->rate_end_us) {
 		int64_t sec = ts_us / 1000000;
@@ -93,7 +93,7 @@ double sw_counters_active_pps(const struct sw_counters *c)
  * the first, one out of order, or the first of a new second. */
 static void count_times(struct sw_counters *c, int64_t ts)
 {
-	count_rate(c, ts);
+	sw_counters_rate(c, ts);
 	if (c->packets == 0 || ts < c->first_ts)
 		c->first_ts = ts;
 	if (ts > c->last_ts)

@@ -63,6 +63,10 @@ struct sw_counters {
 /* Count one decoded packet (packets, bytes, times, error, traffic). c starts
  * zeroed (static, or memset), as the fast path of the common case assumes. */
 void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p);
+/* The seconds that saw packets and the busiest one (active_seconds,
+ * peak_pps): the part of sw_counters_add() that a packet at ts_us counts
+ * there (-j N files: the reader counts them for the run). */
+void sw_counters_rate(struct sw_counters *c, int64_t ts_us);
 uint64_t sw_counters_errors(const struct sw_counters *c);
 /* The most packets seen in one second, the second under way included. */
 uint64_t sw_counters_peak_pps(const struct sw_counters *c);
