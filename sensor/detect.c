@@ -33,7 +33,6 @@
 #include "timefmt.h"
 #include "util.h"
 
-#define TICK_US 1000000            /* housekeeping period, packet time */
 #define UPDATE_US 1000000          /* at most one update per detection per second */
 #define FLOOD_QUIET_US (10 * 1000000ll)
 #define PROBE_RATE 50              /* port_probe rows per second of packet time */
@@ -1693,8 +1692,6 @@ static void housekeeping(struct sw_detect *d)
 				continue;
 			}
 		}
-		if (e->owner != d->worker)
-			continue;
 		if (flood_quiet(e, d->now))
 			flood_close(d, e);
 		else if (d->now - e->last_update >= UPDATE_US) {
@@ -1711,10 +1708,10 @@ static void advance(struct sw_detect *d, int64_t ts)
 	if (ts > d->now)
 		d->now = ts;
 	if (d->next_tick == 0)
-		d->next_tick = d->now + TICK_US;
+		d->next_tick = d->now + SW_DETECT_TICK_US;
 	if (d->now >= d->next_tick) {
 		housekeeping(d);
-		d->next_tick = d->now + TICK_US;
+		d->next_tick = d->now + SW_DETECT_TICK_US;
 	}
 }
 

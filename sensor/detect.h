@@ -60,6 +60,11 @@ void sw_detect_share_seq(struct sw_detect *d, atomic_uint *seq);
 #define SW_DETECT_MAX_SHARE 16
 int sw_detect_share_floods(struct sw_detect **d, unsigned n);
 
+/* The period of the engine's housekeeping, in packet time: it runs on the
+ * first packet at or past the last run plus this (-j N files: the reader
+ * ticks every worker there, split.c). */
+#define SW_DETECT_TICK_US 1000000
+
 /* One decoded packet (errors and non-IP are ignored here). */
 void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p);
 /* Close every open detection (end of a run); now is the last packet time.

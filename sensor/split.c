@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "detect.h"
 #include "fanout.h"
 #include "split.h"
 #include "timefmt.h"
@@ -280,7 +281,7 @@ static void clock_before(struct sw_split *s, const struct pcap_pkthdr *hdr,
 		/* housekeeping at ts (or the clock's start): everyone, now */
 		for (unsigned i = 0; i < s->n; i++)
 			put_tick(s, i, ts);
-		s->next_tick_us = ts + SW_SPLIT_TICK_US;
+		s->next_tick_us = ts + SW_DETECT_TICK_US;
 		s->now_us = ts;
 		return;
 	}

@@ -22,10 +22,6 @@
 
 #include "netset.h"
 
-/* The period of the detection engine's housekeeping in packet time
- * (detect.c's TICK_US): the reader ticks every worker at the packet where
- * the single engine would run it. */
-#define SW_SPLIT_TICK_US 1000000
 /* Bytes of each worker's ring: room for at least two of the largest
  * packets libpcap reads from a file (262,144 bytes). */
 #define SW_SPLIT_RING_BYTES (1u << 20)
