@@ -1116,10 +1116,10 @@ static bool flood_over(const struct sw_detect *d, const struct sw_flood_entry *e
  */
 static void flood_attribute(struct sw_flood_entry *e)
 {
-	const struct sw_flood_src *top = sw_flood_top(e);
+	struct sw_flood_src top = sw_flood_top(e);
 
-	if ((uint64_t)top->count * 2 >= e->win_count) {
-		e->src = top->addr;
+	if ((uint64_t)top.count * 2 >= e->win_count) {
+		e->src = top.addr;
 	} else {
 		memset(&e->src, 0, sizeof e->src);
 		e->src.family = e->dst.family;
@@ -1189,7 +1189,7 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 {
 	struct sw_rec rec;
 	char ts[SW_ISO_LEN], dst[SW_ADDR_STRLEN + 48], top[SW_ADDR_STRLEN];
-	const struct sw_flood_src *t = sw_flood_top(e);
+	struct sw_flood_src t = sw_flood_top(e);
 	const char *what = e->cls == SW_FL_SYN ? "TCP SYN" : e->cls == SW_FL_UDP ? "UDP" : "ICMP echo";
 	char from[96];
 	/* -j N: packets held after its end rolled its window over */
@@ -1201,8 +1201,8 @@ static void flood_evidence(struct sw_detect *d, struct sw_flood_entry *e)
 	rec.u.ev.ts = e->ends ? e->ends : d->now; /* -j N: a close when it ended */
 	sw_iso_utc(rec.u.ev.ts, ts, sizeof ts);
 	flood_destination(e, dst, sizeof dst);
-	sw_addr_format(&t->addr, top, sizeof top);
-	if (sw_addr_eq(&e->src, &t->addr))
+	sw_addr_format(&t.addr, top, sizeof top);
+	if (sw_addr_eq(&e->src, &t.addr))
 		snprintf(from, sizeof from, "from %s", top);
 	else
 		snprintf(from, sizeof from, "from %u or more senders (spoofed?), none with half",
@@ -1336,6 +1336,22 @@ static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_o
 	return false;
 }
 
+/* flood_count_step's part for the packets near or in a flood: e and pe
+ * are the entries counted. Out of line: the count needs no registers
+ * kept for it. */
+static __attribute__((noinline)) bool flood_decide(struct sw_detect *d, struct sw_flood_entry *e,
+                                                   struct sw_flood_entry *pe)
+{
+	bool flooded;
+
+	if (e && e->seq)
+		return flood_step(d, e, true);
+	flooded = pe && flood_step(d, pe, true);
+	if (e && flood_step(d, e, !(pe && pe->seq)))
+		flooded = true;
+	return flooded;
+}
+
 /*
  * Count a packet towards a flood of its target and of its destination
  * prefix; true if either is being flooded (the packet then needs no
@@ -1348,33 +1364,35 @@ static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_o
 static bool flood_count_step(struct sw_detect *d, enum sw_flood_class cls,
                              const struct sw_pkt *p, uint16_t port)
 {
-	struct sw_flood_entry *e, *pe;
-	bool flooded;
+	struct sw_flood_counted c = sw_flood_count(d->flood, cls, &p->dst, port, &p->src, d->now);
 
 	/* most packets only count: no open flood, no window near its
 	 * threshold (flood_over cannot be true below it, see the watch
 	 * counts set in sw_detect_new) */
-	if (!sw_flood_count(d->flood, cls, &p->dst, port, &p->src, d->now, &e, &pe))
+	if (!c.target && !c.prefix)
 		return false;
-	if (e && e->seq)
-		return flood_step(d, e, true);
-	flooded = pe && flood_step(d, pe, true);
-	if (e && flood_step(d, e, !(pe && pe->seq)))
-		flooded = true;
+	return flood_decide(d, c.target, c.prefix);
+}
+
+/* -j N: flood_count_step under the shared table's lock. */
+static __attribute__((noinline)) bool flood_count_shared(struct sw_detect *d,
+                                                         enum sw_flood_class cls,
+                                                         const struct sw_pkt *p, uint16_t port)
+{
+	bool flooded;
+
+	sw_flood_lock(d->flood);
+	flooded = flood_count_step(d, cls, p, port);
+	sw_flood_unlock(d->flood);
 	return flooded;
 }
 
 static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const struct sw_pkt *p,
                          uint16_t port)
 {
-	bool flooded;
-
-	if (!d->share)
-		return flood_count_step(d, cls, p, port);
-	sw_flood_lock(d->flood);
-	flooded = flood_count_step(d, cls, p, port);
-	sw_flood_unlock(d->flood);
-	return flooded;
+	if (d->share)
+		return flood_count_shared(d, cls, p, port);
+	return flood_count_step(d, cls, p, port);
 }
 
 static void flood_close(struct sw_detect *d, struct sw_flood_entry *e)

@@ -5,15 +5,23 @@
  * each, so that a spray of new (target, port) keys cannot push the prefix
  * entry that is counting that very spray out of its bucket.
  *
- * In front of each table's keyed hash sits a hint: the index of the entry
- * last used in a slot chosen by a cheap mix of what it counts (target,
- * port and class; prefix and class). A hint is checked against the entry's
- * own target or prefix, so a stale or colliding one only costs the hash it
- * would have saved: a flood over a few hundred targets (a /24) finds them,
- * and its prefix, without hashing.
+ * In front of each table's keyed hash sits a hint: the entry last used in
+ * a slot chosen by a cheap mix of what it counts (target, port and class;
+ * prefix and class). A hint is checked against the entry's own target or
+ * prefix, so a stale or colliding one only costs the hash it would have
+ * saved: a flood over a few hundred targets (a /24) finds them, and its
+ * prefix, without hashing. A target is checked in one comparison, of its
+ * ident: the target (an IPv4 address whole), port and class in a word.
+ *
+ * The senders of an entry are counted by Misra-Gries in SW_FLOOD_TOP
+ * counters, each holding its sender as a tag (the address's word, as in
+ * the ident): an IPv4 sender, nearly all of them, is compared in one
+ * comparison per counter, and the tag is made once per packet for both
+ * the target and the prefix.
  */
 #include "config.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +39,7 @@ struct flood_tab {
 	uint64_t evictions;
 	struct sw_flood_entry *e;
 	uint64_t *keys;  /* keys[i] == e[i].key: a bucket's keys in one cache line */
-	uint32_t *hint;  /* as many slots as entries: an entry's index each */
+	struct sw_flood_entry **hint; /* as many slots as entries: an entry each */
 };
 
 struct sw_flood {
@@ -65,7 +73,11 @@ static int tab_init(struct flood_tab *t, unsigned entries)
 	t->e = sw_table_alloc((size_t)n * sizeof *t->e);
 	t->keys = sw_table_alloc((size_t)n * sizeof *t->keys);
 	t->hint = sw_table_alloc((size_t)n * sizeof *t->hint);
-	return t->e && t->keys && t->hint ? 0 : -1;
+	if (!t->e || !t->keys || !t->hint)
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		t->hint[i] = t->e; /* any entry: it is checked */
+	return 0;
 }
 
 static void tab_free(struct flood_tab *t)
@@ -168,6 +180,22 @@ static inline struct sw_flood_entry *find(const struct flood_tab *t, uint64_t ke
 	return NULL;
 }
 
+/*
+ * memset(e, 0, sizeof *e) a cache line at a time: compilers clear 64 bytes
+ * with a few vector stores but the whole entry with a rep stos, which runs
+ * one step per 8 bytes.
+ */
+static_assert(sizeof(struct sw_flood_entry) % 64 == 0, "an entry is whole cache lines");
+static void clear_entry(struct sw_flood_entry *e)
+{
+	unsigned char *b = (unsigned char *)e;
+
+	for (size_t i = 0; i < sizeof *e; i += 64) {
+		memset(b + i, 0, 64);
+		__asm__("" : : "r"(b + i) : "memory"); /* not one memset again */
+	}
+}
+
 /* A new entry for key (not in the table), pushing out the quietest entry
  * of its bucket without an open flood; NULL if all of them have one. */
 static struct sw_flood_entry *insert(struct flood_tab *t, uint64_t key)
@@ -194,7 +222,7 @@ static struct sw_flood_entry *insert(struct flood_tab *t, uint64_t key)
 		return NULL;
 	t->evictions++;
 take:
-	memset(v, 0, sizeof *v);
+	clear_entry(v);
 	v->key = key;
 	t->keys[v - t->e] = key;
 	return v;
@@ -219,45 +247,91 @@ static inline uint64_t v4_bytes(void)
 	return w;
 }
 
-/* Misra-Gries with SW_FLOOD_TOP counters: any sender with more than
- * 1/(TOP+1) of the packets is among them. Inline: once per table per
- * packet. An IPv4 sender (most) is compared in one masked word: the
- * family and the four bytes sw_addr_eq would compare. */
-static inline void count_sender(struct sw_flood_entry *e, const struct sw_addr *src)
+/* An IPv6 address folded to 32 bits (a filter: equal addresses fold
+ * alike, and the bytes decide). */
+static inline uint64_t fold6(const struct sw_addr *a)
 {
-	struct sw_flood_src *t = e->top;
+	uint64_t w0, w1;
 
-	if (src->family == SW_AF_INET) {
-		uint64_t m = v4_bytes(), w = head8(src) & m;
+	memcpy(&w0, a->bytes, 8);
+	memcpy(&w1, a->bytes + 8, 8);
+	return ((w0 ^ (w1 * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull) >> 32;
+}
+
+/*
+ * An address in the low 40 bits of a word: an IPv4 one as head8 keeps it,
+ * its family and its 4 bytes (equal words, equal addresses); an IPv6 one
+ * as its family and fold6 above it (equal addresses, equal words); any
+ * other (unset) as its family alone, which is all sw_addr_eq compares.
+ * v4: the caller knows a is IPv4.
+ */
+static inline uint64_t addr_word(const struct sw_addr *a, const bool v4)
+{
+	if (v4 || a->family == SW_AF_INET)
+		return head8(a) & v4_bytes();
+	if (a->family == SW_AF_INET6)
+		return SW_AF_INET6 | fold6(a) << 8;
+	return a->family;
+}
+
+/* Whether an address word stands for its address whole (not IPv6). */
+static inline bool word_exact(uint64_t w)
+{
+	return (uint8_t)w != SW_AF_INET6;
+}
+
+/* A target's ident: its address word, port and class. */
+static inline uint64_t target_ident(const struct sw_addr *dst, uint16_t port,
+                                    enum sw_flood_class cls, const bool v4)
+{
+	return addr_word(dst, v4) | (uint64_t)port << 40 | (uint64_t)cls << 56;
+}
+
+/* Whether Misra-Gries counter i holds src, whose tag is tag (base: the
+ * entry's top_base). */
+static inline bool holds_sender(const struct sw_flood_entry *e, int i, uint64_t tag,
+                                const struct sw_addr *src, uint32_t base, const bool v4)
+{
+	return e->top_tag[i] == tag && e->top_count[i] != base &&
+	       (v4 || word_exact(tag) || memcmp(e->top6[i], src->bytes, 16) == 0);
+}
+
+/*
+ * Misra-Gries with SW_FLOOD_TOP counters: any sender with more than
+ * 1/(TOP+1) of the packets is among them. Inline: once per table per
+ * packet. tag: src's address word; v4: src is IPv4 (no bytes to keep).
+ *
+ * "All counters lose one" (a new sender and none free: every packet of a
+ * flood from forged sources, but one in TOP+1) is top_base++: a counter
+ * holds its count plus top_base, and is free when it holds top_base.
+ * That is exact in 32-bit arithmetic as the counts were: they all lose
+ * one only when none is free (is 0), so none goes below 0.
+ */
+static inline void count_sender(struct sw_flood_entry *e, uint64_t tag, const struct sw_addr *src,
+                                const bool v4)
+{
+	uint32_t base = e->top_base;
 
 #pragma GCC unroll 4
-		for (int i = 0; i < SW_FLOOD_TOP; i++) {
-			if (t[i].count && ((head8(&t[i].addr) ^ w) & m) == 0) {
-				t[i].count++;
-				return;
-			}
-		}
-	} else {
-		for (int i = 0; i < SW_FLOOD_TOP; i++) {
-			if (t[i].count && sw_addr_eq(&t[i].addr, src)) {
-				t[i].count++;
-				return;
-			}
+	for (int i = 0; i < SW_FLOOD_TOP; i++) {
+		if (holds_sender(e, i, tag, src, base, v4)) {
+			e->top_count[i]++;
+			return;
 		}
 	}
 	e->senders++;
 	/* a new sender takes the first free counter, or all of them lose one */
 #pragma GCC unroll 4
 	for (int i = 0; i < SW_FLOOD_TOP; i++) {
-		if (!t[i].count) {
-			t[i].addr = *src;
-			t[i].count = 1;
+		if (e->top_count[i] == base) {
+			e->top_tag[i] = tag;
+			e->top_count[i] = base + 1;
+			if (!v4 && !word_exact(tag))
+				memcpy(e->top6[i], src->bytes, 16);
 			return;
 		}
 	}
-#pragma GCC unroll 4
-	for (int i = 0; i < SW_FLOOD_TOP; i++)
-		t[i].count--;
+	e->top_base = base + 1;
 }
 
 static void roll_over(struct sw_flood_entry *e, int64_t now)
@@ -294,15 +368,17 @@ __attribute__((noinline)) static bool window_turn(struct sw_flood_entry *e, int6
 	return e->win_start - now <= WINDOW_US;
 }
 
-/* One packet of src counted on e, in a new window if its window is over. */
+/* One packet of src (tag: its address word) counted on e, in a new
+ * window if its window is over. */
 static inline __attribute__((always_inline)) void count_packet(struct sw_flood_entry *e,
+                                                               uint64_t tag,
                                                                const struct sw_addr *src,
-                                                               int64_t now)
+                                                               int64_t now, const bool v4)
 {
 	if (window_unusual(e, now) && !window_turn(e, now))
 		return;
 	e->win_count++;
-	count_sender(e, src);
+	count_sender(e, tag, src, v4);
 }
 
 static void start_entry(struct sw_flood_entry *e, enum sw_flood_class cls,
@@ -317,12 +393,12 @@ static void start_entry(struct sw_flood_entry *e, enum sw_flood_class cls,
 /* The map bit of dst: its last byte when the prefix holds at most 256
  * addresses (exact), else a mix of the whole address (an estimate; the
  * prefix bits are the same for every address and only permute it). */
-static inline unsigned map_bit(const struct sw_flood *f, const struct sw_addr *dst)
+static inline unsigned map_bit(const struct sw_flood *f, const struct sw_addr *dst, const bool v4)
 {
 	uint64_t w0, w1;
 
-	if (dst->family == SW_AF_INET ? f->exact4 : f->exact6)
-		return dst->bytes[dst->family == SW_AF_INET ? 3 : 15];
+	if (v4 || dst->family == SW_AF_INET ? f->exact4 : f->exact6)
+		return dst->bytes[v4 || dst->family == SW_AF_INET ? 3 : 15];
 	memcpy(&w0, dst->bytes, 8);
 	memcpy(&w1, dst->bytes + 8, 8);
 	w0 = (w0 ^ (w1 * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull;
@@ -331,10 +407,11 @@ static inline unsigned map_bit(const struct sw_flood *f, const struct sw_addr *d
 	return (unsigned)(w0 >> 56);
 }
 
-/* The hint slot of what x packs: the top bits of a multiplicative mix, so
- * that values apart in x's low bits (the hosts of one /24) spread evenly
- * over the slots (Fibonacci hashing). */
-static inline uint32_t *hint_slot(const struct sw_flood *f, const struct flood_tab *t, uint64_t x)
+/* The hint slot of what x packs: the top bits of a multiplicative mix
+ * (only x's higher bits reach its lower ones' slot bits, so what should
+ * spread best goes on top: see target_slot). */
+static inline struct sw_flood_entry **hint_slot(const struct sw_flood *f,
+                                                const struct flood_tab *t, uint64_t x)
 {
 	return &t->hint[(x * f->mix) >> t->hint_shift];
 }
@@ -353,13 +430,25 @@ static inline uint64_t addr_mix(const struct sw_addr *a)
 	return w0 ^ (w1 * 0x9e3779b97f4a7c15ull) ^ 1ull << 56;
 }
 
+/*
+ * The hint slot of a target: its ident turned so that an IPv4 address's
+ * last byte (ident bits 32-39) is on top. Multiplied by the odd mix, the
+ * 256 values of that byte then add 256 different top bytes to the same
+ * rest, and the hosts of a /24 (one port and class) never share a slot
+ * (a table of at least 256 entries has 8 slot bits or more).
+ */
+static inline struct sw_flood_entry **target_slot(const struct sw_flood *f, uint64_t ident)
+{
+	return hint_slot(f, &f->t, ident << 24 | ident >> 40);
+}
+
 /* The prefix entry of dst by its key (a second hash); the hint and the
  * target's link (when there is one) then point to it. create: a new entry
  * if there is none. */
 static struct sw_flood_entry *prefix_by_key(struct sw_flood *f, enum sw_flood_class cls,
                                             const struct sw_addr *dst,
                                             struct sw_flood_entry *target, bool create,
-                                            int64_t now, uint32_t *slot)
+                                            int64_t now, struct sw_flood_entry **slot)
 {
 	unsigned plen = dst->family == SW_AF_INET ? f->plen4 : f->plen6;
 	struct sw_prefix p;
@@ -375,7 +464,7 @@ static struct sw_flood_entry *prefix_by_key(struct sw_flood *f, enum sw_flood_cl
 	}
 	if (!e)
 		return NULL;
-	*slot = (uint32_t)(e - f->p.e);
+	*slot = e;
 	if (target) {
 		target->pfx = e;
 		target->pfx_key = e->key;
@@ -385,15 +474,15 @@ static struct sw_flood_entry *prefix_by_key(struct sw_flood *f, enum sw_flood_cl
 
 /* The prefix entry of dst by its hint, if that entry is of dst's prefix
  * (the only one of that prefix and class: only the entry of their key has
- * them), else by its key. The target (if any) is linked to it. */
-static struct sw_flood_entry *prefix_lookup(struct sw_flood *f, enum sw_flood_class cls,
-                                            const struct sw_addr *dst,
-                                            struct sw_flood_entry *target, bool create,
-                                            int64_t now)
+ * them), else by its key. The target (if any) is linked to it. Out of
+ * line: a target's link finds its prefix nearly always. */
+static __attribute__((noinline)) struct sw_flood_entry *
+prefix_lookup(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst,
+              struct sw_flood_entry *target, bool create, int64_t now)
 {
 	struct sw_addr pa = { .family = dst->family };
 	struct sw_flood_entry *e;
-	uint32_t *slot;
+	struct sw_flood_entry **slot;
 
 	if (dst->family == SW_AF_INET) {
 		for (int i = 0; i < 4; i++)
@@ -403,7 +492,7 @@ static struct sw_flood_entry *prefix_lookup(struct sw_flood *f, enum sw_flood_cl
 			pa.bytes[i] = dst->bytes[i] & f->mask6[i];
 	}
 	slot = hint_slot(f, &f->p, addr_mix(&pa) ^ (uint64_t)cls << 48);
-	e = &f->p.e[*slot];
+	e = *slot;
 	if (!(e->cls == cls && sw_addr_eq(&e->dst, &pa)))
 		return prefix_by_key(f, cls, dst, target, create, now, slot);
 	if (target) {
@@ -425,41 +514,50 @@ static inline struct sw_flood_entry *prefix_entry(struct sw_flood *f, enum sw_fl
 	return prefix_lookup(f, cls, dst, target, create, now);
 }
 
-/* Whether e counts (dst, port, cls): only the entry of that key has these
- * (an empty entry's family is none). */
-static inline bool is_target(const struct sw_flood_entry *e, enum sw_flood_class cls,
-                             const struct sw_addr *dst, uint16_t port)
+/* Whether e counts (dst, port, cls), whose ident is ident: only the entry
+ * of that key has these (an empty entry's ident, 0, and family, none, are
+ * no target's). The ident says it alone but for IPv6. */
+static inline bool is_target(const struct sw_flood_entry *e, uint64_t ident,
+                             enum sw_flood_class cls, const struct sw_addr *dst, uint16_t port,
+                             const bool v4)
 {
-	return e->port == port && e->cls == cls && sw_addr_eq(&e->dst, dst);
+	return e->ident == ident &&
+	       (v4 || word_exact(ident) ||
+	        (e->port == port && e->cls == cls && sw_addr_eq(&e->dst, dst)));
 }
 
 /* target_entry without a hint: by the keyed hash (and a new entry if
- * create); the hint then points to what was found. */
-static struct sw_flood_entry *target_by_key(struct sw_flood *f, enum sw_flood_class cls,
+ * create); the hint then points to what was found. Out of line: a flood's
+ * targets are found by their hints. */
+static __attribute__((noinline)) struct sw_flood_entry *target_by_key(struct sw_flood *f, enum sw_flood_class cls,
                                             const struct sw_addr *dst, uint16_t port,
-                                            bool create, int64_t now, uint32_t *slot)
+                                            uint64_t ident, bool create, int64_t now,
+                                            struct sw_flood_entry **slot)
 {
 	uint64_t key = flood_key(f, cls, dst, port);
 	struct sw_flood_entry *e = find(&f->t, key);
 
-	if (!e && create && (e = insert(&f->t, key)))
+	if (!e && create && (e = insert(&f->t, key))) {
 		start_entry(e, cls, dst, port, now);
+		e->ident = ident;
+	}
 	if (e)
-		*slot = (uint32_t)(e - f->t.e);
+		*slot = e;
 	return e;
 }
 
 /* The target entry of (dst, port, cls); create: a new one if it has none. */
-static inline struct sw_flood_entry *target_entry(struct sw_flood *f, enum sw_flood_class cls,
+static inline __attribute__((always_inline)) struct sw_flood_entry *target_entry(struct sw_flood *f, enum sw_flood_class cls,
                                                   const struct sw_addr *dst, uint16_t port,
-                                                  bool create, int64_t now)
+                                                  bool create, int64_t now, const bool v4)
 {
-	uint32_t *slot = hint_slot(f, &f->t, addr_mix(dst) ^ (uint64_t)port << 32 ^ (uint64_t)cls << 48);
-	struct sw_flood_entry *e = &f->t.e[*slot];
+	uint64_t ident = target_ident(dst, port, cls, v4);
+	struct sw_flood_entry **slot = target_slot(f, ident);
+	struct sw_flood_entry *e = *slot;
 
-	if (is_target(e, cls, dst, port))
+	if (is_target(e, ident, cls, dst, port, v4))
 		return e;
-	return target_by_key(f, cls, dst, port, create, now, slot);
+	return target_by_key(f, cls, dst, port, ident, create, now, slot);
 }
 
 void sw_flood_watch(struct sw_flood *f, enum sw_flood_class cls, bool prefix, uint32_t count)
@@ -467,31 +565,92 @@ void sw_flood_watch(struct sw_flood *f, enum sw_flood_class cls, bool prefix, ui
 	f->watch[prefix][cls] = count;
 }
 
-bool sw_flood_count(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst,
-                    uint16_t port, const struct sw_addr *src, int64_t now,
-                    struct sw_flood_entry **target, struct sw_flood_entry **prefix)
+/* What sw_flood_count returns: the entries if there is anything to
+ * decide, else none. */
+static inline struct sw_flood_counted decided(bool anything, struct sw_flood_entry *e,
+                                              struct sw_flood_entry *p)
 {
-	struct sw_flood_entry *e = target_entry(f, cls, dst, port, true, now);
-	struct sw_flood_entry *p;
-	unsigned bit;
-	bool watched;
+	return anything ? (struct sw_flood_counted){ e, p } : (struct sw_flood_counted){ 0 };
+}
 
-	*target = e;
-	*prefix = NULL;
-	if (e) {
-		count_packet(e, src, now);
-		if (e->seq)
-			return true; /* its packets are not the prefix's */
-	}
-	watched = e && e->win_count >= f->watch[0][cls];
-	p = prefix_entry(f, cls, dst, e, true, now);
+static inline void set_hit(struct sw_flood_entry *p, unsigned bit)
+{
+	p->hit[bit / 32] |= 1u << (bit % 32);
+}
+
+/* sw_flood_count's part for the prefix, after the target's: e is the
+ * target's entry (NULL if none), without an open flood. */
+static __attribute__((noinline)) struct sw_flood_counted
+count_prefix(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst,
+             const struct sw_addr *src, int64_t now, struct sw_flood_entry *e)
+{
+	bool watched = e && e->win_count >= f->watch[0][cls];
+	struct sw_flood_entry *p = prefix_entry(f, cls, dst, e, true, now);
+
 	if (!p)
-		return watched;
-	count_packet(p, src, now);
-	bit = map_bit(f, dst);
-	p->hit[bit / 8] |= (uint8_t)(1u << (bit % 8));
-	*prefix = p;
-	return watched || p->seq || p->win_count >= f->watch[1][cls];
+		return decided(watched, e, NULL);
+	count_packet(p, addr_word(src, false), src, now, false);
+	set_hit(p, map_bit(f, dst, false));
+	return decided(watched || p->seq || p->win_count >= f->watch[1][cls], e, p);
+}
+
+/* sw_flood_count for any packet: by the keyed hash when the hints miss,
+ * new windows, new entries, IPv6. */
+static __attribute__((noinline)) struct sw_flood_counted
+count_any(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst, uint16_t port,
+          const struct sw_addr *src, int64_t now)
+{
+	struct sw_flood_entry *e = target_entry(f, cls, dst, port, true, now, false);
+
+	if (e) {
+		count_packet(e, addr_word(src, false), src, now, false);
+		if (e->seq)
+			return (struct sw_flood_counted){ e, NULL }; /* its packets are not the prefix's */
+	}
+	return count_prefix(f, cls, dst, src, now, e);
+}
+
+/*
+ * Most packets: IPv4, a target and a prefix found by the target's hint
+ * and link, in their windows, and a map bit per address. Whatever else
+ * is for count_any or count_prefix, before anything is counted on the
+ * entry they count on; this path makes no call but to them (jumps), and
+ * so needs no registers saved.
+ */
+struct sw_flood_counted sw_flood_count(struct sw_flood *f, enum sw_flood_class cls,
+                                       const struct sw_addr *dst, uint16_t port,
+                                       const struct sw_addr *src, int64_t now)
+{
+	struct sw_flood_entry *e, *p;
+	uint64_t ident, tag;
+
+	if (dst->family != SW_AF_INET || src->family != SW_AF_INET || !f->exact4)
+		return count_any(f, cls, dst, port, src, now);
+	ident = target_ident(dst, port, cls, true);
+	e = *target_slot(f, ident);
+	if (!is_target(e, ident, cls, dst, port, true) || window_unusual(e, now))
+		return count_any(f, cls, dst, port, src, now);
+	tag = addr_word(src, true); /* for both entries */
+	e->win_count++;
+	count_sender(e, tag, src, true);
+	if (e->seq)
+		return (struct sw_flood_counted){ e, NULL };
+	p = e->pfx;
+	if (!p || p->key != e->pfx_key || window_unusual(p, now))
+		return count_prefix(f, cls, dst, src, now, e);
+	p->win_count++;
+	count_sender(p, tag, src, true);
+	set_hit(p, dst->bytes[3]); /* map_bit of an exact IPv4 prefix */
+	return decided(e->win_count >= f->watch[0][cls] || p->seq ||
+	               p->win_count >= f->watch[1][cls], e, p);
+}
+
+struct sw_flood_counted sw_flood_entries(struct sw_flood *f, enum sw_flood_class cls,
+                                         const struct sw_addr *dst, uint16_t port)
+{
+	struct sw_flood_entry *e = target_entry(f, cls, dst, port, false, 0, false);
+
+	return (struct sw_flood_counted){ e, prefix_entry(f, cls, dst, e, false, 0) };
 }
 
 /* An open flood recorded from the unspecified address: nobody had half. */
@@ -526,7 +685,7 @@ bool sw_flood_forged_at(struct sw_flood *f, enum sw_flood_class cls,
 	bool forged;
 
 	sw_flood_lock(f);
-	e = target_entry(f, cls, dst, port, false, 0);
+	e = target_entry(f, cls, dst, port, false, 0, false);
 	forged = open_and_forged(e) || open_and_forged(prefix_entry(f, cls, dst, e, false, 0));
 	sw_flood_unlock(f);
 	return forged;
@@ -535,7 +694,7 @@ bool sw_flood_forged_at(struct sw_flood *f, enum sw_flood_class cls,
 static void answered(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst,
                      uint16_t port, int64_t now)
 {
-	struct sw_flood_entry *e = target_entry(f, cls, dst, port, false, 0);
+	struct sw_flood_entry *e = target_entry(f, cls, dst, port, false, 0, false);
 	struct sw_flood_entry *p;
 
 	if (e && now - e->win_start < WINDOW_US)
@@ -557,14 +716,30 @@ void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
 	sw_flood_unlock(f);
 }
 
-const struct sw_flood_src *sw_flood_top(const struct sw_flood_entry *e)
+struct sw_flood_src sw_flood_sender(const struct sw_flood_entry *e, unsigned i)
 {
-	const struct sw_flood_src *best = &e->top[0];
+	struct sw_flood_src out;
+	uint8_t w[8];
 
-	for (int i = 1; i < SW_FLOOD_TOP; i++)
-		if (e->top[i].count > best->count)
-			best = &e->top[i];
-	return best;
+	memset(&out, 0, sizeof out);
+	memcpy(w, &e->top_tag[i], sizeof w); /* as head8 read it */
+	out.addr.family = w[0];
+	if (w[0] == SW_AF_INET)
+		memcpy(out.addr.bytes, w + 1, 4);
+	else if (w[0] == SW_AF_INET6)
+		memcpy(out.addr.bytes, e->top6[i], 16);
+	out.count = e->top_count[i] - e->top_base;
+	return out;
+}
+
+struct sw_flood_src sw_flood_top(const struct sw_flood_entry *e)
+{
+	unsigned best = 0;
+
+	for (unsigned i = 1; i < SW_FLOOD_TOP; i++)
+		if (e->top_count[i] - e->top_base > e->top_count[best] - e->top_base)
+			best = i;
+	return sw_flood_sender(e, best);
 }
 
 bool sw_flood_prefix_exact(const struct sw_flood_entry *e)
@@ -576,7 +751,7 @@ uint32_t sw_flood_prefix_targets(const struct sw_flood_entry *e, bool *capped)
 {
 	unsigned set = 0, zero;
 
-	for (size_t i = 0; i < sizeof e->hit; i++)
+	for (size_t i = 0; i < sizeof e->hit / sizeof e->hit[0]; i++)
 		set += (unsigned)__builtin_popcount(e->hit[i]);
 	*capped = false;
 	if (sw_flood_prefix_exact(e))

@@ -35,21 +35,40 @@ struct sw_flood_src {
 	uint32_t count;
 };
 
+/*
+ * An entry. What every packet counted on it reads and writes comes first,
+ * in its first two cache lines (the entry is aligned to a line): a target
+ * and a prefix entry cost two lines each per packet.
+ */
 struct sw_flood_entry {
-	uint64_t key;            /* 0: empty */
-	struct sw_addr dst;      /* the target, or the prefix's first address */
+	_Alignas(64) uint64_t key; /* 0: empty */
+	uint64_t ident;          /* targets: (target, port, class) in a word (flood.c) */
+	int64_t win_start;
+	uint32_t win_count;
+	uint32_t seq;            /* open detection, 0 none */
+	/* Misra-Gries over the senders, SW_FLOOD_TOP counters (flood.c; read
+	 * them with sw_flood_sender): each one's sender as a tag (an IPv4
+	 * address whole, with its family; an IPv6 one folded, its bytes in
+	 * top6) and its count plus top_base, what every counter has lost
+	 * (its count is top_count - top_base, 0 for a free counter) */
+	uint64_t top_tag[SW_FLOOD_TOP];
+	uint32_t top_count[SW_FLOOD_TOP];
+	uint32_t top_base;
+	uint32_t senders;        /* distinct senders seen by Misra-Gries (approx.) */
+	struct sw_flood_entry *pfx; /* targets: their prefix entry... */
+	uint64_t pfx_key;        /* ...while that entry still has this key */
+	/* prefixes: addresses hit, one bit per address when the prefix holds
+	 * at most 256 of them (a /24), else hashed (an estimate); bit b is
+	 * hit[b / 32]'s bit b % 32 */
+	uint32_t hit[SW_FLOOD_MAP_BITS / 32];
 	uint16_t port;           /* targets; 0 for prefixes and ICMP */
 	uint8_t cls;
 	uint8_t active;          /* the current window is over the threshold */
 	uint8_t plen;            /* prefixes: the prefix length; 0 for a target */
 	uint8_t owner;           /* -j N: the worker that records its open flood */
-	int64_t win_start;
-	uint32_t win_count, win_answered;
-	uint32_t seq;            /* open detection, 0 none */
-	struct sw_flood_src top[SW_FLOOD_TOP];
-	uint32_t senders;        /* distinct senders seen by Misra-Gries (approx.) */
-	struct sw_flood_entry *pfx; /* targets: their prefix entry... */
-	uint64_t pfx_key;        /* ...while that entry still has this key */
+	/* (the rest is read when a window turns, a flood opens or is decided) */
+	struct sw_addr dst;      /* the target, or the prefix's first address */
+	uint32_t win_answered;
 	int64_t first, last;     /* of the flood (while it has a detection) */
 	/* -j N (detect.c): when its open flood ended, 0 not yet; refuted: it
 	 * had not after all (then the packets after it are held until every
@@ -63,9 +82,7 @@ struct sw_flood_entry {
 	int64_t detected_at, last_update;
 	uint64_t packets;
 	struct sw_addr src;      /* who the open flood is attributed to */
-	/* prefixes: addresses hit, one bit per address when the prefix holds
-	 * at most 256 of them (a /24), else hashed (an estimate) */
-	uint8_t hit[SW_FLOOD_MAP_BITS / 8];
+	uint8_t top6[SW_FLOOD_TOP][16]; /* the IPv6 senders' addresses */
 };
 
 struct sw_flood;
@@ -82,17 +99,29 @@ uint64_t sw_flood_memory(const struct sw_flood *f);
  * sw_flood_count has nothing to report. 0 (the default): always report. */
 void sw_flood_watch(struct sw_flood *f, enum sw_flood_class cls, bool prefix, uint32_t count);
 
+/* The entries a packet was counted on (see sw_flood_count). */
+struct sw_flood_counted {
+	struct sw_flood_entry *target, *prefix;
+};
+
 /*
  * Count one packet of src towards (dst, port, cls), then, unless that
  * target has an open flood, towards the prefix holding dst. A window that
- * has ended is rolled over first. *target and *prefix are the entries
- * counted (NULL for one not counted, or whose bucket holds only open
- * floods). Returns false when neither has an open flood and neither
- * window has reached its watch count: nothing to decide for this packet.
+ * has ended is rolled over first. When either has an open flood or either
+ * window has reached its watch count, returns the entries counted (NULL
+ * for one not counted, or whose bucket holds only open floods; one of
+ * them is not); else there is nothing to decide for this packet and both
+ * are NULL. Two pointers, returned in registers: the packet path calls
+ * this for every SYN.
  */
-bool sw_flood_count(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst,
-                    uint16_t port, const struct sw_addr *src, int64_t now,
-                    struct sw_flood_entry **target, struct sw_flood_entry **prefix);
+struct sw_flood_counted sw_flood_count(struct sw_flood *f, enum sw_flood_class cls,
+                                       const struct sw_addr *dst, uint16_t port,
+                                       const struct sw_addr *src, int64_t now);
+/* The entries of (dst, port, cls) and of its prefix as they are, nothing
+ * counted (NULL: none); the prefix's even when the target has an open
+ * flood. */
+struct sw_flood_counted sw_flood_entries(struct sw_flood *f, enum sw_flood_class cls,
+                                         const struct sw_addr *dst, uint16_t port);
 /* The target answered one (completed handshake, UDP reply, echo reply):
  * counted for the target and for its prefix. */
 void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
@@ -101,8 +130,12 @@ void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
  * forged or many sources (one attributed to nobody)? A lookup only. */
 bool sw_flood_forged_at(struct sw_flood *f, enum sw_flood_class cls,
                         const struct sw_addr *dst, uint16_t port);
-/* The heaviest sender the Misra-Gries counters know of. */
-const struct sw_flood_src *sw_flood_top(const struct sw_flood_entry *e);
+/* The heaviest sender the Misra-Gries counters know of (the first counter
+ * of the highest count). */
+struct sw_flood_src sw_flood_top(const struct sw_flood_entry *e);
+/* Misra-Gries counter i (< SW_FLOOD_TOP): its sender and count (0: free;
+ * its sender then the last it had, or none). */
+struct sw_flood_src sw_flood_sender(const struct sw_flood_entry *e, unsigned i);
 /* Distinct addresses a prefix entry has seen hit: exact for prefixes of at
  * most 256 addresses, else a linear-counting estimate; *capped when the
  * map is full and the number a lower bound. */

@@ -58,7 +58,7 @@ struct mentry {
 	struct sw_flood_src top[SW_FLOOD_TOP];
 	uint32_t senders;
 	uint32_t seq;
-	uint8_t hit[SW_FLOOD_MAP_BITS / 8];
+	uint32_t hit[SW_FLOOD_MAP_BITS / 32]; /* as flood.h's */
 };
 
 struct target {
@@ -114,6 +114,38 @@ static void model_count(struct mentry *e, const struct sw_addr *src, int64_t now
 	model_sender(e, src);
 }
 
+/* The top sender as flood.h says: the first counter of the highest count. */
+static const struct sw_flood_src *model_top(const struct sw_flood_src *top)
+{
+	const struct sw_flood_src *best = &top[0];
+
+	for (int i = 1; i < SW_FLOOD_TOP; i++)
+		if (top[i].count > best->count)
+			best = &top[i];
+	return best;
+}
+
+/* e's Misra-Gries counters are the model's: each counter's count, its
+ * sender while it has one (the family's bytes, the rest zero), the
+ * senders seen, and the top sender. */
+static void check_senders(const struct sw_flood_entry *e, const struct sw_flood_src *top,
+                          uint32_t senders)
+{
+	struct sw_flood_src t = sw_flood_top(e);
+	const struct sw_flood_src *mt = model_top(top);
+
+	assert_int_equal(e->senders, senders);
+	for (unsigned i = 0; i < SW_FLOOD_TOP; i++) {
+		struct sw_flood_src c = sw_flood_sender(e, i);
+		assert_int_equal(c.count, top[i].count);
+		if (top[i].count)
+			assert_memory_equal(&c.addr, &top[i].addr, sizeof c.addr);
+	}
+	assert_int_equal(t.count, mt->count);
+	if (mt->count)
+		assert_memory_equal(&t.addr, &mt->addr, sizeof t.addr);
+}
+
 static void check_entry(const struct sw_flood_entry *e, const struct mentry *m)
 {
 	assert_non_null(e);
@@ -125,12 +157,7 @@ static void check_entry(const struct sw_flood_entry *e, const struct mentry *m)
 	assert_int_equal(e->win_start, m->win_start);
 	assert_int_equal(e->win_count, m->win_count);
 	assert_int_equal(e->win_answered, m->win_answered);
-	assert_int_equal(e->senders, m->senders);
-	for (int i = 0; i < SW_FLOOD_TOP; i++) {
-		assert_int_equal(e->top[i].count, m->top[i].count);
-		if (m->top[i].count)
-			assert_true(sw_addr_eq(&e->top[i].addr, &m->top[i].addr));
-	}
+	check_senders(e, m->top, m->senders);
 	if (m->plen)
 		assert_memory_equal(e->hit, m->hit, sizeof e->hit);
 }
@@ -249,6 +276,7 @@ static void test_against_model(void **state)
 		struct target *t = &targets[i];
 		struct mentry *pm = &pmodel[t->prefix][t->cls];
 		struct sw_flood_entry *e, *pe;
+		struct sw_flood_counted c, now_at;
 		struct sw_addr src;
 		bool got, want;
 
@@ -262,21 +290,27 @@ static void test_against_model(void **state)
 			model_count(pm, &src, now);
 			if (pm->plen == PLEN4) {
 				unsigned b = map_bit(&t->dst);
-				pm->hit[b / 8] |= (uint8_t)(1u << (b % 8));
+				pm->hit[b / 32] |= 1u << (b % 32);
 			}
 		}
 		want = t->m.seq || t->m.win_count >= watch_t ||
 		       (!t->m.seq && (pm->seq || pm->win_count >= watch_p));
 
-		got = sw_flood_count(f, (enum sw_flood_class)t->cls, &t->dst, t->port, &src, now, &e,
-		                     &pe);
+		c = sw_flood_count(f, (enum sw_flood_class)t->cls, &t->dst, t->port, &src, now);
+		got = c.target || c.prefix;
 		assert_int_equal(got, want);
+		/* the entries counted, as a lookup finds them (reported or not) */
+		now_at = sw_flood_entries(f, (enum sw_flood_class)t->cls, &t->dst, t->port);
+		e = now_at.target;
+		pe = t->m.seq ? NULL : now_at.prefix;
+		if (got) {
+			assert_ptr_equal(c.target, e);
+			assert_ptr_equal(c.prefix, pe);
+		}
 		reported += got;
 		quiet += !got;
 		check_entry(e, &t->m);
-		if (t->m.seq) {
-			assert_null(pe);
-		} else {
+		if (!t->m.seq) {
 			if (pm->plen == PLEN6) /* the map of a /64 is flood.c's estimate */
 				memcpy(pm->hit, pe->hit, sizeof pm->hit);
 			check_entry(pe, pm);
@@ -321,12 +355,16 @@ static void test_small_table(void **state)
 	for (unsigned n = 0; n < 100000; n++) {
 		struct target *t = &targets[below(NTARGETS)];
 		struct sw_flood_entry *e, *pe;
+		struct sw_flood_counted c;
 		struct sw_addr src;
 		struct sw_prefix p;
 
 		now += below(50);
 		random_source(&src);
-		sw_flood_count(f, (enum sw_flood_class)t->cls, &t->dst, t->port, &src, now, &e, &pe);
+		/* (no watch counts: every packet reported) */
+		c = sw_flood_count(f, (enum sw_flood_class)t->cls, &t->dst, t->port, &src, now);
+		e = c.target;
+		pe = c.prefix;
 		assert_non_null(e); /* no open floods: a bucket always has room */
 		assert_true(sw_addr_eq(&e->dst, &t->dst));
 		assert_int_equal(e->port, t->port);
@@ -352,6 +390,124 @@ static void test_small_table(void **state)
 
 /* Below the watch count nothing is reported, from the count on it is; an
  * open flood (on the target or its prefix) is reported at once. */
+/* sw_flood_count, and the entries counted whether it reported them or not
+ * (then by a lookup); true when it did. */
+static bool count_one(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst,
+                      uint16_t port, const struct sw_addr *src, int64_t now,
+                      struct sw_flood_entry **e, struct sw_flood_entry **pe)
+{
+	struct sw_flood_counted c = sw_flood_count(f, cls, dst, port, src, now);
+
+	if (c.target || c.prefix) {
+		*e = c.target;
+		*pe = c.prefix;
+		return true;
+	}
+	c = sw_flood_entries(f, cls, dst, port);
+	*e = c.target;
+	*pe = c.target && c.target->seq ? NULL : c.prefix;
+	return false;
+}
+
+/*
+ * Misra-Gries against a plain one (model_sender) on streams of senders:
+ * from forged sources (every packet a new sender: the counters lose one
+ * every SW_FLOOD_TOP + 1 packets), a few heavy senders among forged ones,
+ * a handful of senders taking turns, IPv6 senders among IPv4 ones (the
+ * same /64, so their folds are what tells them apart, or not), over many
+ * windows. After every packet the target's and the prefix's counters,
+ * counts, senders and top sender are the model's. Halfway, every counter
+ * and the base they have lost are moved up to just below 2^32 (the counts
+ * the same): the 32-bit arithmetic goes round as plain counts would. With
+ * a /24 (the IPv4 path without hash or call) and a /16 (the general one).
+ */
+static void senders_against_model(unsigned plen4)
+{
+	struct sw_sipkey key = { 0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull };
+	struct sw_flood *f = sw_flood_new(4096, 64, plen4, PLEN6, &key);
+	int64_t now = 1796225461000000;
+	struct sw_addr dst4, dst6, few[5];
+
+	assert_non_null(f);
+	addr4(&dst4, 0xcb007150);
+	memset(&dst6, 0, sizeof dst6);
+	dst6.family = SW_AF_INET6;
+	dst6.bytes[0] = 0x20;
+	dst6.bytes[1] = 0x01;
+	dst6.bytes[15] = 0x50;
+	for (unsigned i = 0; i < 5; i++)
+		addr4(&few[i], 0xc6336400u + i);
+	for (unsigned v6 = 0; v6 < 2; v6++) {
+		const struct sw_addr *dst = v6 ? &dst6 : &dst4;
+		struct sw_flood_src mt[SW_FLOOD_TOP] = { 0 }, mp[SW_FLOOD_TOP] = { 0 };
+		uint32_t st = 0, sp = 0;
+
+		for (unsigned n = 0; n < 60000; n++) {
+			struct mentry me = { 0 };
+			struct sw_flood_entry *e, *pe;
+			struct sw_addr src;
+			unsigned phase = n / 5000 % 4;
+
+			now += below(200);
+			if (phase == 0) {
+				addr4(&src, (uint32_t)rnd()); /* forged */
+			} else if (phase == 1) {
+				if (below(3) == 0)
+					src = few[below(2)];
+				else
+					addr4(&src, (uint32_t)rnd());
+			} else if (phase == 2) {
+				src = few[below(5)];
+			} else if (below(3) == 0) {
+				memset(&src, 0, sizeof src);
+				src.family = SW_AF_INET6;
+				src.bytes[0] = 0x20;
+				src.bytes[1] = 0x01;
+				src.bytes[8] = (uint8_t)below(2);
+				src.bytes[15] = (uint8_t)below(3);
+			} else if (below(2)) {
+				src = few[below(5)];
+			} else {
+				addr4(&src, (uint32_t)rnd());
+			}
+			/* the model's counters: its entries' top and senders */
+			memcpy(me.top, mt, sizeof mt);
+			me.senders = st;
+			model_sender(&me, &src);
+			memcpy(mt, me.top, sizeof mt);
+			st = me.senders;
+			memcpy(me.top, mp, sizeof mp);
+			me.senders = sp;
+			model_sender(&me, &src);
+			memcpy(mp, me.top, sizeof mp);
+			sp = me.senders;
+
+			count_one(f, SW_FL_SYN, dst, 80, &src, now, &e, &pe);
+			assert_non_null(e);
+			assert_non_null(pe);
+			check_senders(e, mt, st);
+			check_senders(pe, mp, sp);
+			if (n == 30000) {
+				/* the same counts, every word near its end */
+				uint32_t up = 0xfffffff0u - e->top_base;
+
+				for (unsigned i = 0; i < SW_FLOOD_TOP; i++)
+					e->top_count[i] += up;
+				e->top_base += up;
+				check_senders(e, mt, st);
+			}
+		}
+	}
+	sw_flood_free(f);
+}
+
+static void test_senders_model(void **state)
+{
+	(void)state;
+	senders_against_model(PLEN4);
+	senders_against_model(16);
+}
+
 static void test_watch(void **state)
 {
 	struct sw_flood *f = new_table(4096, 64);
@@ -366,29 +522,29 @@ static void test_watch(void **state)
 	sw_flood_watch(f, SW_FL_SYN, false, 10);
 	sw_flood_watch(f, SW_FL_SYN, true, 15);
 	for (int i = 1; i < 10; i++)
-		assert_false(sw_flood_count(f, SW_FL_SYN, &dst, 80, &src, now, &e, &pe));
-	assert_true(sw_flood_count(f, SW_FL_SYN, &dst, 80, &src, now, &e, &pe));
+		assert_false(count_one(f, SW_FL_SYN, &dst, 80, &src, now, &e, &pe));
+	assert_true(count_one(f, SW_FL_SYN, &dst, 80, &src, now, &e, &pe));
 	assert_int_equal(e->win_count, 10);
 	/* another port of the same host: its own window, the prefix's 11th */
 	for (int i = 11; i < 15; i++)
-		assert_false(sw_flood_count(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
-	assert_true(sw_flood_count(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
+		assert_false(count_one(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
+	assert_true(count_one(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
 	assert_int_equal(pe->win_count, 15);
 	/* a new window: quiet again, until the prefix's flood is open */
 	now += WINDOW_US;
-	assert_false(sw_flood_count(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
+	assert_false(count_one(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
 	pe->seq = 3;
-	assert_true(sw_flood_count(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
+	assert_true(count_one(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
 	/* the target's own open flood: its packets are not the prefix's */
 	pe->seq = 0;
 	e->seq = 4;
-	assert_true(sw_flood_count(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
+	assert_true(count_one(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
 	assert_null(pe);
 	/* answered: the open target's window only */
 	sw_flood_answered(f, SW_FL_SYN, &other, 443, now);
 	assert_int_equal(e->win_answered, 1);
 	e->seq = 0;
-	assert_false(sw_flood_count(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
+	assert_false(count_one(f, SW_FL_SYN, &other, 443, &src, now, &e, &pe));
 	assert_int_equal(pe->win_answered, 0);
 	sw_flood_answered(f, SW_FL_SYN, &other, 443, now);
 	assert_int_equal(e->win_answered, 2);
@@ -404,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_against_model),
 		cmocka_unit_test(test_small_table),
 		cmocka_unit_test(test_watch),
+		cmocka_unit_test(test_senders_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
