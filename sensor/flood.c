@@ -23,6 +23,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,6 +187,8 @@ static inline struct sw_flood_entry *find(const struct flood_tab *t, uint64_t ke
  * one step per 8 bytes.
  */
 static_assert(sizeof(struct sw_flood_entry) % 64 == 0, "an entry is whole cache lines");
+static_assert(offsetof(struct sw_flood_entry, hit) + sizeof(((struct sw_flood_entry *)0)->hit) <= 128,
+              "what a packet counts on an entry is in its first two lines");
 static void clear_entry(struct sw_flood_entry *e)
 {
 	unsigned char *b = (unsigned char *)e;
@@ -228,25 +231,6 @@ take:
 	return v;
 }
 
-/* The first 8 bytes of an address: its family and, for IPv4, the whole
- * address in the 5 that V4_BYTES keeps (the rest of the struct follows). */
-static inline uint64_t head8(const struct sw_addr *a)
-{
-	uint64_t w;
-
-	memcpy(&w, a, sizeof w);
-	return w;
-}
-
-static inline uint64_t v4_bytes(void)
-{
-	static const uint8_t m[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0 };
-	uint64_t w;
-
-	memcpy(&w, m, sizeof w);
-	return w;
-}
-
 /* An IPv6 address folded to 32 bits (a filter: equal addresses fold
  * alike, and the bytes decide). */
 static inline uint64_t fold6(const struct sw_addr *a)
@@ -259,19 +243,32 @@ static inline uint64_t fold6(const struct sw_addr *a)
 }
 
 /*
- * An address in the low 40 bits of a word: an IPv4 one as head8 keeps it,
- * its family and its 4 bytes (equal words, equal addresses); an IPv6 one
- * as its family and fold6 above it (equal addresses, equal words); any
- * other (unset) as its family alone, which is all sw_addr_eq compares.
- * v4: the caller knows a is IPv4.
+ * An address as a word, for comparing in one: an IPv4 one as the first 5
+ * bytes of its struct, its family and its 4 bytes (equal words, equal
+ * addresses); an IPv6 one as the number SW_AF_INET6 plus fold6 times 256
+ * (equal addresses, equal words); any other (unset) as its family byte
+ * alone, which is all sw_addr_eq compares. The low byte of a word is 6
+ * (a number) for IPv6 alone, and the three never meet. Only the low 40
+ * bits are used (see target_ident). v4: the caller knows a is IPv4.
  */
 static inline uint64_t addr_word(const struct sw_addr *a, const bool v4)
 {
-	if (v4 || a->family == SW_AF_INET)
-		return head8(a) & v4_bytes();
+	uint8_t b[8] = { a->family };
+	uint64_t w;
+
+	if (v4 || a->family == SW_AF_INET) {
+		/* one load and a mask: the struct's first 5 bytes */
+		static const uint8_t m[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0 };
+		uint64_t mask;
+
+		memcpy(&w, a, sizeof w);
+		memcpy(&mask, m, sizeof mask);
+		return w & mask;
+	}
 	if (a->family == SW_AF_INET6)
 		return SW_AF_INET6 | fold6(a) << 8;
-	return a->family;
+	memcpy(&w, b, sizeof w);
+	return w;
 }
 
 /* Whether an address word stands for its address whole (not IPv6). */
@@ -381,13 +378,15 @@ static inline __attribute__((always_inline)) void count_packet(struct sw_flood_e
 	count_sender(e, tag, src, v4);
 }
 
-static void start_entry(struct sw_flood_entry *e, enum sw_flood_class cls,
-                        const struct sw_addr *dst, uint16_t port, int64_t now)
+static void start_entry(const struct sw_flood *f, struct sw_flood_entry *e,
+                        enum sw_flood_class cls, const struct sw_addr *dst, uint16_t port,
+                        bool prefix, int64_t now)
 {
 	e->dst = *dst;
 	e->port = port;
 	e->cls = (uint8_t)cls;
 	e->win_start = now;
+	e->watch = f->watch[prefix][cls];
 }
 
 /* The map bit of dst: its last byte when the prefix holds at most 256
@@ -459,7 +458,7 @@ static struct sw_flood_entry *prefix_by_key(struct sw_flood *f, enum sw_flood_cl
 	key = prefix_key(f, cls, &p);
 	e = find(&f->p, key);
 	if (!e && create && (e = insert(&f->p, key))) {
-		start_entry(e, cls, &p.addr, 0, now);
+		start_entry(f, e, cls, &p.addr, 0, true, now);
 		e->plen = p.len;
 	}
 	if (!e)
@@ -538,7 +537,7 @@ static __attribute__((noinline)) struct sw_flood_entry *target_by_key(struct sw_
 	struct sw_flood_entry *e = find(&f->t, key);
 
 	if (!e && create && (e = insert(&f->t, key))) {
-		start_entry(e, cls, dst, port, now);
+		start_entry(f, e, cls, dst, port, false, now);
 		e->ident = ident;
 	}
 	if (e)
@@ -562,7 +561,12 @@ static inline __attribute__((always_inline)) struct sw_flood_entry *target_entry
 
 void sw_flood_watch(struct sw_flood *f, enum sw_flood_class cls, bool prefix, uint32_t count)
 {
+	struct flood_tab *t = prefix ? &f->p : &f->t;
+
 	f->watch[prefix][cls] = count;
+	for (size_t i = 0; i < tab_entries(t); i++)
+		if (t->e[i].key && t->e[i].cls == cls)
+			t->e[i].watch = count;
 }
 
 /* What sw_flood_count returns: the entries if there is anything to
@@ -584,14 +588,14 @@ static __attribute__((noinline)) struct sw_flood_counted
 count_prefix(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst,
              const struct sw_addr *src, int64_t now, struct sw_flood_entry *e)
 {
-	bool watched = e && e->win_count >= f->watch[0][cls];
+	bool watched = e && e->win_count >= e->watch;
 	struct sw_flood_entry *p = prefix_entry(f, cls, dst, e, true, now);
 
 	if (!p)
 		return decided(watched, e, NULL);
 	count_packet(p, addr_word(src, false), src, now, false);
 	set_hit(p, map_bit(f, dst, false));
-	return decided(watched || p->seq || p->win_count >= f->watch[1][cls], e, p);
+	return decided(watched || p->seq || p->win_count >= p->watch, e, p);
 }
 
 /* sw_flood_count for any packet: by the keyed hash when the hints miss,
@@ -612,10 +616,9 @@ count_any(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *dst
 
 /*
  * Most packets: IPv4, a target and a prefix found by the target's hint
- * and link, in their windows, and a map bit per address. Whatever else
- * is for count_any or count_prefix, before anything is counted on the
- * entry they count on; this path makes no call but to them (jumps), and
- * so needs no registers saved.
+ * and link, in their windows, and a map bit per address. Anything else
+ * goes to count_any (a jump) before anything is counted: the path then
+ * makes no call and keeps no register for after one.
  */
 struct sw_flood_counted sw_flood_count(struct sw_flood *f, enum sw_flood_class cls,
                                        const struct sw_addr *dst, uint16_t port,
@@ -631,18 +634,20 @@ struct sw_flood_counted sw_flood_count(struct sw_flood *f, enum sw_flood_class c
 	if (!is_target(e, ident, cls, dst, port, true) || window_unusual(e, now))
 		return count_any(f, cls, dst, port, src, now);
 	tag = addr_word(src, true); /* for both entries */
-	e->win_count++;
-	count_sender(e, tag, src, true);
-	if (e->seq)
-		return (struct sw_flood_counted){ e, NULL };
+	if (e->seq) {
+		e->win_count++;
+		count_sender(e, tag, src, true);
+		return (struct sw_flood_counted){ e, NULL }; /* not the prefix's */
+	}
 	p = e->pfx;
 	if (!p || p->key != e->pfx_key || window_unusual(p, now))
-		return count_prefix(f, cls, dst, src, now, e);
+		return count_any(f, cls, dst, port, src, now);
+	e->win_count++;
+	count_sender(e, tag, src, true);
 	p->win_count++;
 	count_sender(p, tag, src, true);
 	set_hit(p, dst->bytes[3]); /* map_bit of an exact IPv4 prefix */
-	return decided(e->win_count >= f->watch[0][cls] || p->seq ||
-	               p->win_count >= f->watch[1][cls], e, p);
+	return decided(e->win_count >= e->watch || p->seq || p->win_count >= p->watch, e, p);
 }
 
 struct sw_flood_counted sw_flood_entries(struct sw_flood *f, enum sw_flood_class cls,
@@ -719,15 +724,19 @@ void sw_flood_answered(struct sw_flood *f, enum sw_flood_class cls,
 struct sw_flood_src sw_flood_sender(const struct sw_flood_entry *e, unsigned i)
 {
 	struct sw_flood_src out;
+	uint64_t tag = e->top_tag[i];
 	uint8_t w[8];
 
 	memset(&out, 0, sizeof out);
-	memcpy(w, &e->top_tag[i], sizeof w); /* as head8 read it */
-	out.addr.family = w[0];
-	if (w[0] == SW_AF_INET)
-		memcpy(out.addr.bytes, w + 1, 4);
-	else if (w[0] == SW_AF_INET6)
+	if (!word_exact(tag)) { /* see addr_word */
+		out.addr.family = SW_AF_INET6;
 		memcpy(out.addr.bytes, e->top6[i], 16);
+	} else {
+		memcpy(w, &tag, sizeof w);
+		out.addr.family = w[0];
+		if (w[0] == SW_AF_INET)
+			memcpy(out.addr.bytes, w + 1, 4);
+	}
 	out.count = e->top_count[i] - e->top_base;
 	return out;
 }

@@ -38,7 +38,7 @@ struct sw_flood_src {
 /*
  * An entry. What every packet counted on it reads and writes comes first,
  * in its first two cache lines (the entry is aligned to a line): a target
- * and a prefix entry cost two lines each per packet.
+ * and a prefix entry cost two lines each per packet. 320 bytes.
  */
 struct sw_flood_entry {
 	_Alignas(64) uint64_t key; /* 0: empty */
@@ -55,6 +55,7 @@ struct sw_flood_entry {
 	uint32_t top_count[SW_FLOOD_TOP];
 	uint32_t top_base;
 	uint32_t senders;        /* distinct senders seen by Misra-Gries (approx.) */
+	uint32_t watch;          /* its table's and class's sw_flood_watch count */
 	struct sw_flood_entry *pfx; /* targets: their prefix entry... */
 	uint64_t pfx_key;        /* ...while that entry still has this key */
 	/* prefixes: addresses hit, one bit per address when the prefix holds
@@ -66,6 +67,7 @@ struct sw_flood_entry {
 	uint8_t active;          /* the current window is over the threshold */
 	uint8_t plen;            /* prefixes: the prefix length; 0 for a target */
 	uint8_t owner;           /* -j N: the worker that records its open flood */
+	uint8_t refuted;         /* -j N: see ends */
 	/* (the rest is read when a window turns, a flood opens or is decided) */
 	struct sw_addr dst;      /* the target, or the prefix's first address */
 	uint32_t win_answered;
@@ -78,7 +80,6 @@ struct sw_flood_entry {
 	uint32_t held;
 	int64_t end_start;       /* -j N: its window as its flood ended (detect.c) */
 	uint32_t end_count, end_answered;
-	uint8_t refuted;
 	int64_t detected_at, last_update;
 	uint64_t packets;
 	struct sw_addr src;      /* who the open flood is attributed to */

@@ -551,6 +551,15 @@ static void test_watch(void **state)
 	assert_int_equal(pe->win_answered, 1);
 	/* UDP is another class: nothing counted for it yet */
 	assert_false(sw_flood_forged_at(f, SW_FL_UDP, &other, 443));
+	/* watch counts changed with entries in the tables apply to them */
+	sw_flood_watch(f, SW_FL_SYN, true, 1000);
+	assert_false(count_one(f, SW_FL_SYN, &dst, 80, &src, now, &e, &pe));
+	sw_flood_watch(f, SW_FL_SYN, false, 2);
+	assert_true(count_one(f, SW_FL_SYN, &dst, 80, &src, now, &e, &pe));
+	sw_flood_watch(f, SW_FL_SYN, false, 1000);
+	sw_flood_watch(f, SW_FL_SYN, true, 4);
+	assert_true(count_one(f, SW_FL_SYN, &dst, 80, &src, now, &e, &pe));
+	assert_int_equal(pe->win_count, 6);
 	sw_flood_free(f);
 }
 
