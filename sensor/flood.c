@@ -175,6 +175,7 @@ static inline struct sw_flood_entry *find(const struct flood_tab *t, uint64_t ke
 	size_t first = (size_t)((key >> 16) & t->bucket_mask) * WAYS;
 	const uint64_t *k = t->keys + first;
 
+#pragma GCC unroll 8
 	for (int i = WAYS - 1; i >= 0; i--)
 		if (k[i] == key)
 			return t->e + first + (size_t)i;
@@ -209,12 +210,14 @@ static struct sw_flood_entry *insert(struct flood_tab *t, uint64_t key)
 
 	/* the last empty way, if any (its key alone says so: an empty entry
 	 * has no open flood) */
+#pragma GCC unroll 8
 	for (int i = WAYS - 1; i >= 0; i--) {
 		if (t->keys[first + (size_t)i] == 0) {
 			v = &b[i];
 			goto take;
 		}
 	}
+#pragma GCC unroll 8
 	for (int i = 0; i < WAYS; i++) {
 		if (b[i].seq)
 			continue; /* never push out an open flood */
