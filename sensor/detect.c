@@ -1387,8 +1387,11 @@ static __attribute__((noinline)) bool flood_count_shared(struct sw_detect *d,
 	return flooded;
 }
 
-static bool flood_packet(struct sw_detect *d, enum sw_flood_class cls, const struct sw_pkt *p,
-                         uint16_t port)
+/* Inline: at its call the count is one call and a test. */
+static inline __attribute__((always_inline)) bool flood_packet(struct sw_detect *d,
+                                                               enum sw_flood_class cls,
+                                                               const struct sw_pkt *p,
+                                                               uint16_t port)
 {
 	if (d->share)
 		return flood_count_shared(d, cls, p, port);
