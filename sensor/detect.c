@@ -870,10 +870,11 @@ static bool is_home(const struct sw_detect *d, const struct sw_addr *a)
 }
 
 /* The entry of the source of p, an initiator's packet: seen now, and
- * marked outbound when a home host sends it out. */
-static inline struct sw_source *initiator(struct sw_detect *d, const struct sw_pkt *p)
+ * marked outbound when a home host sends it out; *created when new. */
+static inline struct sw_source *initiator(struct sw_detect *d, const struct sw_pkt *p,
+                                          bool *created)
 {
-	struct sw_source *s = sw_sources_get(d->sources, &p->src, d->now);
+	struct sw_source *s = sw_sources_get(d->sources, &p->src, d->now, created);
 
 	if (is_home(d, &p->src) && !is_home(d, &p->dst))
 		s->outbound = 1;
@@ -961,6 +962,7 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	uint64_t key;
 	struct sw_contact *c;
 	struct sw_source *s;
+	bool created;
 
 	if (ignored(d, &p->src))
 		return NULL;
@@ -970,7 +972,7 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 		return NULL;
 	key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, port);
 	c = sw_contacts_find(d->contacts, key);
-	s = initiator(d, p);
+	s = initiator(d, p, &created);
 	sw_fp_observe(&s->fp, p);
 	if (c && c->group != group) {
 		/* the same port probed another way (nmap's ACK/80 discovery, then
@@ -1030,10 +1032,11 @@ static void traceroute(struct sw_detect *d, const struct sw_pkt *p)
 {
 	struct sw_source *s;
 	struct sw_contact c;
+	bool created;
 
 	if (ignored(d, &p->src))
 		return;
-	s = initiator(d, p);
+	s = initiator(d, p, &created);
 	memset(&c, 0, sizeof c);
 	c.t = d->now;
 	c.dst = p->dst;
