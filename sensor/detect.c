@@ -973,7 +973,10 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, port);
 	c = sw_contacts_find(d->contacts, key);
 	s = initiator(d, p, &created);
-	sw_fp_observe(&s->fp, p);
+	if (created)
+		sw_fp_first(&s->fp, p); /* most of a flood's: fewer steps */
+	else
+		sw_fp_observe(&s->fp, p);
 	if (c && c->group != group) {
 		/* the same port probed another way (nmap's ACK/80 discovery, then
 		 * SYN/80): a first contact of the other group */
