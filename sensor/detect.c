@@ -930,8 +930,10 @@ static uint64_t sig_step(const struct sw_detect *d, uint64_t prev, uint8_t famil
  * (address, protocol, port, the low bit clear where a hash has it set)
  * and hashed only when a second comes, to the same value. */
 static_assert(SW_SIG_PROBES / 2 >= 2, "a signature is read only once hashed");
-static void sign_probe(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
-                       uint16_t port)
+static void sign_hashed(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
+                        uint16_t port);
+static inline void sign_probe(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
+                              uint16_t port)
 {
 	if (s->sig_n >= SW_SIG_PROBES)
 		return;
@@ -941,6 +943,15 @@ static void sign_probe(struct sw_detect *d, struct sw_source *s, const struct sw
 		s->sig_n = 1;
 		return;
 	}
+	sign_hashed(d, s, p, port);
+}
+
+/* sign_probe's steps that hash, out of line: the usual first contact
+ * above is a few stores and needs none of the registers this saves */
+__attribute__((noinline))
+static void sign_hashed(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
+                        uint16_t port)
+{
 	if (s->sig_n == 1 && !(s->sig & 1)) {
 		uint8_t first[4];
 		uint32_t a = (uint32_t)(s->sig >> 32);
