@@ -251,7 +251,8 @@ static inline __attribute__((always_inline)) void observe(struct sw_fp_state *st
 
 	if (!usable(p))
 		return;
-	switch (p->proto) {
+	/* most probes are TCP: tested first, not after the others */
+	switch (__builtin_expect(p->proto, SW_IPPROTO_TCP)) {
 	case SW_IPPROTO_TCP:
 		if (!(p->flags & SW_PF_HAS_PORTS))
 			return;
