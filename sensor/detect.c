@@ -870,10 +870,11 @@ static bool is_home(const struct sw_detect *d, const struct sw_addr *a)
 }
 
 /* The entry of the source of p, an initiator's packet: seen now, and
- * marked outbound when a home host sends it out. */
-static inline struct sw_source *initiator(struct sw_detect *d, const struct sw_pkt *p)
+ * marked outbound when a home host sends it out; *created when new. */
+static inline struct sw_source *initiator(struct sw_detect *d, const struct sw_pkt *p,
+                                          bool *created)
 {
-	struct sw_source *s = sw_sources_get(d->sources, &p->src, d->now);
+	struct sw_source *s = sw_sources_get(d->sources, &p->src, d->now, created);
 
 	if (is_home(d, &p->src) && !is_home(d, &p->dst))
 		s->outbound = 1;
@@ -929,8 +930,10 @@ static uint64_t sig_step(const struct sw_detect *d, uint64_t prev, uint8_t famil
  * (address, protocol, port, the low bit clear where a hash has it set)
  * and hashed only when a second comes, to the same value. */
 static_assert(SW_SIG_PROBES / 2 >= 2, "a signature is read only once hashed");
-static void sign_probe(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
-                       uint16_t port)
+static void sign_hashed(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
+                        uint16_t port);
+static inline void sign_probe(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
+                              uint16_t port)
 {
 	if (s->sig_n >= SW_SIG_PROBES)
 		return;
@@ -940,6 +943,15 @@ static void sign_probe(struct sw_detect *d, struct sw_source *s, const struct sw
 		s->sig_n = 1;
 		return;
 	}
+	sign_hashed(d, s, p, port);
+}
+
+/* sign_probe's steps that hash, out of line: the usual first contact
+ * above is a few stores and needs none of the registers this saves */
+__attribute__((noinline))
+static void sign_hashed(struct sw_detect *d, struct sw_source *s, const struct sw_pkt *p,
+                        uint16_t port)
+{
 	if (s->sig_n == 1 && !(s->sig & 1)) {
 		uint8_t first[4];
 		uint32_t a = (uint32_t)(s->sig >> 32);
@@ -961,6 +973,7 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	uint64_t key;
 	struct sw_contact *c;
 	struct sw_source *s;
+	bool created;
 
 	if (ignored(d, &p->src))
 		return NULL;
@@ -970,8 +983,11 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 		return NULL;
 	key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, port);
 	c = sw_contacts_find(d->contacts, key);
-	s = initiator(d, p);
-	sw_fp_observe(&s->fp, p);
+	s = initiator(d, p, &created);
+	if (created)
+		sw_fp_first(&s->fp, p); /* most of a flood's: fewer steps */
+	else
+		sw_fp_observe(&s->fp, p);
 	if (c && c->group != group) {
 		/* the same port probed another way (nmap's ACK/80 discovery, then
 		 * SYN/80): a first contact of the other group */
@@ -1030,10 +1046,11 @@ static void traceroute(struct sw_detect *d, const struct sw_pkt *p)
 {
 	struct sw_source *s;
 	struct sw_contact c;
+	bool created;
 
 	if (ignored(d, &p->src))
 		return;
-	s = initiator(d, p);
+	s = initiator(d, p, &created);
 	memset(&c, 0, sizeof c);
 	c.t = d->now;
 	c.dst = p->dst;

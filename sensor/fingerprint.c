@@ -43,6 +43,7 @@
 #endif
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fingerprint.h"
@@ -95,7 +96,7 @@ static int masscan_id(const struct sw_pkt *p)
 	return p->ip_id == (uint16_t)(dip ^ p->dport ^ p->tcp_seq);
 }
 
-static int masscan_marks(const struct sw_pkt *p)
+static inline __attribute__((always_inline)) int masscan_marks(const struct sw_pkt *p)
 {
 	return is_ipv4(p) && p->tcp_optlen == 0 && df_clear(p) &&
 	       p->ttl >= MASSCAN_TTL_MIN && masscan_id(p);
@@ -127,28 +128,34 @@ static int nmap_ttl(const struct sw_pkt *p)
 	return p->ttl <= NMAP_TTL_MAX;
 }
 
-static int nmap_tcp_shape(const struct sw_pkt *p)
+static inline __attribute__((always_inline)) int nmap_tcp_shape(const struct sw_pkt *p)
 {
 	if (p->tcp_win != NMAP_WIN || !df_clear(p) || !nmap_tcp_options(p))
 		return 0;
 	return !is_ipv4(p) || nmap_ttl(p); /* IPv6 hop limit is 255 */
 }
 
+/* The traits below that compare a packet with the one before take a flag,
+ * fresh: st is the empty state (all zero), known to the caller, and what
+ * it would say (nothing seen) need not be read. The flag is a constant in
+ * each caller of observe(), which is inlined into both entry points. */
+
 /* nmap's TTL is drawn afresh for every probe; a real stack's stays put. */
-static int ttl_jumped(const struct sw_fp_state *st, const struct sw_pkt *p)
+static inline int ttl_jumped(const struct sw_fp_state *st, const struct sw_pkt *p, bool fresh)
 {
-	return (st->seen & SEEN_TTL) && st->last_ttl <= NMAP_TTL_MAX &&
+	return !fresh && (st->seen & SEEN_TTL) && st->last_ttl <= NMAP_TTL_MAX &&
 	       st->last_ttl != p->ttl;
 }
 
-static int same_port(const struct sw_fp_state *st, const struct sw_pkt *p)
+static inline int same_port(const struct sw_fp_state *st, const struct sw_pkt *p, bool fresh)
 {
-	return (st->seen & SEEN_PORT) && st->last_sport == p->sport;
+	return !fresh && (st->seen & SEEN_PORT) && st->last_sport == p->sport;
 }
 
 /* ---- votes per protocol ------------------------------------------------- */
 
-static int tcp_vote(const struct sw_fp_state *st, const struct sw_pkt *p)
+static inline __attribute__((always_inline)) int tcp_vote(const struct sw_fp_state *st,
+                                                          const struct sw_pkt *p, bool fresh)
 {
 	/* a headers-only snaplen may cut the options we judge by */
 	if (p->flags & SW_PF_L4_CUT)
@@ -158,42 +165,48 @@ static int tcp_vote(const struct sw_fp_state *st, const struct sw_pkt *p)
 	if (zmap_marks(p))
 		return SW_TOOL_ZMAP;
 	if (hping3_shape(p)) {
-		int next = (st->seen & SEEN_PORT) &&
+		int next = !fresh && (st->seen & SEEN_PORT) &&
 		           p->sport == (uint16_t)(st->last_sport + 1);
 		return next ? SW_TOOL_HPING3 : V_ABSTAIN;
 	}
 	if (nmap_tcp_shape(p)) {
-		int again = same_port(st, p) ||
-		            ((st->seen & SEEN_SEQ) && st->last_seq == p->tcp_seq);
+		int again = same_port(st, p, fresh) ||
+		            (!fresh && (st->seen & SEEN_SEQ) && st->last_seq == p->tcp_seq);
 		return again ? SW_TOOL_NMAP : V_ABSTAIN;
 	}
 	return SW_TOOL_NONE;
 }
 
 /* UDP and ICMP carry no window or options: nmap shows only in the TTL. */
-static int udp_vote(const struct sw_fp_state *st, const struct sw_pkt *p)
+static inline __attribute__((always_inline)) int udp_vote(const struct sw_fp_state *st,
+                                                          const struct sw_pkt *p, bool fresh)
 {
 	if (!is_ipv4(p))
 		return V_ABSTAIN;
 	if (!df_clear(p) || !nmap_ttl(p))
 		return SW_TOOL_NONE;
-	return ttl_jumped(st, p) && same_port(st, p) ? SW_TOOL_NMAP : V_ABSTAIN;
+	return ttl_jumped(st, p, fresh) && same_port(st, p, fresh) ? SW_TOOL_NMAP : V_ABSTAIN;
 }
 
-static int icmp_vote(const struct sw_fp_state *st, const struct sw_pkt *p)
+static inline __attribute__((always_inline)) int icmp_vote(const struct sw_fp_state *st,
+                                                           const struct sw_pkt *p, bool fresh)
 {
 	if (!df_clear(p) || !nmap_ttl(p))
 		return SW_TOOL_NONE;
 	/* ping(8) sends 56 bytes, Windows 32; nmap's echo has none */
 	if (p->icmp_type == SW_ICMP_ECHO && p->payload_len != 0)
 		return SW_TOOL_NONE;
-	return ttl_jumped(st, p) ? SW_TOOL_NMAP : V_ABSTAIN;
+	return ttl_jumped(st, p, fresh) ? SW_TOOL_NMAP : V_ABSTAIN;
 }
 
 /* ---- accumulator -------------------------------------------------------- */
 
-static void add_vote(struct sw_fp_state *st, int v)
+static inline void add_vote(struct sw_fp_state *st, int v, bool fresh)
 {
+	if (fresh) {
+		st->votes[v] = 1;
+		return;
+	}
 	/* halve all at saturation: the verdict only looks at ratios */
 	if (st->votes[v] == UINT16_MAX)
 		for (size_t i = 0; i < SW_TOOL_COUNT; i++)
@@ -201,18 +214,20 @@ static void add_vote(struct sw_fp_state *st, int v)
 	st->votes[v]++;
 }
 
-static void remember(struct sw_fp_state *st, const struct sw_pkt *p)
+static inline void remember(struct sw_fp_state *st, const struct sw_pkt *p, bool fresh)
 {
+	uint8_t seen = (fresh ? 0 : st->seen) | SEEN_TTL;
+
 	st->last_ttl = p->ttl;
-	st->seen |= SEEN_TTL;
 	if (p->flags & SW_PF_HAS_PORTS) {
 		st->last_sport = p->sport;
-		st->seen |= SEEN_PORT;
+		seen |= SEEN_PORT;
 	}
 	if (p->proto == SW_IPPROTO_TCP) {
 		st->last_seq = p->tcp_seq;
-		st->seen |= SEEN_SEQ;
+		seen |= SEEN_SEQ;
 	}
+	st->seen = seen;
 }
 
 /* Packets we judge: complete IP headers with the transport header. */
@@ -227,13 +242,17 @@ static int usable(const struct sw_pkt *p)
 	return 1;
 }
 
-void sw_fp_observe(struct sw_fp_state *st, const struct sw_pkt *p)
+/* sw_fp_observe, and with fresh sw_fp_first: one body, so that the two
+ * cannot drift apart */
+static inline __attribute__((always_inline)) void observe(struct sw_fp_state *st,
+                                                          const struct sw_pkt *p, bool fresh)
 {
 	int v;
 
 	if (!usable(p))
 		return;
-	switch (p->proto) {
+	/* most probes are TCP: tested first, not after the others */
+	switch (__builtin_expect(p->proto, SW_IPPROTO_TCP)) {
 	case SW_IPPROTO_TCP:
 		if (!(p->flags & SW_PF_HAS_PORTS))
 			return;
@@ -241,20 +260,20 @@ void sw_fp_observe(struct sw_fp_state *st, const struct sw_pkt *p)
 			/* an answer, mostly the kernel's: only masscan's own
 			 * RSTs carry a mark, and they must not move last_* */
 			if (!(p->flags & SW_PF_L4_CUT) && masscan_marks(p))
-				add_vote(st, SW_TOOL_MASSCAN);
+				add_vote(st, SW_TOOL_MASSCAN, fresh);
 			return;
 		}
-		v = tcp_vote(st, p);
+		v = tcp_vote(st, p, fresh);
 		break;
 	case SW_IPPROTO_UDP:
 		if (!(p->flags & SW_PF_HAS_PORTS))
 			return;
-		v = udp_vote(st, p);
+		v = udp_vote(st, p, fresh);
 		break;
 	case SW_IPPROTO_ICMP:
 		if (p->icmp_type != SW_ICMP_ECHO && p->icmp_type != SW_ICMP_TIMESTAMP)
 			return; /* only echo and timestamp requests are probes */
-		v = icmp_vote(st, p);
+		v = icmp_vote(st, p, fresh);
 		break;
 	case SW_IPPROTO_ICMPV6:
 		if (p->icmp_type != SW_ICMP6_ECHO)
@@ -265,8 +284,18 @@ void sw_fp_observe(struct sw_fp_state *st, const struct sw_pkt *p)
 		return;
 	}
 	if (v != V_ABSTAIN)
-		add_vote(st, v);
-	remember(st, p);
+		add_vote(st, v, fresh);
+	remember(st, p, fresh);
+}
+
+void sw_fp_observe(struct sw_fp_state *st, const struct sw_pkt *p)
+{
+	observe(st, p, false);
+}
+
+void sw_fp_first(struct sw_fp_state *st, const struct sw_pkt *p)
+{
+	observe(st, p, true);
 }
 
 enum sw_tool sw_fp_verdict(const struct sw_fp_state *st)

@@ -46,6 +46,9 @@ struct sw_fp_state {
  * the tool (RSTs of the kernel, ICMP errors, non-IP) are ignored, so the
  * caller may pass more than probes without harm. */
 void sw_fp_observe(struct sw_fp_state *st, const struct sw_pkt *p);
+/* sw_fp_observe of the first packet of a new source, whose st is the empty
+ * (all zero) state: the same result, without reading what st would say. */
+void sw_fp_first(struct sw_fp_state *st, const struct sw_pkt *p);
 
 /* The tool when confident, else SW_TOOL_NONE. */
 enum sw_tool sw_fp_verdict(const struct sw_fp_state *st);

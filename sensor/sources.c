@@ -41,6 +41,11 @@ static_assert(offsetof(struct sw_source, key) + 8 <= 32 &&
                   offsetof(struct sw_source, pend_group) < 32,
               "a source's victim fields are in its first 32 bytes");
 static_assert(sizeof(struct sw_source) % 32 == 0, "a source entry is whole 32-byte halves");
+/* what a new source writes (init_source, then the caller's first probe:
+ * sig_n, sig, fp) ends within its first 96 bytes */
+#define SOURCE_FRESH offsetof(struct sw_source, pend)
+static_assert(SOURCE_FRESH <= 96 && SOURCE_FRESH % 32 == 0,
+              "a new source's fields are its first 96 bytes");
 
 struct sw_sources {
 	struct sw_keyhash key;  /* keyhash.h */
@@ -118,7 +123,9 @@ uint64_t sw_sources_memory(const struct sw_sources *t)
 	                                 t->set_slots * sizeof *t->sets);
 }
 
-uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a)
+/* sw_source_key, inlined into sw_sources_get */
+static inline __attribute__((always_inline)) uint64_t key_of(const struct sw_sources *t,
+                                                             const struct sw_addr *a)
 {
 	/* the family in the low byte of the first word: an IPv4 address is
 	 * that one word, others take two more (keyhash.h) */
@@ -134,6 +141,11 @@ uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a)
 		h = sw_keyhash(&t->key, w, 3);
 	}
 	return h ? h : 1; /* 0 marks an empty slot */
+}
+
+uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a)
+{
+	return key_of(t, a);
 }
 
 static size_t bucket_first(const struct sw_sources *t, uint64_t key)
@@ -235,32 +247,34 @@ static void check_rank(const struct sw_sources *t, size_t i)
 #endif
 }
 
-/* The victim among the bucket of WAYS entries from first: the first empty
- * one, else the first of the least worth and, among those, the oldest,
- * from the bucket's line of ranks. The entries are read only when a rank
- * is RANK_SLOW and no entry is empty. */
-static size_t pick_source_victim(const struct sw_sources *t, size_t first)
+/* The way of the least of a bucket's WAYS ranks from r, the first of
+ * equals. */
+static inline size_t least_rank(const uint64_t *r)
 {
-	const uint64_t *r = t->ranks + first;
-	const struct sw_source *b = t->src + first;
-	uint64_t vr = r[0], all = r[0];
+	uint64_t vr = r[0];
 	size_t v = 0;
-	int vw = 0;
 
-	check_rank(t, first);
 #pragma GCC unroll 8
 	for (size_t i = 1; i < WAYS; i++) {
-		check_rank(t, first + i);
-		all |= r[i];
 		if (r[i] < vr) {
 			vr = r[i];
 			v = i;
 		}
 	}
-	/* a rank is at most 8 << 58 | RANK_AGE, below 2^62, unless it is a
-	 * RANK_SLOW one (or was, and was seen: its top six bits stay set) */
-	if (vr == 0 || !(all >> 62))
-		return first + v; /* the first empty, or all ranks are exact */
+	return v;
+}
+
+/* pick_source_victim when a rank of the bucket is RANK_SLOW: the first
+ * empty entry if any (its rank, 0, is the least), else the entries
+ * themselves decide. */
+static size_t pick_source_victim_slow(const struct sw_sources *t, size_t first)
+{
+	const struct sw_source *b = t->src + first;
+	size_t v = least_rank(t->ranks + first);
+	int vw;
+
+	if (t->ranks[first + v] == 0)
+		return first + v;
 	v = 0;
 	vw = source_worth(&b[0]);
 	for (size_t i = 1; i < WAYS; i++) {
@@ -273,38 +287,132 @@ static size_t pick_source_victim(const struct sw_sources *t, size_t first)
 	return first + v;
 }
 
-struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now)
+/* Two ranks, to OR a bucket's line of them in vector registers where
+ * there are some (GCC's generic vectors: scalar code elsewhere). */
+typedef uint64_t rank_pair __attribute__((vector_size(16)));
+
+/* The victim among the bucket of WAYS entries from first: the first empty
+ * one, else the first of the least worth and, among those, the oldest,
+ * from the bucket's line of ranks; NONE when a rank is RANK_SLOW (the
+ * entries may have to decide: pick_source_victim_slow). */
+static inline size_t pick_source_victim(const struct sw_sources *t, size_t first)
 {
-	uint64_t key = sw_source_key(t, a);
+	const uint64_t *r = t->ranks + first;
+	rank_pair all = { 0, 0 };
+
+	for (size_t i = 0; i < WAYS; i++)
+		check_rank(t, first + i);
+	/* a rank is at most 8 << 58 | RANK_AGE, below 2^62, unless it is a
+	 * RANK_SLOW one (or was, and was seen: its top six bits stay set).
+	 * Tested first, apart and two ranks at a time (vector registers
+	 * where there are some): the ranks' minimum then needs no more
+	 * registers than its own two. */
+	for (size_t i = 0; i < WAYS; i += 2) {
+		rank_pair two;
+		memcpy(&two, r + i, sizeof two);
+		all |= two;
+	}
+	if ((all[0] | all[1]) >> 62)
+		return NONE;
+	return first + least_rank(r); /* the first empty, or the exact least */
+}
+
+/* The evicted source v's detail, if still its own, closed and freed. */
+static void release_detail(struct sw_sources *t, const struct sw_source *v)
+{
+	struct sw_detail *dt = &t->det[v->detail - 1];
+
+	if (dt->src_key == v->key) {
+		t->on_evict(t->ctx, dt);
+		dt->src_key = 0;
+		t->owners[dt - t->det] = 0;
+	}
+}
+
+/* A new source in slot v: zeroed as sw_sources_get promises, with only the
+ * stores that takes (SOURCE_FRESH bytes, not the whole entry: pend is read
+ * only while pend_group is set). The dev build fills pend with a pattern
+ * instead, so that a read of it before it is set shows in the tests. */
+static inline void init_source(struct sw_source *v, uint64_t key, const struct sw_addr *a,
+                               int64_t now)
+{
+	memset(v, 0, SOURCE_FRESH);
+#if defined(__SANITIZE_ADDRESS__)
+	memset((char *)v + SOURCE_FRESH, 0xa5, sizeof *v - SOURCE_FRESH);
+#endif
+	v->key = key;
+	v->last_seen = now;
+	v->addr = *a;
+}
+
+/* Slot i, evicted (or empty), taken by the new source key: its entry
+ * (init_source), key and rank. */
+static inline struct sw_source *take_slot(struct sw_sources *t, size_t i, uint64_t key,
+                                          const struct sw_addr *a, int64_t now)
+{
+	struct sw_source *v = t->src + i;
+
+	init_source(v, key, a, now);
+	t->keys[i] = key;
+	/* rank_of(v): worth 0 */
+	t->ranks[i] = (uint64_t)now > RANK_AGE ? RANK_SLOW : UINT64_C(1) << 58 | (uint64_t)now;
+	return v;
+}
+
+/*
+ * The ways of a new source that call a function: a victim with a detail,
+ * and a bucket with a RANK_SLOW rank. Apart, and reached by tail calls, so
+ * that the usual way, which calls nothing, saves no registers.
+ */
+__attribute__((noinline))
+static struct sw_source *take_slot_of_detail(struct sw_sources *t, size_t i, uint64_t key,
+                                             const struct sw_addr *a, int64_t now)
+{
+	release_detail(t, &t->src[i]);
+	return take_slot(t, i, key, a, now);
+}
+
+__attribute__((noinline, cold))
+static struct sw_source *take_slot_slow(struct sw_sources *t, size_t first, uint64_t key,
+                                        const struct sw_addr *a, int64_t now)
+{
+	size_t i = pick_source_victim_slow(t, first);
+	const struct sw_source *v = t->src + i;
+
+	if (v->key != 0) {
+		t->src_evictions++;
+		if (v->detail)
+			release_detail(t, v);
+	}
+	return take_slot(t, i, key, a, now);
+}
+
+struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now,
+                                 bool *created)
+{
+	uint64_t key = key_of(t, a);
 	size_t first = bucket_first(t, key), i = find_index(t, key);
-	struct sw_source *v;
+	const struct sw_source *v;
 
 	if (i != NONE) {
 		check_rank(t, i);
 		seen(t, i, now);
+		*created = false;
 		return &t->src[i];
 	}
 	/* a new source: an empty slot or the least useful one, the first of
 	 * the least worth and oldest (from the bucket's ranks) */
+	*created = true;
 	i = pick_source_victim(t, first);
+	if (i == NONE)
+		return take_slot_slow(t, first, key, a, now);
 	v = t->src + i;
 	if (v->key != 0) {
-		struct sw_detail *dt = v->detail ? &t->det[v->detail - 1] : NULL;
 		t->src_evictions++;
-		if (dt && dt->src_key == v->key) {
-			t->on_evict(t->ctx, dt);
-			dt->src_key = 0;
-			t->owners[dt - t->det] = 0;
-		}
+		if (v->detail)
+			return take_slot_of_detail(t, i, key, a, now);
 	}
-	memset(v, 0, sizeof *v);
-	v->key = key;
-	t->keys[i] = key;
-	v->addr = *a;
-	v->first_seen = v->last_seen = now;
-	/* rank_of(v): worth 0 */
-	t->ranks[i] = (uint64_t)now > RANK_AGE ? RANK_SLOW : UINT64_C(1) << 58 | (uint64_t)now;
-	return v;
+	return take_slot(t, i, key, a, now);
 }
 
 static uint32_t *set_of(struct sw_sources *t, const struct sw_detail *dt)

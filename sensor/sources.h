@@ -58,7 +58,9 @@ struct sw_pending {
  * a multiple of 32 bytes: in the 64-byte aligned table they lie in one
  * cache line of each entry (sources.c asserts the layout). Victims are
  * chosen from a rank per entry made of them: a change to one of them goes
- * through sw_sources_get, sw_sources_seen or sw_sources_touch. */
+ * through sw_sources_get, sw_sources_seen or sw_sources_touch.
+ * Everything a new source writes (all but pend) lies in its first 96
+ * bytes, a 32-byte multiple: two cache lines of the table, not three. */
 struct sw_source {
 	uint64_t key;          /* 0: empty */
 	int64_t last_seen;
@@ -74,11 +76,12 @@ struct sw_source {
 	uint8_t recent_ok[2], recent_fail[2]; /* the same over the last ~64 first
 	                          contacts (both halve at 64): "mostly answered" */
 	float trw[2];          /* log likelihood ratio, TCP and UDP */
-	int64_t first_seen;
 	uint64_t sig;          /* hash of the first SW_SIG_PROBES first contacts in
 	                          order: decoys of one scan share it */
 	struct sw_fp_state fp;
-	struct sw_pending pend;
+	struct sw_pending pend; /* read only while pend_group is set: a new
+	                          source leaves it as it was */
+	uint8_t spare[8];      /* the entry is whole 32-byte halves */
 };
 
 #define SW_EVIDENCE_MAX 8
@@ -138,8 +141,10 @@ uint64_t sw_sources_memory(const struct sw_sources *t);
 uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a);
 struct sw_source *sw_sources_find(struct sw_sources *t, uint64_t key);
 /* Find or make the entry of a, seen at now (its last_seen, which never goes
- * back); a new one is zeroed with key, addr and first_seen set. */
-struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now);
+ * back); a new one (*created set) is zeroed with key, addr and last_seen
+ * set, all but pend (see struct sw_source). */
+struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now,
+                                 bool *created);
 /* sw_sources_find, and the entry (if any) seen at now, as sw_sources_get. */
 struct sw_source *sw_sources_seen(struct sw_sources *t, uint64_t key, int64_t now);
 /* A field of the worth of s as a victim (scanner, fails, detail,

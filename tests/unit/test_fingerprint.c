@@ -9,7 +9,9 @@
  * dig, python clients, and nmap -sT, whose probes are the kernel's own
  * connect() SYNs). The captures are replayed twice: once with the probes a
  * detector would pass (SYNs, connection-less TCP, UDP, ICMP requests), once
- * with every packet the source sent, answers and data included.
+ * with every packet the source sent, answers and data included. Every
+ * packet of them is also fed, as the first of a new source, to sw_fp_first,
+ * which must leave the state sw_fp_observe leaves in an empty one.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -265,6 +267,97 @@ static void test_ignored(void **state)
 	assert_memory_equal(&st, &zero, sizeof st);
 }
 
+/* sw_fp_first(p) must leave what sw_fp_observe(p) leaves in an empty
+ * state, byte for byte; true when that state is not empty (p counted). */
+static int first_as_observe(const struct sw_pkt *p)
+{
+	struct sw_fp_state general, first, zero;
+
+	memset(&general, 0, sizeof general);
+	memset(&first, 0, sizeof first);
+	memset(&zero, 0, sizeof zero);
+	sw_fp_observe(&general, p);
+	sw_fp_first(&first, p);
+	assert_memory_equal(&first, &general, sizeof first);
+	return memcmp(&first, &zero, sizeof first) != 0;
+}
+
+/* Each kind of packet, each way a vote goes on a first packet (a tool, the
+ * OS stack's, none yet, not judged), takes sw_fp_first to the state
+ * sw_fp_observe makes. */
+static void test_first_packet(void **state)
+{
+	struct sw_pkt p;
+	unsigned counted = 0;
+
+	(void)state;
+	p = masscan_syn(80);
+	counted += first_as_observe(&p);
+	p.tcp_flags = SW_TH_RST; /* masscan's own RST: a vote, no last_* */
+	counted += first_as_observe(&p);
+	p.flags |= SW_PF_L4_CUT;
+	counted += first_as_observe(&p);
+	p = zmap_syn(3);
+	counted += first_as_observe(&p);
+	p = nmap_syn(22, 45); /* nmap's shape: abstains without a probe before */
+	counted += first_as_observe(&p);
+	p.tcp_flags = SW_TH_FIN;
+	p.tcp_optlen = 0;
+	counted += first_as_observe(&p);
+	p = nmap_syn(22, 45);
+	p.l3 = SW_L3_IPV6;
+	p.ttl = 255;
+	counted += first_as_observe(&p);
+	p = linux_syn(40000, 80); /* the OS stack's */
+	counted += first_as_observe(&p);
+	p.flags |= SW_PF_L4_CUT;
+	counted += first_as_observe(&p);
+	p = tcp4(64, 7, 512, 2706, 80, 5); /* hping3's shape */
+	counted += first_as_observe(&p);
+	p.flags |= SW_PF_FRAG | SW_PF_FRAG_FIRST;
+	counted += first_as_observe(&p);
+	p.flags &= (uint16_t)~SW_PF_FRAG_FIRST; /* a later fragment: ignored */
+	assert_false(first_as_observe(&p));
+	p = tcp4(64, 7, 512, 2706, 80, 5);
+	p.flags &= (uint16_t)~SW_PF_HAS_PORTS;
+	assert_false(first_as_observe(&p));
+	p.err = SW_DERR_TCP_TRUNC;
+	assert_false(first_as_observe(&p));
+
+	p = tcp4(45, 9, 0, 51000, 53, 0); /* UDP: nmap's TTL, DF clear */
+	p.proto = SW_IPPROTO_UDP;
+	counted += first_as_observe(&p);
+	p.flags |= SW_PF_DF; /* a stack's */
+	counted += first_as_observe(&p);
+	p.flags &= (uint16_t)~(SW_PF_DF | SW_PF_HAS_PORTS);
+	assert_false(first_as_observe(&p));
+	p.flags |= SW_PF_HAS_PORTS;
+	p.l3 = SW_L3_IPV6;
+	counted += first_as_observe(&p);
+
+	p = tcp4(45, 9, 0, 0, 0, 0); /* ICMP echo: nmap's has no payload */
+	p.proto = SW_IPPROTO_ICMP;
+	p.flags = 0;
+	p.tcp_flags = 0;
+	p.icmp_type = SW_ICMP_ECHO;
+	counted += first_as_observe(&p);
+	p.payload_len = 56; /* ping(8) */
+	counted += first_as_observe(&p);
+	p.icmp_type = SW_ICMP_TIMESTAMP;
+	counted += first_as_observe(&p);
+	p.ttl = 64;
+	counted += first_as_observe(&p);
+	p.icmp_type = SW_ICMP_UNREACH; /* not a probe */
+	assert_false(first_as_observe(&p));
+	p.proto = SW_IPPROTO_ICMPV6;
+	p.l3 = SW_L3_IPV6;
+	p.icmp_type = 128; /* echo request */
+	counted += first_as_observe(&p);
+	p.proto = 132; /* SCTP: not judged */
+	assert_false(first_as_observe(&p));
+	assert_int_equal(counted, 18); /* all but the cut RST */
+}
+
 /* ---- the corpus --------------------------------------------------------- */
 
 #define MAX_ROWS 256
@@ -284,6 +377,7 @@ struct corpus {
 	struct row rows[MAX_ROWS];
 	size_t nrows;
 	uint64_t *conns; /* keys of (src, dst, sport, dport) that began with a SYN */
+	unsigned long firsts; /* packets sw_fp_first was checked on */
 };
 
 static enum sw_tool tool_from_name(const char *s)
@@ -461,6 +555,9 @@ static void replay(struct corpus *c, const char *file, int probes_only)
 		          (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec, &p);
 		if (p.l3 != SW_L3_IPV4 && p.l3 != SW_L3_IPV6)
 			continue;
+		/* every packet as the first of a new source */
+		first_as_observe(&p);
+		c->firsts++;
 		for (size_t i = 0; i < c->nrows; i++) {
 			struct row *r = &c->rows[i];
 
@@ -488,6 +585,7 @@ static void run_corpus(struct corpus *c, int probes_only)
 	unsigned per_tool[SW_TOOL_COUNT] = { 0 }, bad = 0;
 
 	assert_true(c->nrows >= 40);
+	c->firsts = 0;
 	for (size_t i = 0; i < c->nrows; i++) {
 		memset(&c->rows[i].st, 0, sizeof c->rows[i].st);
 		c->rows[i].fed = 0;
@@ -525,6 +623,7 @@ static void run_corpus(struct corpus *c, int probes_only)
 	for (int t = 0; t < SW_TOOL_COUNT; t++)
 		assert_true(per_tool[t] > 0);
 	assert_int_equal(bad, 0);
+	assert_true(c->firsts > 10000);
 }
 
 static void test_corpus_probes(void **state)
@@ -550,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_udp_constant_ttl),
 		cmocka_unit_test(test_saturation),
 		cmocka_unit_test(test_ignored),
+		cmocka_unit_test(test_first_packet),
 	};
 	const struct CMUnitTest corpus[] = {
 		cmocka_unit_test(test_corpus_probes),
