@@ -921,14 +921,22 @@ static int options_known(const uint8_t *o, uint32_t optlen, struct sw_pkt *p)
 	return 1;
 }
 
+/* The options that options_known() does not know, walked (apart, so
+ * that the registers of the walk are not saved for the known ones). */
+__attribute__((noinline))
+static enum sw_derr fast_tcp_walk(const uint8_t *l4, uint32_t cap, struct sw_pkt *p)
+{
+	p->err = tcp_header_options(l4, cap, p);
+	return p->err;
+}
+
+/* p->err is still the SW_DERR_NONE of clear_pkt() for the known layouts. */
 __attribute__((noinline))
 static enum sw_derr fast_tcp_options(const uint8_t *l4, uint32_t cap, struct sw_pkt *p)
 {
 	if (cap - 20 >= p->tcp_optlen && options_known(l4 + 20, p->tcp_optlen, p))
-		p->err = SW_DERR_NONE;
-	else
-		p->err = tcp_header_options(l4, cap, p);
-	return p->err;
+		return SW_DERR_NONE;
+	return fast_tcp_walk(l4, cap, p);
 }
 
 /* TCP in the fast path: the general walk's decode_l4() for TCP, for a
@@ -950,18 +958,6 @@ static inline enum sw_derr fast_tcp(const uint8_t *l4, uint32_t cap, uint32_t le
 	return fast_tcp_options(l4, cap, p);
 }
 
-/*
- * Most frames are Ethernet with at most one 802.1Q tag, carrying IPv4
- * without options or IPv6 without extension headers, and no fragment.
- * decode_fast() takes those through the link and IP layers straight, with
- * the checks of the general walk that such a frame could fail, and hands
- * the transport header to the general walk's own tcp_header() and
- * decode_l4() with the arguments the general walk would give them: what
- * comes out is the general walk's sw_pkt, field for field (test_decode
- * and fuzz_packets compare the two). Anything else (a second tag, IPv4
- * options, a fragment, an extension header, an IP header cut short) goes
- * to the general walk, which starts over (and clears what was written).
- */
 /* A frame the fast path turns away, to the general walk, which starts
  * over (and clears what was written). The times from p, not from
  * registers kept for this. */
@@ -972,11 +968,15 @@ static enum sw_derr fast_refused(const uint8_t *b, uint32_t cap, struct sw_pkt *
 
 /* IPv4 in the fast path, off bytes into the frame b of cap bytes (at
  * least 20 of them left). */
-static inline enum sw_derr fast_ipv4(const uint8_t *b, uint32_t off, uint32_t cap,
-                                     struct sw_pkt *p)
+static inline __attribute__((always_inline)) enum sw_derr
+fast_ipv4(const uint8_t *b, uint32_t off, uint32_t cap, struct sw_pkt *p)
 {
 	const uint8_t *ip = b + off;
-	uint32_t n = cap - off, len = rd16(ip + 2);
+	/* the total length and the identification, read at once: the two
+	 * stores below then become one (the fields are neighbours in struct
+	 * sw_pkt too) */
+	uint32_t len_id = rd32(ip + 2);
+	uint32_t n = cap - off, len = len_id >> 16;
 	uint16_t frag = rd16(ip + 6);
 	uint8_t nh;
 
@@ -985,7 +985,7 @@ static inline enum sw_derr fast_ipv4(const uint8_t *b, uint32_t off, uint32_t ca
 		return fast_refused(b, cap, p);
 	p->l3 = SW_L3_IPV4;
 	p->ip_len = (uint16_t)len;
-	p->ip_id = rd16(ip + 4);
+	p->ip_id = (uint16_t)len_id;
 	p->ttl = ip[8];
 	p->proto = nh = ip[9];
 	set_addr4(&p->src, ip + 12);
@@ -999,9 +999,11 @@ static inline enum sw_derr fast_ipv4(const uint8_t *b, uint32_t off, uint32_t ca
 }
 
 /* IPv6 in the fast path (see fast_ipv4()); apart, so that the registers
- * it needs are not saved for IPv4. */
+ * it needs are not saved for IPv4. The frame and its length come in where
+ * sw_decode() has them (its second and third arguments): nothing moves for
+ * the call. */
 __attribute__((noinline))
-static enum sw_derr fast_ipv6(const uint8_t *b, uint32_t off, uint32_t cap,
+static enum sw_derr fast_ipv6(uint32_t off, const uint8_t *b, uint32_t cap,
                               struct sw_pkt *p)
 {
 	const uint8_t *ip = b + off;
@@ -1026,6 +1028,19 @@ static enum sw_derr fast_ipv6(const uint8_t *b, uint32_t off, uint32_t cap,
 	return fast_l4(ip + 40, n - 40, len - 40, 1, p);
 }
 
+/*
+ * Most frames are Ethernet with at most one 802.1Q tag, carrying IPv4
+ * without options or IPv6 without extension headers, and no fragment.
+ * decode_fast() takes those through the link and IP layers straight, with
+ * the checks of the general walk that such a frame could fail, and hands
+ * the transport header to the general walk's own code (tcp_fixed(), which
+ * is tcp_header() past the length checks the fast path makes itself, and
+ * decode_l4()) with the arguments the general walk would give them: what
+ * comes out is the general walk's sw_pkt, field for field (test_decode
+ * and fuzz_packets compare the two). Anything else (a second tag, IPv4
+ * options, a fragment, an extension header, an IP header cut short) goes
+ * to the general walk, which starts over (and clears what was written).
+ */
 static enum sw_derr decode_fast(const uint8_t *b, uint32_t cap, uint32_t wirelen,
                                 uint64_t ts_us, struct sw_pkt *p)
 {
@@ -1038,7 +1053,11 @@ static enum sw_derr decode_fast(const uint8_t *b, uint32_t cap, uint32_t wirelen
 	p->wirelen = wirelen;
 	if (cap < 14 + 20)
 		return fast_refused(b, cap, p);
+	/* untagged IPv4 first, the most common, with its offset a constant
+	 * (fast_ipv4() is inlined twice) */
 	type = rd16(b + 12);
+	if (type == ET_IPV4)
+		return fast_ipv4(b, 14, cap, p);
 	if (type == ET_VLAN) {
 		if (cap < 18 + 20)
 			return fast_refused(b, cap, p);
@@ -1046,11 +1065,11 @@ static enum sw_derr decode_fast(const uint8_t *b, uint32_t cap, uint32_t wirelen
 		p->vlan_id = rd16(b + 14) & 0x0fff;
 		type = rd16(b + 16);
 		off = 18;
+		if (type == ET_IPV4)
+			return fast_ipv4(b, 18, cap, p);
 	}
-	if (type == ET_IPV4)
-		return fast_ipv4(b, off, cap, p);
 	if (type == ET_IPV6)
-		return fast_ipv6(b, off, cap, p);
+		return fast_ipv6(off, b, cap, p);
 	return fast_refused(b, cap, p);
 }
 
