@@ -1528,27 +1528,30 @@ static void tcp_ack_or_fin(struct sw_detect *d, const struct sw_pkt *p)
 
 /*
  * A TCP segment, by its flags. Each kind has a function of its own, which
- * this calls last (a jump): the dispatch itself saves no registers, and
- * returns at once for a data segment, which is neither a probe nor the ACK
- * completing a handshake (most packets are these: no lookup).
+ * this calls last (a jump): the dispatch itself saves no registers. A
+ * segment with neither SYN nor RST is tested first, and a data segment
+ * among them returns at once: it is neither a probe nor the ACK completing
+ * a handshake (most packets are these: no lookup).
  */
 static inline void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 {
 	uint8_t fl = p->tcp_flags;
 
-	if (fl & SW_TH_RST) {
-		tcp_rst(d, p);
-		return;
-	}
-	switch (fl & (SW_TH_SYN | SW_TH_ACK | SW_TH_FIN)) {
-	case SW_TH_SYN:
-		tcp_syn(d, p);
-		return;
-	case SW_TH_SYN | SW_TH_ACK:
-		tcp_syn_ack(d, p);
-		return;
-	default:
-		break;
+	if (fl & (SW_TH_SYN | SW_TH_RST)) {
+		if (fl & SW_TH_RST) {
+			tcp_rst(d, p);
+			return;
+		}
+		switch (fl & (SW_TH_SYN | SW_TH_ACK | SW_TH_FIN)) {
+		case SW_TH_SYN:
+			tcp_syn(d, p);
+			return;
+		case SW_TH_SYN | SW_TH_ACK:
+			tcp_syn_ack(d, p);
+			return;
+		default:
+			break; /* SYN with FIN: as the rest */
+		}
 	}
 	if (p->payload_len && !(fl & SW_TH_FIN))
 		return;
