@@ -43,6 +43,21 @@
  * thread: live, on its own handle of the fanout group; files, on what the
  * reader passes it (split.h). */
 struct sw_worker {
+	/* per-packet state, used by the callback; the packet first, so that
+	 * on_packet() keeps it and the worker in one register */
+	struct sw_pkt pkt;
+	int linktype;
+	struct sw_counters *cnt;
+	struct sw_frag *frag;
+	struct sw_detect *detect; /* NULL: count only */
+	struct sw_evpcap *evpcap; /* NULL: no --evidence-pcap */
+	struct sw_writer *w;
+	/* the frame being handled, for on_packet_after() */
+	const struct pcap_pkthdr *hdr;
+	const u_char *data;
+	struct sw_pkt head;       /* a header put together from tiny fragments */
+	struct sw_tally tally;    /* cnt's common case, folded in by refresh_counters() */
+
 	struct sw_capture *c;
 	int index;                /* its writer port too */
 	pcap_t *handle;           /* -j N: its handle */
@@ -50,20 +65,6 @@ struct sw_worker {
 	pthread_t thread;
 	int64_t next_stats;
 	int64_t clock_us;         /* -j N files: the newest packet time it took */
-
-	/* per-packet state, used by the callback */
-	int linktype;
-	struct sw_counters *cnt;
-	struct sw_tally tally;    /* cnt's common case, folded in by refresh_counters() */
-	struct sw_frag *frag;
-	struct sw_detect *detect; /* NULL: count only */
-	struct sw_evpcap *evpcap; /* NULL: no --evidence-pcap */
-	struct sw_writer *w;
-	struct sw_pkt pkt;
-	struct sw_pkt head;       /* a header put together from tiny fragments */
-	/* the frame being handled, for on_packet_after() */
-	const struct pcap_pkthdr *hdr;
-	const u_char *data;
 };
 
 struct sw_capture {
