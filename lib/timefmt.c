@@ -34,11 +34,6 @@
 #define ISO_MIN_US (ISO_MIN_SEC * US_PER_SEC)
 #define ISO_MAX_US (ISO_MAX_SEC * US_PER_SEC + US_PER_SEC - 1)
 
-int64_t sw_tv_to_us(const struct timeval *tv)
-{
-	return (int64_t)tv->tv_sec * US_PER_SEC + (int64_t)tv->tv_usec;
-}
-
 int64_t sw_now_us(void)
 {
 	struct timespec ts;

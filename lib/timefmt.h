@@ -17,7 +17,11 @@
 
 #define SW_ISO_LEN 32 /* "2026-11-27T17:09:41.508835Z" plus room */
 
-int64_t sw_tv_to_us(const struct timeval *tv);
+/* Inline: the capture loop converts every packet's time. */
+static inline int64_t sw_tv_to_us(const struct timeval *tv)
+{
+	return (int64_t)tv->tv_sec * INT64_C(1000000) + (int64_t)tv->tv_usec;
+}
 /* Wall clock, for run bookkeeping only. */
 int64_t sw_now_us(void);
 /* Milliseconds of a clock that never goes back (CLOCK_MONOTONIC), for

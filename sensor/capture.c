@@ -43,6 +43,21 @@
  * thread: live, on its own handle of the fanout group; files, on what the
  * reader passes it (split.h). */
 struct sw_worker {
+	/* per-packet state, used by the callback; the packet first, so that
+	 * on_packet() keeps it and the worker in one register */
+	struct sw_pkt pkt;
+	int linktype;
+	struct sw_counters *cnt;
+	struct sw_frag *frag;
+	struct sw_detect *detect; /* NULL: count only */
+	struct sw_evpcap *evpcap; /* NULL: no --evidence-pcap */
+	struct sw_writer *w;
+	/* the frame being handled, for on_packet_after() */
+	const struct pcap_pkthdr *hdr;
+	const u_char *data;
+	struct sw_pkt head;       /* a header put together from tiny fragments */
+	struct sw_tally tally;    /* cnt's common case, folded in by refresh_counters() */
+
 	struct sw_capture *c;
 	int index;                /* its writer port too */
 	pcap_t *handle;           /* -j N: its handle */
@@ -50,16 +65,6 @@ struct sw_worker {
 	pthread_t thread;
 	int64_t next_stats;
 	int64_t clock_us;         /* -j N files: the newest packet time it took */
-
-	/* per-packet state, used by the callback */
-	int linktype;
-	struct sw_counters *cnt;
-	struct sw_frag *frag;
-	struct sw_detect *detect; /* NULL: count only */
-	struct sw_evpcap *evpcap; /* NULL: no --evidence-pcap */
-	struct sw_writer *w;
-	struct sw_pkt pkt;
-	struct sw_pkt head;       /* a header put together from tiny fragments */
 };
 
 struct sw_capture {
@@ -392,21 +397,42 @@ static void on_fragment(struct sw_worker *c, const struct sw_pkt *p,
 		sw_detect_packet(c->detect, &c->head);
 }
 
-/* The packet path. */
+/* The rest of the packet path for a packet that needs the frame after
+ * detection saw it: for the evidence pcap, or a fragment. */
+__attribute__((noinline))
+static void on_packet_after(struct sw_worker *c)
+{
+	const struct sw_pkt *p = &c->pkt;
+
+	if (c->detect)
+		sw_detect_packet(c->detect, p);
+	if (c->evpcap)
+		sw_evpcap_packet(c->evpcap, c->hdr, c->data, p);
+	if (p->flags & SW_PF_FRAG)
+		on_fragment(c, p, c->data);
+}
+
+/*
+ * The packet path: decode, count, detect, then the evidence pcap and the
+ * fragment tracker. The frame is kept in the worker for the last two
+ * (on_packet_after()), rare, so that the common path keeps nothing but the
+ * worker across its calls and ends in a jump to detection.
+ */
 static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
 {
 	struct sw_worker *c = (struct sw_worker *)user;
 	struct sw_pkt *p = &c->pkt;
-	uint64_t ts = (uint64_t)sw_tv_to_us(&hdr->ts);
 
-	sw_decode(c->linktype, data, hdr->caplen, hdr->len, ts, p);
-	sw_counters_add(c->cnt, p);
+	c->hdr = hdr;
+	c->data = data;
+	sw_decode(c->linktype, data, hdr->caplen, hdr->len, (uint64_t)sw_tv_to_us(&hdr->ts), p);
+	sw_counters_add(c->cnt, &c->tally, p);
+	if (c->evpcap || (p->flags & SW_PF_FRAG)) {
+		on_packet_after(c);
+		return;
+	}
 	if (c->detect)
 		sw_detect_packet(c->detect, p);
-	if (c->evpcap)
-		sw_evpcap_packet(c->evpcap, hdr, data, p);
-	if (p->flags & SW_PF_FRAG)
-		on_fragment(c, p, data);
 }
 
 /* -j N: the packet path, once the group was whole (see join_fanout). */
@@ -491,14 +517,16 @@ static uint64_t held_drops(struct sw_capture *c)
 	return c->sysfs_drops;
 }
 
-/* A worker's counters brought up to date: its socket's drops (the
- * interface's drops once, with worker 0: every handle reads the same
- * interface counters), its fragment tracker and tables. */
+/* A worker's counters brought up to date: the tally of their common case,
+ * its socket's drops (the interface's drops once, with worker 0: every
+ * handle reads the same interface counters), its fragment tracker and
+ * tables. Before they are read. */
 static void refresh_counters(struct sw_worker *wk, pcap_t *h)
 {
 	struct sw_capture *c = wk->c;
 	struct pcap_stat ps;
 
+	sw_counters_fold(wk->cnt, &wk->tally);
 	if (c->live && h && pcap_stats(h, &ps) == 0) {
 		wk->cnt->dropped = ps.ps_drop;
 		/* libpcap reads sysfs by path, which a chroot hides: it would count

@@ -1,12 +1,15 @@
 /*
  * counters.c - per-run counting of every packet (and of the seconds that
  * saw packets, for a live rate), and the exit summary.
- * This sits on the packet path: array increments, nothing else.
+ * This sits on the packet path: array increments, nothing else. The common
+ * case is counted inline (counters.h), its traffic in a tally folded in
+ * when the counters are read; every other packet comes here.
  */
 #include "config.h"
 
 #include <assert.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "counters.h"
 
@@ -127,14 +130,16 @@ static_assert(SW_L3_IPV6 == SW_L3_IPV4 + 1 && SW_TR_IPV6 == SW_TR_IPV4 + 1,
               "the IP versions in the same order in both enums");
 
 /*
- * On every packet, so the common case is a straight line: a packet in time
- * order within the second under way, decoded whole as IPv4 or IPv6. In
- * time order (ts >= last_ts) it cannot be earlier than first_ts (last_ts is
- * the latest time or 0, first_ts the earliest), and within the second
- * under way (ts < rate_end_us) it only adds to that second. On a zeroed
- * struct both bounds are 0, so the first packet takes count_times() too.
+ * Every packet but sw_counters_add()'s common case comes here, with the
+ * rules in full; the common case among these (a packet of another kind in
+ * time order) is still a straight line. In time order (ts >= last_ts) a
+ * packet cannot be earlier than first_ts (last_ts is the latest time or 0,
+ * first_ts the earliest), and within the second under way (ts <
+ * rate_end_us) it only adds to that second. On a zeroed struct both bounds
+ * are 0, so the first packet takes count_times() (and never the inline
+ * common case).
  */
-void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p)
+void sw_counters_add_other(struct sw_counters *c, const struct sw_pkt *p)
 {
 	int64_t ts = (int64_t)p->ts_us;
 
@@ -156,6 +161,20 @@ void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p)
 	if (p->flags & SW_PF_FRAG)
 		c->traffic[SW_TR_FRAGMENTS]++;
 	c->traffic[l4_traffic(p->proto)]++;
+}
+
+void sw_counters_fold(struct sw_counters *c, struct sw_tally *t)
+{
+	for (unsigned v = 0; v < 2; v++) {
+		for (unsigned proto = 0; proto < 256; proto++) {
+			uint64_t n = t->ip[v][proto];
+
+			c->packets += n;
+			c->traffic[SW_TR_IPV4 + v] += n;
+			c->traffic[l4_traffic((uint8_t)proto)] += n;
+		}
+	}
+	memset(t, 0, sizeof *t);
 }
 
 uint64_t sw_counters_errors(const struct sw_counters *c)

@@ -1,7 +1,9 @@
 /*
  * counters.h - what a capture run counts: packets, bytes, drops, decode
  * errors by reason, anomalies and traffic by protocol. The capture thread
- * owns one struct sw_counters and sends copies to the writer.
+ * owns one struct sw_counters, with the tally of its common case (struct
+ * sw_tally, folded in before the counters are read), and sends copies to
+ * the writer.
  */
 #ifndef SW_COUNTERS_H
 #define SW_COUNTERS_H
@@ -60,9 +62,52 @@ struct sw_counters {
 	uint64_t peak_pps;        /* the most packets in one closed second */
 };
 
-/* Count one decoded packet (packets, bytes, times, error, traffic). c starts
- * zeroed (static, or memset), as the fast path of the common case assumes. */
-void sw_counters_add(struct sw_counters *c, const struct sw_pkt *p);
+/*
+ * The common case's traffic, counted apart from struct sw_counters (whose
+ * copies travel as records) and folded into it before it is read
+ * (sw_counters_fold()): a whole IPv4 or IPv6 packet, untagged and not a
+ * fragment, counts once here, by version and protocol, where it counts
+ * three times in the counters (packets, its version, its protocol).
+ */
+struct sw_tally {
+	uint64_t ip[2][256]; /* [IPv4, IPv6][IP protocol] */
+};
+
+/* sw_counters_add() for every packet but the common case: the counting
+ * rules in full, into c alone. */
+void sw_counters_add_other(struct sw_counters *c, const struct sw_pkt *p);
+
+/*
+ * Count one decoded packet (packets, bytes, times, error, traffic). c and t
+ * start zeroed (static, or memset), as the common case assumes. Inline, in
+ * the packet path of its caller: the common case is a packet in time order
+ * within the second under way (see sw_counters_add_other()), decoded whole
+ * as IPv4 or IPv6, without a VLAN tag, not a fragment, and it adds to the
+ * times and bytes of c and to the tally t. The packets and traffic[] of c
+ * are up to date only after sw_counters_fold() (packets is 0 only while
+ * none was counted: the first packet is never the common case).
+ */
+static inline void sw_counters_add(struct sw_counters *c, struct sw_tally *t,
+                                   const struct sw_pkt *p)
+{
+	int64_t ts = (int64_t)p->ts_us;
+	unsigned v = (unsigned)p->l3 - SW_L3_IPV4;
+
+	if (ts >= c->last_ts && ts < c->rate_end_us && p->err == SW_DERR_NONE && v < 2 &&
+	    !(p->flags & SW_PF_FRAG) && p->vlan_depth == 0) {
+		c->last_ts = ts;
+		c->rate_count++;
+		c->bytes += p->wirelen;
+		t->ip[v][p->proto]++;
+		return;
+	}
+	sw_counters_add_other(c, p);
+}
+
+/* Add the tally t into c's packets and traffic[] and clear it: c is then
+ * what sw_counters_add() counted, all of it. Before reading c (or copying,
+ * merging, printing it). */
+void sw_counters_fold(struct sw_counters *c, struct sw_tally *t);
 /* The seconds that saw packets and the busiest one (active_seconds,
  * peak_pps): the part of sw_counters_add() that a packet at ts_us counts
  * there (-j N files: the reader counts them for the run). */

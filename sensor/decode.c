@@ -124,6 +124,53 @@ static uint32_t rd32(const uint8_t *b)
 	       (uint32_t)b[2] << 8 | b[3];
 }
 
+/*
+ * Two neighbours on the wire into two neighbours of struct sw_pkt: the
+ * ports (two 16-bit numbers) and the sequence and acknowledgment numbers
+ * (two 32-bit ones), each pair with one load and one store where reading
+ * them field by field takes three instructions a field. On a little-endian
+ * machine a byte swap of the whole puts both fields right but in the
+ * wrong order, so a rotation by half swaps them back; on a big-endian one
+ * the bytes are already what the fields hold.
+ */
+static_assert(offsetof(struct sw_pkt, dport) == offsetof(struct sw_pkt, sport) + 2,
+              "set_ports() writes sport and dport at once");
+static_assert(offsetof(struct sw_pkt, tcp_ack) == offsetof(struct sw_pkt, tcp_seq) + 4,
+              "set_seq_ack() writes tcp_seq and tcp_ack at once");
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static void set_ports(struct sw_pkt *p, const uint8_t *b)
+{
+	uint32_t v;
+
+	memcpy(&v, b, 4);
+	v = __builtin_bswap32(v);
+	v = v >> 16 | v << 16;
+	memcpy((unsigned char *)p + offsetof(struct sw_pkt, sport), &v, 4);
+}
+
+static void set_seq_ack(struct sw_pkt *p, const uint8_t *b)
+{
+	uint64_t v;
+
+	memcpy(&v, b, 8);
+	v = __builtin_bswap64(v);
+	v = v >> 32 | v << 32;
+	memcpy((unsigned char *)p + offsetof(struct sw_pkt, tcp_seq), &v, 8);
+}
+#else
+static void set_ports(struct sw_pkt *p, const uint8_t *b)
+{
+	p->sport = rd16(b);
+	p->dport = rd16(b + 2);
+}
+
+static void set_seq_ack(struct sw_pkt *p, const uint8_t *b)
+{
+	p->tcp_seq = rd32(b);
+	p->tcp_ack = rd32(b + 4);
+}
+#endif
+
 static uint32_t min32(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;
@@ -419,27 +466,20 @@ static int icmp4_is_error(uint8_t type)
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 }
 
-/* The fixed TCP header (decode_l4()'s arguments), all but the options:
- * those are tcp_options()'s, for p->tcp_optlen bytes when it returns
- * SW_DERR_NONE. Apart so that the fast path (decode_fast()) runs the same
- * code as the general walk. */
-static inline enum sw_derr tcp_header(const uint8_t *l4, uint32_t cap, uint32_t len,
-                                      int first, struct sw_pkt *p)
+/* tcp_header() once the fixed header is known to be there, whole (len
+ * >= 20 and 20 bytes readable): the fast path (decode_fast()), which has
+ * checked that, comes in here. */
+static inline enum sw_derr tcp_fixed(const uint8_t *l4, uint32_t len, int first,
+                                     struct sw_pkt *p)
 {
 	uint32_t hl;
 
-	if (len < 20)
-		return first ? SW_DERR_FRAG_TINY : SW_DERR_TCP_TRUNC;
-	if (cap < 20)
-		return SW_DERR_TCP_TRUNC;
-	p->sport = rd16(l4);
-	p->dport = rd16(l4 + 2);
-	p->tcp_seq = rd32(l4 + 4);
-	p->tcp_ack = rd32(l4 + 8);
+	set_ports(p, l4);
+	set_seq_ack(p, l4 + 4);
 	p->tcp_flags = l4[13];
 	p->tcp_win = rd16(l4 + 14);
 	p->flags |= SW_PF_HAS_PORTS;
-	hl = (uint32_t)(l4[12] >> 4) * 4;
+	hl = ((uint32_t)l4[12] & 0xf0) >> 2; /* the data offset, in bytes */
 	if (hl < 20)
 		return SW_DERR_TCP_HLEN;
 	if (hl > len)
@@ -447,6 +487,20 @@ static inline enum sw_derr tcp_header(const uint8_t *l4, uint32_t cap, uint32_t 
 	p->tcp_optlen = (uint8_t)(hl - 20);
 	p->payload_len = (uint16_t)(len - hl);
 	return SW_DERR_NONE;
+}
+
+/* The fixed TCP header (decode_l4()'s arguments), all but the options:
+ * those are tcp_options()'s, for p->tcp_optlen bytes when it returns
+ * SW_DERR_NONE. Apart so that the fast path (decode_fast()) runs the same
+ * code as the general walk. */
+static inline enum sw_derr tcp_header(const uint8_t *l4, uint32_t cap, uint32_t len,
+                                      int first, struct sw_pkt *p)
+{
+	if (len < 20)
+		return first ? SW_DERR_FRAG_TINY : SW_DERR_TCP_TRUNC;
+	if (cap < 20)
+		return SW_DERR_TCP_TRUNC;
+	return tcp_fixed(l4, len, first, p);
 }
 
 /* The options after tcp_header(): p->tcp_optlen bytes of them, of which the
@@ -483,8 +537,7 @@ static enum sw_derr decode_l4(const uint8_t *l4, uint32_t cap, uint32_t len,
 			return first ? SW_DERR_FRAG_TINY : SW_DERR_UDP_TRUNC;
 		if (cap < 8)
 			return SW_DERR_UDP_TRUNC;
-		p->sport = rd16(l4);
-		p->dport = rd16(l4 + 2);
+		set_ports(p, l4);
 		p->flags |= SW_PF_HAS_PORTS;
 		ulen = rd16(l4 + 4);
 		/* A first fragment holds only part of the datagram the UDP
@@ -800,6 +853,8 @@ static enum sw_derr decode_link(int linktype, const uint8_t *b, uint32_t cap,
  * vector stores but the whole 168 with a rep stos, which runs one step per 8
  * bytes (12 instructions this way, 28 that way, on every packet).
  */
+static_assert(SW_PF_DF == 0x4000 >> 7, "decode_fast() shifts DF into place");
+
 #define CLEAR_PIECE 64
 static_assert(sizeof(struct sw_pkt) > 2 * CLEAR_PIECE &&
               sizeof(struct sw_pkt) <= 3 * CLEAR_PIECE,
@@ -866,27 +921,111 @@ static int options_known(const uint8_t *o, uint32_t optlen, struct sw_pkt *p)
 	return 1;
 }
 
+/* The options that options_known() does not know, walked (apart, so
+ * that the registers of the walk are not saved for the known ones). */
+__attribute__((noinline))
+static enum sw_derr fast_tcp_walk(const uint8_t *l4, uint32_t cap, struct sw_pkt *p)
+{
+	p->err = tcp_header_options(l4, cap, p);
+	return p->err;
+}
+
+/* p->err is still the SW_DERR_NONE of clear_pkt() for the known layouts. */
 __attribute__((noinline))
 static enum sw_derr fast_tcp_options(const uint8_t *l4, uint32_t cap, struct sw_pkt *p)
 {
 	if (cap - 20 >= p->tcp_optlen && options_known(l4 + 20, p->tcp_optlen, p))
-		p->err = SW_DERR_NONE;
-	else
-		p->err = tcp_header_options(l4, cap, p);
-	return p->err;
+		return SW_DERR_NONE;
+	return fast_tcp_walk(l4, cap, p);
 }
 
-/* TCP in the fast path: the general walk's decode_l4() for TCP. */
+/* TCP in the fast path: the general walk's decode_l4() for TCP, for a
+ * segment whose fixed header its callers have checked is there (cap >=
+ * 20, and len >= cap), so it skips tcp_header()'s checks of those lengths
+ * (tcp_fixed()). p->err is still the SW_DERR_NONE of clear_pkt() when it
+ * needs no change. */
 static inline enum sw_derr fast_tcp(const uint8_t *l4, uint32_t cap, uint32_t len,
                                     struct sw_pkt *p)
 {
-	enum sw_derr e = tcp_header(l4, cap, len, 0, p);
+	enum sw_derr e = tcp_fixed(l4, len, 0, p);
 
-	if (e != SW_DERR_NONE || p->tcp_optlen == 0) {
+	if (e != SW_DERR_NONE) {
 		p->err = e;
 		return e;
 	}
+	if (p->tcp_optlen == 0)
+		return SW_DERR_NONE;
 	return fast_tcp_options(l4, cap, p);
+}
+
+/* A frame the fast path turns away, to the general walk, which starts
+ * over (and clears what was written). The times from p, not from
+ * registers kept for this. */
+static enum sw_derr fast_refused(const uint8_t *b, uint32_t cap, struct sw_pkt *p)
+{
+	return sw_decode_general(SW_DLT_EN10MB, b, cap, p->wirelen, p->ts_us, p);
+}
+
+/* IPv4 in the fast path, off bytes into the frame b of cap bytes (at
+ * least 20 of them left). */
+static inline __attribute__((always_inline)) enum sw_derr
+fast_ipv4(const uint8_t *b, uint32_t off, uint32_t cap, struct sw_pkt *p)
+{
+	const uint8_t *ip = b + off;
+	/* the total length and the identification, read at once: the two
+	 * stores below then become one (the fields are neighbours in struct
+	 * sw_pkt too) */
+	uint32_t len_id = rd32(ip + 2);
+	uint32_t n = cap - off, len = len_id >> 16;
+	uint16_t frag = rd16(ip + 6);
+	uint8_t nh;
+
+	/* version 4, 20-byte header; not a fragment (DF may be set) */
+	if (ip[0] != 0x45 || len < 20 || (frag & 0x3fff) != 0)
+		return fast_refused(b, cap, p);
+	p->l3 = SW_L3_IPV4;
+	p->ip_len = (uint16_t)len;
+	p->ip_id = (uint16_t)len_id;
+	p->ttl = ip[8];
+	p->proto = nh = ip[9];
+	set_addr4(&p->src, ip + 12);
+	set_addr4(&p->dst, ip + 16);
+	p->flags = (uint16_t)((frag >> 7) & SW_PF_DF); /* 0x4000 on the wire */
+	n = min32(n, len); /* Ethernet padding is not part of the datagram */
+	/* both fixed headers there (and so len >= 40 too) */
+	if (nh == SW_IPPROTO_TCP && n >= 20 + 20)
+		return fast_tcp(ip + 20, n - 20, len - 20, p);
+	return fast_l4(ip + 20, n - 20, len - 20, 0, p);
+}
+
+/* IPv6 in the fast path (see fast_ipv4()); apart, so that the registers
+ * it needs are not saved for IPv4. The frame and its length come in where
+ * sw_decode() has them (its second and third arguments): nothing moves for
+ * the call. */
+__attribute__((noinline))
+static enum sw_derr fast_ipv6(uint32_t off, const uint8_t *b, uint32_t cap,
+                              struct sw_pkt *p)
+{
+	const uint8_t *ip = b + off;
+	uint32_t n = cap - off, len;
+	uint8_t nh;
+
+	if (n < 40 || (ip[0] >> 4) != 6)
+		return fast_refused(b, cap, p);
+	nh = ip[6];
+	if (nh != SW_IPPROTO_TCP && nh != SW_IPPROTO_UDP && nh != SW_IPPROTO_ICMPV6)
+		return fast_refused(b, cap, p);
+	len = 40 + (uint32_t)rd16(ip + 4);
+	p->l3 = SW_L3_IPV6;
+	p->ip_len = (uint16_t)min32(len, 0xffff);
+	p->ttl = ip[7];
+	p->proto = nh;
+	set_addr6(&p->src, ip + 8);
+	set_addr6(&p->dst, ip + 24);
+	n = min32(n, len);
+	if (nh == SW_IPPROTO_TCP && n >= 40 + 20)
+		return fast_tcp(ip + 40, n - 40, len - 40, p);
+	return fast_l4(ip + 40, n - 40, len - 40, 1, p);
 }
 
 /*
@@ -894,8 +1033,9 @@ static inline enum sw_derr fast_tcp(const uint8_t *l4, uint32_t cap, uint32_t le
  * without options or IPv6 without extension headers, and no fragment.
  * decode_fast() takes those through the link and IP layers straight, with
  * the checks of the general walk that such a frame could fail, and hands
- * the transport header to the general walk's own tcp_header() and
- * decode_l4() with the arguments the general walk would give them: what
+ * the transport header to the general walk's own code (tcp_fixed(), which
+ * is tcp_header() past the length checks the fast path makes itself, and
+ * decode_l4()) with the arguments the general walk would give them: what
  * comes out is the general walk's sw_pkt, field for field (test_decode
  * and fuzz_packets compare the two). Anything else (a second tag, IPv4
  * options, a fragment, an extension header, an IP header cut short) goes
@@ -904,69 +1044,33 @@ static inline enum sw_derr fast_tcp(const uint8_t *l4, uint32_t cap, uint32_t le
 static enum sw_derr decode_fast(const uint8_t *b, uint32_t cap, uint32_t wirelen,
                                 uint64_t ts_us, struct sw_pkt *p)
 {
-	const uint8_t *ip;
-	uint32_t off = 14, n, len;
-	uint16_t type, frag;
-	uint8_t nh;
+	uint32_t off = 14;
+	uint16_t type;
 
 	clear_pkt(p);
 	p->ts_us = ts_us;
 	p->caplen = cap;
 	p->wirelen = wirelen;
 	if (cap < 14 + 20)
-		goto general;
+		return fast_refused(b, cap, p);
+	/* untagged IPv4 first, the most common, with its offset a constant
+	 * (fast_ipv4() is inlined twice) */
 	type = rd16(b + 12);
+	if (type == ET_IPV4)
+		return fast_ipv4(b, 14, cap, p);
 	if (type == ET_VLAN) {
 		if (cap < 18 + 20)
-			goto general;
+			return fast_refused(b, cap, p);
 		p->vlan_depth = 1;
 		p->vlan_id = rd16(b + 14) & 0x0fff;
 		type = rd16(b + 16);
 		off = 18;
+		if (type == ET_IPV4)
+			return fast_ipv4(b, 18, cap, p);
 	}
-	ip = b + off;
-	n = cap - off; /* at least 20 */
-	if (type == ET_IPV4) {
-		/* version 4, 20-byte header; not a fragment (DF may be set) */
-		len = rd16(ip + 2);
-		frag = rd16(ip + 6);
-		if (ip[0] != 0x45 || len < 20 || (frag & 0x3fff) != 0)
-			goto general;
-		p->l3 = SW_L3_IPV4;
-		p->ip_len = (uint16_t)len;
-		p->ip_id = rd16(ip + 4);
-		p->ttl = ip[8];
-		p->proto = nh = ip[9];
-		set_addr4(&p->src, ip + 12);
-		set_addr4(&p->dst, ip + 16);
-		if (frag & 0x4000)
-			p->flags = SW_PF_DF;
-		n = min32(n, len); /* Ethernet padding is not part of the datagram */
-		if (nh == SW_IPPROTO_TCP)
-			return fast_tcp(ip + 20, n - 20, len - 20, p);
-		return fast_l4(ip + 20, n - 20, len - 20, 0, p);
-	}
-	if (type == ET_IPV6) {
-		if (n < 40 || (ip[0] >> 4) != 6)
-			goto general;
-		nh = ip[6];
-		if (nh != SW_IPPROTO_TCP && nh != SW_IPPROTO_UDP && nh != SW_IPPROTO_ICMPV6)
-			goto general;
-		len = 40 + (uint32_t)rd16(ip + 4);
-		p->l3 = SW_L3_IPV6;
-		p->ip_len = (uint16_t)min32(len, 0xffff);
-		p->ttl = ip[7];
-		p->proto = nh;
-		set_addr6(&p->src, ip + 8);
-		set_addr6(&p->dst, ip + 24);
-		n = min32(n, len);
-		if (nh == SW_IPPROTO_TCP)
-			return fast_tcp(ip + 40, n - 40, len - 40, p);
-		return fast_l4(ip + 40, n - 40, len - 40, 1, p);
-	}
-general:
-	/* the times from p, not from registers kept for this */
-	return sw_decode_general(SW_DLT_EN10MB, b, cap, p->wirelen, p->ts_us, p);
+	if (type == ET_IPV6)
+		return fast_ipv6(off, b, cap, p);
+	return fast_refused(b, cap, p);
 }
 
 /* Not inlined into sw_decode(), which jumps to it last, like to the last

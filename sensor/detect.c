@@ -1458,6 +1458,7 @@ static uint8_t syn_pflags(const struct sw_pkt *p)
 	return (uint8_t)(p->tcp_flags | (p->tcp_nopts >= 3 ? SW_PROBE_OS_STACK : 0));
 }
 
+__attribute__((noinline))
 static void tcp_rst(struct sw_detect *d, const struct sw_pkt *p)
 {
 	struct sw_contact *c = answered(d, p, SW_IPPROTO_TCP, p->sport);
@@ -1478,39 +1479,39 @@ static void tcp_rst(struct sw_detect *d, const struct sw_pkt *p)
 		watch_session(d, c, p);
 }
 
-static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
+/* A SYN (no ACK, no FIN): a probe, unless it is counted for a flood. */
+__attribute__((noinline))
+static void tcp_syn(struct sw_detect *d, const struct sw_pkt *p)
+{
+	if (flood_packet(d, SW_FL_SYN, p, p->dport))
+		return;
+	probe(d, p, p->dport, SW_G_TCP, SW_C_SYN, syn_pflags(p));
+}
+
+/* A SYN-ACK (no FIN): the answer of an open port. */
+__attribute__((noinline))
+static void tcp_syn_ack(struct sw_detect *d, const struct sw_pkt *p)
+{
+	struct sw_contact *c = answered(d, p, SW_IPPROTO_TCP, p->sport);
+
+	if (c && c->state == SW_C_SYN) {
+		c->state = SW_C_SYNACK; /* now the source must complete or reset */
+		/* a new handshake on a reused tuple: its completing ACK
+		 * must reach the contact table, not the filter */
+		sw_contacts_conn_forget(d->contacts, &p->src, &p->dst, p->sport, p->dport);
+	}
+}
+
+/* tcp_ack_or_fin() past the connection filter: the ACK completing a
+ * handshake, a segment of a connection not in the filter, or a stealth
+ * probe. */
+__attribute__((noinline))
+static void tcp_unfiltered(struct sw_detect *d, const struct sw_pkt *p)
 {
 	uint8_t fl = p->tcp_flags;
 	struct sw_contact *c;
 	unsigned variant;
 
-	if (fl & SW_TH_RST) {
-		tcp_rst(d, p);
-		return;
-	}
-	if ((fl & (SW_TH_SYN | SW_TH_ACK | SW_TH_FIN)) == SW_TH_SYN) {
-		if (flood_packet(d, SW_FL_SYN, p, p->dport))
-			return;
-		probe(d, p, p->dport, SW_G_TCP, SW_C_SYN, syn_pflags(p));
-		return;
-	}
-	if ((fl & (SW_TH_SYN | SW_TH_ACK | SW_TH_FIN)) == (SW_TH_SYN | SW_TH_ACK)) {
-		c = answered(d, p, SW_IPPROTO_TCP, p->sport);
-		if (c && c->state == SW_C_SYN) {
-			c->state = SW_C_SYNACK; /* now the source must complete or reset */
-			/* a new handshake on a reused tuple: its completing ACK
-			 * must reach the contact table, not the filter */
-			sw_contacts_conn_forget(d->contacts, &p->src, &p->dst, p->sport, p->dport);
-		}
-		return;
-	}
-	/* neither SYN nor RST. A data segment is neither a probe nor the ACK
-	 * completing a handshake: skip the lookups, most packets are these. */
-	if (p->payload_len && !(fl & SW_TH_FIN))
-		return;
-	/* an ACK or FIN of an established connection: nothing to learn */
-	if (sw_contacts_conn_known(d->contacts, &p->src, &p->dst, p->sport, p->dport))
-		return;
 	/* part of a known connection, or a stealth probe */
 	c = sw_contacts_find(d->contacts,
 	                     sw_contact_key(d->contacts, &p->src, &p->dst, SW_IPPROTO_TCP, p->dport));
@@ -1551,6 +1552,50 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 		c->variant = (uint8_t)variant;
 }
 
+/* Neither SYN nor RST, and no data (or a FIN). Most are an ACK or FIN of
+ * an established connection, which the filter knows: nothing to learn. The
+ * rest is apart (tcp_unfiltered()), so that these save only the two
+ * registers they keep across the lookup. */
+__attribute__((noinline))
+static void tcp_ack_or_fin(struct sw_detect *d, const struct sw_pkt *p)
+{
+	if (sw_contacts_conn_known(d->contacts, &p->src, &p->dst, p->sport, p->dport))
+		return;
+	tcp_unfiltered(d, p);
+}
+
+/*
+ * A TCP segment, by its flags. Each kind has a function of its own, which
+ * this calls last (a jump): the dispatch itself saves no registers. A
+ * segment with neither SYN nor RST is tested first, and a data segment
+ * among them returns at once: it is neither a probe nor the ACK completing
+ * a handshake (most packets are these: no lookup).
+ */
+static inline void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
+{
+	uint8_t fl = p->tcp_flags;
+
+	if (fl & (SW_TH_SYN | SW_TH_RST)) {
+		if (fl & SW_TH_RST) {
+			tcp_rst(d, p);
+			return;
+		}
+		switch (fl & (SW_TH_SYN | SW_TH_ACK | SW_TH_FIN)) {
+		case SW_TH_SYN:
+			tcp_syn(d, p);
+			return;
+		case SW_TH_SYN | SW_TH_ACK:
+			tcp_syn_ack(d, p);
+			return;
+		default:
+			break; /* SYN with FIN: as the rest */
+		}
+	}
+	if (p->payload_len && !(fl & SW_TH_FIN))
+		return;
+	tcp_ack_or_fin(d, p);
+}
+
 static bool multicast_or_broadcast(const struct sw_addr *a)
 {
 	if (a->family == SW_AF_INET)
@@ -1558,6 +1603,7 @@ static bool multicast_or_broadcast(const struct sw_addr *a)
 	return a->bytes[0] == 0xff;
 }
 
+__attribute__((noinline))
 static void udp_packet(struct sw_detect *d, const struct sw_pkt *p)
 {
 	struct sw_contact *c = answered(d, p, SW_IPPROTO_UDP, p->sport);
@@ -1614,6 +1660,7 @@ static uint16_t request_of_reply(const struct sw_pkt *p)
 	return (uint16_t)(p->icmp_type == SW_ICMP_ECHO_REPLY ? SW_ICMP_ECHO : p->icmp_type - 1);
 }
 
+__attribute__((noinline))
 static void icmp_packet(struct sw_detect *d, const struct sw_pkt *p)
 {
 	struct sw_contact *c;
@@ -1740,17 +1787,28 @@ static void housekeeping(struct sw_detect *d)
 	flood_unlock(d);
 }
 
+/* advance()'s rare step, apart so that the packet path keeps no registers
+ * for it: the first packet sets the first tick (next_tick 0, at or below
+ * now, which starts at 0 and only grows), a tick that is due runs the
+ * housekeeping. */
+__attribute__((noinline, cold))
+static void tick(struct sw_detect *d)
+{
+	if (d->next_tick != 0)
+		housekeeping(d);
+	d->next_tick = d->now + SW_DETECT_TICK_US;
+}
+
 static void advance(struct sw_detect *d, int64_t ts)
 {
-	/* packet time only moves forward: a reordered packet does not rewind */
-	if (ts > d->now)
-		d->now = ts;
-	if (d->next_tick == 0)
-		d->next_tick = d->now + SW_DETECT_TICK_US;
-	if (d->now >= d->next_tick) {
-		housekeeping(d);
-		d->next_tick = d->now + SW_DETECT_TICK_US;
-	}
+	/* packet time only moves forward: a reordered packet does not rewind
+	 * (a select and a store, where a branch would be taken on nearly
+	 * every packet) */
+	int64_t now = ts > d->now ? ts : d->now;
+
+	d->now = now;
+	if (now >= d->next_tick)
+		tick(d);
 }
 
 /* ---- public ---------------------------------------------------------------- */
@@ -1760,11 +1818,13 @@ void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p)
 	if (p->err != SW_DERR_NONE || (p->l3 != SW_L3_IPV4 && p->l3 != SW_L3_IPV6))
 		return;
 	advance(d, (int64_t)p->ts_us);
-	switch (p->proto) {
-	case SW_IPPROTO_TCP:
+	/* TCP first: nearly all packets are */
+	if (p->proto == SW_IPPROTO_TCP) {
 		if (p->flags & SW_PF_HAS_PORTS)
 			tcp_packet(d, p);
-		break;
+		return;
+	}
+	switch (p->proto) {
 	case SW_IPPROTO_UDP:
 		if (p->flags & SW_PF_HAS_PORTS)
 			udp_packet(d, p);

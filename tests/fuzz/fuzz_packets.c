@@ -13,7 +13,9 @@
  *
  * Invariants: the decoder's fast path for the common case gives what the
  * general walk gives (sw_decode_general), byte for byte; the decoder's
- * fragment fields stay inside the captured frame; the record stream is consistent (updates, evidence and closes
+ * fragment fields stay inside the captured frame; every packet is counted
+ * once by kind, every IP packet once by protocol (the counters with their
+ * tally folded in); the record stream is consistent (updates, evidence and closes
  * belong to an open detection, evidence lines are terminated) and every
  * detection opened is closed by sw_detect_finish(); the engine's memory
  * does not change after sw_detect_new().
@@ -136,10 +138,30 @@ static void check_general(int linktype, const uint8_t *frame, uint32_t caplen, u
 	           linktype, caplen, sw_derr_name(p->err), sw_derr_name(g.err));
 }
 
+/* Every packet counted once: as its decode error, or as its link-layer
+ * kind; and every IP packet once by its protocol (the tally of the common
+ * case folded in). */
+static void check_counted(struct sw_counters *c, struct sw_tally *t)
+{
+	uint64_t kinds, ip, l4;
+
+	sw_counters_fold(c, t);
+	kinds = sw_counters_errors(c) + c->traffic[SW_TR_IPV4] + c->traffic[SW_TR_IPV6] +
+	        c->traffic[SW_TR_ARP] + c->traffic[SW_TR_OTHER_L3];
+	ip = c->traffic[SW_TR_IPV4] + c->traffic[SW_TR_IPV6];
+	l4 = c->traffic[SW_TR_TCP] + c->traffic[SW_TR_UDP] + c->traffic[SW_TR_ICMP] +
+	     c->traffic[SW_TR_ICMP6] + c->traffic[SW_TR_OTHER_L4];
+	FUZZ_CHECK(kinds == c->packets, "%llu packets counted as %llu kinds",
+	           (unsigned long long)c->packets, (unsigned long long)kinds);
+	FUZZ_CHECK(l4 == ip, "%llu IP packets counted as %llu protocols",
+	           (unsigned long long)ip, (unsigned long long)l4);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sw_detect_sink sink = { check_record, &st };
 	static struct sw_counters cnt;
+	static struct sw_tally tally;
 	struct sw_detect *d;
 	struct sw_frag *frag;
 	struct sw_pkt p, head;
@@ -152,6 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	linktype = linktypes[data[0] % (sizeof linktypes / sizeof linktypes[0])];
 	memset(&st, 0, sizeof st);
 	memset(&cnt, 0, sizeof cnt);
+	memset(&tally, 0, sizeof tally);
 	d = sw_detect_new(&settings, sink);
 	frag = sw_frag_new(16);
 	FUZZ_CHECK(d && frag, "cannot allocate the engine");
@@ -175,7 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sw_decode(linktype, frame, caplen, caplen, ts, &p);
 		check_decoded(&p, caplen);
 		check_general(linktype, frame, caplen, ts, &p);
-		sw_counters_add(&cnt, &p);
+		sw_counters_add(&cnt, &tally, &p);
 		sw_detect_packet(d, &p);
 		if (p.flags & SW_PF_FRAG) {
 			unsigned found = sw_frag_check(frag, &p, frame, &head);
@@ -188,6 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(frame);
 	}
 	sw_detect_finish(d);
+	check_counted(&cnt, &tally);
 	FUZZ_CHECK(sw_detect_memory(d) == mem, "engine memory changed: %llu -> %llu",
 	           (unsigned long long)mem, (unsigned long long)sw_detect_memory(d));
 	FUZZ_CHECK(st.opens == st.closes, "%llu detections opened, %llu closed",
