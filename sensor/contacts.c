@@ -7,10 +7,14 @@
  * a lookup reads one line and touches an entry only when a tag matches (the
  * entry's full key then decides), and choosing a victim reads that same
  * line.
- * The ring holds (slot, generation, time) in arming order; an entry whose
- * slot was since reused or re-armed carries an old generation and is
+ * The ring holds (slot, time) in arming order; an entry's generation is its
+ * position in the ring, which arming writes into the contact, so an entry
+ * whose slot was since reused or re-armed carries an old generation and is
  * skipped. When the ring is full its oldest entry is dropped: that contact
  * then simply waits for an answer or for its slot to be reused.
+ * A new contact is armed as it is inserted, and the contact the ring hands
+ * out as expired is marked settled as it is handed out: each packet's
+ * contact work is one call into this file where it was up to four.
  */
 #include "config.h"
 
@@ -26,7 +30,6 @@
 
 struct ring_entry {
 	uint32_t slot;
-	uint32_t gen;
 	int64_t t;
 };
 
@@ -48,7 +51,6 @@ struct sw_contacts {
 	uint64_t ck[4];            /* its hash key, drawn from the SipHash key */
 	uint32_t ring_mask;
 	uint64_t ring_head, ring_tail; /* free-running */
-	uint32_t next_gen;
 };
 
 struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *key)
@@ -73,7 +75,6 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 	t->conn_mask = n / 8 - 1;
 	for (int i = 0; i < 4; i++)
 		t->ck[i] = sw_siphash(key, &i, sizeof i) | 1;
-	t->next_gen = 1;
 	if (!t->slots || !t->buckets || !t->ring || !t->conn) {
 		sw_contacts_free(t);
 		return NULL;
@@ -103,11 +104,13 @@ uint64_t sw_contacts_memory(const struct sw_contacts *t)
 	       n / 8 * sizeof *t->conn;
 }
 
-uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
-                        const struct sw_addr *dst, uint8_t proto, uint16_t port)
+/* The key: the families, protocol and port in the first word, then the
+ * addresses: one word for an IPv4 pair, four for others (keyhash.h).
+ * Inline for sw_contacts_lookup, which hashes and finds in one call. */
+__attribute__((always_inline))
+static inline uint64_t contact_key(const struct sw_contacts *t, const struct sw_addr *src,
+                                   const struct sw_addr *dst, uint8_t proto, uint16_t port)
 {
-	/* the families, protocol and port in the first word, then the
-	 * addresses: one word for an IPv4 pair, four for others (keyhash.h) */
 	uint64_t w[5];
 	uint64_t h;
 
@@ -125,6 +128,12 @@ uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
 	return h ? h : 1; /* 0 marks an empty slot */
 }
 
+uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
+                        const struct sw_addr *dst, uint8_t proto, uint16_t port)
+{
+	return contact_key(t, src, dst, proto, port);
+}
+
 static size_t bucket_of(const struct sw_contacts *t, uint64_t key)
 {
 	return (size_t)(key & t->bucket_mask);
@@ -137,7 +146,8 @@ static uint32_t tag_of(uint64_t key)
 	return tag ? tag : 1; /* 0 marks an empty way */
 }
 
-struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key)
+__attribute__((always_inline))
+static inline struct sw_contact *find(struct sw_contacts *t, uint64_t key)
 {
 	size_t b = bucket_of(t, key);
 	const struct bucket *bk = &t->buckets[b];
@@ -150,6 +160,19 @@ struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key)
 		if (bk->tag[i] == tag && t->slots[b * WAYS + (size_t)i].key == key)
 			return &t->slots[b * WAYS + (size_t)i];
 	return NULL;
+}
+
+struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key)
+{
+	return find(t, key);
+}
+
+struct sw_contact *sw_contacts_lookup(struct sw_contacts *t, const struct sw_addr *src,
+                                      const struct sw_addr *dst, uint8_t proto, uint16_t port,
+                                      uint64_t *key)
+{
+	*key = contact_key(t, src, dst, proto, port);
+	return find(t, *key);
 }
 
 /* A way's meta is pending << 31 | packet time in 2^20 us units (31 bits):
@@ -207,15 +230,39 @@ static int pick_victim(const struct bucket *bk)
 	return v;
 }
 
-struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key,
+/* The meta of slot i (way i % WAYS of bucket i / WAYS) */
+static inline uint32_t *meta_of(const struct sw_contacts *t, size_t i)
+{
+	return &t->buckets[i / WAYS].meta[i % WAYS];
+}
+
+/* Put c (slot i, meta *meta) on the timeout ring at its time c->t. Its
+ * generation is the ring position it takes, mod 2^32: the ring holds fewer
+ * entries than that, so an entry matches its contact's generation only
+ * while it is that contact's latest arming. */
+static inline void arm(struct sw_contacts *t, struct sw_contact *c, size_t i, uint32_t *meta)
+{
+	uint64_t pos = t->ring_head;
+	struct ring_entry *e = &t->ring[pos & t->ring_mask];
+
+	if (pos - t->ring_tail > t->ring_mask)
+		t->ring_tail++; /* full: forget the oldest deadline */
+	c->gen = (uint32_t)pos;
+	*meta = META_PENDING | ((uint32_t)((uint64_t)c->t >> 20) & ~META_PENDING);
+	e->slot = (uint32_t)i;
+	e->t = c->t;
+	t->ring_head = pos + 1;
+}
+
+struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key, int64_t now,
                                       struct sw_contact *victim, bool *had_victim)
 {
 	size_t b = bucket_of(t, key);
 	struct bucket *bk = &t->buckets[b];
-	struct sw_contact *c;
 	int v = pick_victim(bk);
+	size_t i = b * WAYS + (size_t)v;
+	struct sw_contact *c = &t->slots[i];
 
-	c = &t->slots[b * WAYS + (size_t)v];
 	*had_victim = false;
 	if (bk->tag[v] != 0) {
 		t->evictions++;
@@ -226,68 +273,80 @@ struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key,
 	}
 	memset(c, 0, sizeof *c);
 	c->key = key;
+	c->t = now;
 	bk->tag[v] = tag_of(key);
-	bk->meta[v] = 0;
+	arm(t, c, i, &bk->meta[v]);
 	return c;
+}
+
+/* The slot of c, which is in the table */
+static inline size_t slot_of(const struct sw_contacts *t, const struct sw_contact *c)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	uintptr_t p = (uintptr_t)c, lo = (uintptr_t)t->slots;
+
+	assert(p >= lo && p < lo + ((size_t)t->ring_mask + 1) * sizeof *t->slots &&
+	       (p - lo) % sizeof *t->slots == 0);
+#endif
+	return (size_t)(c - t->slots);
 }
 
 void sw_contacts_settled(struct sw_contacts *t, const struct sw_contact *c)
 {
-	/* an evicted contact is settled from a copy outside the table */
-	uintptr_t p = (uintptr_t)c, lo = (uintptr_t)t->slots;
-
-	if (p >= lo && p < lo + ((size_t)t->ring_mask + 1) * sizeof *t->slots) {
-		size_t i = (p - lo) / sizeof *t->slots;
-		t->buckets[i / WAYS].meta[i % WAYS] &= ~META_PENDING;
-	}
+	*meta_of(t, slot_of(t, c)) &= ~META_PENDING;
 }
 
 void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c)
 {
-	struct ring_entry *e;
+	size_t i = slot_of(t, c);
 
-	if (t->ring_head - t->ring_tail > t->ring_mask)
-		t->ring_tail++; /* full: forget the oldest deadline */
-	c->gen = t->next_gen++;
-	if (t->next_gen == 0)
-		t->next_gen = 1;
-	{
-		size_t i = (size_t)(c - t->slots);
-		t->buckets[i / WAYS].meta[i % WAYS] =
-			META_PENDING | ((uint32_t)((uint64_t)c->t >> 20) & ~META_PENDING);
-	}
-	e = &t->ring[t->ring_head & t->ring_mask];
-	e->slot = (uint32_t)(c - t->slots);
-	e->gen = c->gen;
-	e->t = c->t;
-	t->ring_head++;
+	arm(t, c, i, meta_of(t, i));
 }
 
-struct sw_contact *sw_contacts_next_expired(struct sw_contacts *t, int64_t deadline)
+/* The next contact armed at or before deadline that is still pending from
+ * that arming, marked settled, or NULL (sw_contacts_expire). */
+static inline struct sw_contact *next_expired(struct sw_contacts *t, int64_t deadline)
 {
-	while (t->ring_tail != t->ring_head) {
-		struct ring_entry *e = &t->ring[t->ring_tail & t->ring_mask];
+	uint64_t pos = t->ring_tail, head = t->ring_head;
+
+	for (; pos != head; pos++) {
+		const struct ring_entry *e = &t->ring[pos & t->ring_mask];
+		uint32_t *meta;
 		struct sw_contact *c;
 
 		if (e->t > deadline)
-			return NULL;
-		t->ring_tail++;
+			break;
+		meta = meta_of(t, e->slot);
 		c = &t->slots[e->slot];
 		/* Most deadlines find their contact settled long ago (answered,
 		 * or evicted and its slot reused). The bucket's line says so
 		 * (the pending bit of the way's meta, set by arm, cleared by
-		 * settled and by insert): its entry, a cache line not touched
-		 * since, is read only for a contact still pending. */
-		if (!(t->buckets[e->slot / WAYS].meta[e->slot % WAYS] & META_PENDING)) {
+		 * settled): its entry, a cache line not touched since, is read
+		 * only for a contact still pending. */
+		if (!(*meta & META_PENDING)) {
 #if defined(__SANITIZE_ADDRESS__)
-			assert(!(c->key != 0 && c->gen == e->gen && sw_contact_pending(c)));
+			assert(!(c->key != 0 && c->gen == (uint32_t)pos && sw_contact_pending(c)));
 #endif
 			continue;
 		}
-		if (c->key != 0 && c->gen == e->gen && sw_contact_pending(c))
+		if (c->key != 0 && c->gen == (uint32_t)pos && sw_contact_pending(c)) {
+			*meta &= ~META_PENDING; /* the caller settles it */
+			t->ring_tail = pos + 1;
 			return c;
+		}
 	}
+	t->ring_tail = pos;
 	return NULL;
+}
+
+void sw_contacts_expire(struct sw_contacts *t, int64_t deadline,
+                        void (*expired)(void *ctx, struct sw_contact *c), void *ctx)
+{
+	struct sw_contact *c;
+
+	/* the ring is read afresh after each call: expired may arm contacts */
+	while ((c = next_expired(t, deadline)))
+		expired(ctx, c);
 }
 
 uint64_t sw_contacts_evictions(const struct sw_contacts *t)
