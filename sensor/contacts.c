@@ -105,25 +105,38 @@ uint64_t sw_contacts_memory(const struct sw_contacts *t)
 }
 
 /* The key: the families, protocol and port in the first word, then the
- * addresses: one word for an IPv4 pair, four for others (keyhash.h).
- * Inline for sw_contacts_lookup, which hashes and finds in one call. */
+ * addresses: one word for an IPv4 pair, four for others (keyhash.h). */
+
+/* A pair that is not IPv4: apart, so that the IPv4 pair's few registers
+ * are all the common case pays for */
+__attribute__((noinline))
+static uint64_t contact_key_long(const struct sw_contacts *t, const struct sw_addr *src,
+                                 const struct sw_addr *dst, uint8_t proto, uint16_t port)
+{
+	uint64_t w[5];
+
+	w[0] = (uint64_t)proto << 16 | (uint64_t)port << 24 | (uint64_t)src->family |
+	       (uint64_t)dst->family << 8;
+	sw_keyhash_addr(src, w + 1);
+	sw_keyhash_addr(dst, w + 3);
+	return sw_keyhash(&t->key, w, 5);
+}
+
+/* Inline for sw_contacts_lookup, which hashes and finds in one call. */
 __attribute__((always_inline))
 static inline uint64_t contact_key(const struct sw_contacts *t, const struct sw_addr *src,
                                    const struct sw_addr *dst, uint8_t proto, uint16_t port)
 {
-	uint64_t w[5];
 	uint64_t h;
 
-	w[0] = (uint64_t)proto << 16 | (uint64_t)port << 24;
-	if (src->family == SW_AF_INET && dst->family == SW_AF_INET) {
-		w[0] |= SW_AF_INET | SW_AF_INET << 8;
-		w[1] = sw_le32(src->bytes) | sw_le32(dst->bytes) << 32;
+	if (__builtin_expect(src->family == SW_AF_INET && dst->family == SW_AF_INET, 1)) {
+		uint64_t w[2] = {
+			(uint64_t)proto << 16 | (uint64_t)port << 24 | SW_AF_INET | SW_AF_INET << 8,
+			sw_le32(src->bytes) | sw_le32(dst->bytes) << 32,
+		};
 		h = sw_keyhash(&t->key, w, 2);
 	} else {
-		w[0] |= (uint64_t)src->family | (uint64_t)dst->family << 8;
-		sw_keyhash_addr(src, w + 1);
-		sw_keyhash_addr(dst, w + 3);
-		h = sw_keyhash(&t->key, w, 5);
+		h = contact_key_long(t, src, dst, proto, port);
 	}
 	return h ? h : 1; /* 0 marks an empty slot */
 }
