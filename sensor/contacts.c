@@ -21,6 +21,9 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "contacts.h"
 #include "keyhash.h"
@@ -105,46 +108,47 @@ uint64_t sw_contacts_memory(const struct sw_contacts *t)
 }
 
 /* The key: the families, protocol and port in the first word, then the
- * addresses: one word for an IPv4 pair, four for others (keyhash.h). */
+ * addresses: one word for an IPv4 pair, four for others (keyhash.h). The
+ * IPv4 pair's is inline, on its own path: without a call on it, the common
+ * case saves no registers. */
+static inline bool ipv4_pair(const struct sw_addr *src, const struct sw_addr *dst)
+{
+	return __builtin_expect(src->family == SW_AF_INET && dst->family == SW_AF_INET, 1);
+}
 
-/* A pair that is not IPv4: apart, so that the IPv4 pair's few registers
- * are all the common case pays for */
+__attribute__((always_inline))
+static inline uint64_t ipv4_key(const struct sw_contacts *t, const struct sw_addr *src,
+                                const struct sw_addr *dst, uint8_t proto, uint16_t port)
+{
+	uint64_t w[2] = {
+		(uint64_t)proto << 16 | (uint64_t)port << 24 | SW_AF_INET | SW_AF_INET << 8,
+		sw_le32(src->bytes) | sw_le32(dst->bytes) << 32,
+	};
+	uint64_t h = sw_keyhash(&t->key, w, 2);
+
+	return h ? h : 1; /* 0 marks an empty slot */
+}
+
 __attribute__((noinline))
-static uint64_t contact_key_long(const struct sw_contacts *t, const struct sw_addr *src,
-                                 const struct sw_addr *dst, uint8_t proto, uint16_t port)
+static uint64_t other_key(const struct sw_contacts *t, const struct sw_addr *src,
+                          const struct sw_addr *dst, uint8_t proto, uint16_t port)
 {
 	uint64_t w[5];
+	uint64_t h;
 
 	w[0] = (uint64_t)proto << 16 | (uint64_t)port << 24 | (uint64_t)src->family |
 	       (uint64_t)dst->family << 8;
 	sw_keyhash_addr(src, w + 1);
 	sw_keyhash_addr(dst, w + 3);
-	return sw_keyhash(&t->key, w, 5);
-}
-
-/* Inline for sw_contacts_lookup, which hashes and finds in one call. */
-__attribute__((always_inline))
-static inline uint64_t contact_key(const struct sw_contacts *t, const struct sw_addr *src,
-                                   const struct sw_addr *dst, uint8_t proto, uint16_t port)
-{
-	uint64_t h;
-
-	if (__builtin_expect(src->family == SW_AF_INET && dst->family == SW_AF_INET, 1)) {
-		uint64_t w[2] = {
-			(uint64_t)proto << 16 | (uint64_t)port << 24 | SW_AF_INET | SW_AF_INET << 8,
-			sw_le32(src->bytes) | sw_le32(dst->bytes) << 32,
-		};
-		h = sw_keyhash(&t->key, w, 2);
-	} else {
-		h = contact_key_long(t, src, dst, proto, port);
-	}
-	return h ? h : 1; /* 0 marks an empty slot */
+	h = sw_keyhash(&t->key, w, 5);
+	return h ? h : 1;
 }
 
 uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
                         const struct sw_addr *dst, uint8_t proto, uint16_t port)
 {
-	return contact_key(t, src, dst, proto, port);
+	return ipv4_pair(src, dst) ? ipv4_key(t, src, dst, proto, port)
+	                           : other_key(t, src, dst, proto, port);
 }
 
 static size_t bucket_of(const struct sw_contacts *t, uint64_t key)
@@ -159,19 +163,42 @@ static uint32_t tag_of(uint64_t key)
 	return tag ? tag : 1; /* 0 marks an empty way */
 }
 
+/* The ways of bk whose tag is x, as bits (way i: bit i). With SSE2 the
+ * eight tags are two compares (the tables are mmap'd, so every bucket's
+ * line is aligned); else a way at a time. */
+static_assert(sizeof(struct bucket) == 64, "a bucket is one cache line");
+__attribute__((always_inline))
+static inline unsigned ways_tagged(const struct bucket *bk, uint32_t x)
+{
+#if defined(__SSE2__)
+	__m128i v = _mm_set1_epi32((int)x);
+	__m128i lo = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)bk->tag), v);
+	__m128i hi = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)bk->tag + 1), v);
+
+	return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(lo)) |
+	       (unsigned)_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4;
+#else
+	unsigned m = 0;
+
+	for (int i = 0; i < WAYS; i++)
+		m |= (unsigned)(bk->tag[i] == x) << i;
+	return m;
+#endif
+}
+
 __attribute__((always_inline))
 static inline struct sw_contact *find(struct sw_contacts *t, uint64_t key)
 {
 	size_t b = bucket_of(t, key);
-	const struct bucket *bk = &t->buckets[b];
-	uint32_t tag = tag_of(key);
 
-	/* unrolled, a way costs a compare and a branch, not the loop's three
-	 * more: a new contact compares all eight */
-#pragma GCC unroll 8
-	for (int i = 0; i < WAYS; i++)
-		if (bk->tag[i] == tag && t->slots[b * WAYS + (size_t)i].key == key)
-			return &t->slots[b * WAYS + (size_t)i];
+	/* a tag matches only now and then where the key does not: the entry's
+	 * full key decides */
+	for (unsigned m = ways_tagged(&t->buckets[b], tag_of(key)); m; m &= m - 1) {
+		struct sw_contact *c = &t->slots[b * WAYS + (size_t)__builtin_ctz(m)];
+
+		if (c->key == key)
+			return c;
+	}
 	return NULL;
 }
 
@@ -180,11 +207,23 @@ struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key)
 	return find(t, key);
 }
 
+/* sw_contacts_lookup of a pair that is not IPv4 */
+__attribute__((noinline))
+static struct sw_contact *lookup_other(struct sw_contacts *t, const struct sw_addr *src,
+                                       const struct sw_addr *dst, uint8_t proto, uint16_t port,
+                                       uint64_t *key)
+{
+	*key = other_key(t, src, dst, proto, port);
+	return find(t, *key);
+}
+
 struct sw_contact *sw_contacts_lookup(struct sw_contacts *t, const struct sw_addr *src,
                                       const struct sw_addr *dst, uint8_t proto, uint16_t port,
                                       uint64_t *key)
 {
-	*key = contact_key(t, src, dst, proto, port);
+	if (!ipv4_pair(src, dst))
+		return lookup_other(t, src, dst, proto, port, key);
+	*key = ipv4_key(t, src, dst, proto, port);
 	return find(t, *key);
 }
 
@@ -226,8 +265,7 @@ static int pick_victim(const struct bucket *bk)
 	int v = 0;
 
 	if (bk->tag[WAYS - 1] == 0) {
-		while (bk->tag[v] != 0)
-			v++;
+		v = __builtin_ctz(ways_tagged(bk, 0));
 	} else {
 #pragma GCC unroll 8
 		for (int i = WAYS - 1; i >= 0; i--) {
@@ -342,7 +380,14 @@ static inline struct sw_contact *next_expired(struct sw_contacts *t, int64_t dea
 #endif
 			continue;
 		}
-		if (c->key != 0 && c->gen == (uint32_t)pos && sw_contact_pending(c)) {
+		/* A pending meta is an entry in use, armed (insert, arm) and not
+		 * settled since, whose owner gave it a pending state when it
+		 * armed it: only whether this entry is its latest arming is
+		 * left to ask. */
+#if defined(__SANITIZE_ADDRESS__)
+		assert(c->key != 0 && sw_contact_pending(c));
+#endif
+		if (c->gen == (uint32_t)pos) {
 			*meta &= ~META_PENDING; /* the caller settles it */
 			t->ring_tail = pos + 1;
 			return c;
