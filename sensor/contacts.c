@@ -12,9 +12,10 @@
  * whose slot was since reused or re-armed carries an old generation and is
  * skipped. When the ring is full its oldest entry is dropped: that contact
  * then simply waits for an answer or for its slot to be reused.
- * A new contact is armed as it is inserted, and the contact the ring hands
- * out as expired is marked settled as it is handed out: each packet's
- * contact work is one call into this file where it was up to four.
+ * A new contact is armed as it is inserted, and the contacts the ring hands
+ * out as expired are marked settled as they are handed out, a batch at a
+ * time: a probe's new contact is two calls into this file (lookup, insert)
+ * where it was four, and expiry a call per batch, not per contact.
  */
 #include "config.h"
 
@@ -317,7 +318,11 @@ struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key, int64
 	*had_victim = false;
 	if (bk->tag[v] != 0) {
 		t->evictions++;
-		if (sw_contact_pending(c)) {
+		/* the meta says whether it is pending (see sw_contacts_expired) */
+#if defined(__SANITIZE_ADDRESS__)
+		assert(!(bk->meta[v] & META_PENDING) == !sw_contact_pending(c));
+#endif
+		if (bk->meta[v] & META_PENDING) {
 			*victim = *c;
 			*had_victim = true;
 		}
@@ -354,21 +359,20 @@ void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c)
 	arm(t, c, i, meta_of(t, i));
 }
 
-/* The next contact armed at or before deadline that is still pending from
- * that arming, marked settled, or NULL (sw_contacts_expire). */
-static inline struct sw_contact *next_expired(struct sw_contacts *t, int64_t deadline)
+unsigned sw_contacts_expired(struct sw_contacts *t, int64_t deadline, struct sw_contact **out,
+                             unsigned n)
 {
-	uint64_t pos = t->ring_tail, head = t->ring_head;
+	const struct ring_entry *ring = t->ring;
+	uint64_t pos, head = t->ring_head;
+	unsigned got = 0;
 
-	for (; pos != head; pos++) {
-		const struct ring_entry *e = &t->ring[pos & t->ring_mask];
-		uint32_t *meta;
-		struct sw_contact *c;
+	for (pos = t->ring_tail; pos != head && got < n; pos++) {
+		const struct ring_entry *e = &ring[pos & t->ring_mask];
+		uint32_t *meta = meta_of(t, e->slot);
+		struct sw_contact *c = &t->slots[e->slot];
 
 		if (e->t > deadline)
 			break;
-		meta = meta_of(t, e->slot);
-		c = &t->slots[e->slot];
 		/* Most deadlines find their contact settled long ago (answered,
 		 * or evicted and its slot reused). The bucket's line says so
 		 * (the pending bit of the way's meta, set by arm, cleared by
@@ -387,24 +391,13 @@ static inline struct sw_contact *next_expired(struct sw_contacts *t, int64_t dea
 #if defined(__SANITIZE_ADDRESS__)
 		assert(c->key != 0 && sw_contact_pending(c));
 #endif
-		if (c->gen == (uint32_t)pos) {
-			*meta &= ~META_PENDING; /* the caller settles it */
-			t->ring_tail = pos + 1;
-			return c;
-		}
+		if (c->gen != (uint32_t)pos)
+			continue;
+		*meta &= ~META_PENDING; /* the caller settles it */
+		out[got++] = c;
 	}
 	t->ring_tail = pos;
-	return NULL;
-}
-
-void sw_contacts_expire(struct sw_contacts *t, int64_t deadline,
-                        void (*expired)(void *ctx, struct sw_contact *c), void *ctx)
-{
-	struct sw_contact *c;
-
-	/* the ring is read afresh after each call: expired may arm contacts */
-	while ((c = next_expired(t, deadline)))
-		expired(ctx, c);
+	return got;
 }
 
 uint64_t sw_contacts_evictions(const struct sw_contacts *t)

@@ -107,12 +107,13 @@ void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c);
  * pending one. */
 void sw_contacts_settled(struct sw_contacts *t, const struct sw_contact *c);
 
-/* Each contact armed at or before deadline that is still pending from
- * that arming, in arming order, to expired(ctx, c). c is already marked
- * settled (sw_contacts_settled): expired gives it its outcome. One call for
- * all of them, where a call per contact cost as much as finding it. */
-void sw_contacts_expire(struct sw_contacts *t, int64_t deadline,
-                        void (*expired)(void *ctx, struct sw_contact *c), void *ctx);
+/* The contacts armed at or before deadline that are still pending from
+ * that arming, in arming order, up to n of them into out; returns how
+ * many (fewer than n: that was the last). Each is already marked settled
+ * (sw_contacts_settled): the caller gives it its outcome. A batch per
+ * call, where a call per contact cost as much as finding it. */
+unsigned sw_contacts_expired(struct sw_contacts *t, int64_t deadline, struct sw_contact **out,
+                             unsigned n);
 
 uint64_t sw_contacts_evictions(const struct sw_contacts *t);
 

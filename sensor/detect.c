@@ -909,10 +909,18 @@ static void settle_timeout(struct sw_detect *d, struct sw_contact *c)
 	score(d, c, &c->dst, c->state == SW_C_SYNACK ? SW_A_NOACK : SW_A_NONE, 0);
 }
 
-/* sw_contacts_expire's hand: a contact whose time ran out */
-static void expired(void *ctx, struct sw_contact *c)
+/* Settle every contact armed at or before deadline that is still pending
+ * as unanswered, in the order they were armed. */
+static void expire_contacts(struct sw_detect *d, int64_t deadline)
 {
-	settle_timeout(ctx, c);
+	struct sw_contact *batch[64];
+	unsigned n;
+
+	do {
+		n = sw_contacts_expired(d->contacts, deadline, batch, 64);
+		for (unsigned i = 0; i < n; i++)
+			settle_timeout(d, batch[i]);
+	} while (n == 64);
 }
 
 /* A slot for a new contact, armed at now; a pending contact pushed out is
@@ -1670,7 +1678,7 @@ static void housekeeping(struct sw_detect *d)
 {
 	int64_t deadline = d->now - (int64_t)d->s.contact_timeout_ms * 1000;
 
-	sw_contacts_expire(d->contacts, deadline, expired, d);
+	expire_contacts(d, deadline);
 
 	/* from here on, groups quiet too long are closed (detail_of) */
 	d->last_housekeeping = d->now;
@@ -1774,7 +1782,7 @@ void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p)
 void sw_detect_finish(struct sw_detect *d)
 {
 	/* the capture is over: what is still unanswered stays unanswered */
-	sw_contacts_expire(d->contacts, INT64_MAX, expired, d);
+	expire_contacts(d, INT64_MAX);
 	for (unsigned i = 0; i < sw_sources_ndetails(d->sources); i++) {
 		struct sw_detail *dt = sw_sources_detail_at(d->sources, i);
 		struct sw_source *s = dt ? sw_detail_owner(d->sources, dt) : NULL;

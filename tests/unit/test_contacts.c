@@ -253,16 +253,15 @@ static int model_expired(struct model *m, int64_t deadline)
 	return -1;
 }
 
-/* sw_contacts_expire's contacts, checked against the model's */
+/* sw_contacts_expired's contacts, checked against the model's */
 struct expiry {
 	struct model *m;
 	int64_t deadline;
 	unsigned n;
 };
 
-static void check_expired(void *ctx, struct sw_contact *c)
+static void check_expired(struct expiry *x, struct sw_contact *c)
 {
-	struct expiry *x = ctx;
 	int w = model_expired(x->m, x->deadline);
 
 	assert_true(w >= 0);
@@ -322,10 +321,18 @@ static void random_run(uint64_t seed, bool hostile)
 			continue;
 		}
 		if (r % 5 == 2) {
-			/* housekeeping: what the ring hands out, settled */
+			/* housekeeping: what the ring hands out, settled, in
+			 * batches of one to three */
 			struct expiry x = { &m, random_time(&s, hostile), 0 };
+			struct sw_contact *batch[3];
+			unsigned size = 1 + (unsigned)(r >> 32) % 3, n;
 
-			sw_contacts_expire(t, x.deadline, check_expired, &x);
+			do {
+				n = sw_contacts_expired(t, x.deadline, batch, size);
+				assert_true(n <= size);
+				for (unsigned i = 0; i < n; i++)
+					check_expired(&x, batch[i]);
+			} while (n == size);
 			assert_int_equal(model_expired(&m, x.deadline), -1);
 			expired += x.n;
 			continue;
