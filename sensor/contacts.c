@@ -439,38 +439,10 @@ static uint64_t conn_hash(const struct sw_contacts *t, const struct sw_addr *a, 
 	return fmix64((lo + t->ck[0]) * t->ck[1] + (hi + t->ck[2]) * t->ck[3]);
 }
 
-/* The connection's filter slot and its tag (never 0, which marks empty). */
-static uint32_t *conn_slot(const struct sw_contacts *t, const struct sw_addr *src,
-                           const struct sw_addr *dst, uint16_t sport, uint16_t dport,
-                           uint32_t *tag)
+struct sw_conn sw_contacts_conn(struct sw_contacts *t, const struct sw_addr *src,
+                                const struct sw_addr *dst, uint16_t sport, uint16_t dport)
 {
 	uint64_t h = conn_hash(t, src, sport, dst, dport);
 
-	*tag = (uint32_t)(h >> 32) | 0x80000000u;
-	return &t->conn[h & t->conn_mask];
-}
-
-bool sw_contacts_conn_known(const struct sw_contacts *t, const struct sw_addr *src,
-                            const struct sw_addr *dst, uint16_t sport, uint16_t dport)
-{
-	uint32_t tag;
-
-	return *conn_slot(t, src, dst, sport, dport, &tag) == tag;
-}
-
-void sw_contacts_conn_mark(struct sw_contacts *t, const struct sw_addr *src,
-                           const struct sw_addr *dst, uint16_t sport, uint16_t dport)
-{
-	uint32_t tag, *e = conn_slot(t, src, dst, sport, dport, &tag);
-
-	*e = tag;
-}
-
-void sw_contacts_conn_forget(struct sw_contacts *t, const struct sw_addr *src,
-                             const struct sw_addr *dst, uint16_t sport, uint16_t dport)
-{
-	uint32_t tag, *e = conn_slot(t, src, dst, sport, dport, &tag);
-
-	if (*e == tag)
-		*e = 0;
+	return (struct sw_conn){ &t->conn[h & t->conn_mask], (uint32_t)(h >> 32) | 0x80000000u };
 }

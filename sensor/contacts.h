@@ -124,16 +124,36 @@ uint64_t sw_contacts_evictions(const struct sw_contacts *t);
  * not data, skip the contact lookups. A tag mismatch only means "ask the
  * contact table"; an overwritten entry costs a lookup, never a detection.
  */
+/* A connection's entry in the filter: hashed once (sw_contacts_conn), then
+ * asked and changed through the calls below, for as long as no other
+ * filter call comes between (a packet's handling). */
+struct sw_conn {
+	uint32_t *slot;
+	uint32_t tag;      /* never 0, which marks an empty slot */
+};
+
+struct sw_conn sw_contacts_conn(struct sw_contacts *t, const struct sw_addr *src,
+                                const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+
 /* Is this connection known as established? */
-bool sw_contacts_conn_known(const struct sw_contacts *t, const struct sw_addr *src,
-                            const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+static inline bool sw_conn_known(struct sw_conn c)
+{
+	return *c.slot == c.tag;
+}
+
 /* Remember it as established. */
-void sw_contacts_conn_mark(struct sw_contacts *t, const struct sw_addr *src,
-                           const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+static inline void sw_conn_mark(struct sw_conn c)
+{
+	*c.slot = c.tag;
+}
+
 /* A new handshake on the same addresses and ports: forget it (only its own
  * entry; another connection's tag in the slot stays). */
-void sw_contacts_conn_forget(struct sw_contacts *t, const struct sw_addr *src,
-                             const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+static inline void sw_conn_forget(struct sw_conn c)
+{
+	if (*c.slot == c.tag)
+		*c.slot = 0;
+}
 
 static inline bool sw_contact_pending(const struct sw_contact *c)
 {

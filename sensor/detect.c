@@ -851,7 +851,7 @@ static void watch_session(struct sw_detect *d, struct sw_contact *c, const struc
 		return;
 	c->bits &= (uint8_t)~SW_CB_WATCH;
 	session_after_scan(d, c, &p->dst);
-	sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport);
+	sw_conn_mark(sw_contacts_conn(d->contacts, &p->src, &p->dst, p->sport, p->dport));
 }
 
 /* ---- login sessions ------------------------------------------------------ */
@@ -1484,6 +1484,7 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 {
 	uint8_t fl = p->tcp_flags;
 	struct sw_contact *c;
+	struct sw_conn conn;
 	uint64_t key;
 	unsigned variant;
 
@@ -1503,7 +1504,8 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 			c->state = SW_C_SYNACK; /* now the source must complete or reset */
 			/* a new handshake on a reused tuple: its completing ACK
 			 * must reach the contact table, not the filter */
-			sw_contacts_conn_forget(d->contacts, &p->src, &p->dst, p->sport, p->dport);
+			sw_conn_forget(sw_contacts_conn(d->contacts, &p->src, &p->dst, p->sport,
+			                                p->dport));
 		}
 		return;
 	}
@@ -1512,7 +1514,8 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 	if (p->payload_len && !(fl & SW_TH_FIN))
 		return;
 	/* an ACK or FIN of an established connection: nothing to learn */
-	if (sw_contacts_conn_known(d->contacts, &p->src, &p->dst, p->sport, p->dport))
+	conn = sw_contacts_conn(d->contacts, &p->src, &p->dst, p->sport, p->dport);
+	if (sw_conn_known(conn))
 		return;
 	/* part of a known connection, or a stealth probe */
 	c = sw_contacts_lookup(d->contacts, &p->src, &p->dst, SW_IPPROTO_TCP, p->dport, &key);
@@ -1530,7 +1533,7 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 				c->seq0 = p->tcp_seq;
 				return;
 			}
-			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport);
+			sw_conn_mark(conn);
 		} else if (c->state == SW_C_ESTAB && (c->bits & SW_CB_WATCH)) {
 			watch_session(d, c, p);
 		}
@@ -1542,7 +1545,7 @@ static void tcp_packet(struct sw_detect *d, const struct sw_pkt *p)
 		/* a segment of a connection we know: remember it as such, unless
 		 * its source's segments must still be looked at */
 		if (!(c->bits & SW_CB_WATCH))
-			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport);
+			sw_conn_mark(conn);
 		return;
 	}
 	variant = stealth_variant(fl, p->payload_len);

@@ -2,10 +2,11 @@
  * test_contacts.c - the contact table (contacts.c): its victim choice (the
  * first empty way, else a settled contact before a pending one and the
  * oldest (by its 2^20 us time) first, the first way on a tie), lookup
- * against key then find, and the timeout ring. Hand-made cases, then
- * random operations on one bucket (insert, settle, arm again, expire)
- * against a model of the victim rule and of the ring written here, with
- * ordinary and hostile (up to 2^62 us) packet times.
+ * against key then find, the connection filter's handles, and the timeout
+ * ring. Hand-made cases, then random operations on one bucket (insert,
+ * settle, arm again, expire) against a model of the victim rule and of the
+ * ring written here, with ordinary and hostile (up to 2^62 us) packet
+ * times.
  */
 #include "config.h"
 
@@ -179,6 +180,50 @@ static void test_lookup(void **state)
 	assert_int_equal(key, sw_contact_key(t, &a6, &b, 6, 80));
 	c = add(t, key, SEC(1), &vk);
 	assert_ptr_equal(sw_contacts_lookup(t, &a6, &b, 6, 80, &key), c);
+	sw_contacts_free(t);
+}
+
+/* The connection filter: both directions are one connection; a handle
+ * asks and changes its own entry; with one slot (a table of 8 contacts has
+ * 8 / 8 filter slots) connections overwrite each other, and forgetting
+ * one leaves another's tag */
+static void test_conn_filter(void **state)
+{
+	(void)state;
+	struct sw_sipkey k = test_key();
+	struct sw_contacts *t = sw_contacts_new(WAYS, &k);
+	struct sw_addr a = { .family = SW_AF_INET, .bytes = { 192, 0, 2, 1 } };
+	struct sw_addr b = { .family = SW_AF_INET, .bytes = { 198, 51, 100, 7 } };
+	struct sw_conn ab, ba, other;
+
+	assert_non_null(t);
+	ab = sw_contacts_conn(t, &a, &b, 40000, 80);
+	ba = sw_contacts_conn(t, &b, &a, 80, 40000);
+	other = sw_contacts_conn(t, &a, &b, 40001, 80);
+	assert_ptr_equal(ab.slot, ba.slot);
+	assert_int_equal(ab.tag, ba.tag);
+	assert_ptr_equal(ab.slot, other.slot); /* one slot */
+	assert_int_not_equal(ab.tag, other.tag);
+	assert_int_not_equal(ab.tag, 0);
+	assert_false(sw_conn_known(ab));
+	sw_conn_mark(ab);
+	assert_true(sw_conn_known(ab));
+	assert_true(sw_conn_known(ba));
+	assert_false(sw_conn_known(other));
+	sw_conn_forget(other); /* not its entry: stays */
+	assert_true(sw_conn_known(ba));
+	sw_conn_mark(other);   /* overwrites */
+	assert_false(sw_conn_known(ab));
+	assert_true(sw_conn_known(other));
+	sw_conn_forget(ba);
+	assert_true(sw_conn_known(other));
+	sw_conn_forget(other);
+	assert_false(sw_conn_known(other));
+	assert_int_equal(*other.slot, 0);
+	/* a handle is the hash of its tuple: asked again, the same */
+	ab = sw_contacts_conn(t, &a, &b, 40000, 80);
+	assert_ptr_equal(ab.slot, ba.slot);
+	assert_int_equal(ab.tag, ba.tag);
 	sw_contacts_free(t);
 }
 
@@ -373,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_victim_cases),
 		cmocka_unit_test(test_victim_empty_first),
 		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_conn_filter),
 		cmocka_unit_test(test_victim_random),
 	};
 
