@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -167,7 +168,9 @@ static uint32_t tag_of(uint64_t key)
 /* The ways of bk whose tag is x, as bits (way i: bit i). With SSE2 the
  * eight tags are two compares (the tables are mmap'd, so every bucket's
  * line is aligned); else a way at a time. */
-static_assert(sizeof(struct bucket) == 64, "a bucket is one cache line");
+static_assert(sizeof(struct bucket) == 64 && sizeof(struct bucket) == 2 * WAYS * sizeof(uint32_t) &&
+                  offsetof(struct bucket, meta) == WAYS * sizeof(uint32_t),
+              "a bucket is one cache line: its tags, then its metas");
 __attribute__((always_inline))
 static inline unsigned ways_tagged(const struct bucket *bk, uint32_t x)
 {
@@ -257,15 +260,16 @@ static int victim_by_rule(const struct bucket *bk)
 
 /* The victim from the bucket's line alone (the entries are not read).
  * Ways fill in order and are never emptied, so a bucket whose last way is
- * taken is full, and its victim is the first way of the least meta: with
- * a new contact per packet (a scan), a branch-free least-of-eight instead
- * of a compare-each-way loop's unpredictable branches. */
-static int pick_victim(const struct bucket *bk)
+ * taken is full (*full: the victim is evicted), and its victim is the
+ * first way of the least meta: with a new contact per packet (a scan), a
+ * least-of-eight without the loop's own steps. */
+static int pick_victim(const struct bucket *bk, bool *full)
 {
 	uint32_t vm = UINT32_MAX;
 	int v = 0;
 
-	if (bk->tag[WAYS - 1] == 0) {
+	*full = bk->tag[WAYS - 1] != 0;
+	if (!*full) {
 		v = __builtin_ctz(ways_tagged(bk, 0));
 	} else {
 #pragma GCC unroll 8
@@ -277,7 +281,7 @@ static int pick_victim(const struct bucket *bk)
 		}
 	}
 #if defined(__SANITIZE_ADDRESS__)
-	assert(v == victim_by_rule(bk));
+	assert(v == victim_by_rule(bk) && *full == (bk->tag[v] != 0));
 #endif
 	return v;
 }
@@ -285,7 +289,13 @@ static int pick_victim(const struct bucket *bk)
 /* The meta of slot i (way i % WAYS of bucket i / WAYS) */
 static inline uint32_t *meta_of(const struct sw_contacts *t, size_t i)
 {
-	return &t->buckets[i / WAYS].meta[i % WAYS];
+	/* &t->buckets[i / WAYS].meta[i % WAYS], as the compiler does not
+	 * see it: a bucket is 2 * WAYS words (tags, then metas), so that meta
+	 * is word 2 (i - i % WAYS) + WAYS + i % WAYS = (i & ~(WAYS - 1)) + i +
+	 * WAYS of the array */
+	size_t word = (i & ~(size_t)(WAYS - 1)) + i + WAYS;
+
+	return (uint32_t *)(void *)((char *)t->buckets + word * sizeof(uint32_t));
 }
 
 /* Put c (slot i, meta *meta) on the timeout ring at its time c->t. Its
@@ -307,25 +317,24 @@ static inline void arm(struct sw_contacts *t, struct sw_contact *c, size_t i, ui
 }
 
 struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key, int64_t now,
-                                      struct sw_contact *victim, bool *had_victim)
+                                      struct sw_contact *victim)
 {
 	size_t b = bucket_of(t, key);
 	struct bucket *bk = &t->buckets[b];
-	int v = pick_victim(bk);
+	bool full;
+	int v = pick_victim(bk, &full);
 	size_t i = b * WAYS + (size_t)v;
 	struct sw_contact *c = &t->slots[i];
 
-	*had_victim = false;
-	if (bk->tag[v] != 0) {
+	victim->key = 0;
+	if (full) {
 		t->evictions++;
 		/* the meta says whether it is pending (see sw_contacts_expired) */
 #if defined(__SANITIZE_ADDRESS__)
 		assert(!(bk->meta[v] & META_PENDING) == !sw_contact_pending(c));
 #endif
-		if (bk->meta[v] & META_PENDING) {
+		if (bk->meta[v] & META_PENDING)
 			*victim = *c;
-			*had_victim = true;
-		}
 	}
 	memset(c, 0, sizeof *c);
 	c->key = key;

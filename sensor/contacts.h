@@ -94,11 +94,11 @@ struct sw_contact *sw_contacts_lookup(struct sw_contacts *t, const struct sw_add
  * and already armed (as sw_contacts_arm would). When the bucket is full the
  * least useful entry goes: a settled one before a pending one, the oldest
  * first. A pending victim is copied to *victim (its outcome must still be
- * counted: the copy needs no sw_contacts_settled) and true returned through
- * *had_victim.
+ * counted: the copy needs no sw_contacts_settled); victim->key is 0 when
+ * there was none (a contact's key never is).
  */
 struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key, int64_t now,
-                                      struct sw_contact *victim, bool *had_victim);
+                                      struct sw_contact *victim);
 
 /* Put c (in the table) on the timeout ring with its current time (it is
  * pending again). */

@@ -928,10 +928,9 @@ static void expire_contacts(struct sw_detect *d, int64_t deadline)
 static struct sw_contact *new_contact(struct sw_detect *d, uint64_t key)
 {
 	struct sw_contact victim;
-	bool had_victim;
-	struct sw_contact *c = sw_contacts_insert(d->contacts, key, d->now, &victim, &had_victim);
+	struct sw_contact *c = sw_contacts_insert(d->contacts, key, d->now, &victim);
 
-	if (had_victim)
+	if (victim.key)
 		settle_timeout(d, &victim);
 	return c;
 }

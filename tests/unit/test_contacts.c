@@ -45,13 +45,15 @@ static struct sw_contact *add(struct sw_contacts *t, uint64_t key, int64_t when,
                               uint64_t *victim_key)
 {
 	struct sw_contact victim;
-	bool had = false;
-	struct sw_contact *c = sw_contacts_insert(t, key, when, &victim, &had);
+	struct sw_contact *c;
+
+	memset(&victim, 0x5a, sizeof victim); /* insert says whether there was one */
+	c = sw_contacts_insert(t, key, when, &victim);
 
 	assert_non_null(c);
 	assert_int_equal(c->key, key);
 	assert_int_equal(c->t, when);
-	*victim_key = had ? victim.key : 0;
+	*victim_key = victim.key;
 	c->state = SW_C_SYN;
 	return c;
 }
