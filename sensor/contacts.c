@@ -7,16 +7,25 @@
  * a lookup reads one line and touches an entry only when a tag matches (the
  * entry's full key then decides), and choosing a victim reads that same
  * line.
- * The ring holds (slot, generation, time) in arming order; an entry whose
- * slot was since reused or re-armed carries an old generation and is
+ * The ring holds (slot, time) in arming order; an entry's generation is its
+ * position in the ring, which arming writes into the contact, so an entry
+ * whose slot was since reused or re-armed carries an old generation and is
  * skipped. When the ring is full its oldest entry is dropped: that contact
  * then simply waits for an answer or for its slot to be reused.
+ * A new contact is armed as it is inserted, and the contacts the ring hands
+ * out as expired are marked settled as they are handed out, a batch at a
+ * time: a probe's new contact is two calls into this file (lookup, insert)
+ * where it was four, and expiry a call per batch, not per contact.
  */
 #include "config.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "contacts.h"
 #include "keyhash.h"
@@ -26,7 +35,6 @@
 
 struct ring_entry {
 	uint32_t slot;
-	uint32_t gen;
 	int64_t t;
 };
 
@@ -48,7 +56,6 @@ struct sw_contacts {
 	uint64_t ck[4];            /* its hash key, drawn from the SipHash key */
 	uint32_t ring_mask;
 	uint64_t ring_head, ring_tail; /* free-running */
-	uint32_t next_gen;
 };
 
 struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *key)
@@ -73,7 +80,6 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 	t->conn_mask = n / 8 - 1;
 	for (int i = 0; i < 4; i++)
 		t->ck[i] = sw_siphash(key, &i, sizeof i) | 1;
-	t->next_gen = 1;
 	if (!t->slots || !t->buckets || !t->ring || !t->conn) {
 		sw_contacts_free(t);
 		return NULL;
@@ -103,26 +109,48 @@ uint64_t sw_contacts_memory(const struct sw_contacts *t)
 	       n / 8 * sizeof *t->conn;
 }
 
-uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
-                        const struct sw_addr *dst, uint8_t proto, uint16_t port)
+/* The key: the families, protocol and port in the first word, then the
+ * addresses: one word for an IPv4 pair, four for others (keyhash.h). The
+ * IPv4 pair's is inline, on its own path: without a call on it, the common
+ * case saves no registers. */
+static inline bool ipv4_pair(const struct sw_addr *src, const struct sw_addr *dst)
 {
-	/* the families, protocol and port in the first word, then the
-	 * addresses: one word for an IPv4 pair, four for others (keyhash.h) */
+	return __builtin_expect(src->family == SW_AF_INET && dst->family == SW_AF_INET, 1);
+}
+
+__attribute__((always_inline))
+static inline uint64_t ipv4_key(const struct sw_contacts *t, const struct sw_addr *src,
+                                const struct sw_addr *dst, uint8_t proto, uint16_t port)
+{
+	uint64_t w[2] = {
+		(uint64_t)proto << 16 | (uint64_t)port << 24 | SW_AF_INET | SW_AF_INET << 8,
+		sw_le32(src->bytes) | sw_le32(dst->bytes) << 32,
+	};
+	uint64_t h = sw_keyhash(&t->key, w, 2);
+
+	return h ? h : 1; /* 0 marks an empty slot */
+}
+
+__attribute__((noinline))
+static uint64_t other_key(const struct sw_contacts *t, const struct sw_addr *src,
+                          const struct sw_addr *dst, uint8_t proto, uint16_t port)
+{
 	uint64_t w[5];
 	uint64_t h;
 
-	w[0] = (uint64_t)proto << 16 | (uint64_t)port << 24;
-	if (src->family == SW_AF_INET && dst->family == SW_AF_INET) {
-		w[0] |= SW_AF_INET | SW_AF_INET << 8;
-		w[1] = sw_le32(src->bytes) | sw_le32(dst->bytes) << 32;
-		h = sw_keyhash(&t->key, w, 2);
-	} else {
-		w[0] |= (uint64_t)src->family | (uint64_t)dst->family << 8;
-		sw_keyhash_addr(src, w + 1);
-		sw_keyhash_addr(dst, w + 3);
-		h = sw_keyhash(&t->key, w, 5);
-	}
-	return h ? h : 1; /* 0 marks an empty slot */
+	w[0] = (uint64_t)proto << 16 | (uint64_t)port << 24 | (uint64_t)src->family |
+	       (uint64_t)dst->family << 8;
+	sw_keyhash_addr(src, w + 1);
+	sw_keyhash_addr(dst, w + 3);
+	h = sw_keyhash(&t->key, w, 5);
+	return h ? h : 1;
+}
+
+uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
+                        const struct sw_addr *dst, uint8_t proto, uint16_t port)
+{
+	return ipv4_pair(src, dst) ? ipv4_key(t, src, dst, proto, port)
+	                           : other_key(t, src, dst, proto, port);
 }
 
 static size_t bucket_of(const struct sw_contacts *t, uint64_t key)
@@ -137,19 +165,70 @@ static uint32_t tag_of(uint64_t key)
 	return tag ? tag : 1; /* 0 marks an empty way */
 }
 
-struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key)
+/* The ways of bk whose tag is x, as bits (way i: bit i). With SSE2 the
+ * eight tags are two compares (the tables are mmap'd, so every bucket's
+ * line is aligned); else a way at a time. */
+static_assert(sizeof(struct bucket) == 64 && sizeof(struct bucket) == 2 * WAYS * sizeof(uint32_t) &&
+                  offsetof(struct bucket, meta) == WAYS * sizeof(uint32_t),
+              "a bucket is one cache line: its tags, then its metas");
+__attribute__((always_inline))
+static inline unsigned ways_tagged(const struct bucket *bk, uint32_t x)
+{
+#if defined(__SSE2__)
+	__m128i v = _mm_set1_epi32((int)x);
+	__m128i lo = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)bk->tag), v);
+	__m128i hi = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)bk->tag + 1), v);
+
+	return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(lo)) |
+	       (unsigned)_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4;
+#else
+	unsigned m = 0;
+
+	for (int i = 0; i < WAYS; i++)
+		m |= (unsigned)(bk->tag[i] == x) << i;
+	return m;
+#endif
+}
+
+__attribute__((always_inline))
+static inline struct sw_contact *find(struct sw_contacts *t, uint64_t key)
 {
 	size_t b = bucket_of(t, key);
-	const struct bucket *bk = &t->buckets[b];
-	uint32_t tag = tag_of(key);
 
-	/* unrolled, a way costs a compare and a branch, not the loop's three
-	 * more: a new contact compares all eight */
-#pragma GCC unroll 8
-	for (int i = 0; i < WAYS; i++)
-		if (bk->tag[i] == tag && t->slots[b * WAYS + (size_t)i].key == key)
-			return &t->slots[b * WAYS + (size_t)i];
+	/* a tag matches only now and then where the key does not: the entry's
+	 * full key decides */
+	for (unsigned m = ways_tagged(&t->buckets[b], tag_of(key)); m; m &= m - 1) {
+		struct sw_contact *c = &t->slots[b * WAYS + (size_t)__builtin_ctz(m)];
+
+		if (c->key == key)
+			return c;
+	}
 	return NULL;
+}
+
+struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key)
+{
+	return find(t, key);
+}
+
+/* sw_contacts_lookup of a pair that is not IPv4 */
+__attribute__((noinline))
+static struct sw_contact *lookup_other(struct sw_contacts *t, const struct sw_addr *src,
+                                       const struct sw_addr *dst, uint8_t proto, uint16_t port,
+                                       uint64_t *key)
+{
+	*key = other_key(t, src, dst, proto, port);
+	return find(t, *key);
+}
+
+struct sw_contact *sw_contacts_lookup(struct sw_contacts *t, const struct sw_addr *src,
+                                      const struct sw_addr *dst, uint8_t proto, uint16_t port,
+                                      uint64_t *key)
+{
+	if (!ipv4_pair(src, dst))
+		return lookup_other(t, src, dst, proto, port, key);
+	*key = ipv4_key(t, src, dst, proto, port);
+	return find(t, *key);
 }
 
 /* A way's meta is pending << 31 | packet time in 2^20 us units (31 bits):
@@ -181,17 +260,17 @@ static int victim_by_rule(const struct bucket *bk)
 
 /* The victim from the bucket's line alone (the entries are not read).
  * Ways fill in order and are never emptied, so a bucket whose last way is
- * taken is full, and its victim is the first way of the least meta: with
- * a new contact per packet (a scan), a branch-free least-of-eight instead
- * of a compare-each-way loop's unpredictable branches. */
-static int pick_victim(const struct bucket *bk)
+ * taken is full (*full: the victim is evicted), and its victim is the
+ * first way of the least meta: with a new contact per packet (a scan), a
+ * least-of-eight without the loop's own steps. */
+static int pick_victim(const struct bucket *bk, bool *full)
 {
 	uint32_t vm = UINT32_MAX;
 	int v = 0;
 
-	if (bk->tag[WAYS - 1] == 0) {
-		while (bk->tag[v] != 0)
-			v++;
+	*full = bk->tag[WAYS - 1] != 0;
+	if (!*full) {
+		v = __builtin_ctz(ways_tagged(bk, 0));
 	} else {
 #pragma GCC unroll 8
 		for (int i = WAYS - 1; i >= 0; i--) {
@@ -202,92 +281,132 @@ static int pick_victim(const struct bucket *bk)
 		}
 	}
 #if defined(__SANITIZE_ADDRESS__)
-	assert(v == victim_by_rule(bk));
+	assert(v == victim_by_rule(bk) && *full == (bk->tag[v] != 0));
 #endif
 	return v;
 }
 
-struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key,
-                                      struct sw_contact *victim, bool *had_victim)
+/* The meta of slot i (way i % WAYS of bucket i / WAYS) */
+static inline uint32_t *meta_of(const struct sw_contacts *t, size_t i)
+{
+	/* &t->buckets[i / WAYS].meta[i % WAYS], as the compiler does not
+	 * see it: a bucket is 2 * WAYS words (tags, then metas), so that meta
+	 * is word 2 (i - i % WAYS) + WAYS + i % WAYS = (i & ~(WAYS - 1)) + i +
+	 * WAYS of the array */
+	size_t word = (i & ~(size_t)(WAYS - 1)) + i + WAYS;
+
+	return (uint32_t *)(void *)((char *)t->buckets + word * sizeof(uint32_t));
+}
+
+/* Put c (slot i, meta *meta) on the timeout ring at its time c->t. Its
+ * generation is the ring position it takes, mod 2^32: the ring holds fewer
+ * entries than that, so an entry matches its contact's generation only
+ * while it is that contact's latest arming. */
+static inline void arm(struct sw_contacts *t, struct sw_contact *c, size_t i, uint32_t *meta)
+{
+	uint64_t pos = t->ring_head;
+	struct ring_entry *e = &t->ring[pos & t->ring_mask];
+
+	if (pos - t->ring_tail > t->ring_mask)
+		t->ring_tail++; /* full: forget the oldest deadline */
+	c->gen = (uint32_t)pos;
+	*meta = META_PENDING | ((uint32_t)((uint64_t)c->t >> 20) & ~META_PENDING);
+	e->slot = (uint32_t)i;
+	e->t = c->t;
+	t->ring_head = pos + 1;
+}
+
+struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key, int64_t now,
+                                      struct sw_contact *victim)
 {
 	size_t b = bucket_of(t, key);
 	struct bucket *bk = &t->buckets[b];
-	struct sw_contact *c;
-	int v = pick_victim(bk);
+	bool full;
+	int v = pick_victim(bk, &full);
+	size_t i = b * WAYS + (size_t)v;
+	struct sw_contact *c = &t->slots[i];
 
-	c = &t->slots[b * WAYS + (size_t)v];
-	*had_victim = false;
-	if (bk->tag[v] != 0) {
+	victim->key = 0;
+	if (full) {
 		t->evictions++;
-		if (sw_contact_pending(c)) {
+		/* the meta says whether it is pending (see sw_contacts_expired) */
+#if defined(__SANITIZE_ADDRESS__)
+		assert(!(bk->meta[v] & META_PENDING) == !sw_contact_pending(c));
+#endif
+		if (bk->meta[v] & META_PENDING)
 			*victim = *c;
-			*had_victim = true;
-		}
 	}
 	memset(c, 0, sizeof *c);
 	c->key = key;
+	c->t = now;
 	bk->tag[v] = tag_of(key);
-	bk->meta[v] = 0;
+	arm(t, c, i, &bk->meta[v]);
 	return c;
+}
+
+/* The slot of c, which is in the table */
+static inline size_t slot_of(const struct sw_contacts *t, const struct sw_contact *c)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	uintptr_t p = (uintptr_t)c, lo = (uintptr_t)t->slots;
+
+	assert(p >= lo && p < lo + ((size_t)t->ring_mask + 1) * sizeof *t->slots &&
+	       (p - lo) % sizeof *t->slots == 0);
+#endif
+	return (size_t)(c - t->slots);
 }
 
 void sw_contacts_settled(struct sw_contacts *t, const struct sw_contact *c)
 {
-	/* an evicted contact is settled from a copy outside the table */
-	uintptr_t p = (uintptr_t)c, lo = (uintptr_t)t->slots;
-
-	if (p >= lo && p < lo + ((size_t)t->ring_mask + 1) * sizeof *t->slots) {
-		size_t i = (p - lo) / sizeof *t->slots;
-		t->buckets[i / WAYS].meta[i % WAYS] &= ~META_PENDING;
-	}
+	*meta_of(t, slot_of(t, c)) &= ~META_PENDING;
 }
 
 void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c)
 {
-	struct ring_entry *e;
+	size_t i = slot_of(t, c);
 
-	if (t->ring_head - t->ring_tail > t->ring_mask)
-		t->ring_tail++; /* full: forget the oldest deadline */
-	c->gen = t->next_gen++;
-	if (t->next_gen == 0)
-		t->next_gen = 1;
-	{
-		size_t i = (size_t)(c - t->slots);
-		t->buckets[i / WAYS].meta[i % WAYS] =
-			META_PENDING | ((uint32_t)((uint64_t)c->t >> 20) & ~META_PENDING);
-	}
-	e = &t->ring[t->ring_head & t->ring_mask];
-	e->slot = (uint32_t)(c - t->slots);
-	e->gen = c->gen;
-	e->t = c->t;
-	t->ring_head++;
+	arm(t, c, i, meta_of(t, i));
 }
 
-struct sw_contact *sw_contacts_next_expired(struct sw_contacts *t, int64_t deadline)
+unsigned sw_contacts_expired(struct sw_contacts *t, int64_t deadline, struct sw_contact **out,
+                             unsigned n)
 {
-	while (t->ring_tail != t->ring_head) {
-		struct ring_entry *e = &t->ring[t->ring_tail & t->ring_mask];
-		struct sw_contact *c;
+	const struct ring_entry *ring = t->ring;
+	uint64_t pos, head = t->ring_head;
+	unsigned got = 0;
+
+	for (pos = t->ring_tail; pos != head && got < n; pos++) {
+		const struct ring_entry *e = &ring[pos & t->ring_mask];
+		uint32_t *meta = meta_of(t, e->slot);
+		struct sw_contact *c = &t->slots[e->slot];
 
 		if (e->t > deadline)
-			return NULL;
-		t->ring_tail++;
-		c = &t->slots[e->slot];
+			break;
 		/* Most deadlines find their contact settled long ago (answered,
 		 * or evicted and its slot reused). The bucket's line says so
 		 * (the pending bit of the way's meta, set by arm, cleared by
-		 * settled and by insert): its entry, a cache line not touched
-		 * since, is read only for a contact still pending. */
-		if (!(t->buckets[e->slot / WAYS].meta[e->slot % WAYS] & META_PENDING)) {
+		 * settled): its entry, a cache line not touched since, is read
+		 * only for a contact still pending. */
+		if (!(*meta & META_PENDING)) {
 #if defined(__SANITIZE_ADDRESS__)
-			assert(!(c->key != 0 && c->gen == e->gen && sw_contact_pending(c)));
+			assert(!(c->key != 0 && c->gen == (uint32_t)pos && sw_contact_pending(c)));
 #endif
 			continue;
 		}
-		if (c->key != 0 && c->gen == e->gen && sw_contact_pending(c))
-			return c;
+		/* A pending meta is an entry in use, armed (insert, arm) and not
+		 * settled since, whose owner gave it a pending state when it
+		 * armed it: only whether this entry is its latest arming is
+		 * left to ask. */
+#if defined(__SANITIZE_ADDRESS__)
+		assert(c->key != 0 && sw_contact_pending(c));
+#endif
+		if (c->gen != (uint32_t)pos)
+			continue;
+		*meta &= ~META_PENDING; /* the caller settles it */
+		out[got++] = c;
 	}
-	return NULL;
+	t->ring_tail = pos;
+	return got;
 }
 
 uint64_t sw_contacts_evictions(const struct sw_contacts *t)
@@ -329,38 +448,10 @@ static uint64_t conn_hash(const struct sw_contacts *t, const struct sw_addr *a, 
 	return fmix64((lo + t->ck[0]) * t->ck[1] + (hi + t->ck[2]) * t->ck[3]);
 }
 
-/* The connection's filter slot and its tag (never 0, which marks empty). */
-static uint32_t *conn_slot(const struct sw_contacts *t, const struct sw_addr *src,
-                           const struct sw_addr *dst, uint16_t sport, uint16_t dport,
-                           uint32_t *tag)
+struct sw_conn sw_contacts_conn(struct sw_contacts *t, const struct sw_addr *src,
+                                const struct sw_addr *dst, uint16_t sport, uint16_t dport)
 {
 	uint64_t h = conn_hash(t, src, sport, dst, dport);
 
-	*tag = (uint32_t)(h >> 32) | 0x80000000u;
-	return &t->conn[h & t->conn_mask];
-}
-
-bool sw_contacts_conn_known(const struct sw_contacts *t, const struct sw_addr *src,
-                            const struct sw_addr *dst, uint16_t sport, uint16_t dport)
-{
-	uint32_t tag;
-
-	return *conn_slot(t, src, dst, sport, dport, &tag) == tag;
-}
-
-void sw_contacts_conn_mark(struct sw_contacts *t, const struct sw_addr *src,
-                           const struct sw_addr *dst, uint16_t sport, uint16_t dport)
-{
-	uint32_t tag, *e = conn_slot(t, src, dst, sport, dport, &tag);
-
-	*e = tag;
-}
-
-void sw_contacts_conn_forget(struct sw_contacts *t, const struct sw_addr *src,
-                             const struct sw_addr *dst, uint16_t sport, uint16_t dport)
-{
-	uint32_t tag, *e = conn_slot(t, src, dst, sport, dport, &tag);
-
-	if (*e == tag)
-		*e = 0;
+	return (struct sw_conn){ &t->conn[h & t->conn_mask], (uint32_t)(h >> 32) | 0x80000000u };
 }

@@ -56,8 +56,8 @@ struct sw_contact {
 	int64_t t;          /* packet time of the latest probe */
 	struct sw_addr dst; /* for the evidence of a probe that times out */
 	union {
-		uint32_t gen;   /* while pending: bumps on every arm, so stale ring
-		                   entries are skipped */
+		uint32_t gen;   /* while pending: the ring position of its latest
+		                   arming, so stale ring entries are skipped */
 		uint32_t seq0;  /* while a returning scanner's session is watched
 		                   (SW_CB_WATCH): the source's sequence number after
 		                   the handshake, to see whether it sent payload */
@@ -83,25 +83,37 @@ uint64_t sw_contact_key(const struct sw_contacts *t, const struct sw_addr *src,
                         const struct sw_addr *dst, uint8_t proto, uint16_t port);
 
 struct sw_contact *sw_contacts_find(struct sw_contacts *t, uint64_t key);
+/* sw_contacts_find of sw_contact_key's key, in one call; the key goes to
+ * *key (for sw_contacts_insert when there is no contact). */
+struct sw_contact *sw_contacts_lookup(struct sw_contacts *t, const struct sw_addr *src,
+                                      const struct sw_addr *dst, uint8_t proto, uint16_t port,
+                                      uint64_t *key);
 
 /*
- * A slot for a new contact (zeroed, key set). When the bucket is full the
+ * A slot for a new contact at time now: zeroed but for its key and t = now,
+ * and already armed (as sw_contacts_arm would). When the bucket is full the
  * least useful entry goes: a settled one before a pending one, the oldest
  * first. A pending victim is copied to *victim (its outcome must still be
- * counted) and true returned through *had_victim.
+ * counted: the copy needs no sw_contacts_settled); victim->key is 0 when
+ * there was none (a contact's key never is).
  */
-struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key,
-                                      struct sw_contact *victim, bool *had_victim);
+struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key, int64_t now,
+                                      struct sw_contact *victim);
 
-/* Put c on the timeout ring with its current time (it is pending). */
+/* Put c (in the table) on the timeout ring with its current time (it is
+ * pending again). */
 void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c);
-/* c has its outcome: now a better eviction victim than a pending one
- * (c may also be the copy of an evicted contact: then nothing happens). */
+/* c (in the table) has its outcome: now a better eviction victim than a
+ * pending one. */
 void sw_contacts_settled(struct sw_contacts *t, const struct sw_contact *c);
 
-/* The next contact armed at or before deadline that is still pending in
- * the same episode, or NULL. Call until NULL. */
-struct sw_contact *sw_contacts_next_expired(struct sw_contacts *t, int64_t deadline);
+/* The contacts armed at or before deadline that are still pending from
+ * that arming, in arming order, up to n of them into out; returns how
+ * many (fewer than n: that was the last). Each is already marked settled
+ * (sw_contacts_settled): the caller gives it its outcome. A batch per
+ * call, where a call per contact cost as much as finding it. */
+unsigned sw_contacts_expired(struct sw_contacts *t, int64_t deadline, struct sw_contact **out,
+                             unsigned n);
 
 uint64_t sw_contacts_evictions(const struct sw_contacts *t);
 
@@ -112,16 +124,36 @@ uint64_t sw_contacts_evictions(const struct sw_contacts *t);
  * not data, skip the contact lookups. A tag mismatch only means "ask the
  * contact table"; an overwritten entry costs a lookup, never a detection.
  */
+/* A connection's entry in the filter: hashed once (sw_contacts_conn), then
+ * asked and changed through the calls below, for as long as no other
+ * filter call comes between (a packet's handling). */
+struct sw_conn {
+	uint32_t *slot;
+	uint32_t tag;      /* never 0, which marks an empty slot */
+};
+
+struct sw_conn sw_contacts_conn(struct sw_contacts *t, const struct sw_addr *src,
+                                const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+
 /* Is this connection known as established? */
-bool sw_contacts_conn_known(const struct sw_contacts *t, const struct sw_addr *src,
-                            const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+static inline bool sw_conn_known(struct sw_conn c)
+{
+	return *c.slot == c.tag;
+}
+
 /* Remember it as established. */
-void sw_contacts_conn_mark(struct sw_contacts *t, const struct sw_addr *src,
-                           const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+static inline void sw_conn_mark(struct sw_conn c)
+{
+	*c.slot = c.tag;
+}
+
 /* A new handshake on the same addresses and ports: forget it (only its own
  * entry; another connection's tag in the slot stays). */
-void sw_contacts_conn_forget(struct sw_contacts *t, const struct sw_addr *src,
-                             const struct sw_addr *dst, uint16_t sport, uint16_t dport);
+static inline void sw_conn_forget(struct sw_conn c)
+{
+	if (*c.slot == c.tag)
+		*c.slot = 0;
+}
 
 static inline bool sw_contact_pending(const struct sw_contact *c)
 {

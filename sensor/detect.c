@@ -725,25 +725,16 @@ static void trw_step(struct sw_detect *d, struct sw_source *s, unsigned which, b
 }
 
 /*
- * Contact c got its outcome. dst is the contact's destination (from the
- * answering packet or the contact). Scores TRW for first contacts and feeds
- * the source's groups.
+ * The scoring part of an outcome (see score): TRW for first contacts, and
+ * the source's groups. Apart, so that the common case of score, a contact
+ * whose source is gone (a flood's spoofed sources), costs no more than its
+ * few steps.
  */
-static void settle(struct sw_detect *d, struct sw_contact *c, const struct sw_addr *dst,
-                   enum sw_answer answer, uint8_t code)
+__attribute__((noinline))
+static void score_source(struct sw_detect *d, struct sw_source *s, const struct sw_contact *c,
+                         const struct sw_addr *dst, bool success, uint8_t code)
 {
-	bool success = answer == SW_A_COMPLETED || answer == SW_A_REPLY;
-	struct sw_source *s;
 	unsigned g = c->group;
-
-	c->answer = (uint8_t)answer;
-	c->state = answer == SW_A_COMPLETED ? SW_C_ESTAB : SW_C_DONE;
-	sw_contacts_settled(d->contacts, c);
-	if (c->bits & SW_CB_FLOOD)
-		return;
-	s = sw_sources_seen(d->sources, c->src_key, d->now);
-	if (!s)
-		return; /* the source was evicted meanwhile */
 
 	switch (g) {
 	case SW_G_TCP:
@@ -768,6 +759,36 @@ static void settle(struct sw_detect *d, struct sw_contact *c, const struct sw_ad
 	default:
 		break;
 	}
+}
+
+/*
+ * Contact c got its outcome, and the contact table knows it is settled
+ * (sw_contacts_settled; the ring's expired contacts are, and an evicted
+ * one is a copy outside the table). dst is the contact's destination (from
+ * the answering packet or the contact). Scores TRW for first contacts and
+ * feeds the source's groups.
+ */
+static void score(struct sw_detect *d, struct sw_contact *c, const struct sw_addr *dst,
+                  enum sw_answer answer, uint8_t code)
+{
+	struct sw_source *s;
+
+	c->answer = (uint8_t)answer;
+	c->state = answer == SW_A_COMPLETED ? SW_C_ESTAB : SW_C_DONE;
+	if (c->bits & SW_CB_FLOOD)
+		return;
+	s = sw_sources_seen(d->sources, c->src_key, d->now);
+	if (!s)
+		return; /* the source was evicted meanwhile */
+	score_source(d, s, c, dst, answer == SW_A_COMPLETED || answer == SW_A_REPLY, code);
+}
+
+/* Contact c, in the table, got its outcome (score). */
+static void settle(struct sw_detect *d, struct sw_contact *c, const struct sw_addr *dst,
+                   enum sw_answer answer, uint8_t code)
+{
+	sw_contacts_settled(d->contacts, c);
+	score(d, c, dst, answer, code);
 }
 
 /* The open scan detection of the source of c, or NULL. */
@@ -830,7 +851,7 @@ static void watch_session(struct sw_detect *d, struct sw_contact *c, const struc
 		return;
 	c->bits &= (uint8_t)~SW_CB_WATCH;
 	session_after_scan(d, c, &p->dst);
-	sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport);
+	sw_conn_mark(sw_contacts_conn(d->contacts, &p->src, &p->dst, p->sport, p->dport));
 }
 
 /* ---- login sessions ------------------------------------------------------ */
@@ -881,21 +902,37 @@ static inline struct sw_source *initiator(struct sw_detect *d, const struct sw_p
 	return s;
 }
 
-static void settle_timeout(struct sw_detect *d, struct sw_contact *c, const struct sw_addr *dst)
+/* A pending contact that will get no answer: one the ring hands out as
+ * expired, or the copy of one pushed out of the table (both need no
+ * sw_contacts_settled). */
+static void settle_timeout(struct sw_detect *d, struct sw_contact *c)
 {
-	settle(d, c, dst, c->state == SW_C_SYNACK ? SW_A_NOACK : SW_A_NONE, 0);
+	score(d, c, &c->dst, c->state == SW_C_SYNACK ? SW_A_NOACK : SW_A_NONE, 0);
 }
 
-/* A slot for a new contact; a pending contact pushed out is settled as
- * unanswered first, so its outcome still counts. */
+/* Settle every contact armed at or before deadline that is still pending
+ * as unanswered, in the order they were armed. */
+static void expire_contacts(struct sw_detect *d, int64_t deadline)
+{
+	struct sw_contact *batch[64];
+	unsigned n;
+
+	do {
+		n = sw_contacts_expired(d->contacts, deadline, batch, 64);
+		for (unsigned i = 0; i < n; i++)
+			settle_timeout(d, batch[i]);
+	} while (n == 64);
+}
+
+/* A slot for a new contact, armed at now; a pending contact pushed out is
+ * settled as unanswered first, so its outcome still counts. */
 static struct sw_contact *new_contact(struct sw_detect *d, uint64_t key)
 {
 	struct sw_contact victim;
-	bool had_victim;
-	struct sw_contact *c = sw_contacts_insert(d->contacts, key, &victim, &had_victim);
+	struct sw_contact *c = sw_contacts_insert(d->contacts, key, d->now, &victim);
 
-	if (had_victim)
-		settle_timeout(d, &victim, &victim.dst);
+	if (victim.key)
+		settle_timeout(d, &victim);
 	return c;
 }
 
@@ -973,7 +1010,7 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	uint64_t key;
 	struct sw_contact *c;
 	struct sw_source *s;
-	bool created;
+	bool created, made = false;
 
 	if (ignored(d, &p->src))
 		return NULL;
@@ -981,8 +1018,7 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	if ((p->proto == SW_IPPROTO_TCP || p->proto == SW_IPPROTO_UDP) &&
 	    sw_port_in(&d->s.noise_ports, port))
 		return NULL;
-	key = sw_contact_key(d->contacts, &p->src, &p->dst, p->proto, port);
-	c = sw_contacts_find(d->contacts, key);
+	c = sw_contacts_lookup(d->contacts, &p->src, &p->dst, p->proto, port, &key);
 	s = initiator(d, p, &created);
 	if (created)
 		sw_fp_first(&s->fp, p); /* most of a flood's: fewer steps */
@@ -1004,7 +1040,8 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 		if (c->answer == SW_A_HALFOPEN || c->answer == SW_A_NOACK)
 			c->bits |= SW_CB_FOUND_OPEN;
 	} else {
-		c = new_contact(d, key);
+		c = new_contact(d, key); /* armed already */
+		made = true;
 		c->bits = SW_CB_FIRST;
 		sign_probe(d, s, p, port);
 		c->src_key = s->key;
@@ -1020,7 +1057,8 @@ static struct sw_contact *probe(struct sw_detect *d, const struct sw_pkt *p, uin
 	c->answer = SW_A_PENDING;
 	if (p->flags & SW_PF_FRAG_EVADE)
 		c->bits |= SW_CB_FRAG;
-	sw_contacts_arm(d->contacts, c);
+	if (!made)
+		sw_contacts_arm(d->contacts, c);
 	return c;
 }
 
@@ -1068,9 +1106,9 @@ static void traceroute(struct sw_detect *d, const struct sw_pkt *p)
 static struct sw_contact *answered(struct sw_detect *d, const struct sw_pkt *p, uint8_t proto,
                                    uint16_t port)
 {
-	uint64_t key = sw_contact_key(d->contacts, &p->dst, &p->src, proto, port);
+	uint64_t key;
 
-	return sw_contacts_find(d->contacts, key);
+	return sw_contacts_lookup(d->contacts, &p->dst, &p->src, proto, port, &key);
 }
 
 /* ---- floods -------------------------------------------------------------- */
@@ -1462,6 +1500,7 @@ __attribute__((noinline))
 static void tcp_rst(struct sw_detect *d, const struct sw_pkt *p)
 {
 	struct sw_contact *c = answered(d, p, SW_IPPROTO_TCP, p->sport);
+	uint64_t key;
 
 	if (c) { /* from the destination */
 		if (c->state == SW_C_SYN)
@@ -1471,8 +1510,7 @@ static void tcp_rst(struct sw_detect *d, const struct sw_pkt *p)
 		return;
 	}
 	/* from the initiator: a SYN-ACK reset instead of completed is a probe */
-	c = sw_contacts_find(d->contacts,
-	                     sw_contact_key(d->contacts, &p->src, &p->dst, SW_IPPROTO_TCP, p->dport));
+	c = sw_contacts_lookup(d->contacts, &p->src, &p->dst, SW_IPPROTO_TCP, p->dport, &key);
 	if (c && c->state == SW_C_SYNACK)
 		settle(d, c, &p->dst, SW_A_HALFOPEN, 0);
 	else if (c && c->state == SW_C_ESTAB && (c->bits & SW_CB_WATCH))
@@ -1498,7 +1536,7 @@ static void tcp_syn_ack(struct sw_detect *d, const struct sw_pkt *p)
 		c->state = SW_C_SYNACK; /* now the source must complete or reset */
 		/* a new handshake on a reused tuple: its completing ACK
 		 * must reach the contact table, not the filter */
-		sw_contacts_conn_forget(d->contacts, &p->src, &p->dst, p->sport, p->dport);
+		sw_conn_forget(sw_contacts_conn(d->contacts, &p->src, &p->dst, p->sport, p->dport));
 	}
 }
 
@@ -1506,15 +1544,15 @@ static void tcp_syn_ack(struct sw_detect *d, const struct sw_pkt *p)
  * handshake, a segment of a connection not in the filter, or a stealth
  * probe. */
 __attribute__((noinline))
-static void tcp_unfiltered(struct sw_detect *d, const struct sw_pkt *p)
+static void tcp_unfiltered(struct sw_detect *d, const struct sw_pkt *p, struct sw_conn conn)
 {
 	uint8_t fl = p->tcp_flags;
 	struct sw_contact *c;
+	uint64_t key;
 	unsigned variant;
 
 	/* part of a known connection, or a stealth probe */
-	c = sw_contacts_find(d->contacts,
-	                     sw_contact_key(d->contacts, &p->src, &p->dst, SW_IPPROTO_TCP, p->dport));
+	c = sw_contacts_lookup(d->contacts, &p->src, &p->dst, SW_IPPROTO_TCP, p->dport, &key);
 	if (c && c->group == SW_G_TCP) {
 		if (c->state == SW_C_SYNACK && (fl & SW_TH_ACK) && !(fl & SW_TH_SYN)) {
 			if (c->sessions < UINT16_MAX)
@@ -1529,7 +1567,7 @@ static void tcp_unfiltered(struct sw_detect *d, const struct sw_pkt *p)
 				c->seq0 = p->tcp_seq;
 				return;
 			}
-			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport);
+			sw_conn_mark(conn);
 		} else if (c->state == SW_C_ESTAB && (c->bits & SW_CB_WATCH)) {
 			watch_session(d, c, p);
 		}
@@ -1541,7 +1579,7 @@ static void tcp_unfiltered(struct sw_detect *d, const struct sw_pkt *p)
 		/* a segment of a connection we know: remember it as such, unless
 		 * its source's segments must still be looked at */
 		if (!(c->bits & SW_CB_WATCH))
-			sw_contacts_conn_mark(d->contacts, &p->src, &p->dst, p->sport, p->dport);
+			sw_conn_mark(conn);
 		return;
 	}
 	variant = stealth_variant(fl, p->payload_len);
@@ -1559,9 +1597,11 @@ static void tcp_unfiltered(struct sw_detect *d, const struct sw_pkt *p)
 __attribute__((noinline))
 static void tcp_ack_or_fin(struct sw_detect *d, const struct sw_pkt *p)
 {
-	if (sw_contacts_conn_known(d->contacts, &p->src, &p->dst, p->sport, p->dport))
+	struct sw_conn conn = sw_contacts_conn(d->contacts, &p->src, &p->dst, p->sport, p->dport);
+
+	if (sw_conn_known(conn))
 		return;
-	tcp_unfiltered(d, p);
+	tcp_unfiltered(d, p, conn);
 }
 
 /*
@@ -1689,9 +1729,9 @@ static void icmp_packet(struct sw_detect *d, const struct sw_pkt *p)
 	if (icmp_unreachable(p) && (p->flags & SW_PF_INNER) && (p->flags & SW_PF_INNER_PORTS)) {
 		/* the quoted header is the probe: inner.src probed inner.dst */
 		const struct sw_inner *in = &p->inner;
-		uint64_t key = sw_contact_key(d->contacts, &in->src, &in->dst, in->proto, in->dport);
+		uint64_t key;
 
-		c = sw_contacts_find(d->contacts, key);
+		c = sw_contacts_lookup(d->contacts, &in->src, &in->dst, in->proto, in->dport, &key);
 		if (c && (c->state == SW_C_SYN || c->state == SW_C_UDP || c->state == SW_C_STEALTH))
 			settle(d, c, &in->dst, SW_A_UNREACH, p->icmp_code);
 	}
@@ -1721,11 +1761,9 @@ static int64_t close_after_us(const struct sw_detect *d, const struct sw_group_s
 
 static void housekeeping(struct sw_detect *d)
 {
-	struct sw_contact *c;
 	int64_t deadline = d->now - (int64_t)d->s.contact_timeout_ms * 1000;
 
-	while ((c = sw_contacts_next_expired(d->contacts, deadline)))
-		settle_timeout(d, c, &c->dst);
+	expire_contacts(d, deadline);
 
 	/* from here on, groups quiet too long are closed (detail_of) */
 	d->last_housekeeping = d->now;
@@ -1841,11 +1879,8 @@ void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p)
 
 void sw_detect_finish(struct sw_detect *d)
 {
-	struct sw_contact *c;
-
 	/* the capture is over: what is still unanswered stays unanswered */
-	while ((c = sw_contacts_next_expired(d->contacts, INT64_MAX)))
-		settle_timeout(d, c, &c->dst);
+	expire_contacts(d, INT64_MAX);
 	for (unsigned i = 0; i < sw_sources_ndetails(d->sources); i++) {
 		struct sw_detail *dt = sw_sources_detail_at(d->sources, i);
 		struct sw_source *s = dt ? sw_detail_owner(d->sources, dt) : NULL;

@@ -1,9 +1,12 @@
 /*
- * test_contacts.c - the contact table's victim choice (contacts.c): the
+ * test_contacts.c - the contact table (contacts.c): its victim choice (the
  * first empty way, else a settled contact before a pending one and the
- * oldest (by its 2^20 us time) first, the first way on a tie. Hand-made
- * cases, then random operations on one bucket against a model of the rule
- * written here, with ordinary and hostile (up to 2^62 us) packet times.
+ * oldest (by its 2^20 us time) first, the first way on a tie), lookup
+ * against key then find, the connection filter's handles, and the timeout
+ * ring. Hand-made cases, then random operations on one bucket (insert,
+ * settle, arm again, expire) against a model of the victim rule and of the
+ * ring written here, with ordinary and hostile (up to 2^62 us) packet
+ * times.
  */
 #include "config.h"
 
@@ -35,22 +38,23 @@ static uint64_t bkey(uint32_t n)
 	return (uint64_t)(n + 1) << 32;
 }
 
-/* Insert key; then, if t >= 0, make it pending at time t. Returns the
- * evicted pending contact's key through *victim_key (0 if none). */
+/* Insert key at time when (armed as it is inserted), pending as a SYN.
+ * Returns the evicted pending contact's key through *victim_key (0 if
+ * none). */
 static struct sw_contact *add(struct sw_contacts *t, uint64_t key, int64_t when,
                               uint64_t *victim_key)
 {
 	struct sw_contact victim;
-	bool had = false;
-	struct sw_contact *c = sw_contacts_insert(t, key, &victim, &had);
+	struct sw_contact *c;
+
+	memset(&victim, 0x5a, sizeof victim); /* insert says whether there was one */
+	c = sw_contacts_insert(t, key, when, &victim);
 
 	assert_non_null(c);
-	*victim_key = had ? victim.key : 0;
-	if (when >= 0) {
-		c->t = when;
-		c->state = SW_C_SYN;
-		sw_contacts_arm(t, c);
-	}
+	assert_int_equal(c->key, key);
+	assert_int_equal(c->t, when);
+	*victim_key = victim.key;
+	c->state = SW_C_SYN;
 	return c;
 }
 
@@ -134,9 +138,10 @@ static void test_victim_empty_first(void **state)
 	uint64_t vk;
 
 	assert_non_null(t);
-	/* unarmed contacts (meta 0) and settled ones never go while a way is free */
+	/* contacts of time 0 (the least meta) and settled ones never go while
+	 * a way is free */
 	for (uint32_t i = 0; i < WAYS; i++) {
-		add(t, bkey(i), i % 2 ? -1 : SEC(3), &vk);
+		add(t, bkey(i), i % 2 ? 0 : SEC(3), &vk);
 		if (i % 4 == 0)
 			settle(t, bkey(i));
 		assert_int_equal(vk, 0);
@@ -144,19 +149,112 @@ static void test_victim_empty_first(void **state)
 		for (uint32_t j = 0; j <= i; j++)
 			assert_non_null(sw_contacts_find(t, bkey(j)));
 	}
-	/* full: an unarmed one is settled at time 0, the first of them goes */
+	/* full: a settled one goes before the older pending ones */
 	add(t, bkey(50), SEC(3), &vk);
 	assert_int_equal(vk, 0);
-	assert_null(sw_contacts_find(t, bkey(1)));
+	assert_null(sw_contacts_find(t, bkey(0)));
+	sw_contacts_free(t);
+}
+
+/* sw_contacts_lookup is sw_contact_key then sw_contacts_find */
+static void test_lookup(void **state)
+{
+	(void)state;
+	struct sw_sipkey k = test_key();
+	struct sw_contacts *t = sw_contacts_new(1024, &k);
+	struct sw_addr a = { .family = SW_AF_INET, .bytes = { 192, 0, 2, 1 } };
+	struct sw_addr b = { .family = SW_AF_INET, .bytes = { 198, 51, 100, 7 } };
+	struct sw_addr a6 = { .family = SW_AF_INET6, .bytes = { 0x20, 1, 0xd, 0xb8, [15] = 1 } };
+	uint64_t key, vk;
+	struct sw_contact *c;
+
+	assert_non_null(t);
+	assert_null(sw_contacts_lookup(t, &a, &b, 6, 80, &key));
+	assert_int_equal(key, sw_contact_key(t, &a, &b, 6, 80));
+	c = add(t, key, SEC(1), &vk);
+	assert_ptr_equal(sw_contacts_lookup(t, &a, &b, 6, 80, &key), c);
+	assert_int_equal(key, sw_contact_key(t, &a, &b, 6, 80));
+	assert_null(sw_contacts_lookup(t, &b, &a, 6, 80, &key));
+	assert_int_equal(key, sw_contact_key(t, &b, &a, 6, 80));
+	assert_null(sw_contacts_lookup(t, &a, &b, 17, 80, &key));
+	assert_int_equal(key, sw_contact_key(t, &a, &b, 17, 80));
+	assert_null(sw_contacts_lookup(t, &a6, &b, 6, 80, &key));
+	assert_int_equal(key, sw_contact_key(t, &a6, &b, 6, 80));
+	c = add(t, key, SEC(1), &vk);
+	assert_ptr_equal(sw_contacts_lookup(t, &a6, &b, 6, 80, &key), c);
+	sw_contacts_free(t);
+}
+
+/* The connection filter: both directions are one connection; a handle
+ * asks and changes its own entry; with one slot (a table of 8 contacts has
+ * 8 / 8 filter slots) connections overwrite each other, and forgetting
+ * one leaves another's tag */
+static void test_conn_filter(void **state)
+{
+	(void)state;
+	struct sw_sipkey k = test_key();
+	struct sw_contacts *t = sw_contacts_new(WAYS, &k);
+	struct sw_addr a = { .family = SW_AF_INET, .bytes = { 192, 0, 2, 1 } };
+	struct sw_addr b = { .family = SW_AF_INET, .bytes = { 198, 51, 100, 7 } };
+	struct sw_conn ab, ba, other;
+
+	assert_non_null(t);
+	ab = sw_contacts_conn(t, &a, &b, 40000, 80);
+	ba = sw_contacts_conn(t, &b, &a, 80, 40000);
+	other = sw_contacts_conn(t, &a, &b, 40001, 80);
+	assert_ptr_equal(ab.slot, ba.slot);
+	assert_int_equal(ab.tag, ba.tag);
+	assert_ptr_equal(ab.slot, other.slot); /* one slot */
+	assert_int_not_equal(ab.tag, other.tag);
+	assert_int_not_equal(ab.tag, 0);
+	assert_false(sw_conn_known(ab));
+	sw_conn_mark(ab);
+	assert_true(sw_conn_known(ab));
+	assert_true(sw_conn_known(ba));
+	assert_false(sw_conn_known(other));
+	sw_conn_forget(other); /* not its entry: stays */
+	assert_true(sw_conn_known(ba));
+	sw_conn_mark(other);   /* overwrites */
+	assert_false(sw_conn_known(ab));
+	assert_true(sw_conn_known(other));
+	sw_conn_forget(ba);
+	assert_true(sw_conn_known(other));
+	sw_conn_forget(other);
+	assert_false(sw_conn_known(other));
+	assert_int_equal(*other.slot, 0);
+	/* a handle is the hash of its tuple: asked again, the same */
+	ab = sw_contacts_conn(t, &a, &b, 40000, 80);
+	assert_ptr_equal(ab.slot, ba.slot);
+	assert_int_equal(ab.tag, ba.tag);
 	sw_contacts_free(t);
 }
 
 /* ---- random operations against a model ----------------------------------- */
 
+/*
+ * The model: one bucket's ways, and the timeout ring as a list of
+ * (key, arming number, time) in arming order, as long as the table has
+ * slots (8: a full ring forgets its oldest entry). A contact expires from
+ * the ring when its entry comes first with a time at or before the
+ * deadline and it is still pending from that same arming.
+ */
 struct mway {
 	uint64_t key;   /* 0: empty */
-	uint32_t time;  /* (t >> 20) mod 2^31; 0 while unarmed */
+	uint32_t time;  /* (t >> 20) mod 2^31 */
+	uint64_t armed; /* its latest arming's number */
 	bool pending;
+};
+
+struct mentry {
+	uint64_t key, armed;
+	int64_t t;
+};
+
+struct model {
+	struct mway w[WAYS];
+	struct mentry ring[WAYS];
+	unsigned ring_n;
+	uint64_t armings;
 };
 
 /* The rule: first empty; else the first settled of the least time; else
@@ -175,6 +273,52 @@ static int model_victim(const struct mway *m)
 	return v;
 }
 
+static void model_arm(struct model *m, int w, int64_t when)
+{
+	if (m->ring_n == WAYS) {
+		memmove(m->ring, m->ring + 1, (WAYS - 1) * sizeof *m->ring);
+		m->ring_n--;
+	}
+	m->w[w].armed = ++m->armings;
+	m->w[w].pending = true;
+	m->w[w].time = (uint32_t)((uint64_t)when >> 20) & 0x7fffffffu;
+	m->ring[m->ring_n++] = (struct mentry){ m->w[w].key, m->w[w].armed, when };
+}
+
+/* The way of the next expired contact, or -1 */
+static int model_expired(struct model *m, int64_t deadline)
+{
+	while (m->ring_n > 0 && m->ring[0].t <= deadline) {
+		struct mentry e = m->ring[0];
+
+		memmove(m->ring, m->ring + 1, (WAYS - 1) * sizeof *m->ring);
+		m->ring_n--;
+		for (int i = 0; i < WAYS; i++)
+			if (m->w[i].key == e.key && m->w[i].pending && m->w[i].armed == e.armed)
+				return i;
+	}
+	return -1;
+}
+
+/* sw_contacts_expired's contacts, checked against the model's */
+struct expiry {
+	struct model *m;
+	int64_t deadline;
+	unsigned n;
+};
+
+static void check_expired(struct expiry *x, struct sw_contact *c)
+{
+	int w = model_expired(x->m, x->deadline);
+
+	assert_true(w >= 0);
+	assert_int_equal(c->key, x->m->w[w].key);
+	assert_true(c->t <= x->deadline);
+	c->state = SW_C_DONE; /* already settled for the victim rule */
+	x->m->w[w].pending = false;
+	x->n++;
+}
+
 static uint64_t rnd(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -183,49 +327,83 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
+static int64_t random_time(uint64_t *s, bool hostile)
+{
+	uint64_t r = rnd(s);
+
+	if (hostile && r % 3 == 0)
+		return (int64_t)(rnd(s) >> 2);
+	return SEC((r >> 20) % 24) + (int64_t)((r >> 40) % (1u << 20));
+}
+
 static void random_run(uint64_t seed, bool hostile)
 {
 	struct sw_sipkey k = test_key();
 	struct sw_contacts *t = sw_contacts_new(WAYS, &k);
-	struct mway m[WAYS];
+	struct model m;
 	uint64_t s = seed, next = 1, evictions = 0;
+	unsigned expired = 0, rearmed = 0;
 
 	assert_non_null(t);
-	memset(m, 0, sizeof m);
+	memset(&m, 0, sizeof m);
 	for (int op = 0; op < 20000; op++) {
 		uint64_t r = rnd(&s);
 		int w = (int)(r % WAYS);
 
-		if (r % 5 == 0 && m[w].key && m[w].pending) {
-			settle(t, m[w].key);
-			m[w].pending = false;
+		if (r % 5 == 0 && m.w[w].key && m.w[w].pending) {
+			settle(t, m.w[w].key);
+			m.w[w].pending = false;
+			continue;
+		}
+		if (r % 5 == 1 && m.w[w].key) {
+			/* a new episode (or a retransmission) armed again */
+			struct sw_contact *c = sw_contacts_find(t, m.w[w].key);
+
+			assert_non_null(c);
+			c->t = random_time(&s, hostile);
+			c->state = SW_C_SYN;
+			sw_contacts_arm(t, c);
+			model_arm(&m, w, c->t);
+			rearmed++;
+			continue;
+		}
+		if (r % 5 == 2) {
+			/* housekeeping: what the ring hands out, settled, in
+			 * batches of one to three */
+			struct expiry x = { &m, random_time(&s, hostile), 0 };
+			struct sw_contact *batch[3];
+			unsigned size = 1 + (unsigned)(r >> 32) % 3, n;
+
+			do {
+				n = sw_contacts_expired(t, x.deadline, batch, size);
+				assert_true(n <= size);
+				for (unsigned i = 0; i < n; i++)
+					check_expired(&x, batch[i]);
+			} while (n == size);
+			assert_int_equal(model_expired(&m, x.deadline), -1);
+			expired += x.n;
 			continue;
 		}
 		/* a new contact: the model says which way it takes */
-		int v = model_victim(m);
+		int v = model_victim(m.w);
 		uint64_t key = bkey((uint32_t)next++), vk;
-		int64_t when;
+		int64_t when = random_time(&s, hostile);
 
-		if ((r >> 8) % 7 == 0)
-			when = -1; /* inserted, never armed */
-		else if (hostile && (r >> 16) % 3 == 0)
-			when = (int64_t)(rnd(&s) >> 2);
-		else
-			when = SEC((r >> 20) % 24) + (int64_t)((r >> 40) % (1u << 20));
-		if (m[v].key)
+		if (m.w[v].key)
 			evictions++;
 		add(t, key, when, &vk);
-		assert_int_equal(vk, m[v].key && m[v].pending ? m[v].key : 0);
-		if (m[v].key)
-			assert_null(sw_contacts_find(t, m[v].key));
-		m[v].key = key;
-		m[v].pending = when >= 0;
-		m[v].time = when >= 0 ? (uint32_t)((uint64_t)when >> 20) & 0x7fffffffu : 0;
+		assert_int_equal(vk, m.w[v].key && m.w[v].pending ? m.w[v].key : 0);
+		if (m.w[v].key)
+			assert_null(sw_contacts_find(t, m.w[v].key));
+		m.w[v].key = key;
+		model_arm(&m, v, when);
 		assert_int_equal(sw_contacts_evictions(t), evictions);
 		for (int i = 0; i < WAYS; i++)
-			if (m[i].key)
-				assert_non_null(sw_contacts_find(t, m[i].key));
+			if (m.w[i].key)
+				assert_non_null(sw_contacts_find(t, m.w[i].key));
 	}
+	/* the run went through every path */
+	assert_true(expired > 100 && rearmed > 100 && evictions > 100);
 	sw_contacts_free(t);
 }
 
@@ -241,6 +419,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_victim_cases),
 		cmocka_unit_test(test_victim_empty_first),
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_conn_filter),
 		cmocka_unit_test(test_victim_random),
 	};
 

@@ -3,9 +3,10 @@
  * answers for a fixed key (computed with Python's integers), both forms
  * (128-bit and 64-bit arithmetic) against a plain 16-bit-limb
  * implementation written here, the keys' derivation, and the tables' keys
- * built on it (sw_source_key, sw_contact_key): IPv4 and IPv6, only an
- * address's own bytes, nothing maps to 0, and bucket and tag occupancy by
- * chi-square over sequential addresses and a /24 sweep.
+ * built on it (sw_source_key; sw_contact_key and sw_contacts_lookup's
+ * key, also against their packing hashed by the definition): IPv4 and
+ * IPv6, only an address's own bytes, nothing maps to 0, and bucket and tag
+ * occupancy by chi-square over sequential addresses and a /24 sweep.
  */
 #include "config.h"
 
@@ -282,6 +283,59 @@ static void test_contact_keys(void **state)
 	sw_contacts_free(t);
 }
 
+/* The contact key as contacts.c's comment packs it, hashed by the plain
+ * definition (a 0 hash would be 1) */
+static uint64_t plain_contact_key(const struct sw_addr *src, const struct sw_addr *dst,
+                                  uint8_t proto, uint16_t port)
+{
+	struct sw_keyhash k;
+	uint64_t w[5] = { (uint64_t)proto << 16 | (uint64_t)port << 24 | src->family |
+	                  (uint64_t)dst->family << 8 };
+	uint64_t h;
+
+	sw_keyhash_init(&k, &seed, SW_KH_CONTACTS);
+	if (src->family == SW_AF_INET && dst->family == SW_AF_INET) {
+		w[1] = sw_le32(src->bytes) | sw_le32(dst->bytes) << 32;
+		h = plain_keyhash(&k, w, 2);
+	} else {
+		sw_keyhash_addr(src, w + 1);
+		sw_keyhash_addr(dst, w + 3);
+		h = plain_keyhash(&k, w, 5);
+	}
+	return h ? h : 1;
+}
+
+/* sw_contact_key, and sw_contacts_lookup's key (the IPv4 pair's own path
+ * and the others'), are the definition, for every pairing of families */
+static void test_contact_key_definition(void **state)
+{
+	struct sw_contacts *t = sw_contacts_new(64, &seed);
+	const struct sw_addr a[] = {
+		addr("192.0.2.1"), addr("198.51.100.7"), addr("0.0.0.0"), addr("255.255.255.255"),
+		addr("2001:db8::1"), addr("c000:201::"), addr("::"),
+		{ .family = SW_AF_NONE },
+	};
+	const uint16_t ports[] = { 0, 80, 443, 65535 };
+	const uint8_t protos[] = { 0, 1, 6, 17, 58, 255 };
+
+	(void)state;
+	assert_non_null(t);
+	for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+		for (size_t j = 0; j < sizeof a / sizeof a[0]; j++)
+			for (size_t p = 0; p < sizeof protos; p++)
+				for (size_t q = 0; q < sizeof ports / sizeof ports[0]; q++) {
+					uint64_t want = plain_contact_key(&a[i], &a[j], protos[p], ports[q]);
+					uint64_t got;
+
+					assert_int_equal(sw_contact_key(t, &a[i], &a[j], protos[p], ports[q]),
+					                 want);
+					assert_null(sw_contacts_lookup(t, &a[i], &a[j], protos[p], ports[q],
+					                               &got));
+					assert_int_equal(got, want);
+				}
+	sw_contacts_free(t);
+}
+
 /* ---- distribution --------------------------------------------------------- */
 
 /*
@@ -384,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_key_derivation),
 		cmocka_unit_test(test_source_keys),
 		cmocka_unit_test(test_contact_keys),
+		cmocka_unit_test(test_contact_key_definition),
 		cmocka_unit_test(test_sources_uniform),
 		cmocka_unit_test(test_contacts_uniform),
 	};
