@@ -46,7 +46,7 @@ enum sw_answer {
 /* Bits of sw_contact.bits */
 #define SW_CB_FIRST 0x01   /* this episode is the contact's first: TRW counts it */
 #define SW_CB_FOUND_OPEN 0x02 /* an earlier episode found the port open (SYN-ACK) */
-#define SW_CB_FLOOD 0x04   /* part of a flood: not scored */
+/* 0x04: free (a flood's packets make no contact: flood_packet comes first) */
 #define SW_CB_WATCH 0x08   /* a scanner's session to a port it found open: payload? */
 #define SW_CB_FRAG 0x10    /* the probe came in tiny fragments (an evasion) */
 

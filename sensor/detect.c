@@ -775,8 +775,6 @@ static void score(struct sw_detect *d, struct sw_contact *c, const struct sw_add
 
 	c->answer = (uint8_t)answer;
 	c->state = answer == SW_A_COMPLETED ? SW_C_ESTAB : SW_C_DONE;
-	if (c->bits & SW_CB_FLOOD)
-		return;
 	s = sw_sources_seen(d->sources, c->src_key, d->now);
 	if (!s)
 		return; /* the source was evicted meanwhile */
