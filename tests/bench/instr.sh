@@ -16,6 +16,7 @@
 #   PKTGEN, FLOOR, TMPDIR.
 
 me=instr.sh
+. "$(dirname "$0")/common.sh"
 if [ $# -ne 1 ] || [ -z "$1" ]; then
 	echo "usage: $me BUILDDIR" >&2
 	exit 2
@@ -34,47 +35,18 @@ case $n in
 	echo "$me: BENCH_INSTR_PACKETS must be a positive number, not '$n'" >&2
 	exit 2 ;;
 esac
-for name in $captures; do
-	case $name in
-	mixed | flood | heavy | flood24) ;;
-	*)
-		echo "$me: BENCH_CAPTURES: unknown capture '$name' (mixed, flood, heavy, flood24)" >&2
-		exit 2 ;;
-	esac
-done
+check_captures "$captures"
 if ! command -v "$VALGRIND" >/dev/null 2>&1; then
 	echo "$me: $VALGRIND: not found (install the Debian package valgrind)" >&2
 	exit 1
 fi
-for prog in "$PKTGEN" "$FLOOR" "$SENSOR"; do
-	if [ ! -x "$prog" ]; then
-		echo "$me: $prog: not found or not executable (build it first: make bench-instr)" >&2
-		exit 1
-	fi
-done
+need_programs bench-instr "$PKTGEN" "$FLOOR" "$SENSOR"
 if [ -n "$keep" ] && ! mkdir -p "$keep"; then
 	echo "$me: BENCH_INSTR_KEEP: cannot make $keep" >&2
 	exit 1
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/spanwatch-instr.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# pktgen's packet time: ~100,000 packets a second, but the /24 flood at
-# 10,000 (--gap-us 100), under the default prefix_syn_pps (20,000): it never
-# becomes a flood detection, so every spoofed source goes through the
-# per-source tables, the sensor's worst case
-gap_of() {
-	[ "$1" = flood24 ] && echo "--gap-us 100"
-}
-
-fail() {
-	echo "$me: $*" >&2
-	exit 1
-}
+make_tmp instr
 
 # callgrind OUT CMD...: runs CMD under callgrind counting inside
 # pcap_dispatch only; prints the instructions counted
@@ -95,7 +67,7 @@ echo
 : >"$tmp/results"
 for name in $captures; do
 	cap=$tmp/$name.pcap
-	"$PKTGEN" -q -o "$cap" -n "$n" --mix "$name" $(gap_of "$name") || fail "pktgen failed ($name, exit $?)"
+	make_capture "$name" "$n" "$cap" -q
 	out=${keep:-$tmp}
 	fi=$(callgrind "$out/callgrind.floor.$name" "$FLOOR" "$cap") ||
 		fail "floor failed under callgrind on the $name capture"

@@ -17,6 +17,7 @@
 #   PERF (default perf), SENSOR, PKTGEN, TMPDIR.
 
 me=profile.sh
+. "$(dirname "$0")/common.sh"
 if [ $# -ne 1 ] || [ -z "$1" ]; then
 	echo "usage: $me BUILDDIR" >&2
 	exit 2
@@ -37,54 +38,25 @@ for v in "BENCH_PROFILE_PACKETS=$n" "BENCH_PROFILE_TOP=$top"; do
 		exit 2 ;;
 	esac
 done
-for name in $captures; do
-	case $name in
-	mixed | flood | heavy | flood24) ;;
-	*)
-		echo "$me: BENCH_CAPTURES: unknown capture '$name' (mixed, flood, heavy, flood24)" >&2
-		exit 2 ;;
-	esac
-done
+check_captures "$captures"
 if ! command -v "$PERF" >/dev/null 2>&1; then
 	echo "$me: $PERF: not found (install the Debian package linux-perf)" >&2
 	exit 1
 fi
-for prog in "$PKTGEN" "$SENSOR"; do
-	if [ ! -x "$prog" ]; then
-		echo "$me: $prog: not found or not executable (build it first: make bench-profile)" >&2
-		exit 1
-	fi
-done
+need_programs bench-profile "$PKTGEN" "$SENSOR"
 if [ -n "$keep" ] && ! mkdir -p "$keep"; then
 	echo "$me: BENCH_PROFILE_KEEP: cannot make $keep" >&2
 	exit 1
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/spanwatch-profile.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# the captures run.sh and instr.sh make: the /24 flood at 10,000 packets a
-# second of packet time, never a flood detection
-gap_of() {
-	[ "$1" = flood24 ] && echo "--gap-us 100"
-}
-
-fail() {
-	echo "$me: $*" >&2
-	exit 1
-}
+make_tmp profile
 
 echo "sensor:  $SENSOR"
 echo "perf record -e cpu-clock, $n packets of each capture; share of the sensor's samples"
 for name in $captures; do
 	cap=$tmp/$name.pcap
 	data=${keep:-$tmp}/perf.$name.data
-	# shellcheck disable=SC2046
-	"$PKTGEN" -q -o "$cap" -n "$n" --mix "$name" $(gap_of "$name") ||
-		fail "pktgen failed ($name, exit $?)"
+	make_capture "$name" "$n" "$cap" -q
 	rm -f "$tmp/p.db" "$tmp/p.db-wal" "$tmp/p.db-shm"
 	# root stays root (-Z root) and no system-call filter: perf's
 	# counters are opened before the sensor drops anything, but keep the

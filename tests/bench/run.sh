@@ -22,6 +22,7 @@
 #   cross-check the sensor's packet count), TMPDIR.
 
 me=run.sh
+. "$(dirname "$0")/common.sh"
 if [ $# -ne 1 ] || [ -z "$1" ]; then
 	echo "usage: $me BUILDDIR" >&2
 	exit 2
@@ -48,27 +49,9 @@ for v in "BENCH_PACKETS=$mixed_n" "BENCH_FLOOD_PACKETS=$flood_n" "BENCH_HEAVY_PA
 	esac
 done
 [ "$runs" -ge 1 ] || runs=1
-for name in $captures; do
-	case $name in
-	mixed | flood | heavy | flood24) ;;
-	*)
-		echo "$me: BENCH_CAPTURES: unknown capture '$name' (mixed, flood, heavy, flood24)" >&2
-		exit 2 ;;
-	esac
-done
-
-for prog in "$PKTGEN" "$FLOOR" "$SENSOR"; do
-	if [ ! -x "$prog" ]; then
-		echo "$me: $prog: not found or not executable (build it first: make bench)" >&2
-		exit 1
-	fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/spanwatch-bench.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+check_captures "$captures"
+need_programs bench "$PKTGEN" "$FLOOR" "$SENSOR"
+make_tmp bench
 
 # GNU time gives the peak RSS and the CPU time; without it only the wall
 # clock is measured
@@ -78,19 +61,6 @@ if /usr/bin/time -f '%M %U %S' -o "$tmp/probe.time" true 2>/dev/null; then
 fi
 
 now() { date +%s.%N; }
-
-# pktgen's packet time: ~100,000 packets a second, but the /24 flood at
-# 10,000 (--gap-us 100), under the default prefix_syn_pps (20,000): it never
-# becomes a flood detection, so every spoofed source goes through the
-# per-source tables, the sensor's worst case
-gap_of() {
-	[ "$1" = flood24 ] && echo "--gap-us 100"
-}
-
-fail() {
-	echo "$me: $*" >&2
-	exit 1
-}
 
 # ---- machine -------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n 1)
@@ -108,8 +78,7 @@ for name in $captures; do
 	heavy) n=$heavy_n ;;
 	flood24) n=$flood24_n ;;
 	esac
-	"$PKTGEN" -o "$tmp/$name.pcap" -n "$n" --mix "$name" $(gap_of "$name") ||
-		fail "pktgen failed ($name, exit $?)"
+	make_capture "$name" "$n" "$tmp/$name.pcap"
 done
 echo
 
