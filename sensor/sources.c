@@ -372,19 +372,24 @@ static struct sw_source *take_slot_of_detail(struct sw_sources *t, size_t i, uin
 	return take_slot(t, i, key, a, now);
 }
 
+/* Slot i, the victim chosen for the new source key: its source (if any)
+ * evicted, then taken. */
+static inline struct sw_source *take_victim(struct sw_sources *t, size_t i, uint64_t key,
+                                            const struct sw_addr *a, int64_t now)
+{
+	if (t->src[i].key != 0) {
+		t->src_evictions++;
+		if (t->src[i].detail)
+			return take_slot_of_detail(t, i, key, a, now);
+	}
+	return take_slot(t, i, key, a, now);
+}
+
 __attribute__((noinline, cold))
 static struct sw_source *take_slot_slow(struct sw_sources *t, size_t first, uint64_t key,
                                         const struct sw_addr *a, int64_t now)
 {
-	size_t i = pick_source_victim_slow(t, first);
-	const struct sw_source *v = t->src + i;
-
-	if (v->key != 0) {
-		t->src_evictions++;
-		if (v->detail)
-			release_detail(t, v);
-	}
-	return take_slot(t, i, key, a, now);
+	return take_victim(t, pick_source_victim_slow(t, first), key, a, now);
 }
 
 struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now,
@@ -392,7 +397,6 @@ struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, 
 {
 	uint64_t key = key_of(t, a);
 	size_t first = bucket_first(t, key), i = find_index(t, key);
-	const struct sw_source *v;
 
 	if (i != NONE) {
 		check_rank(t, i);
@@ -406,13 +410,7 @@ struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, 
 	i = pick_source_victim(t, first);
 	if (i == NONE)
 		return take_slot_slow(t, first, key, a, now);
-	v = t->src + i;
-	if (v->key != 0) {
-		t->src_evictions++;
-		if (v->detail)
-			return take_slot_of_detail(t, i, key, a, now);
-	}
-	return take_slot(t, i, key, a, now);
+	return take_victim(t, i, key, a, now);
 }
 
 static uint32_t *set_of(struct sw_sources *t, const struct sw_detail *dt)

@@ -81,8 +81,7 @@ struct sw_source {
 	struct sw_fp_state fp;
 	struct sw_pending pend; /* read only while pend_group is set: a new
 	                          source leaves it as it was */
-	uint8_t spare[8];      /* the entry is whole 32-byte halves */
-};
+} __attribute__((aligned(32))); /* whole 32-byte halves of lines */
 
 #define SW_EVIDENCE_MAX 8
 
