@@ -234,15 +234,22 @@ take:
 	return v;
 }
 
-/* An IPv6 address folded to 32 bits (a filter: equal addresses fold
- * alike, and the bytes decide). */
-static inline uint64_t fold6(const struct sw_addr *a)
+/* An address's 16 bytes folded into a word (IPv6; the mixes below start
+ * from it). */
+static inline uint64_t fold128(const struct sw_addr *a)
 {
 	uint64_t w0, w1;
 
 	memcpy(&w0, a->bytes, 8);
 	memcpy(&w1, a->bytes + 8, 8);
-	return ((w0 ^ (w1 * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull) >> 32;
+	return w0 ^ (w1 * 0x9e3779b97f4a7c15ull);
+}
+
+/* An IPv6 address folded to 32 bits (a filter: equal addresses fold
+ * alike, and the bytes decide). */
+static inline uint64_t fold6(const struct sw_addr *a)
+{
+	return (fold128(a) * 0xbf58476d1ce4e5b9ull) >> 32;
 }
 
 /*
@@ -395,15 +402,13 @@ static void start_entry(const struct sw_flood *f, struct sw_flood_entry *e,
 /* The map bit of dst: its last byte when the prefix holds at most 256
  * addresses (exact), else a mix of the whole address (an estimate; the
  * prefix bits are the same for every address and only permute it). */
-static inline unsigned map_bit(const struct sw_flood *f, const struct sw_addr *dst, const bool v4)
+static inline unsigned map_bit(const struct sw_flood *f, const struct sw_addr *dst)
 {
-	uint64_t w0, w1;
+	uint64_t w0;
 
-	if (v4 || dst->family == SW_AF_INET ? f->exact4 : f->exact6)
-		return dst->bytes[v4 || dst->family == SW_AF_INET ? 3 : 15];
-	memcpy(&w0, dst->bytes, 8);
-	memcpy(&w1, dst->bytes + 8, 8);
-	w0 = (w0 ^ (w1 * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull;
+	if (dst->family == SW_AF_INET ? f->exact4 : f->exact6)
+		return dst->bytes[dst->family == SW_AF_INET ? 3 : 15];
+	w0 = fold128(dst) * 0xbf58476d1ce4e5b9ull;
 	w0 ^= w0 >> 31;
 	w0 *= 0x94d049bb133111ebull;
 	return (unsigned)(w0 >> 56);
@@ -422,14 +427,10 @@ static inline struct sw_flood_entry **hint_slot(const struct sw_flood *f,
  * lowest), IPv6 folded. */
 static inline uint64_t addr_mix(const struct sw_addr *a)
 {
-	uint64_t w0, w1;
-
 	if (a->family == SW_AF_INET)
 		return (uint64_t)a->bytes[0] << 24 | (uint64_t)a->bytes[1] << 16 |
 		       (uint64_t)a->bytes[2] << 8 | a->bytes[3];
-	memcpy(&w0, a->bytes, 8);
-	memcpy(&w1, a->bytes + 8, 8);
-	return w0 ^ (w1 * 0x9e3779b97f4a7c15ull) ^ 1ull << 56;
+	return fold128(a) ^ 1ull << 56;
 }
 
 /*
@@ -597,7 +598,7 @@ count_prefix(struct sw_flood *f, enum sw_flood_class cls, const struct sw_addr *
 	if (!p)
 		return decided(watched, e, NULL);
 	count_packet(p, addr_word(src, false), src, now, false);
-	set_hit(p, map_bit(f, dst, false));
+	set_hit(p, map_bit(f, dst));
 	return decided(watched || p->seq || p->win_count >= p->watch, e, p);
 }
 
@@ -689,12 +690,12 @@ void sw_flood_unlock(struct sw_flood *f)
 bool sw_flood_forged_at(struct sw_flood *f, enum sw_flood_class cls,
                         const struct sw_addr *dst, uint16_t port)
 {
-	struct sw_flood_entry *e;
+	struct sw_flood_counted c;
 	bool forged;
 
 	sw_flood_lock(f);
-	e = target_entry(f, cls, dst, port, false, 0, false);
-	forged = open_and_forged(e) || open_and_forged(prefix_entry(f, cls, dst, e, false, 0));
+	c = sw_flood_entries(f, cls, dst, port);
+	forged = open_and_forged(c.target) || open_and_forged(c.prefix);
 	sw_flood_unlock(f);
 	return forged;
 }
