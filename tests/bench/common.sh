@@ -1,7 +1,21 @@
 # tests/bench/common.sh - sourced by run.sh, instr.sh and profile.sh: what
 # the benchmark scripts share. The captures' names and how pktgen makes
 # them, the checks of what they are given, and a temporary folder removed
-# on exit. The caller sets me (its name, for messages) and PKTGEN.
+# on exit. The caller sets me (its name, for messages).
+
+# take_builddir "$@": the one argument, BUILDDIR (else usage, exit 2),
+# and the programs under it unless the environment names others: PKTGEN,
+# FLOOR, SENSOR
+take_builddir() {
+	if [ $# -ne 1 ] || [ -z "$1" ]; then
+		echo "usage: $me BUILDDIR" >&2
+		exit 2
+	fi
+	builddir=$1
+	PKTGEN=${PKTGEN:-$builddir/tests/bench/pktgen}
+	FLOOR=${FLOOR:-$builddir/tests/bench/floor}
+	SENSOR=${SENSOR:-$builddir/spanwatch-sensor}
+}
 
 fail() {
 	echo "$me: $*" >&2

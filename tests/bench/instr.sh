@@ -17,14 +17,7 @@
 
 me=instr.sh
 . "$(dirname "$0")/common.sh"
-if [ $# -ne 1 ] || [ -z "$1" ]; then
-	echo "usage: $me BUILDDIR" >&2
-	exit 2
-fi
-builddir=$1
-PKTGEN=${PKTGEN:-$builddir/tests/bench/pktgen}
-FLOOR=${FLOOR:-$builddir/tests/bench/floor}
-SENSOR=${SENSOR:-$builddir/spanwatch-sensor}
+take_builddir "$@"
 VALGRIND=${VALGRIND:-valgrind}
 n=${BENCH_INSTR_PACKETS:-500000}
 captures=${BENCH_CAPTURES:-mixed flood heavy flood24}

@@ -18,13 +18,7 @@
 
 me=profile.sh
 . "$(dirname "$0")/common.sh"
-if [ $# -ne 1 ] || [ -z "$1" ]; then
-	echo "usage: $me BUILDDIR" >&2
-	exit 2
-fi
-builddir=$1
-PKTGEN=${PKTGEN:-$builddir/tests/bench/pktgen}
-SENSOR=${SENSOR:-$builddir/spanwatch-sensor}
+take_builddir "$@"
 PERF=${PERF:-perf}
 n=${BENCH_PROFILE_PACKETS:-2000000}
 top=${BENCH_PROFILE_TOP:-15}

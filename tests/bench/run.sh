@@ -23,14 +23,7 @@
 
 me=run.sh
 . "$(dirname "$0")/common.sh"
-if [ $# -ne 1 ] || [ -z "$1" ]; then
-	echo "usage: $me BUILDDIR" >&2
-	exit 2
-fi
-builddir=$1
-PKTGEN=${PKTGEN:-$builddir/tests/bench/pktgen}
-FLOOR=${FLOOR:-$builddir/tests/bench/floor}
-SENSOR=${SENSOR:-$builddir/spanwatch-sensor}
+take_builddir "$@"
 SQLITE3=${SQLITE3:-sqlite3}
 mixed_n=${BENCH_PACKETS:-3000000}
 flood_n=${BENCH_FLOOD_PACKETS:-2000000}
