@@ -253,9 +253,10 @@ static unsigned source_worth(const struct sw_source *s, bool has_detail)
  * is out of the window (the entry then keeps it in last_seen). */
 static inline uint64_t age_field(const struct sw_sources *t, int64_t now)
 {
+	/* a now before base wraps to 2^47 or more (set_base): one compare */
 	uint64_t rel = (uint64_t)now - (uint64_t)t->base;
 
-	if (now < t->base || rel > AGE_MAX)
+	if (rel > AGE_MAX)
 		return SLOW_BIT;
 	return rel << RANK_SHIFT;
 }
@@ -459,11 +460,17 @@ static inline void init_source(struct sw_source *v, uint64_t key, const struct s
 }
 
 /* The window of the slot words' ages starts BASE_BACK before the first
- * new source's time (without overflow). */
+ * new source's time (without overflow), and at most at BASE_MAX: then a
+ * time before it is at most 2^64 - 2^47 - 1 before it, and wraps to
+ * 2^47 or more as unsigned, never to an age (age_field). */
+#define BASE_MAX (INT64_MAX - (INT64_C(1) << 47))
+static_assert(AGE_MAX < (UINT64_C(1) << 47), "a time before base is no age");
 __attribute__((noinline, cold))
 static void set_base(struct sw_sources *t, int64_t now)
 {
 	t->base = now < INT64_MIN + BASE_BACK ? INT64_MIN : now - BASE_BACK;
+	if (t->base > BASE_MAX)
+		t->base = BASE_MAX;
 	t->based = true;
 }
 

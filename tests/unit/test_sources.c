@@ -400,6 +400,67 @@ static void test_victims_hostile_times(void **state)
 	victims_against_model(true, 777);
 }
 
+/* Sources each new, seen at the given times in turn, against the model:
+ * the first sets the window of the slot words' ages, anywhere in int64. */
+static void times_against_model(const int64_t *times, unsigned n)
+{
+	struct sw_sources *t = sw_sources_new(8, 8, 16, &seed, count_evict, NULL);
+	struct sw_source *base = NULL;
+	struct model m;
+
+	assert_non_null(t);
+	memset(&m, 0, sizeof m);
+	for (unsigned k = 0; k < n; k++) {
+		struct sw_addr a = v4(0x0a000000u + k);
+		uint64_t key = sw_source_key(t, &a);
+		int v = model_victim(t, &m, base);
+		bool created;
+		struct sw_source *s = sw_sources_get(t, &a, times[k], &created);
+
+		if (!base)
+			base = s;
+		assert_true(created);
+		assert_ptr_equal(s, &base[v]);
+		if (m.key[v])
+			m.evictions++;
+		m.key[v] = key;
+		m.last_seen[v] = times[k];
+		/* seen again, a microsecond later where there is one */
+		if (times[k] < INT64_MAX && k % 3 == 0) {
+			assert_ptr_equal(sw_sources_seen(t, key, times[k] + 1), s);
+			m.last_seen[v] = times[k] + 1;
+		}
+		check_model(t, &m, base);
+	}
+	sw_sources_free(t);
+}
+
+static void test_victims_extreme_times(void **state)
+{
+	const int64_t max = INT64_MAX, min = INT64_MIN, w = INT64_C(1) << 46;
+	/* first near the top: the window ends at int64's; times far before
+	 * it must not wrap into it */
+	const int64_t top[] = { max - 5, min, max, min + 1, max - 6, 0, max - w, min + w,
+		                max - 1, -1, max - 5, min + 2, max - 2, 1, min + 3, max - 3 };
+	/* the same, times at both ends only (no SLOW word but theirs) */
+	const int64_t ends[] = { max - 5, min, max - 6, min + 1, max - 7, min + 2, max - 4,
+		                 max - 3, max - 2, max - 1, max, min + 3, max - 8 };
+	/* first at the bottom: the window starts at int64's */
+	const int64_t bottom[] = { min + 2, max, min, min + w, max - 1, min + 1, 0, min + w - 1,
+		                   min + 3, max, min + 2 * w, -5, min, 5, max - 2, min + 4 };
+	/* a window in the middle, times on its edges */
+	const int64_t mid[] = { T0, T0 - (INT64_C(1) << 42), T0 - (INT64_C(1) << 42) - 1,
+		                T0 - (INT64_C(1) << 42) + w - 1, T0 - (INT64_C(1) << 42) + w,
+		                T0 + 1, T0 - 1, max, min, T0 - (INT64_C(1) << 42) + w - 2, T0,
+		                T0 + 2, T0 - (INT64_C(1) << 42) + 1, T0, min, max };
+
+	(void)state;
+	times_against_model(top, sizeof top / sizeof top[0]);
+	times_against_model(ends, sizeof ends / sizeof ends[0]);
+	times_against_model(bottom, sizeof bottom / sizeof bottom[0]);
+	times_against_model(mid, sizeof mid / sizeof mid[0]);
+}
+
 /* A victim with a detail has it closed (on_evict) and freed. */
 static void test_victim_with_detail(void **state)
 {
@@ -448,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_same_tag),
 		cmocka_unit_test(test_victims),
 		cmocka_unit_test(test_victims_hostile_times),
+		cmocka_unit_test(test_victims_extreme_times),
 		cmocka_unit_test(test_victim_with_detail),
 	};
 
