@@ -179,7 +179,7 @@ static void floods_open_add(struct sw_detect *d, int delta)
 static uint8_t group_proto(unsigned g, const struct sw_source *s,
                            const struct sw_group_state *gs)
 {
-	uint8_t icmp = s->addr.family == SW_AF_INET6 ? SW_IPPROTO_ICMPV6 : SW_IPPROTO_ICMP;
+	uint8_t icmp = s->inet6 ? SW_IPPROTO_ICMPV6 : SW_IPPROTO_ICMP;
 
 	switch (g) {
 	case SW_G_UDP: return SW_IPPROTO_UDP;
@@ -208,7 +208,7 @@ static void fill_det(struct sw_rec *rec, int type, const struct sw_source *s, un
 	r->proto = group_proto(g, s, gs);
 	r->outbound = s->outbound;
 	r->tool = (uint8_t)sw_fp_verdict(&s->fp);
-	r->src = s->addr;
+	r->src = sw_source_addr(s);
 	r->first_seen = gs->t_first;
 	r->last_seen = gs->t_last;
 	r->detected_at = gs->detected_at;
@@ -247,7 +247,7 @@ static void emit_evidence(struct sw_detect *d, const struct sw_source *s,
 	rec.u.ev.ts = p->ts;
 	/* rendered by the writer thread (sw_evidence_line) */
 	rec.u.ev.from_probe = 1;
-	rec.u.ev.src = s->addr;
+	rec.u.ev.src = sw_source_addr(s);
 	rec.u.ev.probe = *p;
 	emit(d, &rec);
 }

@@ -3,14 +3,15 @@
  *
  * Sources: buckets of WAYS entries; a new source takes an empty slot, else
  * the least useful one of its bucket (no failures before some, oldest
- * first). The bucket's eight keys also sit together in one cache line of
- * their own, so finding a source reads that line and then only its entry,
- * not the 1,280 bytes of the bucket's entries; and their eight ranks (worth
- * and age as one number, kept by sw_sources_touch and by seeing a source)
- * in another, so choosing a victim for a new source reads that line, not
- * the eight entries. Details: a clock hand offers CANDIDATES slots at a time and the
- * least useful is taken; a detail whose owner was evicted is found free by
- * its key no longer matching. The distinct set of each detail is one open
+ * first). A slot word per entry (its key's tag, whether it has a detail,
+ * and its worth and age as one rank, kept by sw_sources_touch and by
+ * seeing a source), a bucket's eight words in one cache line of their own:
+ * finding a source reads that line and then only its entry, and choosing
+ * a victim for a new source and evicting it read that line, not the
+ * bucket's entries (nor the victim's: a new source writes the first line
+ * of its entry only, sources.h). Details: a clock hand offers CANDIDATES
+ * slots at a time and the least useful is taken; a detail whose owner was
+ * evicted is found free by its key no longer matching. The distinct set of each detail is one open
  * addressing array of 32-bit keys shared by all groups: a target key is the
  * destination hash with the group in its low bits, a port key carries the
  * port, the group and a tag bit.
@@ -21,6 +22,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "keyhash.h"
 #include "sources.h"
@@ -29,32 +33,58 @@
 #define WAYS 8
 #define CANDIDATES 8
 
-/* what source_worth reads lies in the first 32 bytes of an entry, and
- * entries are whole 32-byte halves of lines (sources.h): the entries are
- * read to choose a victim only for hostile packet times (RANK_SLOW), and
- * a rank is worked out from them when a worth changes */
-static_assert(offsetof(struct sw_source, key) + 8 <= 32 &&
-                  offsetof(struct sw_source, last_seen) + 8 <= 32 &&
-                  offsetof(struct sw_source, detail) + 4 <= 32 &&
-                  offsetof(struct sw_source, fails) + 4 <= 32 &&
-                  offsetof(struct sw_source, scanner) < 32 &&
-                  offsetof(struct sw_source, pend_group) < 32,
-              "a source's victim fields are in its first 32 bytes");
-static_assert(sizeof(struct sw_source) % 32 == 0, "a source entry is whole 32-byte halves");
-/* what a new source writes (init_source, then the caller's first probe:
- * sig_n, sig, fp) ends within its first 96 bytes */
-#define SOURCE_FRESH offsetof(struct sw_source, pend)
-static_assert(SOURCE_FRESH <= 96 && SOURCE_FRESH % 32 == 0,
-              "a new source's fields are its first 96 bytes");
+/* struct sw_source's lines (sources.h): what a new source writes and a
+ * known one's packet reads in the first, the rest after it */
+#define LINE 64
+static_assert(sizeof(struct sw_source) % LINE == 0 && _Alignof(struct sw_source) == LINE,
+              "a source entry is whole cache lines");
+static_assert(offsetof(struct sw_source, pend) == LINE,
+              "a source's first line ends where pend starts");
+static_assert(offsetof(struct sw_source, pend) + sizeof(struct sw_pending) <= 2 * LINE,
+              "pend is the second line of its entry");
+
+/*
+ * A slot word: what the table knows of a slot without reading its entry.
+ * A bucket's WAYS words are one cache line, all that finding a source
+ * (by tag, then the entry's key), choosing a victim and ageing a source
+ * read. From the top:
+ *   4 bits   worth + 1 (source_worth); 0 for an empty slot, whose word is 0
+ *   1 bit    SLOW: the age does not hold last_seen, the entry's last_seen
+ *            does (a packet time out of the window of AGE_BITS)
+ *   46 bits  age: last_seen - t->base, microseconds
+ *   1 bit    DETAIL: the entry's detail is set (else it is not read)
+ *   12 bits  tag: the key's low bits (the bucket is chosen from bits 24
+ *            and up): a source is found by its tag, then the full key in
+ *            its entry; a key of the same tag in the bucket costs the
+ *            read of that entry only, 8 / 4096 of new sources
+ * word >> RANK_SHIFT is the rank: worth, then age, as one number, lower is
+ * the better victim (an empty slot's is 0, below every other); victims
+ * are the first of the least rank, as they were from (worth, last_seen)
+ * pairs. A bucket with a SLOW word has its victim chosen from the worths
+ * and exact last_seen values, one by one, the same way.
+ */
+#define TAG_BITS 12
+#define TAG_MASK ((UINT64_C(1) << TAG_BITS) - 1)
+#define DETAIL_BIT (UINT64_C(1) << TAG_BITS)
+#define RANK_SHIFT (TAG_BITS + 1)
+#define AGE_BITS 46
+#define AGE_MAX ((UINT64_C(1) << AGE_BITS) - 1)
+#define AGE_FIELD (AGE_MAX << RANK_SHIFT)
+#define SLOW_BIT (UINT64_C(1) << (RANK_SHIFT + AGE_BITS))
+#define WORTH_SHIFT (RANK_SHIFT + AGE_BITS + 1)
+#define WORTH_FIELD (UINT64_C(15) << WORTH_SHIFT)
+static_assert(WORTH_SHIFT + 4 == 64, "a slot word's fields fill 64 bits");
+/* the window's start: the first new source's time less BASE_BACK (~51
+ * days: older times are SLOW), and it holds times up to ~763 days after */
+#define BASE_BACK (INT64_C(1) << 42)
 
 struct sw_sources {
 	struct sw_keyhash key;  /* keyhash.h */
 	uint32_t bucket_mask;
+	bool based;             /* base is set (at the first new source) */
+	int64_t base;           /* the time of age 0 in the slot words */
 	struct sw_source *src;
-	uint64_t *keys;         /* keys[i] == src[i].key, a bucket's keys per line */
-	uint64_t *ranks;        /* ranks[i] == rank_of(&src[i]) (sw_sources_touch),
-	                           a bucket's ranks per line: choosing a victim
-	                           reads this line, not the eight entries */
+	uint64_t *slot;         /* slot[i]: the slot word of src[i], a bucket's per line */
 	uint32_t ndetails;
 	uint32_t hand;
 	struct sw_detail *det;
@@ -90,12 +120,11 @@ struct sw_sources *sw_sources_new(unsigned sources, unsigned details,
 	assert((n & (n - 1)) == 0 && n >= WAYS);
 	assert((t->set_slots & (t->set_slots - 1)) == 0 && t->set_slots > t->set_cap);
 	t->src = sw_table_alloc((size_t)n * sizeof *t->src);
-	t->keys = sw_table_alloc((size_t)n * sizeof *t->keys);
-	t->ranks = sw_table_alloc((size_t)n * sizeof *t->ranks);
+	t->slot = sw_table_alloc((size_t)n * sizeof *t->slot);
 	t->det = sw_table_alloc((size_t)t->ndetails * sizeof *t->det);
 	t->owners = sw_table_alloc((size_t)t->ndetails * sizeof *t->owners);
 	t->sets = sw_table_alloc((size_t)t->ndetails * t->set_slots * sizeof *t->sets);
-	if (!t->src || !t->keys || !t->ranks || !t->det || !t->owners || !t->sets) {
+	if (!t->src || !t->slot || !t->det || !t->owners || !t->sets) {
 		sw_sources_free(t);
 		return NULL;
 	}
@@ -107,8 +136,7 @@ void sw_sources_free(struct sw_sources *t)
 	if (!t)
 		return;
 	sw_table_free(t->src, ((size_t)t->bucket_mask + 1) * WAYS * sizeof *t->src);
-	sw_table_free(t->keys, ((size_t)t->bucket_mask + 1) * WAYS * sizeof *t->keys);
-	sw_table_free(t->ranks, ((size_t)t->bucket_mask + 1) * WAYS * sizeof *t->ranks);
+	sw_table_free(t->slot, ((size_t)t->bucket_mask + 1) * WAYS * sizeof *t->slot);
 	sw_table_free(t->det, (size_t)t->ndetails * sizeof *t->det);
 	sw_table_free(t->owners, (size_t)t->ndetails * sizeof *t->owners);
 	sw_table_free(t->sets, (size_t)t->ndetails * t->set_slots * sizeof *t->sets);
@@ -118,7 +146,7 @@ void sw_sources_free(struct sw_sources *t)
 uint64_t sw_sources_memory(const struct sw_sources *t)
 {
 	return sizeof *t + ((uint64_t)t->bucket_mask + 1) * WAYS *
-	                       (sizeof *t->src + sizeof *t->keys + sizeof *t->ranks) +
+	                       (sizeof *t->src + sizeof *t->slot) +
 	       (uint64_t)t->ndetails * (sizeof *t->det + sizeof *t->owners +
 	                                 t->set_slots * sizeof *t->sets);
 }
@@ -153,19 +181,49 @@ static size_t bucket_first(const struct sw_sources *t, uint64_t key)
 	return (size_t)((key >> 24) & t->bucket_mask) * WAYS;
 }
 
-/* The index of key's entry, or NONE. */
+#ifdef __SSE2__
+/* Bit 2i set: way i of the bucket's words w has key's tag. Its eight
+ * tags compared at once (in the low 32-bit half of each word, the high
+ * halves, equal by the mask, drop out in the pack): about 20 instructions,
+ * where testing word after word costs 4 a way, 32 for a new source. */
+static inline unsigned tag_ways(const uint64_t *w, uint64_t key)
+{
+	const __m128i *line = (const __m128i *)w;
+	const __m128i mask = _mm_set1_epi64x((long long)TAG_MASK);
+	const __m128i tag = _mm_set1_epi64x((long long)(key & TAG_MASK));
+	__m128i q0 = _mm_cmpeq_epi32(_mm_and_si128(_mm_load_si128(line), mask), tag);
+	__m128i q1 = _mm_cmpeq_epi32(_mm_and_si128(_mm_load_si128(line + 1), mask), tag);
+	__m128i q2 = _mm_cmpeq_epi32(_mm_and_si128(_mm_load_si128(line + 2), mask), tag);
+	__m128i q3 = _mm_cmpeq_epi32(_mm_and_si128(_mm_load_si128(line + 3), mask), tag);
+
+	return (unsigned)_mm_movemask_epi8(
+	               _mm_packs_epi16(_mm_packs_epi32(q0, q1), _mm_packs_epi32(q2, q3))) &
+	       0x5555u;
+}
+#else
+static inline unsigned tag_ways(const uint64_t *w, uint64_t key)
+{
+	unsigned m = 0;
+
+	for (unsigned i = 0; i < WAYS; i++)
+		m |= (unsigned)((w[i] & TAG_MASK) == (key & TAG_MASK)) << (2 * i);
+	return m;
+}
+#endif
+
+/* The index of key's entry, or NONE: its tag in the bucket's line of slot
+ * words, then its key in the entry (an empty entry's key is 0, never a
+ * key: the table starts zeroed and a slot, once taken, stays taken). */
 #define NONE SIZE_MAX
 static inline size_t find_index(const struct sw_sources *t, uint64_t key)
 {
 	size_t first = bucket_first(t, key);
-	const uint64_t *k = t->keys + first;
 
-	/* unrolled, a way costs a compare and a branch, not the loop's three
-	 * more: a new source compares all eight */
-#pragma GCC unroll 8
-	for (size_t i = 0; i < WAYS; i++)
-		if (k[i] == key)
-			return first + i;
+	for (unsigned m = tag_ways(t->slot + first, key); m; m &= m - 1) {
+		size_t i = first + (unsigned)__builtin_ctz(m) / 2;
+		if (t->src[i].key == key)
+			return i;
+	}
 	return NONE;
 }
 
@@ -176,50 +234,91 @@ struct sw_source *sw_sources_find(struct sw_sources *t, uint64_t key)
 	return i == NONE ? NULL : &t->src[i];
 }
 
-/* Higher is more worth keeping. */
-static int source_worth(const struct sw_source *s)
+/* The detail of entry i (index + 1), 0 none: the entry's field is set
+ * only while its slot word says so. */
+static uint32_t detail_index(const struct sw_sources *t, size_t i)
 {
-	if (s->key == 0)
-		return -1;
-	return (s->scanner != 0) << 2 | ((s->fails[0] | s->fails[1]) != 0) << 1 |
-	       ((s->detail | s->pend_group) != 0);
+	return (t->slot[i] & DETAIL_BIT) ? t->src[i].detail : 0;
 }
 
-/* A rank for an entry whose last_seen does not fit below its worth
- * (hostile packet times): its bucket's victim is then chosen entry by
- * entry. Above every other rank. */
-#define RANK_SLOW UINT64_MAX
-#define RANK_AGE ((UINT64_C(1) << 58) - 1)
-
-/* Worth and age as one number, lower is the better victim: worth + 1 above
- * 58 bits of last_seen, as packet times fit. An empty entry's rank is 0
- * (the table starts zeroed), below every other. */
-static uint64_t rank_of(const struct sw_source *s)
+/* Higher is more worth keeping: an entry's worth from its fields, with
+ * has_detail from its slot word. */
+static unsigned source_worth(const struct sw_source *s, bool has_detail)
 {
-	uint64_t ls = (uint64_t)s->last_seen;
+	return (unsigned)(s->scanner != 0) << 2 | (unsigned)((s->fails[0] | s->fails[1]) != 0) << 1 |
+	       (unsigned)(has_detail || s->pend_group != 0);
+}
 
-	if (ls > RANK_AGE)
-		return RANK_SLOW;
-	return (uint64_t)(source_worth(s) + 1) << 58 | ls;
+/* The age field of a word for a source seen at now, or SLOW_BIT when now
+ * is out of the window (the entry then keeps it in last_seen). */
+static inline uint64_t age_field(const struct sw_sources *t, int64_t now)
+{
+	/* a now before base wraps to 2^47 or more (set_base): one compare */
+	uint64_t rel = (uint64_t)now - (uint64_t)t->base;
+
+	if (rel > AGE_MAX)
+		return SLOW_BIT;
+	return rel << RANK_SHIFT;
+}
+
+/* The last_seen of a taken slot i, from its word (or its entry when SLOW). */
+static int64_t last_seen_of(const struct sw_sources *t, size_t i)
+{
+	uint64_t w = t->slot[i];
+
+	if (w & SLOW_BIT)
+		return t->src[i].last_seen;
+	return (int64_t)((uint64_t)t->base + ((w & AGE_FIELD) >> RANK_SHIFT));
 }
 
 void sw_sources_touch(struct sw_sources *t, const struct sw_source *s)
 {
-	t->ranks[s - t->src] = rank_of(s);
+	size_t i = (size_t)(s - t->src);
+	uint64_t w = t->slot[i];
+
+	t->slot[i] = (w & ~WORTH_FIELD) |
+	             (uint64_t)(source_worth(s, (w & DETAIL_BIT) != 0) + 1) << WORTH_SHIFT;
 }
 
-/* Entry i was seen at now: its last_seen, which never goes back, and the
- * age in its rank (its worth stays). A RANK_SLOW rank keeps its top bits
- * set (2^62 and above: slow) under any age, and a now that does not fit makes
- * the rank RANK_SLOW. */
-static inline void seen(struct sw_sources *t, size_t i, int64_t now)
+/* Entry i's detail becomes v (index + 1, or 0), and its worth with it. */
+static void set_detail(struct sw_sources *t, struct sw_source *s, uint32_t v)
+{
+	size_t i = (size_t)(s - t->src);
+
+	s->detail = v;
+	t->slot[i] = v ? t->slot[i] | DETAIL_BIT : t->slot[i] & ~DETAIL_BIT;
+	sw_sources_touch(t, s);
+}
+
+/* seen, for a word that is SLOW or a now out of the window: the entry's
+ * last_seen decides, and holds the time while it is out of the window.
+ * Apart: hostile packet times only. */
+__attribute__((noinline, cold))
+static void seen_slow(struct sw_sources *t, size_t i, int64_t now)
 {
 	struct sw_source *s = &t->src[i];
+	uint64_t w = t->slot[i], age;
 
-	if (now <= s->last_seen)
+	if (now <= last_seen_of(t, i))
 		return;
-	s->last_seen = now;
-	t->ranks[i] = (t->ranks[i] & ~RANK_AGE) | ((uint64_t)now > RANK_AGE ? RANK_SLOW : (uint64_t)now);
+	age = age_field(t, now);
+	if (age == SLOW_BIT)
+		s->last_seen = now;
+	t->slot[i] = (w & ~(SLOW_BIT | AGE_FIELD)) | age;
+}
+
+/* Entry i was seen at now: its last_seen, which never goes back, in its
+ * word (the age; its worth stays). */
+static inline void seen(struct sw_sources *t, size_t i, int64_t now)
+{
+	uint64_t w = t->slot[i], age = age_field(t, now);
+
+	if ((w | age) & SLOW_BIT) {
+		seen_slow(t, i, now);
+		return;
+	}
+	if (age > (w & AGE_FIELD))
+		t->slot[i] = (w & ~AGE_FIELD) | age;
 }
 
 struct sw_source *sw_sources_seen(struct sw_sources *t, uint64_t key, int64_t now)
@@ -233,93 +332,105 @@ struct sw_source *sw_sources_seen(struct sw_sources *t, uint64_t key, int64_t no
 }
 
 /* The dev build (sanitizers) checks that every change to an entry's worth
- * or age was followed by sw_sources_touch: a missed one would make victims
- * differ from the entries' own worth and age. */
-static void check_rank(const struct sw_sources *t, size_t i)
+ * was followed by sw_sources_touch, and the word's tag: a missed one would
+ * make victims differ from the entries' own worth. */
+static void check_word(const struct sw_sources *t, size_t i)
 {
 #if defined(__SANITIZE_ADDRESS__)
-	uint64_t r = t->src[i].key ? rank_of(&t->src[i]) : 0;
+	const struct sw_source *s = &t->src[i];
+	uint64_t w = t->slot[i];
 
-	assert(t->ranks[i] == r || (r == RANK_SLOW && t->ranks[i] >> 58 == 63));
+	if (s->key == 0) {
+		assert(w == 0);
+		return;
+	}
+	assert((w & TAG_MASK) == (s->key & TAG_MASK));
+	assert(w >> WORTH_SHIFT == source_worth(s, (w & DETAIL_BIT) != 0) + 1);
+	assert(!(w & DETAIL_BIT) || s->detail != 0);
 #else
 	(void)t;
 	(void)i;
 #endif
 }
 
-/* The way of the least of a bucket's WAYS ranks from r, the first of
+/* The way of the least of a bucket's WAYS ranks from w, the first of
  * equals. */
-static inline size_t least_rank(const uint64_t *r)
+static inline size_t least_rank(const uint64_t *w)
 {
-	uint64_t vr = r[0];
+	uint64_t vr = w[0] >> RANK_SHIFT;
 	size_t v = 0;
 
 #pragma GCC unroll 8
 	for (size_t i = 1; i < WAYS; i++) {
-		if (r[i] < vr) {
-			vr = r[i];
+		uint64_t r = w[i] >> RANK_SHIFT;
+		if (r < vr) {
+			vr = r;
 			v = i;
 		}
 	}
 	return v;
 }
 
-/* pick_source_victim when a rank of the bucket is RANK_SLOW: the first
- * empty entry if any (its rank, 0, is the least), else the entries
- * themselves decide. */
+/* pick_source_victim when a word of the bucket is SLOW: the first empty
+ * slot if any, else the first of the least worth and, among those, the
+ * oldest, from each slot's worth and exact last_seen. */
 static size_t pick_source_victim_slow(const struct sw_sources *t, size_t first)
 {
-	const struct sw_source *b = t->src + first;
-	size_t v = least_rank(t->ranks + first);
-	int vw;
+	const uint64_t *w = t->slot + first;
+	size_t v = 0;
+	uint64_t vw;
+	int64_t vs;
 
-	if (t->ranks[first + v] == 0)
-		return first + v;
-	v = 0;
-	vw = source_worth(&b[0]);
+	for (size_t i = 0; i < WAYS; i++)
+		if (w[i] == 0)
+			return first + i;
+	vw = w[0] >> WORTH_SHIFT;
+	vs = last_seen_of(t, first);
 	for (size_t i = 1; i < WAYS; i++) {
-		int w = source_worth(&b[i]);
-		if (w < vw || (w == vw && b[i].last_seen < b[v].last_seen)) {
+		uint64_t wi = w[i] >> WORTH_SHIFT;
+		int64_t si = last_seen_of(t, first + i);
+		if (wi < vw || (wi == vw && si < vs)) {
 			v = i;
-			vw = w;
+			vw = wi;
+			vs = si;
 		}
 	}
 	return first + v;
 }
 
-/* Two ranks, to OR a bucket's line of them in vector registers where
+/* Two words, to OR a bucket's line of them in vector registers where
  * there are some (GCC's generic vectors: scalar code elsewhere). */
-typedef uint64_t rank_pair __attribute__((vector_size(16)));
+typedef uint64_t word_pair __attribute__((vector_size(16)));
 
 /* The victim among the bucket of WAYS entries from first: the first empty
  * one, else the first of the least worth and, among those, the oldest,
- * from the bucket's line of ranks; NONE when a rank is RANK_SLOW (the
- * entries may have to decide: pick_source_victim_slow). */
+ * from the bucket's line of words; NONE when a word is SLOW (then
+ * pick_source_victim_slow). */
 static inline size_t pick_source_victim(const struct sw_sources *t, size_t first)
 {
-	const uint64_t *r = t->ranks + first;
-	rank_pair all = { 0, 0 };
+	const uint64_t *w = t->slot + first;
+	word_pair all = { 0, 0 };
 
 	for (size_t i = 0; i < WAYS; i++)
-		check_rank(t, first + i);
-	/* a rank is at most 8 << 58 | RANK_AGE, below 2^62, unless it is a
-	 * RANK_SLOW one (or was, and was seen: its top six bits stay set).
-	 * Tested first, apart and two ranks at a time (vector registers
+		check_word(t, first + i);
+	/* tested first, apart and two words at a time (vector registers
 	 * where there are some): the ranks' minimum then needs no more
-	 * registers than its own two. */
+	 * registers than its own two */
 	for (size_t i = 0; i < WAYS; i += 2) {
-		rank_pair two;
-		memcpy(&two, r + i, sizeof two);
+		word_pair two;
+		memcpy(&two, w + i, sizeof two);
 		all |= two;
 	}
-	if ((all[0] | all[1]) >> 62)
+	if ((all[0] | all[1]) & SLOW_BIT)
 		return NONE;
-	return first + least_rank(r); /* the first empty, or the exact least */
+	return first + least_rank(w); /* the first empty, or the exact least */
 }
 
-/* The evicted source v's detail, if still its own, closed and freed. */
-static void release_detail(struct sw_sources *t, const struct sw_source *v)
+/* The evicted source of slot i's detail, if still its own, closed and
+ * freed. */
+static void release_detail(struct sw_sources *t, size_t i)
 {
+	const struct sw_source *v = &t->src[i];
 	struct sw_detail *dt = &t->det[v->detail - 1];
 
 	if (dt->src_key == v->key) {
@@ -329,57 +440,82 @@ static void release_detail(struct sw_sources *t, const struct sw_source *v)
 	}
 }
 
-/* A new source in slot v: zeroed as sw_sources_get promises, with only the
- * stores that takes (SOURCE_FRESH bytes, not the whole entry: pend is read
- * only while pend_group is set). The dev build fills pend with a pattern
- * instead, so that a read of it before it is set shows in the tests. */
-static inline void init_source(struct sw_source *v, uint64_t key, const struct sw_addr *a,
-                               int64_t now)
+/* A new source in slot v: its first line zeroed as sw_sources_get
+ * promises, key and address set, and nothing after it but an IPv6
+ * address. The dev build fills the other lines with a pattern instead,
+ * so that a read of them before they are set shows in the tests. */
+static inline void init_source(struct sw_source *v, uint64_t key, const struct sw_addr *a)
 {
-	memset(v, 0, SOURCE_FRESH);
+	memset(v, 0, LINE);
 #if defined(__SANITIZE_ADDRESS__)
-	memset((char *)v + SOURCE_FRESH, 0xa5, sizeof *v - SOURCE_FRESH);
+	memset((char *)v + LINE, 0xa5, sizeof *v - LINE);
 #endif
 	v->key = key;
-	v->last_seen = now;
-	v->addr = *a;
+	if (a->family == SW_AF_INET) {
+		memcpy(v->addr4, a->bytes, sizeof v->addr4);
+	} else {
+		v->inet6 = 1;
+		memcpy(v->addr6, a->bytes, sizeof v->addr6);
+	}
+}
+
+/* The window of the slot words' ages starts BASE_BACK before the first
+ * new source's time (without overflow), and at most at BASE_MAX: then a
+ * time before it is at most 2^64 - 2^47 - 1 before it, and wraps to
+ * 2^47 or more as unsigned, never to an age (age_field). */
+#define BASE_MAX (INT64_MAX - (INT64_C(1) << 47))
+static_assert(AGE_MAX < (UINT64_C(1) << 47), "a time before base is no age");
+__attribute__((noinline, cold))
+static void set_base(struct sw_sources *t, int64_t now)
+{
+	t->base = now < INT64_MIN + BASE_BACK ? INT64_MIN : now - BASE_BACK;
+	if (t->base > BASE_MAX)
+		t->base = BASE_MAX;
+	t->based = true;
 }
 
 /* Slot i, evicted (or empty), taken by the new source key: its entry
- * (init_source), key and rank. */
+ * (init_source) and word (worth 0, seen at now). */
 static inline struct sw_source *take_slot(struct sw_sources *t, size_t i, uint64_t key,
                                           const struct sw_addr *a, int64_t now)
 {
 	struct sw_source *v = t->src + i;
+	uint64_t age;
 
-	init_source(v, key, a, now);
-	t->keys[i] = key;
-	/* rank_of(v): worth 0 */
-	t->ranks[i] = (uint64_t)now > RANK_AGE ? RANK_SLOW : UINT64_C(1) << 58 | (uint64_t)now;
+	init_source(v, key, a);
+	if (!t->based)
+		set_base(t, now);
+	age = age_field(t, now);
+	if (age == SLOW_BIT)
+		v->last_seen = now;
+	t->slot[i] = UINT64_C(1) << WORTH_SHIFT | age | (key & TAG_MASK);
 	return v;
 }
 
 /*
  * The ways of a new source that call a function: a victim with a detail,
- * and a bucket with a RANK_SLOW rank. Apart, and reached by tail calls, so
+ * and a bucket with a SLOW word. Apart, and reached by tail calls, so
  * that the usual way, which calls nothing, saves no registers.
  */
 __attribute__((noinline))
 static struct sw_source *take_slot_of_detail(struct sw_sources *t, size_t i, uint64_t key,
                                              const struct sw_addr *a, int64_t now)
 {
-	release_detail(t, &t->src[i]);
+	release_detail(t, i);
 	return take_slot(t, i, key, a, now);
 }
 
 /* Slot i, the victim chosen for the new source key: its source (if any)
- * evicted, then taken. */
+ * evicted, then taken. Its word says whether it has one and a detail: its
+ * entry is written, not read. */
 static inline struct sw_source *take_victim(struct sw_sources *t, size_t i, uint64_t key,
                                             const struct sw_addr *a, int64_t now)
 {
-	if (t->src[i].key != 0) {
+	uint64_t w = t->slot[i];
+
+	if (w != 0) {
 		t->src_evictions++;
-		if (t->src[i].detail)
+		if (w & DETAIL_BIT)
 			return take_slot_of_detail(t, i, key, a, now);
 	}
 	return take_slot(t, i, key, a, now);
@@ -399,13 +535,13 @@ struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, 
 	size_t first = bucket_first(t, key), i = find_index(t, key);
 
 	if (i != NONE) {
-		check_rank(t, i);
+		check_word(t, i);
 		seen(t, i, now);
 		*created = false;
 		return &t->src[i];
 	}
 	/* a new source: an empty slot or the least useful one, the first of
-	 * the least worth and oldest (from the bucket's ranks) */
+	 * the least worth and oldest (from the bucket's words) */
 	*created = true;
 	i = pick_source_victim(t, first);
 	if (i == NONE)
@@ -470,7 +606,7 @@ struct sw_source *sw_detail_owner(struct sw_sources *t, const struct sw_detail *
 	if (dt->src_key == 0)
 		return NULL;
 	s = sw_sources_find(t, dt->src_key);
-	if (!s || s->detail != (uint32_t)(dt - t->det) + 1)
+	if (!s || detail_index(t, (size_t)(s - t->src)) != (uint32_t)(dt - t->det) + 1)
 		return NULL;
 	return s;
 }
@@ -503,12 +639,11 @@ struct sw_detail *sw_sources_detail(struct sw_sources *t, struct sw_source *s, b
 {
 	struct sw_detail *dt;
 
-	if (s->detail) {
+	if (detail_index(t, (size_t)(s - t->src))) {
 		dt = &t->det[s->detail - 1];
 		if (dt->src_key == s->key)
 			return dt;
-		s->detail = 0; /* it went to someone else */
-		sw_sources_touch(t, s);
+		set_detail(t, s, 0); /* it went to someone else */
 	}
 	if (!create)
 		return NULL;
@@ -518,16 +653,14 @@ struct sw_detail *sw_sources_detail(struct sw_sources *t, struct sw_source *s, b
 		if (owner) {
 			t->det_evictions++;
 			t->on_evict(t->ctx, dt);
-			owner->detail = 0;
-			sw_sources_touch(t, owner);
+			set_detail(t, owner, 0);
 		}
 	}
 	clear_detail(t, dt);
 	dt->src_key = s->key;
 	t->owners[dt - t->det] = s->key;
-	s->detail = (uint32_t)(dt - t->det) + 1;
 	s->earned = 1;
-	sw_sources_touch(t, s);
+	set_detail(t, s, (uint32_t)(dt - t->det) + 1);
 	return dt;
 }
 

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "addr.h"
 #include "fingerprint.h"
@@ -53,35 +54,61 @@ struct sw_pending {
 	uint8_t flood_fail;    /* failed towards a target flooded from forged sources */
 };
 
-/* The fields of a source's worth as a victim (key, last_seen, detail,
- * fails, scanner, pend_group) come first, within 32 bytes, and the entry is
- * a multiple of 32 bytes: in the 64-byte aligned table they lie in one
- * cache line of each entry (sources.c asserts the layout). Victims are
- * chosen from a rank per entry made of them: a change to one of them goes
- * through sw_sources_get, sw_sources_seen or sw_sources_touch.
- * Everything a new source writes (all but pend) lies in its first 96
- * bytes, a 32-byte multiple: two cache lines of the table, not three. */
+/*
+ * A source's entry is three cache lines of the 64-byte aligned table.
+ * The first holds all a new source writes (its key and IPv4 address, the
+ * sig, sig_n and fp of its first probe, zeros for the rest) and all that
+ * a probe or an outcome of a known source reads and writes (fp, sig,
+ * sig_n; trw, ok, fails, recent_*, scanner on settling): a new source
+ * writes one line, a known one's packet reads and writes one. The other
+ * lines hold what is rarely used, and a new source leaves them as they
+ * were, so each is read only while something in the first line or in the
+ * table says it was set: pend while pend_group is set, addr6 for an IPv6
+ * source (inet6), detail and last_seen while the source's slot word says
+ * so (sources.c: they are private to it). sources.c asserts the layout.
+ * The fields of a source's worth as a victim (scanner, fails, pend_group,
+ * and its detail) are copied into the slot word the victim is chosen
+ * from: a change to scanner, fails or pend_group goes through
+ * sw_sources_touch (detail and last_seen are changed in sources.c only).
+ * The address is read with sw_source_addr.
+ */
 struct sw_source {
+	/* first line */
 	uint64_t key;          /* 0: empty */
-	int64_t last_seen;
-	uint32_t detail;       /* index + 1 in the details table, 0 none */
-	uint16_t fails[2];     /* failed first contacts (saturating) */
-	uint8_t scanner;       /* bit per TRW score that crossed the upper bound */
-	uint8_t pend_group;    /* pend's group + 1; 0: nothing pending */
-	uint8_t outbound;      /* a home address */
-	uint8_t earned;        /* has had a detail: records go to one at once */
-	uint8_t sig_n;         /* first contacts hashed into sig */
-	struct sw_addr addr;
-	uint16_t ok[2];        /* first contacts that succeeded (saturating) */
-	uint8_t recent_ok[2], recent_fail[2]; /* the same over the last ~64 first
-	                          contacts (both halve at 64): "mostly answered" */
-	float trw[2];          /* log likelihood ratio, TCP and UDP */
 	uint64_t sig;          /* hash of the first SW_SIG_PROBES first contacts in
 	                          order: decoys of one scan share it */
+	float trw[2];          /* log likelihood ratio, TCP and UDP */
 	struct sw_fp_state fp;
-	struct sw_pending pend; /* read only while pend_group is set: a new
-	                          source leaves it as it was */
-} __attribute__((aligned(32))); /* whole 32-byte halves of lines */
+	uint16_t fails[2];     /* failed first contacts (saturating) */
+	uint16_t ok[2];        /* first contacts that succeeded (saturating) */
+	uint8_t addr4[4];      /* an IPv4 source's address */
+	uint8_t recent_ok[2], recent_fail[2]; /* the same over the last ~64 first
+	                          contacts (both halve at 64): "mostly answered" */
+	uint8_t sig_n;         /* first contacts hashed into sig */
+	uint8_t scanner;       /* bit per TRW score that crossed the upper bound */
+	uint8_t pend_group;    /* pend's group + 1; 0: nothing pending */
+	uint8_t outbound : 1;  /* a home address */
+	uint8_t earned : 1;    /* has had a detail: records go to one at once */
+	uint8_t inet6 : 1;     /* an IPv6 source: its address is addr6 */
+	/* second line */
+	struct sw_pending pend;
+	/* third line: private to sources.c */
+	uint32_t detail;       /* index + 1 in the details table, 0 none */
+	uint8_t addr6[16];     /* an IPv6 source's address */
+	int64_t last_seen;     /* when the slot word cannot hold it */
+} __attribute__((aligned(64))); /* whole lines */
+
+/* The address of a source (family and bytes, the rest zero). */
+static inline struct sw_addr sw_source_addr(const struct sw_source *s)
+{
+	struct sw_addr a = { .family = s->inet6 ? SW_AF_INET6 : SW_AF_INET };
+
+	if (s->inet6)
+		memcpy(a.bytes, s->addr6, sizeof s->addr6);
+	else
+		memcpy(a.bytes, s->addr4, sizeof s->addr4);
+	return a;
+}
 
 #define SW_EVIDENCE_MAX 8
 
@@ -140,16 +167,16 @@ uint64_t sw_sources_memory(const struct sw_sources *t);
 uint64_t sw_source_key(const struct sw_sources *t, const struct sw_addr *a);
 struct sw_source *sw_sources_find(struct sw_sources *t, uint64_t key);
 /* Find or make the entry of a, seen at now (its last_seen, which never goes
- * back); a new one (*created set) is zeroed with key, addr and last_seen
- * set, all but pend (see struct sw_source). */
+ * back); a new one (*created set) has its first line zeroed with key and
+ * address set (see struct sw_source). */
 struct sw_source *sw_sources_get(struct sw_sources *t, const struct sw_addr *a, int64_t now,
                                  bool *created);
 /* sw_sources_find, and the entry (if any) seen at now, as sw_sources_get. */
 struct sw_source *sw_sources_seen(struct sw_sources *t, uint64_t key, int64_t now);
-/* A field of the worth of s as a victim (scanner, fails, detail,
- * pend_group) changed: call this before the next sw_sources_get, which
- * chooses victims from the worth and age recorded by this and by seeing
- * the source (last_seen is only changed by sw_sources_get and _seen). */
+/* A field of the worth of s as a victim (scanner, fails, pend_group)
+ * changed: call this before the next sw_sources_get, which chooses victims
+ * from the worth and age recorded by this, by seeing the source (its age:
+ * sw_sources_get and _seen) and by giving it a detail or taking it. */
 void sw_sources_touch(struct sw_sources *t, const struct sw_source *s);
 
 /* The detail of s, or NULL; with create, a new one (a victim's open

@@ -1760,17 +1760,23 @@ static void test_forged_flood_pushed_out_contacts(void **state)
  * to random hosts and ports, never answered) around a scanner: the
  * scanner's entry, worth more from its first failure on, is never the
  * victim of a new source, so its scan is still one detection. Packet
- * time starts at t0: times that do not fit a victim rank (hostile
- * captures) have the victim chosen entry by entry, the same way.
+ * time starts at t0, after one packet lead microseconds before: times out
+ * of the window of the sources table's slot words (hostile captures) have
+ * the victim chosen entry by entry, the same way.
  */
-static void scan_through_small_sources_table(struct eng *e, uint64_t t0)
+static void scan_through_small_sources_table(struct eng *e, uint64_t t0, uint64_t lead)
 {
 	struct ep scanner = ep("198.51.100.7"), target = ep("203.0.113.5");
+	struct ep early = ep("192.0.2.1");
 	char a[32];
 
 	e->s.sources = 16;
-	e->now = t0;
+	e->now = t0 - lead;
 	start(e);
+	if (lead) {
+		syn_probe(e, &early, 1024, &target, 80, ANS_NONE);
+		e->now = t0;
+	}
 	for (size_t i = 0; i < 4; i++) {
 		syn_probe(e, &scanner, 41000, &target, FOUR_PORTS[i], ANS_RST);
 		for (unsigned k = 0; k < 50; k++) {
@@ -1793,13 +1799,21 @@ static void scan_through_small_sources_table(struct eng *e, uint64_t t0)
 
 static void test_scan_through_small_sources_table(void **state)
 {
-	scan_through_small_sources_table(*state, T0);
+	scan_through_small_sources_table(*state, T0, 0);
 }
 
-/* 2^59 us: beyond the 58 bits of packet time a victim rank holds */
+/* 2^59 us, 18,000 years on: the slot words' ages count from the first new
+ * source's time */
+static void test_scan_through_small_sources_table_far_times(void **state)
+{
+	scan_through_small_sources_table(*state, 1ull << 59, 0);
+}
+
+/* 2^47 us (4.5 years) after the first packet: beyond the window of the
+ * slot words' ages, every source's age is in its entry */
 static void test_scan_through_small_sources_table_hostile_times(void **state)
 {
-	scan_through_small_sources_table(*state, 1ull << 59);
+	scan_through_small_sources_table(*state, T0, 1ull << 47);
 }
 
 static void test_carpet_bombing_ipv6(void **state)
@@ -2606,6 +2620,7 @@ int main(void)
 		T(test_forged_flood_makes_no_port_probes),
 		T(test_forged_flood_pushed_out_contacts),
 		T(test_scan_through_small_sources_table),
+		T(test_scan_through_small_sources_table_far_times),
 		T(test_scan_through_small_sources_table_hostile_times),
 		T(test_resolver_mostly_answered),
 		T(test_mail_server_few_refused),
