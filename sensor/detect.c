@@ -365,7 +365,7 @@ static void close_group(struct sw_detect *d, struct sw_source *s, unsigned g,
 		rec.u.det.closed_at = d->now;
 		emit(d, &rec);
 	}
-	memset(gs, 0, sizeof *gs);
+	sw_group_clear(gs);
 }
 
 static void close_detail(struct sw_detect *d, struct sw_source *s, struct sw_detail *dt)
@@ -569,8 +569,11 @@ static void apply_record(struct sw_detect *d, struct sw_detail *dt, unsigned g,
 	/* keep the probe as evidence: the first n, and the last n in a ring */
 	kept = *p;
 	kept.ord = gs->probes;
-	if (kept.ord < n)
+	if (kept.ord < n) {
+		sw_table_unpoison(&gs->first[kept.ord], sizeof kept); /* sw_group_clear */
 		gs->first[kept.ord] = kept;
+	}
+	sw_table_unpoison(&gs->last[kept.ord % n], sizeof kept);
 	gs->last[kept.ord % n] = kept;
 	gs->probes++;
 }

@@ -475,12 +475,23 @@ struct sw_source *sw_detail_owner(struct sw_sources *t, const struct sw_detail *
 	return s;
 }
 
+/* sw_group_clear leaves the evidence, the end of a group, as it was, and
+ * the dev build marks it in whole 8-byte words */
+static_assert(offsetof(struct sw_group_state, last) ==
+                      offsetof(struct sw_group_state, first) + SW_EVIDENCE_MAX * sizeof(struct sw_probe) &&
+                  sizeof(struct sw_group_state) ==
+                      offsetof(struct sw_group_state, last) + SW_EVIDENCE_MAX * sizeof(struct sw_probe) &&
+                  offsetof(struct sw_group_state, first) % 8 == 0 &&
+                  sizeof(struct sw_probe) % 8 == 0 && offsetof(struct sw_detail, g) % 8 == 0,
+              "a group's evidence is its end, in whole 8-byte words");
+
 /*
- * Empty a detail for its next owner, as a memset of it and its set would,
- * writing only what was written: the set slot by slot when it holds at
- * most SW_SET_TRACK keys (the usual case; a whole set is kilobytes), and
- * only the groups that recorded something (a group with no probes is all
- * zero: every change to one records a probe, and closing it zeroes it).
+ * Empty a detail for its next owner, as a memset of it and its set would
+ * for every read that follows, writing only what was written: the set slot
+ * by slot when it holds at most SW_SET_TRACK keys (the usual case; a whole
+ * set is kilobytes), and only the groups that recorded something (a group
+ * with no probes is empty: every change to one records a probe, and
+ * closing it empties it), and of those only the counters (sw_group_clear).
  */
 static void clear_detail(struct sw_sources *t, struct sw_detail *dt)
 {
@@ -493,7 +504,7 @@ static void clear_detail(struct sw_sources *t, struct sw_detail *dt)
 			set[dt->slot[i]] = 0;
 	for (int g = 0; g < SW_G_COUNT; g++)
 		if (dt->g[g].probes)
-			memset(&dt->g[g], 0, sizeof dt->g[g]);
+			sw_group_clear(&dt->g[g]);
 	dt->src_key = 0;
 	dt->last_seen = 0;
 	dt->used = 0;
