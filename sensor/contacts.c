@@ -8,10 +8,15 @@
  * entry's full key then decides), and choosing a victim reads that same
  * line.
  * The ring holds (slot, time) in arming order; an entry's generation is its
- * position in the ring, which arming writes into the contact, so an entry
- * whose slot was since reused or re-armed carries an old generation and is
- * skipped. When the ring is full its oldest entry is dropped: that contact
- * then simply waits for an answer or for its slot to be reused.
+ * position in the ring, which arming writes into the contact. An entry
+ * stops standing for its contact when that contact is settled, armed again
+ * or evicted while pending: each of these has the contact at hand, and
+ * marks the entry of its latest arming dead (its slot RING_DEAD) if it is
+ * still on the ring, a line of the ring written lately. So every live entry
+ * is a contact still pending from that arming, and the expiry walk decides
+ * on the ring's line alone: a dead entry costs it no read of the bucket or
+ * the contact. When the ring is full its oldest entry is dropped: that
+ * contact then simply waits for an answer or for its slot to be reused.
  * A new contact is armed as it is inserted, and the contacts the ring hands
  * out as expired are marked settled as they are handed out, a batch at a
  * time: a probe's new contact is two calls into this file (lookup, insert)
@@ -34,9 +39,12 @@
 #define WAYS 8
 
 struct ring_entry {
-	uint32_t slot;
+	uint32_t slot;             /* RING_DEAD: its contact is no longer
+	                              pending from this arming */
 	int64_t t;
 };
+
+#define RING_DEAD UINT32_MAX
 
 /* One cache line per bucket: what lookups and evictions read. */
 struct bucket {
@@ -298,10 +306,30 @@ static inline uint32_t *meta_of(const struct sw_contacts *t, size_t i)
 	return (uint32_t *)(void *)((char *)t->buckets + word * sizeof(uint32_t));
 }
 
+/* The ring entry of the arming of generation gen of the contact in slot i
+ * marked dead, if it is still on the ring (positions tail to head - 1; the
+ * generation is the position mod 2^32). A contact that stays pending past
+ * 2^32 armings (its entry dropped from the full ring) could point at a
+ * later position: that entry is marked only if it is of slot i, and then
+ * it is the contact's latest arming all the same (arming slot i there
+ * would have set its generation). */
+static inline void unring(struct sw_contacts *t, uint32_t gen, size_t i)
+{
+	uint64_t back = (uint32_t)((uint32_t)t->ring_head - gen); /* head - position */
+	struct ring_entry *e;
+
+	if (back - 1 >= t->ring_head - t->ring_tail)
+		return; /* dropped, or (0) no position of the ring */
+	e = &t->ring[(t->ring_head - back) & t->ring_mask];
+	if (e->slot == (uint32_t)i)
+		e->slot = RING_DEAD;
+}
+
 /* Put c (slot i, meta *meta) on the timeout ring at its time c->t. Its
  * generation is the ring position it takes, mod 2^32: the ring holds fewer
  * entries than that, so an entry matches its contact's generation only
- * while it is that contact's latest arming. */
+ * while it is that contact's latest arming. c is not pending (else its
+ * entry must be marked dead first: sw_contacts_arm). */
 static inline void arm(struct sw_contacts *t, struct sw_contact *c, size_t i, uint32_t *meta)
 {
 	uint64_t pos = t->ring_head;
@@ -333,8 +361,10 @@ struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key, int64
 #if defined(__SANITIZE_ADDRESS__)
 		assert(!(bk->meta[v] & META_PENDING) == !sw_contact_pending(c));
 #endif
-		if (bk->meta[v] & META_PENDING)
+		if (bk->meta[v] & META_PENDING) {
 			*victim = *c;
+			unring(t, c->gen, i);
+		}
 	}
 	memset(c, 0, sizeof *c);
 	c->key = key;
@@ -358,14 +388,25 @@ static inline size_t slot_of(const struct sw_contacts *t, const struct sw_contac
 
 void sw_contacts_settled(struct sw_contacts *t, const struct sw_contact *c)
 {
-	*meta_of(t, slot_of(t, c)) &= ~META_PENDING;
+	size_t i = slot_of(t, c);
+	uint32_t *meta = meta_of(t, i);
+
+	/* c->gen is its latest arming's only while it is pending (else it
+	 * may be seq0) */
+	if (*meta & META_PENDING) {
+		*meta &= ~META_PENDING;
+		unring(t, c->gen, i);
+	}
 }
 
 void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c)
 {
 	size_t i = slot_of(t, c);
+	uint32_t *meta = meta_of(t, i);
 
-	arm(t, c, i, meta_of(t, i));
+	if (*meta & META_PENDING)
+		unring(t, c->gen, i); /* armed again while pending */
+	arm(t, c, i, meta);
 }
 
 unsigned sw_contacts_expired(struct sw_contacts *t, int64_t deadline, struct sw_contact **out,
@@ -377,33 +418,23 @@ unsigned sw_contacts_expired(struct sw_contacts *t, int64_t deadline, struct sw_
 
 	for (pos = t->ring_tail; pos != head && got < n; pos++) {
 		const struct ring_entry *e = &ring[pos & t->ring_mask];
-		uint32_t *meta = meta_of(t, e->slot);
-		struct sw_contact *c = &t->slots[e->slot];
 
 		if (e->t > deadline)
 			break;
 		/* Most deadlines find their contact settled long ago (answered,
-		 * or evicted and its slot reused). The bucket's line says so
-		 * (the pending bit of the way's meta, set by arm, cleared by
-		 * settled): its entry, a cache line not touched since, is read
-		 * only for a contact still pending. */
-		if (!(*meta & META_PENDING)) {
-#if defined(__SANITIZE_ADDRESS__)
-			assert(!(c->key != 0 && c->gen == (uint32_t)pos && sw_contact_pending(c)));
-#endif
+		 * or evicted, or armed again), and their entry dead (unring):
+		 * the bucket's line and the contact's, not touched since, are
+		 * not read for them. A live entry's contact is pending from
+		 * this arming. */
+		if (e->slot == RING_DEAD)
 			continue;
-		}
-		/* A pending meta is an entry in use, armed (insert, arm) and not
-		 * settled since, whose owner gave it a pending state when it
-		 * armed it: only whether this entry is its latest arming is
-		 * left to ask. */
 #if defined(__SANITIZE_ADDRESS__)
-		assert(c->key != 0 && sw_contact_pending(c));
+		assert(t->slots[e->slot].key != 0 && sw_contact_pending(&t->slots[e->slot]) &&
+		       (*meta_of(t, e->slot) & META_PENDING) &&
+		       t->slots[e->slot].gen == (uint32_t)pos);
 #endif
-		if (c->gen != (uint32_t)pos)
-			continue;
-		*meta &= ~META_PENDING; /* the caller settles it */
-		out[got++] = c;
+		*meta_of(t, e->slot) &= ~META_PENDING; /* the caller settles it */
+		out[got++] = &t->slots[e->slot];
 	}
 	t->ring_tail = pos;
 	return got;
