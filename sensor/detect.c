@@ -1375,6 +1375,7 @@ static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_o
 		return true;
 	}
 	if (e->active && may_open) {
+		sw_flood_opening(e);
 		e->seq = new_seq(d);
 		e->owner = (uint8_t)d->worker;
 		e->first = e->win_start;
