@@ -8,12 +8,15 @@
  * not the 1,280 bytes of the bucket's entries; and their eight ranks (worth
  * and age as one number, kept by sw_sources_touch and by seeing a source)
  * in another, so choosing a victim for a new source reads that line, not
- * the eight entries. Details: a clock hand offers CANDIDATES slots at a time and the
- * least useful is taken; a detail whose owner was evicted is found free by
- * its key no longer matching. The distinct set of each detail is one open
- * addressing array of 32-bit keys shared by all groups: a target key is the
- * destination hash with the group in its low bits, a port key carries the
- * port, the group and a tag bit.
+ * the eight entries. Details: a clock hand offers CANDIDATES slots at a
+ * time and the least useful is taken; a detail whose owner was evicted is
+ * found free by its key no longer matching. A detail's first line says
+ * which of its groups have probes and which an open detection, so choosing
+ * a victim, clearing a detail and housekeeping read only the groups in use.
+ * The distinct set of each detail is one open addressing array of 32-bit
+ * keys shared by all groups: a target key is the destination hash with the
+ * group in its low bits, a port key carries the port, the group and a tag
+ * bit.
  */
 #include "config.h"
 
@@ -418,20 +421,37 @@ static uint32_t *set_of(struct sw_sources *t, const struct sw_detail *dt)
 	return t->sets + (size_t)(dt - t->det) * t->set_slots;
 }
 
-static bool detail_open(const struct sw_detail *dt)
+/* The dev build (sanitizers) checks that a detail's bits say what its
+ * groups hold: a group whose bit is clear is not read where it is
+ * skipped. */
+static void check_detail(const struct sw_detail *dt)
 {
-	for (int g = 0; g < SW_G_COUNT; g++)
-		if (dt->g[g].seq)
-			return true;
-	return false;
+#if defined(__SANITIZE_ADDRESS__)
+	for (unsigned g = 0; g < SW_G_COUNT; g++) {
+		assert(!(dt->groups_used & (1u << g)) == !dt->g[g].probes);
+		assert(!(dt->groups_open & (1u << g)) == !dt->g[g].seq);
+	}
+#else
+	(void)dt;
+#endif
 }
 
+static bool detail_open(const struct sw_detail *dt)
+{
+	check_detail(dt);
+	return dt->groups_open != 0;
+}
+
+/* (a group without probes has no failures: both are counted and cleared
+ * together) */
 static uint64_t detail_worth(const struct sw_detail *dt)
 {
 	uint64_t w = 0;
 
-	for (int g = 0; g < SW_G_COUNT; g++)
-		w += dt->g[g].fails + dt->g[g].probes;
+	for (unsigned m = dt->groups_used; m; m &= m - 1) {
+		const struct sw_group_state *gs = &dt->g[__builtin_ctz(m)];
+		w += gs->fails + gs->probes;
+	}
 	return w;
 }
 
@@ -502,9 +522,9 @@ static void clear_detail(struct sw_sources *t, struct sw_detail *dt)
 	else
 		for (uint32_t i = 0; i < dt->used; i++)
 			set[dt->slot[i]] = 0;
-	for (int g = 0; g < SW_G_COUNT; g++)
-		if (dt->g[g].probes)
-			sw_group_clear(&dt->g[g]);
+	check_detail(dt);
+	for (unsigned m = dt->groups_used; m; m &= m - 1)
+		sw_detail_clear_group(dt, (unsigned)__builtin_ctz(m));
 	dt->src_key = 0;
 	dt->last_seen = 0;
 	dt->used = 0;

@@ -138,11 +138,24 @@ static inline void sw_group_clear(struct sw_group_state *gs)
 struct sw_detail {
 	uint64_t src_key;      /* owner; 0 free */
 	int64_t last_seen;
+	/* a bit per group, beside the owner in the detail's first line, so
+	 * that choosing a victim, clearing a detail and housekeeping read the
+	 * groups in use only (each group is thirteen lines of its own) */
+	uint8_t groups_used;   /* its probes are not 0 */
+	uint8_t groups_open;   /* its seq is not 0 (an open detection) */
 	struct sw_group_state g[SW_G_COUNT];
 	uint32_t used;         /* keys in the distinct set */
 	uint32_t slot[SW_SET_TRACK]; /* where its first keys went: a set of at
 	                          most this many is cleared slot by slot */
 };
+
+/* Empty group g of dt (sw_group_clear), and its bits. */
+static inline void sw_detail_clear_group(struct sw_detail *dt, unsigned g)
+{
+	sw_group_clear(&dt->g[g]);
+	dt->groups_used &= (uint8_t)~(1u << g);
+	dt->groups_open &= (uint8_t)~(1u << g);
+}
 
 struct sw_sources;
 
