@@ -133,7 +133,7 @@ static inline void sw_group_clear(struct sw_group_state *gs)
 	sw_table_poison(gs->first, sizeof gs->first + sizeof gs->last);
 }
 
-#define SW_SET_TRACK 16    /* distinct-set slots remembered to clear them one by one */
+#define SW_SET_SMALL 15    /* distinct keys kept in the detail itself */
 
 struct sw_detail {
 	uint64_t src_key;      /* owner; 0 free */
@@ -144,9 +144,12 @@ struct sw_detail {
 	uint8_t groups_used;   /* its probes are not 0 */
 	uint8_t groups_open;   /* its seq is not 0 (an open detection) */
 	struct sw_group_state g[SW_G_COUNT];
+	/* the distinct set: up to SW_SET_SMALL keys here, in one cache line
+	 * with their count (most sets stay that small: a look at a few keys,
+	 * and nothing to clear), beyond that all of them in the detail's
+	 * hashed array (sources.c) */
+	_Alignas(64) uint32_t small[SW_SET_SMALL]; /* the keys, while used <= SW_SET_SMALL */
 	uint32_t used;         /* keys in the distinct set */
-	uint32_t slot[SW_SET_TRACK]; /* where its first keys went: a set of at
-	                          most this many is cleared slot by slot */
 };
 
 /* Empty group g of dt (sw_group_clear), and its bits. */
