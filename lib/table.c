@@ -25,8 +25,11 @@ void *sw_table_alloc(size_t bytes)
 
 void sw_table_free(void *p, size_t bytes)
 {
-	if (p)
-		munmap(p, bytes ? bytes : 1);
+	if (!p)
+		return;
+	/* the mapping's next user must not find parts of it marked */
+	sw_table_unpoison(p, bytes ? bytes : 1);
+	munmap(p, bytes ? bytes : 1);
 }
 
 uint32_t sw_pow2_at_least(uint32_t n)

@@ -8,10 +8,22 @@
  * entry's full key then decides), and choosing a victim reads that same
  * line.
  * The ring holds (slot, time) in arming order; an entry's generation is its
- * position in the ring, which arming writes into the contact, so an entry
- * whose slot was since reused or re-armed carries an old generation and is
- * skipped. When the ring is full its oldest entry is dropped: that contact
- * then simply waits for an answer or for its slot to be reused.
+ * position in the ring, which arming writes into the contact. An entry
+ * stops standing for its contact when that contact is settled, armed again
+ * or evicted while pending: each of these has the contact at hand, and
+ * marks the entry of its latest arming dead (its slot RING_DEAD) if it is
+ * still on the ring, a line of the ring written lately. So every live entry
+ * is a contact still pending from that arming, and the expiry walk decides
+ * on the ring's line alone: a dead entry costs it no read of the bucket or
+ * the contact. When the ring is full its oldest entry is dropped: that
+ * contact then simply waits for an answer or for its slot to be reused.
+ * An entry is 8 bytes, eight to a line for the walk and for arming: its
+ * time is 32 bits above a base per block of RING_BLOCK positions (the
+ * first arming's time in the block, less 2^31 us: 35 minutes either side of
+ * it), and a time beyond that range (a jump of the packet clock) is kept
+ * whole in a side array by position, touched only then. The walk turns the
+ * deadline into a bound on those 32 bits once a block, and then compares
+ * an entry as it compared its time.
  * A new contact is armed as it is inserted, and the contacts the ring hands
  * out as expired are marked settled as they are handed out, a batch at a
  * time: a probe's new contact is two calls into this file (lookup, insert)
@@ -34,9 +46,18 @@
 #define WAYS 8
 
 struct ring_entry {
-	uint32_t slot;
-	int64_t t;
+	uint32_t slot;             /* RING_DEAD: its contact is no longer
+	                              pending from this arming */
+	uint32_t dt;               /* its time less its block's base, or RING_FAR */
 };
+
+static_assert(sizeof(struct ring_entry) == 8, "eight ring entries to a line");
+
+#define RING_DEAD UINT32_MAX
+#define RING_FAR UINT32_MAX        /* the time is in far[] */
+#define RING_BLOCK_LOG 10
+#define RING_BLOCK (1u << RING_BLOCK_LOG)
+#define RING_BELOW (INT64_C(1) << 31) /* a block's base: its first time less this */
 
 /* One cache line per bucket: what lookups and evictions read. */
 struct bucket {
@@ -51,6 +72,10 @@ struct sw_contacts {
 	struct sw_contact *slots;
 	struct bucket *buckets;    /* slot i is way i % WAYS of bucket i / WAYS */
 	struct ring_entry *ring;
+	int64_t *base;             /* per block of RING_BLOCK positions (base_mask) */
+	int64_t head_base;         /* the base of ring_head's block */
+	int64_t *far;              /* by position: the times of RING_FAR entries */
+	uint32_t base_mask;
 	uint32_t *conn;            /* connection filter: tags of established connections */
 	uint32_t conn_mask;
 	uint64_t ck[4];            /* its hash key, drawn from the SipHash key */
@@ -73,6 +98,12 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 	t->slots = sw_table_alloc((size_t)n * sizeof *t->slots);
 	t->buckets = sw_table_alloc((size_t)n / WAYS * sizeof *t->buckets);
 	t->ring = sw_table_alloc((size_t)n * sizeof *t->ring);
+	/* a block's base is set by its first position and read while its
+	 * positions are on the ring: as the ring holds at most n positions,
+	 * bases for n + RING_BLOCK positions, a power of two of blocks */
+	t->base_mask = 2 * (n > RING_BLOCK ? n / RING_BLOCK : 1) - 1;
+	t->base = sw_table_alloc(((size_t)t->base_mask + 1) * sizeof *t->base);
+	t->far = sw_table_alloc((size_t)n * sizeof *t->far);
 	/* an eighth as many filter slots as contacts (64 KiB by default): small
 	 * enough to stay in cache while the capture streams through it; a
 	 * collision only costs a lookup */
@@ -80,7 +111,7 @@ struct sw_contacts *sw_contacts_new(unsigned entries, const struct sw_sipkey *ke
 	t->conn_mask = n / 8 - 1;
 	for (int i = 0; i < 4; i++)
 		t->ck[i] = sw_siphash(key, &i, sizeof i) | 1;
-	if (!t->slots || !t->buckets || !t->ring || !t->conn) {
+	if (!t->slots || !t->buckets || !t->ring || !t->base || !t->far || !t->conn) {
 		sw_contacts_free(t);
 		return NULL;
 	}
@@ -96,6 +127,8 @@ void sw_contacts_free(struct sw_contacts *t)
 	sw_table_free(t->slots, n * sizeof *t->slots);
 	sw_table_free(t->buckets, n / WAYS * sizeof *t->buckets);
 	sw_table_free(t->ring, n * sizeof *t->ring);
+	sw_table_free(t->base, ((size_t)t->base_mask + 1) * sizeof *t->base);
+	sw_table_free(t->far, n * sizeof *t->far);
 	sw_table_free(t->conn, n / 8 * sizeof *t->conn);
 	free(t);
 }
@@ -104,7 +137,8 @@ uint64_t sw_contacts_memory(const struct sw_contacts *t)
 {
 	uint64_t n = (uint64_t)t->ring_mask + 1;
 
-	return sizeof *t + n * (sizeof *t->slots + sizeof *t->ring) +
+	return sizeof *t + n * (sizeof *t->slots + sizeof *t->ring + sizeof *t->far) +
+	       ((uint64_t)t->base_mask + 1) * sizeof *t->base +
 	       n / WAYS * sizeof *t->buckets +
 	       n / 8 * sizeof *t->conn;
 }
@@ -298,21 +332,83 @@ static inline uint32_t *meta_of(const struct sw_contacts *t, size_t i)
 	return (uint32_t *)(void *)((char *)t->buckets + word * sizeof(uint32_t));
 }
 
+/* The ring entry of the arming of generation gen of the contact in slot i
+ * marked dead, if it is still on the ring (positions tail to head - 1; the
+ * generation is the position mod 2^32). A contact that stays pending past
+ * 2^32 armings (its entry dropped from the full ring) could point at a
+ * later position: that entry is marked only if it is of slot i, and then
+ * it is the contact's latest arming all the same (arming slot i there
+ * would have set its generation). */
+static inline void unring(struct sw_contacts *t, uint32_t gen, size_t i)
+{
+	uint64_t back = (uint32_t)((uint32_t)t->ring_head - gen); /* head - position */
+	struct ring_entry *e;
+
+	if (back - 1 >= t->ring_head - t->ring_tail)
+		return; /* dropped, or (0) no position of the ring */
+	e = &t->ring[(t->ring_head - back) & t->ring_mask];
+	if (e->slot == (uint32_t)i)
+		e->slot = RING_DEAD;
+}
+
+/* The base of the block of ring position pos */
+static inline int64_t *base_of(const struct sw_contacts *t, uint64_t pos)
+{
+	return &t->base[(pos >> RING_BLOCK_LOG) & t->base_mask];
+}
+
+/* A new block at ring position pos, whose first time is first: its base,
+ * first - RING_BELOW (the least time, should that not fit). */
+__attribute__((noinline))
+static void new_block(struct sw_contacts *t, uint64_t pos, int64_t first)
+{
+	int64_t b = first < INT64_MIN + RING_BELOW ? INT64_MIN : first - RING_BELOW;
+
+	t->head_base = b;
+	*base_of(t, pos) = b;
+}
+
+/* The entries of the block of pos (inline times, not RING_FAR) that are
+ * due at deadline: those whose dt is below this. An entry's time is its
+ * base + dt (in whole numbers: never outside int64), at or before the
+ * deadline when dt <= deadline - base. */
+static uint32_t due_below(const struct sw_contacts *t, uint64_t pos, int64_t deadline)
+{
+	int64_t l;
+
+	if (__builtin_sub_overflow(deadline, *base_of(t, pos), &l))
+		return deadline < 0 ? 0 : RING_FAR; /* (the signs differed) */
+	if (l < 0)
+		return 0;
+	if (l >= (int64_t)RING_FAR - 1)
+		return RING_FAR;
+	return (uint32_t)l + 1;
+}
+
 /* Put c (slot i, meta *meta) on the timeout ring at its time c->t. Its
  * generation is the ring position it takes, mod 2^32: the ring holds fewer
  * entries than that, so an entry matches its contact's generation only
- * while it is that contact's latest arming. */
+ * while it is that contact's latest arming. c is not pending (else its
+ * entry must be marked dead first: sw_contacts_arm). */
 static inline void arm(struct sw_contacts *t, struct sw_contact *c, size_t i, uint32_t *meta)
 {
 	uint64_t pos = t->ring_head;
 	struct ring_entry *e = &t->ring[pos & t->ring_mask];
+	int64_t dt;
 
 	if (pos - t->ring_tail > t->ring_mask)
 		t->ring_tail++; /* full: forget the oldest deadline */
 	c->gen = (uint32_t)pos;
 	*meta = META_PENDING | ((uint32_t)((uint64_t)c->t >> 20) & ~META_PENDING);
 	e->slot = (uint32_t)i;
-	e->t = c->t;
+	if (__builtin_expect(pos % RING_BLOCK == 0, 0))
+		new_block(t, pos, c->t);
+	if (__builtin_expect(__builtin_sub_overflow(c->t, t->head_base, &dt) ||
+	                         (uint64_t)dt >= RING_FAR, 0)) {
+		dt = RING_FAR; /* out of the block's range */
+		t->far[pos & t->ring_mask] = c->t;
+	}
+	e->dt = (uint32_t)dt;
 	t->ring_head = pos + 1;
 }
 
@@ -333,8 +429,10 @@ struct sw_contact *sw_contacts_insert(struct sw_contacts *t, uint64_t key, int64
 #if defined(__SANITIZE_ADDRESS__)
 		assert(!(bk->meta[v] & META_PENDING) == !sw_contact_pending(c));
 #endif
-		if (bk->meta[v] & META_PENDING)
+		if (bk->meta[v] & META_PENDING) {
 			*victim = *c;
+			unring(t, c->gen, i);
+		}
 	}
 	memset(c, 0, sizeof *c);
 	c->key = key;
@@ -358,14 +456,25 @@ static inline size_t slot_of(const struct sw_contacts *t, const struct sw_contac
 
 void sw_contacts_settled(struct sw_contacts *t, const struct sw_contact *c)
 {
-	*meta_of(t, slot_of(t, c)) &= ~META_PENDING;
+	size_t i = slot_of(t, c);
+	uint32_t *meta = meta_of(t, i);
+
+	/* c->gen is its latest arming's only while it is pending (else it
+	 * may be seq0) */
+	if (*meta & META_PENDING) {
+		*meta &= ~META_PENDING;
+		unring(t, c->gen, i);
+	}
 }
 
 void sw_contacts_arm(struct sw_contacts *t, struct sw_contact *c)
 {
 	size_t i = slot_of(t, c);
+	uint32_t *meta = meta_of(t, i);
 
-	arm(t, c, i, meta_of(t, i));
+	if (*meta & META_PENDING)
+		unring(t, c->gen, i); /* armed again while pending */
+	arm(t, c, i, meta);
 }
 
 unsigned sw_contacts_expired(struct sw_contacts *t, int64_t deadline, struct sw_contact **out,
@@ -374,36 +483,31 @@ unsigned sw_contacts_expired(struct sw_contacts *t, int64_t deadline, struct sw_
 	const struct ring_entry *ring = t->ring;
 	uint64_t pos, head = t->ring_head;
 	unsigned got = 0;
+	uint32_t below = due_below(t, t->ring_tail, deadline);
 
 	for (pos = t->ring_tail; pos != head && got < n; pos++) {
 		const struct ring_entry *e = &ring[pos & t->ring_mask];
-		uint32_t *meta = meta_of(t, e->slot);
-		struct sw_contact *c = &t->slots[e->slot];
 
-		if (e->t > deadline)
+		if (pos % RING_BLOCK == 0)
+			below = due_below(t, pos, deadline);
+		/* its time past the deadline: an inline one's dt not below,
+		 * or a RING_FAR one's whole time */
+		if (e->dt >= below && (e->dt != RING_FAR || t->far[pos & t->ring_mask] > deadline))
 			break;
 		/* Most deadlines find their contact settled long ago (answered,
-		 * or evicted and its slot reused). The bucket's line says so
-		 * (the pending bit of the way's meta, set by arm, cleared by
-		 * settled): its entry, a cache line not touched since, is read
-		 * only for a contact still pending. */
-		if (!(*meta & META_PENDING)) {
-#if defined(__SANITIZE_ADDRESS__)
-			assert(!(c->key != 0 && c->gen == (uint32_t)pos && sw_contact_pending(c)));
-#endif
+		 * or evicted, or armed again), and their entry dead (unring):
+		 * the bucket's line and the contact's, not touched since, are
+		 * not read for them. A live entry's contact is pending from
+		 * this arming. */
+		if (e->slot == RING_DEAD)
 			continue;
-		}
-		/* A pending meta is an entry in use, armed (insert, arm) and not
-		 * settled since, whose owner gave it a pending state when it
-		 * armed it: only whether this entry is its latest arming is
-		 * left to ask. */
 #if defined(__SANITIZE_ADDRESS__)
-		assert(c->key != 0 && sw_contact_pending(c));
+		assert(t->slots[e->slot].key != 0 && sw_contact_pending(&t->slots[e->slot]) &&
+		       (*meta_of(t, e->slot) & META_PENDING) &&
+		       t->slots[e->slot].gen == (uint32_t)pos);
 #endif
-		if (c->gen != (uint32_t)pos)
-			continue;
-		*meta &= ~META_PENDING; /* the caller settles it */
-		out[got++] = c;
+		*meta_of(t, e->slot) &= ~META_PENDING; /* the caller settles it */
+		out[got++] = &t->slots[e->slot];
 	}
 	t->ring_tail = pos;
 	return got;

@@ -272,12 +272,14 @@ static void flush_evidence(struct sw_detect *d, const struct sw_source *s,
 		gs->emitted_upto = gs->probes;
 }
 
-static void open_detection(struct sw_detect *d, struct sw_source *s, unsigned g,
-                           struct sw_group_state *gs, unsigned kind, unsigned variant)
+static void open_detection(struct sw_detect *d, struct sw_source *s, struct sw_detail *dt,
+                           unsigned g, unsigned kind, unsigned variant)
 {
+	struct sw_group_state *gs = &dt->g[g];
 	struct sw_rec rec;
 
 	gs->seq = new_seq(d);
+	dt->groups_open |= (uint8_t)(1u << g);
 	gs->kind = (uint8_t)kind;
 	gs->variant = (uint8_t)variant;
 	gs->detected_at = d->now;
@@ -352,27 +354,28 @@ static bool probe_worth_a_row(struct sw_detect *d, unsigned g, const struct sw_g
 
 /* The group's activity is over: close its detection, or write the
  * port_probe it amounts to, and forget it. */
-static void close_group(struct sw_detect *d, struct sw_source *s, unsigned g,
-                        struct sw_group_state *gs)
+static void close_group(struct sw_detect *d, struct sw_source *s, struct sw_detail *dt,
+                        unsigned g)
 {
+	struct sw_group_state *gs = &dt->g[g];
 	struct sw_rec rec;
 
 	if (!gs->seq && gs->probes && probe_worth_a_row(d, g, gs))
-		open_detection(d, s, g, gs, SW_K_PORT_PROBE, SW_V_NONE);
+		open_detection(d, s, dt, g, SW_K_PORT_PROBE, SW_V_NONE);
 	if (gs->seq) {
 		flush_evidence(d, s, gs);
 		fill_det(&rec, SW_REC_DET_CLOSE, s, g, gs);
 		rec.u.det.closed_at = d->now;
 		emit(d, &rec);
 	}
-	memset(gs, 0, sizeof *gs);
+	sw_detail_clear_group(dt, g);
 }
 
 static void close_detail(struct sw_detect *d, struct sw_source *s, struct sw_detail *dt)
 {
-	for (unsigned g = 0; g < SW_G_COUNT; g++)
-		if (dt->g[g].probes)
-			close_group(d, s, g, &dt->g[g]);
+	/* the groups with probes (sw_detail.groups_used), in order */
+	for (unsigned m = dt->groups_used; m; m &= m - 1)
+		close_group(d, s, dt, (unsigned)__builtin_ctz(m));
 }
 
 static void on_detail_evicted(void *ctx, struct sw_detail *dt)
@@ -476,15 +479,15 @@ static bool group_fires(const struct sw_detect *d, const struct sw_source *s, un
 	}
 }
 
-static void evaluate(struct sw_detect *d, struct sw_source *s, unsigned g,
-                     struct sw_group_state *gs)
+static void evaluate(struct sw_detect *d, struct sw_source *s, struct sw_detail *dt, unsigned g)
 {
+	struct sw_group_state *gs = &dt->g[g];
 	unsigned kind, variant;
 	bool fires = group_fires(d, s, g, gs, &kind, &variant);
 
 	if (!gs->seq) {
 		if (fires)
-			open_detection(d, s, g, gs, kind, variant);
+			open_detection(d, s, dt, g, kind, variant);
 		return;
 	}
 	/* an open detection follows the activity's shape as it grows */
@@ -522,6 +525,7 @@ static void apply_record(struct sw_detect *d, struct sw_detail *dt, unsigned g,
 	bool full;
 
 	dt->last_seen = r->at;
+	dt->groups_used |= (uint8_t)(1u << g); /* (probes++ below) */
 	if (gs->probes == 0)
 		gs->t_first = p->ts;
 	else if (gs->probes == 1 && p->ts > gs->t_last)
@@ -569,8 +573,11 @@ static void apply_record(struct sw_detect *d, struct sw_detail *dt, unsigned g,
 	/* keep the probe as evidence: the first n, and the last n in a ring */
 	kept = *p;
 	kept.ord = gs->probes;
-	if (kept.ord < n)
+	if (kept.ord < n) {
+		sw_table_unpoison(&gs->first[kept.ord], sizeof kept); /* sw_group_clear */
 		gs->first[kept.ord] = kept;
+	}
+	sw_table_unpoison(&gs->last[kept.ord % n], sizeof kept);
 	gs->last[kept.ord % n] = kept;
 	gs->probes++;
 }
@@ -681,7 +688,7 @@ static void record(struct sw_detect *d, struct sw_source *s, unsigned g,
 	gs = &dt->g[g];
 	if (gs->seq && gs->probes <= d->evidence_lines)
 		flush_evidence(d, s, gs);
-	evaluate(d, s, g, gs);
+	evaluate(d, s, dt, g);
 }
 
 static void count_outcome(struct sw_detect *d, struct sw_source *s, unsigned which, bool success)
@@ -1372,6 +1379,7 @@ static bool flood_step(struct sw_detect *d, struct sw_flood_entry *e, bool may_o
 		return true;
 	}
 	if (e->active && may_open) {
+		sw_flood_opening(e);
 		e->seq = new_seq(d);
 		e->owner = (uint8_t)d->worker;
 		e->first = e->win_start;
@@ -1772,12 +1780,12 @@ static void housekeeping(struct sw_detect *d)
 
 		if (!s)
 			continue;
-		for (unsigned g = 0; g < SW_G_COUNT; g++) {
+		/* the groups with probes (sw_detail.groups_used), in order */
+		for (unsigned m = dt->groups_used; m; m &= m - 1) {
+			unsigned g = (unsigned)__builtin_ctz(m);
 			struct sw_group_state *gs = &dt->g[g];
-			if (!gs->probes)
-				continue;
 			if (d->now - gs->t_last > close_after_us(d, gs))
-				close_group(d, s, g, gs);
+				close_group(d, s, dt, g);
 			else if (gs->seq && gs->dirty && d->now - gs->last_update >= UPDATE_US)
 				update_detection(d, s, g, gs);
 		}

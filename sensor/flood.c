@@ -183,21 +183,41 @@ static inline struct sw_flood_entry *find(const struct flood_tab *t, uint64_t ke
 }
 
 /*
- * memset(e, 0, sizeof *e) a cache line at a time: compilers clear 64 bytes
- * with a few vector stores but the whole entry with a rep stos, which runs
- * one step per 8 bytes.
+ * A new entry is cleared as a memset of it would be for every read that
+ * follows, but its last two lines are not touched: from held_last on its
+ * fields are read only once a flood opens (sw_flood_opening zeroes them
+ * then), and top6 with its counter's tag, written together. The dev build
+ * marks those lines unreadable (sw_table_poison) until then.
+ * A line at a time: compilers clear 64 bytes with a few vector stores but
+ * more with a rep stos, which runs one step per 8 bytes.
  */
+#define ENTRY_CLEARED offsetof(struct sw_flood_entry, held_last)
 static_assert(sizeof(struct sw_flood_entry) % 64 == 0, "an entry is whole cache lines");
 static_assert(offsetof(struct sw_flood_entry, hit) + sizeof(((struct sw_flood_entry *)0)->hit) <= 128,
               "what a packet counts on an entry is in its first two lines");
+static_assert(ENTRY_CLEARED % 64 == 0 && offsetof(struct sw_flood_entry, tail_cleared) < ENTRY_CLEARED &&
+                  offsetof(struct sw_flood_entry, top6) > ENTRY_CLEARED,
+              "a new entry clears whole lines, its tail_cleared among them");
 static void clear_entry(struct sw_flood_entry *e)
 {
 	unsigned char *b = (unsigned char *)e;
 
-	for (size_t i = 0; i < sizeof *e; i += 64) {
+	for (size_t i = 0; i < ENTRY_CLEARED; i += 64) {
 		memset(b + i, 0, 64);
 		__asm__("" : : "r"(b + i) : "memory"); /* not one memset again */
 	}
+	sw_table_poison(b + ENTRY_CLEARED, sizeof *e - ENTRY_CLEARED);
+}
+
+void sw_flood_opening(struct sw_flood_entry *e)
+{
+	unsigned char *b = (unsigned char *)e;
+
+	if (e->tail_cleared)
+		return;
+	sw_table_unpoison(b + ENTRY_CLEARED, offsetof(struct sw_flood_entry, top6) - ENTRY_CLEARED);
+	memset(b + ENTRY_CLEARED, 0, offsetof(struct sw_flood_entry, top6) - ENTRY_CLEARED);
+	e->tail_cleared = 1;
 }
 
 /* A new entry for key (not in the table), pushing out the quietest entry
@@ -333,8 +353,10 @@ static inline void count_sender(struct sw_flood_entry *e, uint64_t tag, const st
 		if (e->top_count[i] == base) {
 			e->top_tag[i] = tag;
 			e->top_count[i] = base + 1;
-			if (!v4 && !word_exact(tag))
+			if (!v4 && !word_exact(tag)) {
+				sw_table_unpoison(e->top6[i], 16); /* clear_entry */
 				memcpy(e->top6[i], src->bytes, 16);
+			}
 			return;
 		}
 	}

@@ -71,6 +71,10 @@ struct sw_flood_entry {
 	/* (the rest is read when a window turns, a flood opens or is decided) */
 	struct sw_addr dst;      /* the target, or the prefix's first address */
 	uint32_t win_answered;
+	uint8_t tail_cleared;    /* the fields from held_last on, left as they
+	                            were when the entry was taken (a new entry
+	                            clears its first three lines only), were
+	                            zeroed since by sw_flood_opening */
 	int64_t first, last;     /* of the flood (while it has a detection) */
 	/* -j N (detect.c): when its open flood ended, 0 not yet; refuted: it
 	 * had not after all (then the packets after it are held until every
@@ -143,6 +147,13 @@ struct sw_flood_src sw_flood_sender(const struct sw_flood_entry *e, unsigned i);
 uint32_t sw_flood_prefix_targets(const struct sw_flood_entry *e, bool *capped);
 /* True when the map has a bit per address of the prefix. */
 bool sw_flood_prefix_exact(const struct sw_flood_entry *e);
+
+/* e's flood is about to open (its seq, owner, first, last, detected_at,
+ * last_update, packets and src then set): at an entry's first opening the
+ * fields from held_last on, which nothing reads before a flood opens,
+ * become zero, as if the entry had been cleared whole when it was taken.
+ * The top6 of a counter is written with its tag, and read only with it. */
+void sw_flood_opening(struct sw_flood_entry *e);
 
 /* -j N: the workers' engines share one table, lock (NULL: not shared)
  * serializing them. sw_flood_answered and sw_flood_forged_at take it

@@ -11,8 +11,11 @@
  * bucket's entries (nor the victim's: a new source writes the first line
  * of its entry only, sources.h). Details: a clock hand offers CANDIDATES
  * slots at a time and the least useful is taken; a detail whose owner was
- * evicted is found free by its key no longer matching. The distinct set of each detail is one open
- * addressing array of 32-bit keys shared by all groups: a target key is the
+ * evicted is found free by its key no longer matching. A detail's first
+ * line says which of its groups have probes and which an open detection,
+ * so choosing a victim, clearing a detail and housekeeping read only the
+ * groups in use. The distinct set of each detail is one open addressing
+ * array of 32-bit keys shared by all groups: a target key is the
  * destination hash with the group in its low bits, a port key carries the
  * port, the group and a tag bit.
  */
@@ -554,20 +557,37 @@ static uint32_t *set_of(struct sw_sources *t, const struct sw_detail *dt)
 	return t->sets + (size_t)(dt - t->det) * t->set_slots;
 }
 
-static bool detail_open(const struct sw_detail *dt)
+/* The dev build (sanitizers) checks that a detail's bits say what its
+ * groups hold: a group whose bit is clear is not read where it is
+ * skipped. */
+static void check_detail(const struct sw_detail *dt)
 {
-	for (int g = 0; g < SW_G_COUNT; g++)
-		if (dt->g[g].seq)
-			return true;
-	return false;
+#if defined(__SANITIZE_ADDRESS__)
+	for (unsigned g = 0; g < SW_G_COUNT; g++) {
+		assert(!(dt->groups_used & (1u << g)) == !dt->g[g].probes);
+		assert(!(dt->groups_open & (1u << g)) == !dt->g[g].seq);
+	}
+#else
+	(void)dt;
+#endif
 }
 
+static bool detail_open(const struct sw_detail *dt)
+{
+	check_detail(dt);
+	return dt->groups_open != 0;
+}
+
+/* (a group without probes has no failures: both are counted and cleared
+ * together) */
 static uint64_t detail_worth(const struct sw_detail *dt)
 {
 	uint64_t w = 0;
 
-	for (int g = 0; g < SW_G_COUNT; g++)
-		w += dt->g[g].fails + dt->g[g].probes;
+	for (unsigned m = dt->groups_used; m; m &= m - 1) {
+		const struct sw_group_state *gs = &dt->g[__builtin_ctz(m)];
+		w += gs->fails + gs->probes;
+	}
 	return w;
 }
 
@@ -611,25 +631,36 @@ struct sw_source *sw_detail_owner(struct sw_sources *t, const struct sw_detail *
 	return s;
 }
 
+/* sw_group_clear leaves the evidence, the end of a group, as it was, and
+ * the dev build marks it in whole 8-byte words */
+static_assert(offsetof(struct sw_group_state, last) ==
+                      offsetof(struct sw_group_state, first) + SW_EVIDENCE_MAX * sizeof(struct sw_probe) &&
+                  sizeof(struct sw_group_state) ==
+                      offsetof(struct sw_group_state, last) + SW_EVIDENCE_MAX * sizeof(struct sw_probe) &&
+                  offsetof(struct sw_group_state, first) % 8 == 0 &&
+                  sizeof(struct sw_probe) % 8 == 0 && offsetof(struct sw_detail, g) % 8 == 0,
+              "a group's evidence is its end, in whole 8-byte words");
+
+static_assert(sizeof(((struct sw_detail *)0)->small) + sizeof(uint32_t) == 64 &&
+                  offsetof(struct sw_detail, used) == offsetof(struct sw_detail, small) + 60,
+              "a detail's small set and its count are one cache line");
+
 /*
- * Empty a detail for its next owner, as a memset of it and its set would,
- * writing only what was written: the set slot by slot when it holds at
- * most SW_SET_TRACK keys (the usual case; a whole set is kilobytes), and
- * only the groups that recorded something (a group with no probes is all
- * zero: every change to one records a probe, and closing it zeroes it).
+ * Empty a detail for its next owner, as a memset of it and its set would
+ * for every read that follows, writing only what was written: the hashed
+ * set only when the keys went there (more than SW_SET_SMALL: a whole set
+ * is kilobytes; the small set is read only below used), and only the
+ * groups that recorded something (a group with no probes is empty: every
+ * change to one records a probe, and closing it empties it), and of those
+ * only the counters (sw_group_clear).
  */
 static void clear_detail(struct sw_sources *t, struct sw_detail *dt)
 {
-	uint32_t *set = set_of(t, dt);
-
-	if (dt->used > SW_SET_TRACK)
-		memset(set, 0, t->set_slots * sizeof *set);
-	else
-		for (uint32_t i = 0; i < dt->used; i++)
-			set[dt->slot[i]] = 0;
-	for (int g = 0; g < SW_G_COUNT; g++)
-		if (dt->g[g].probes)
-			memset(&dt->g[g], 0, sizeof dt->g[g]);
+	if (dt->used > SW_SET_SMALL)
+		memset(set_of(t, dt), 0, t->set_slots * sizeof(uint32_t));
+	check_detail(dt);
+	for (unsigned m = dt->groups_used; m; m &= m - 1)
+		sw_detail_clear_group(dt, (unsigned)__builtin_ctz(m));
 	dt->src_key = 0;
 	dt->last_seen = 0;
 	dt->used = 0;
@@ -664,27 +695,60 @@ struct sw_detail *sw_sources_detail(struct sw_sources *t, struct sw_source *s, b
 	return dt;
 }
 
-static bool set_add(struct sw_sources *t, struct sw_detail *dt, uint32_t key, bool *full)
+/* The slot of key in the hashed set (linear probing from its hash): its
+ * own, or the empty one where it would go. Keys are never 0 (a target's
+ * has bit 0 set, a port's bit 31), the empty slot's mark. */
+static uint32_t *hashed_slot(struct sw_sources *t, const struct sw_detail *dt, uint32_t key)
 {
 	uint32_t *set = set_of(t, dt);
 	uint32_t mask = t->set_slots - 1;
 	uint32_t i = (key * 0x9e3779b1u) >> 7 & mask;
 
-	*full = false;
-	for (;;) {
-		if (set[i] == key)
-			return false;
-		if (set[i] == 0)
-			break;
+	while (set[i] != key && set[i] != 0)
 		i = (i + 1) & mask;
+	return &set[i];
+}
+
+/* A set of SW_SET_SMALL keys takes a new one: all go to the hashed set
+ * (out of line: once in a detail's life, if at all). */
+__attribute__((noinline))
+static void set_outgrow_small(struct sw_sources *t, struct sw_detail *dt, uint32_t key)
+{
+	for (uint32_t i = 0; i < SW_SET_SMALL; i++)
+		*hashed_slot(t, dt, dt->small[i]) = dt->small[i];
+	*hashed_slot(t, dt, key) = key;
+	dt->used++;
+}
+
+/* The same answers as one hashed set of every key would give: whether key
+ * is in, or the cap is reached, does not depend on where the keys are. */
+static bool set_add(struct sw_sources *t, struct sw_detail *dt, uint32_t key, bool *full)
+{
+	uint32_t *slot;
+
+	*full = false;
+	if (dt->used <= SW_SET_SMALL) {
+		for (uint32_t i = 0; i < dt->used; i++)
+			if (dt->small[i] == key)
+				return false;
+		if (dt->used >= t->set_cap) {
+			*full = true;
+			return false;
+		}
+		if (dt->used == SW_SET_SMALL)
+			set_outgrow_small(t, dt, key);
+		else
+			dt->small[dt->used++] = key;
+		return true;
 	}
+	slot = hashed_slot(t, dt, key);
+	if (*slot == key)
+		return false;
 	if (dt->used >= t->set_cap) {
 		*full = true;
 		return false;
 	}
-	set[i] = key;
-	if (dt->used < SW_SET_TRACK)
-		dt->slot[dt->used] = i;
+	*slot = key;
 	dt->used++;
 	return true;
 }

@@ -16,6 +16,7 @@
 #define SW_SOURCES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@
 #include "fingerprint.h"
 #include "record.h"
 #include "siphash.h"
+#include "table.h"
 
 /* Activity groups: each holds at most one open detection. */
 enum sw_group {
@@ -137,20 +139,52 @@ struct sw_group_state {
 	uint64_t packets;
 	uint32_t vcount[SW_V_COUNT];
 	uint16_t login_port;   /* a port of the probes, for port_probe's policy */
+	/* the evidence: entries below the ordinals recorded (probes) are
+	 * read, and each is written as its probe is recorded, so a group is
+	 * emptied without them (sw_group_clear) */
 	struct sw_probe first[SW_EVIDENCE_MAX];
 	struct sw_probe last[SW_EVIDENCE_MAX]; /* ring by ordinal */
 };
 
-#define SW_SET_TRACK 16    /* distinct-set slots remembered to clear them one by one */
+/*
+ * Empty a group as a memset of it would for every read that follows: its
+ * counters zeroed, its evidence (ten of its thirteen cache lines) left as
+ * it was, since an entry is written before it is read (above). The dev
+ * build marks the evidence unreadable (sw_table_poison) until apply_record
+ * writes an entry.
+ */
+static inline void sw_group_clear(struct sw_group_state *gs)
+{
+	memset(gs, 0, offsetof(struct sw_group_state, first));
+	sw_table_poison(gs->first, sizeof gs->first + sizeof gs->last);
+}
+
+#define SW_SET_SMALL 15    /* distinct keys kept in the detail itself */
 
 struct sw_detail {
 	uint64_t src_key;      /* owner; 0 free */
 	int64_t last_seen;
+	/* a bit per group, beside the owner in the detail's first line, so
+	 * that choosing a victim, clearing a detail and housekeeping read the
+	 * groups in use only (each group is thirteen lines of its own) */
+	uint8_t groups_used;   /* its probes are not 0 */
+	uint8_t groups_open;   /* its seq is not 0 (an open detection) */
 	struct sw_group_state g[SW_G_COUNT];
+	/* the distinct set: up to SW_SET_SMALL keys here, in one cache line
+	 * with their count (most sets stay that small: a look at a few keys,
+	 * and nothing to clear), beyond that all of them in the detail's
+	 * hashed array (sources.c) */
+	_Alignas(64) uint32_t small[SW_SET_SMALL]; /* the keys, while used <= SW_SET_SMALL */
 	uint32_t used;         /* keys in the distinct set */
-	uint32_t slot[SW_SET_TRACK]; /* where its first keys went: a set of at
-	                          most this many is cleared slot by slot */
 };
+
+/* Empty group g of dt (sw_group_clear), and its bits. */
+static inline void sw_detail_clear_group(struct sw_detail *dt, unsigned g)
+{
+	sw_group_clear(&dt->g[g]);
+	dt->groups_used &= (uint8_t)~(1u << g);
+	dt->groups_open &= (uint8_t)~(1u << g);
+}
 
 struct sw_sources;
 

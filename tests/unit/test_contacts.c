@@ -6,7 +6,7 @@
  * ring. Hand-made cases, then random operations on one bucket (insert,
  * settle, arm again, expire) against a model of the victim rule and of the
  * ring written here, with ordinary and hostile (up to 2^62 us) packet
- * times.
+ * times. Then the ring's times over laps of a larger table.
  */
 #include "config.h"
 
@@ -414,6 +414,131 @@ static void test_victim_random(void **state)
 	random_run(0x243f6a8885a308d3ull, true);
 }
 
+/*
+ * The ring's times are exact: 32 bits above a base per block of positions,
+ * or whole in a side array when out of that base's range. A table of 2048
+ * contacts, each armed again and again (six laps of the ring, so that
+ * every block's base is set anew), at times 3 s apart with jumps of hours
+ * forward and back (out of range, and out of order) from an ordinary and
+ * from a hostile (near 2^62 us) start (a block's 1024 armings span 51
+ * minutes: its later ones are out of range too); then expired deadline by deadline:
+ * the ring hands out the last 2048 armings in order, each contact once,
+ * stopping at the first whose time is past the deadline, as a list of the
+ * armings' full times does.
+ */
+static void ring_times(int64_t t0)
+{
+	enum { N = 2048, ARMINGS = 6 * N + 500 }; /* not whole blocks */
+	struct sw_sipkey k = test_key();
+	struct sw_contacts *t = sw_contacts_new(N, &k);
+	static struct sw_contact *slot[N];
+	static int64_t when[ARMINGS];
+	static unsigned who[ARMINGS];
+	struct sw_contact *out[64];
+	unsigned front = ARMINGS - N;
+
+	assert_non_null(t);
+	for (unsigned a = 0; a < ARMINGS; a++) {
+		int64_t x = t0 + (int64_t)a * 3000000;
+
+		if (a % 97 == 0)
+			x += INT64_C(1) << 40;
+		if (a % 89 == 0)
+			x -= INT64_C(1) << 35;
+		when[a] = x;
+		who[a] = a % N;
+		if (a < N) {
+			/* way a / 256 of bucket a % 256: no evictions */
+			uint64_t key = (uint64_t)(a + 1) << 32 | (a % (N / WAYS));
+			struct sw_contact victim;
+
+			slot[a] = sw_contacts_insert(t, key, x, &victim);
+			assert_int_equal(victim.key, 0);
+			slot[a]->state = SW_C_SYN;
+		} else {
+			slot[a % N]->t = x;
+			sw_contacts_arm(t, slot[a % N]); /* pending: its last entry dies */
+		}
+	}
+	assert_int_equal(sw_contacts_evictions(t), 0);
+	while (front < ARMINGS) {
+		/* just before the front's time: nothing; at it: at least it */
+		unsigned n = sw_contacts_expired(t, when[front] - 1, out, 64), got;
+		int64_t deadline = when[front];
+
+		assert_int_equal(n, 0);
+		do {
+			got = sw_contacts_expired(t, deadline, out, 64);
+			for (unsigned i = 0; i < got; i++) {
+				assert_true(front < ARMINGS && when[front] <= deadline);
+				assert_ptr_equal(out[i], slot[who[front]]);
+				assert_int_equal(out[i]->t, when[front]);
+				out[i]->state = SW_C_DONE;
+				front++;
+			}
+		} while (got == 64);
+		assert_true(front == ARMINGS || when[front] > deadline);
+	}
+	assert_int_equal(sw_contacts_expired(t, INT64_MAX, out, 64), 0);
+	sw_contacts_free(t);
+}
+
+/* The edges of a block's range: its first time + 2^31 - 2 us is the last
+ * inline one (dt 2^32 - 2), + 2^31 - 1 the first kept whole; each expires
+ * at its own deadline and not a microsecond before. */
+static void ring_edges(int64_t t0)
+{
+	static const int64_t after[] = { 0, (INT64_C(1) << 31) - 2, (INT64_C(1) << 31) - 1,
+		                         -(INT64_C(1) << 31), -(INT64_C(1) << 31) - 1 };
+	struct sw_sipkey k = test_key();
+	struct sw_contacts *t = sw_contacts_new(WAYS, &k);
+	struct sw_contact *c[5], *out[4], victim;
+	int64_t sorted[5];
+
+	assert_non_null(t);
+	for (unsigned i = 0; i < 5; i++) {
+		c[i] = sw_contacts_insert(t, bkey(i), t0 + after[i], &victim);
+		c[i]->state = SW_C_SYN;
+	}
+	/* in arming order, the walk stops at the first not due: deadlines in
+	 * that order's running maximum */
+	for (unsigned i = 0; i < 5; i++)
+		sorted[i] = t0 + after[i];
+	for (unsigned i = 0, done = 0; i < 5; i++) {
+		int64_t dl = sorted[i];
+
+		for (unsigned j = 0; j < i; j++)
+			if (sorted[j] > dl)
+				dl = sorted[j];
+		if (i < done)
+			continue;
+		assert_int_equal(sw_contacts_expired(t, dl - 1, out, 4), 0);
+		unsigned n = sw_contacts_expired(t, dl, out, 4);
+		assert_true(n >= 1);
+		for (unsigned j = 0; j < n; j++) {
+			assert_ptr_equal(out[j], c[i + j]);
+			out[j]->state = SW_C_DONE;
+		}
+		done = i + n;
+	}
+	sw_contacts_free(t);
+}
+
+static void test_ring_times(void **state)
+{
+	(void)state;
+	ring_edges((int64_t)1796225461 * 1000000);
+	ring_edges(INT64_MIN + (INT64_C(1) << 33));
+	ring_edges(INT64_MAX - (INT64_C(1) << 33));
+	ring_times((int64_t)1796225461 * 1000000);
+	ring_times((INT64_C(1) << 62) - (INT64_C(1) << 36));
+	ring_times(-(INT64_C(1) << 40));
+	/* at the ends of int64: a base that does not fit, deadlines whose
+	 * distance to a base does not */
+	ring_times(INT64_MIN + (INT64_C(1) << 36));
+	ring_times(INT64_MAX - (INT64_C(1) << 42));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_conn_filter),
 		cmocka_unit_test(test_victim_random),
+		cmocka_unit_test(test_ring_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,8 @@
  * targets in a few prefixes share the tables' hint slots, so hints that
  * collide or went stale are exercised; a fixed key makes the run the same
  * every time. Then a table too small for its targets: every entry handed
- * back is the packet's own, and evictions are counted.
+ * back is the packet's own, and evictions are counted; and what a taken
+ * entry leaves for its first opening to clear.
  */
 #include "config.h"
 
@@ -388,6 +389,62 @@ static void test_small_table(void **state)
 	sw_flood_free(f);
 }
 
+/* A taken entry clears its first three lines only; the rest is zeroed at
+ * its first opening (sw_flood_opening), as if cleared when it was taken,
+ * and kept as it was when it opens again. One bucket (8 targets): the
+ * ninth target takes the slot of the quietest, whose flood had opened and
+ * left its fields set. */
+static void test_opening(void **state)
+{
+	struct sw_flood *f = new_table(8, 8);
+	int64_t now = 1796225461000000;
+	struct sw_flood_entry *e, *old = NULL;
+	struct sw_addr src = { .family = SW_AF_INET, .bytes = { 192, 0, 2, 1 } };
+	struct sw_addr dst = { .family = SW_AF_INET, .bytes = { 198, 51, 100, 0 } };
+
+	(void)state;
+	assert_non_null(f);
+	for (unsigned i = 0; i < 9; i++) {
+		dst.bytes[3] = (uint8_t)(i + 1);
+		e = sw_flood_count(f, SW_FL_SYN, &dst, 80, &src, now + i).target;
+		assert_non_null(e);
+		assert_int_equal(e->tail_cleared, 0);
+		if (i == 0) {
+			/* its flood opened, ran and closed: its fields stay */
+			sw_flood_opening(e);
+			assert_int_equal(e->tail_cleared, 1);
+			e->packets = 77;
+			e->detected_at = e->last_update = now;
+			e->src = src;
+			e->end_start = now;
+			e->end_count = 5;
+			e->held_last = now;
+			sw_flood_opening(e); /* opening again keeps them */
+			assert_int_equal(e->packets, 77);
+			assert_int_equal(e->end_start, now);
+			assert_int_equal(e->end_count, 5);
+			old = e;
+		}
+	}
+	/* the ninth took the first one's slot */
+	assert_ptr_equal(e, old);
+	assert_int_equal(e->dst.bytes[3], 9);
+	assert_int_equal(sw_flood_evictions(f), 1);
+	assert_int_equal(e->seq, 0);
+	assert_int_equal(e->win_answered, 0);
+	assert_int_equal(e->ends, 0);
+	sw_flood_opening(e);
+	assert_int_equal(e->packets, 0);
+	assert_int_equal(e->detected_at, 0);
+	assert_int_equal(e->last_update, 0);
+	assert_int_equal(e->src.family, 0);
+	assert_int_equal(e->end_start, 0);
+	assert_int_equal(e->end_count, 0);
+	assert_int_equal(e->held_last, 0);
+	assert_int_equal(e->held, 0);
+	sw_flood_free(f);
+}
+
 /* Below the watch count nothing is reported, from the count on it is; an
  * open flood (on the target or its prefix) is reported at once. */
 /* sw_flood_count, and the entries counted whether it reported them or not
@@ -568,6 +625,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_against_model),
 		cmocka_unit_test(test_small_table),
+		cmocka_unit_test(test_opening),
 		cmocka_unit_test(test_watch),
 		cmocka_unit_test(test_senders_model),
 	};
