@@ -102,6 +102,7 @@ struct sw_capture {
 	int nworkers;             /* 1, or -j N */
 	struct sw_split *split;   /* -j N files: the reader's rings to the workers */
 	struct pipe_reader *pipe; /* -j 1 files in two stages (pipe.h), else NULL */
+	bool streamed;            /* a -r file is not a regular file (a pipe) */
 	uint64_t split_errors;    /* -j N files: read errors (worker 0 counts them) */
 	struct sw_counters split_rate; /* -j N files: the run's seconds and peak rate,
 	                                  counted by the reader over every packet */
@@ -209,9 +210,10 @@ static pcap_t *open_file(struct sw_capture *c, const char *path,
 
 /* What the run records of a file: the descriptor libpcap reads is the file
  * stat'ed (no race with a rename), and the path is made absolute now,
- * before a chroot, so that the analyzer finds it again. */
+ * before a chroot, so that the analyzer finds it again. *streamed is set
+ * when it is not a regular file (a pipe, a FIFO: reads may wait). */
 static int note_file(pcap_t *h, const char *path, struct sw_capture_file *f,
-                     char *err, size_t errlen)
+                     bool *streamed, char *err, size_t errlen)
 {
 	FILE *fp = pcap_file(h);
 	struct stat st;
@@ -221,6 +223,8 @@ static int note_file(pcap_t *h, const char *path, struct sw_capture_file *f,
 		return -1;
 	}
 	f->size = (int64_t)st.st_size;
+	if (!S_ISREG(st.st_mode))
+		*streamed = true;
 	f->mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
 	f->path = realpath(path, NULL);
 	if (!f->path) {
@@ -365,7 +369,7 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
 		if (!h)
 			goto fail;
 		c->handles[c->nhandles++] = h;
-		if (!c->live && note_file(h, o->files[i], &c->files[i], err, errlen) < 0)
+		if (!c->live && note_file(h, o->files[i], &c->files[i], &c->streamed, err, errlen) < 0)
 			goto fail;
 	}
 	if (nworkers > 1 && c->live && join_fanout_named(c, err, errlen) < 0)
@@ -1098,11 +1102,16 @@ enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_detect *co
 		c->workers[i].detect = d ? d[i] : NULL;
 		c->workers[i].w = w;
 	}
+	if (c->pipe && c->streamed)
+		sw_debug("a -r file is not a regular file: reading in one thread");
 	int64_t t0 = sw_now_us();
 	if (c->nworkers > 1) {
 		rc = run_workers(c, next_stats);
-	} else if (c->pipe && wk->detect && !wk->evpcap && run_pipe(c, wk, next_stats, &rc)) {
-		/* read in two stages (the evidence pcap needs the frames) */
+	} else if (c->pipe && wk->detect && !wk->evpcap && !c->streamed &&
+	           run_pipe(c, wk, next_stats, &rc)) {
+		/* read in two stages: not for the evidence pcap, which needs the
+		 * frames, nor from a pipe, where the reader may wait for the next
+		 * packet with the last ones not yet published to detection */
 	} else {
 		for (int i = 0; i < c->nhandles && !stop_requested; i++) {
 			const char *what = c->live ? c->opts.iface : c->opts.files[i];

@@ -9,8 +9,8 @@
 # evidence lines, the run row and every run counter must be the same (but
 # the tables' evictions, which vary from run to run of one thread too: the
 # tables' hash key is random). Also: the default with 2 CPUs or more is
-# two stages, --evidence-pcap reads in one, and the stats interval stores
-# the counters while a file is still being read.
+# two stages, --evidence-pcap and a FIFO are read in one, and the stats
+# interval stores the counters while the files are still being read.
 . "$(dirname "$0")/lib.sh"
 need_sqlite3
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
@@ -156,14 +156,41 @@ CHECKS=$((CHECKS + 1))
 grep -q 'reader thread:' "$TMP/err" && fail "--evidence-pcap: read in two stages"
 [ -s "$TMP/ev.pcap" ] || fail "--evidence-pcap: no evidence written"
 
-# the stats interval while a file is read: a FIFO fed in three parts with
-# pauses; the counters of the first two are stored before the third comes
-# (the stats go after a batch of packets is read: 4096 or the end of what
-# is there)
+# the stats interval while the files are read, in two stages: the
+# counters are stored before the end (dev_14 24 times in one run: more
+# than a second)
+BIG=()
+for i in $(seq 24); do BIG+=(-r "$CORPUS/dev_14_big_mixed_snap96.pcap"); done
+rm -f "$TMP/s.db"*
+"$SENSOR" -v -Z root --reader-thread --stats-interval 1 "${BIG[@]}" -w "$TMP/s.db" \
+	2>"$TMP/err.stats" &
+pid=$!
+mid=0
+while kill -0 $pid 2>/dev/null; do
+	n=$(q "$TMP/s.db" "SELECT packets FROM v_runs" 2>/dev/null)
+	[ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -lt 4913832 ] && mid=$n
+	sleep 0.1
+done
+wait $pid || fail "--reader-thread --stats-interval 1: exit $?"
+check_match "--stats-interval 1: two stages" "reader thread:" "$(cat "$TMP/err.stats")"
+CHECKS=$((CHECKS + 1))
+if [ "$mid" -gt 0 ]; then
+	pass "--reader-thread: the counters stored while the files are read ($mid packets)"
+else
+	fail "--reader-thread: no counters stored while the files were read"
+fi
+check "--reader-thread --stats-interval 1: every packet in the end" 4913832 \
+	"$(q "$TMP/s.db" "SELECT packets FROM runs")"
+
+# from a FIFO (a pipe) one thread reads, with --reader-thread too: a
+# reader waiting for the next packet would hold back the last ones from
+# detection. Fed in three parts with pauses: the counters of the first two
+# are stored before the third comes (the stats go after a batch of
+# packets is read: 4096, or the end of what is there)
 mkfifo "$TMP/fifo" || fail "mkfifo"
 for mode in reader-thread no-reader-thread; do
 	rm -f "$TMP/f.db"*
-	"$SENSOR" -q -Z root "--$mode" --stats-interval 1 -r "$TMP/fifo" -w "$TMP/f.db" \
+	"$SENSOR" -v -Z root "--$mode" --stats-interval 1 -r "$TMP/fifo" -w "$TMP/f.db" \
 		2>"$TMP/err.fifo" &
 	pid=$!
 	python3 - "$CORPUS/dev_14_big_mixed_snap96.pcap" "$TMP/fifo" "$TMP/f.db" <<'PY' >"$TMP/fifo.out"
@@ -199,11 +226,13 @@ PY
 	n=$(cat "$TMP/fifo.out")
 	CHECKS=$((CHECKS + 1))
 	if [ "${n:-0}" -ge 10000 ] && [ "$n" -lt 204743 ]; then
-		pass "--$mode: the counters stored while the file is read ($n packets)"
+		pass "--$mode from a FIFO: the counters stored while it is read ($n packets)"
 	else
-		fail "--$mode: the counters while the file is read: '$n' packets stored"
+		fail "--$mode from a FIFO: the counters while it is read: '$n' packets stored"
 	fi
 	check "--$mode from a FIFO: every packet in the end" 204743 \
 		"$(q "$TMP/f.db" "SELECT packets FROM runs")"
+	CHECKS=$((CHECKS + 1))
+	grep -q 'reader thread:' "$TMP/err.fifo" && fail "--$mode from a FIFO: two stages"
 done
 finish
