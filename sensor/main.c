@@ -55,7 +55,7 @@ struct options {
 	int promisc;
 	int stats_interval;
 	int workers;                /* -j N */
-	int reader_thread;          /* -1: when at least 2 CPUs are online */
+	bool reader_thread;         /* -j 1 -r: in two stages (capture.h) */
 	struct sw_alert_opts alerts;
 	const char *evidence_pcap;  /* --evidence-pcap; NULL: none */
 	struct sw_evpcap_limits evlim;
@@ -83,8 +83,10 @@ static void usage(FILE *f)
 "                          each with its own tables; with -r, one more\n"
 "                          thread reads the files and passes the packets\n"
 "      --reader-thread     -j 1 with -r: read and decode in one thread,\n"
-"                          detect in another (default with 2 CPUs or more)\n"
-"      --no-reader-thread  -j 1 with -r: read, decode and detect in one thread\n"
+"                          detect in another (two CPUs: faster on heavy\n"
+"                          traffic, slower on light; see the README)\n"
+"      --no-reader-thread  -j 1 with -r: read, decode and detect in one\n"
+"                          thread (the default)\n"
 "  -c, --config FILE       detection settings (INI; see etc/spanwatch.conf)\n"
 "  -n, --name NAME         sensor name stored with each run (default: host name)\n"
 "  -Z, --user USER         drop root to USER after opening (default: _spanwatch)\n"
@@ -176,7 +178,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->buffer_mib = SW_DEFAULT_BUFFER_MIB;
 	o->promisc = 1;
 	o->workers = 1;
-	o->reader_thread = -1;
 	o->stats_interval = SW_DEFAULT_STATS_INTERVAL;
 	o->evlim.max_packets = SW_EVPCAP_MAX_PACKETS;
 	o->evlim.max_bytes = (uint64_t)SW_EVPCAP_MAX_MIB << 20;
@@ -214,8 +215,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		}
 		case OPT_NO_SECCOMP: o->no_seccomp = true; break;
-		case OPT_READER: o->reader_thread = 1; break;
-		case OPT_NO_READER: o->reader_thread = 0; break;
+		case OPT_READER: o->reader_thread = true; break;
+		case OPT_NO_READER: o->reader_thread = false; break;
 		case OPT_EVPCAP: o->evidence_pcap = optarg; break;
 		case OPT_EV_PACKETS:
 			o->evlim.max_packets = sw_option_number("--evidence-max-packets", optarg, 1,
@@ -318,12 +319,10 @@ static void fill_capture_opts(const struct options *o, const struct sw_settings 
 	co->stats_interval = o->stats_interval;
 	co->frag_slots = 4096;
 	co->workers = o->workers;
-	/* two stages pay only with a CPU for each; an evidence pcap needs the
-	 * frames where detection runs */
-	co->reader_thread = o->reader_thread >= 0 ? o->reader_thread
-	                                          : sysconf(_SC_NPROCESSORS_ONLN) >= 2;
-	if (o->evidence_pcap)
-		co->reader_thread = 0;
+	/* not the default: on 2 CPUs it pays only where detection outweighs
+	 * the read (README, benchmark); an evidence pcap needs the frames
+	 * where detection runs */
+	co->reader_thread = o->reader_thread && !o->evidence_pcap;
 	co->home = &settings->home;
 }
 

@@ -8,8 +8,8 @@
 # row ids, src_bin and the probe signature: seq and times included), their
 # evidence lines, the run row and every run counter must be the same (but
 # the tables' evictions, which vary from run to run of one thread too: the
-# tables' hash key is random). Also: the default with 2 CPUs or more is
-# two stages, --evidence-pcap and a FIFO are read in one, and the stats
+# tables' hash key is random). Also: the default is one thread,
+# --evidence-pcap and a FIFO are read in one, and the stats
 # interval stores the counters while the files are still being read.
 . "$(dirname "$0")/lib.sh"
 need_sqlite3
@@ -139,16 +139,12 @@ check "three link types in one run: all named" "EN10MB,RAW,LINUX_SLL" \
 check "three link types in one run: detections in each" 3 \
 	"$(q "$TMP/reader-thread.db" "SELECT count(DISTINCT kind) FROM detections")"
 
-# the default: two stages with 2 CPUs or more; never with --evidence-pcap
+# the default: one thread; never two stages with --evidence-pcap
 C1="$CORPUS/dev_01_nmap_sS_top1000.pcap"
 rm -f "$TMP/d.db"*
 "$SENSOR" -v -Z root -r "$C1" -w "$TMP/d.db" 2>"$TMP/err" || fail "default run: exit $?"
-if [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ]; then
-	check_match "default with 2 CPUs: two stages" "reader thread:" "$(cat "$TMP/err")"
-else
-	CHECKS=$((CHECKS + 1))
-	grep -q 'reader thread:' "$TMP/err" && fail "default with 1 CPU: two stages"
-fi
+CHECKS=$((CHECKS + 1))
+grep -q 'reader thread:' "$TMP/err" && fail "the default: two stages"
 rm -f "$TMP/d.db"*
 "$SENSOR" -v -Z root --reader-thread -r "$C1" -w "$TMP/d.db" --evidence-pcap "$TMP/ev.pcap" \
 	2>"$TMP/err" || fail "--evidence-pcap run: exit $?"
