@@ -11,8 +11,9 @@
  * position, a full fence, then reads the flag: one of the two sees the
  * other's store (no lost wake-up), and the wake-up itself is signalled
  * under the mutex the sleeper checks under. The waker signals only when
- * there is enough for the sleeper (a quarter of the ring), or it is about
- * to wait itself (force).
+ * there is enough for the sleeper (a quarter of the ring, by the
+ * sleeper's position read afresh: it does not move while it sleeps), at
+ * each flush, or when it is about to wait itself (force).
  */
 #include "config.h"
 
@@ -77,9 +78,13 @@ void sw_pipe_publish(struct sw_pipe *q, bool force)
 	q->w_pending = 0;
 	atomic_store_explicit(&q->head, q->w_pos, memory_order_release);
 	atomic_thread_fence(memory_order_seq_cst);
-	/* w_tail may be old: the backlog is overestimated, never missed */
-	if (atomic_load_explicit(&q->worker_sleeps, memory_order_relaxed) &&
-	    (force || q->w_pos - q->w_tail >= SW_PIPE_SLOTS / WAKE_PART)) {
+	if (!atomic_load_explicit(&q->worker_sleeps, memory_order_relaxed))
+		return;
+	/* the backlog from the worker's tail as it is now (it released what
+	 * it took before sleeping): an old w_tail would overestimate it and
+	 * wake the worker at every publication */
+	q->w_tail = atomic_load_explicit(&q->tail, memory_order_acquire);
+	if (force || q->w_pos - q->w_tail >= SW_PIPE_SLOTS / WAKE_PART) {
 		pthread_mutex_lock(&q->mu);
 		pthread_cond_signal(&q->data);
 		pthread_mutex_unlock(&q->mu);
@@ -125,10 +130,14 @@ static void release(struct sw_pipe *q, bool force)
 		return;
 	atomic_store_explicit(&q->tail, q->r_pos, memory_order_release);
 	atomic_thread_fence(memory_order_seq_cst);
-	/* r_head may be old: the room is overestimated (a wake-up a little
-	 * early at worst); a worker that runs dry releases with force */
-	if (atomic_load_explicit(&q->reader_sleeps, memory_order_relaxed) &&
-	    (force || SW_PIPE_SLOTS - (q->r_head - q->r_pos) >= SW_PIPE_SLOTS / WAKE_PART)) {
+	if (!atomic_load_explicit(&q->reader_sleeps, memory_order_relaxed))
+		return;
+	/* the room from the reader's head as it is now (it published all it
+	 * put before sleeping): an old r_head would overestimate the room and
+	 * wake the reader at every release; a worker that runs dry releases
+	 * with force */
+	q->r_head = atomic_load_explicit(&q->head, memory_order_acquire);
+	if (force || SW_PIPE_SLOTS - (q->r_head - q->r_pos) >= SW_PIPE_SLOTS / WAKE_PART) {
 		pthread_mutex_lock(&q->mu);
 		pthread_cond_signal(&q->space);
 		pthread_mutex_unlock(&q->mu);

@@ -40,6 +40,7 @@
  * slower) */
 #define SW_PIPE_SLOTS 8192u
 #define SW_PIPE_BATCH 32u   /* slots the reader puts before publishing */
+#define SW_PIPE_AHEAD 8u    /* the reader asks for the lines of the slot this far ahead */
 
 enum sw_pipe_kind {
 	SW_PIPE_PACKET = 1, /* pkt, for sw_detect_packet() */
@@ -100,7 +101,18 @@ static inline struct sw_pipe_msg *sw_pipe_next(struct sw_pipe *q)
  * at the next publication. */
 static inline void sw_pipe_put(struct sw_pipe *q)
 {
+	size_t ahead = q->w_pos + SW_PIPE_AHEAD;
+
 	q->w_pos++;
+	/* the lines of a slot a few ahead asked for, to write, while the next
+	 * packets are read (the worker's cache may have them), if the worker
+	 * gave it back already */
+	if (ahead - q->w_tail < SW_PIPE_SLOTS) {
+		const char *at = (const char *)&q->slots[ahead & (SW_PIPE_SLOTS - 1)];
+		__builtin_prefetch(at, 1);
+		__builtin_prefetch(at + 64, 1);
+		__builtin_prefetch(at + 128, 1);
+	}
 	if (++q->w_pending >= SW_PIPE_BATCH)
 		sw_pipe_publish(q, false);
 }
