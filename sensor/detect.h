@@ -100,6 +100,7 @@ static inline enum sw_detect_need sw_detect_need(const struct sw_pkt *p)
 		return SW_DETECT_CLOCK;
 	}
 }
+
 /* Close every open detection (end of a run); now is the last packet time.
  * -j N: call it for every sharing engine once all have taken their last
  * packet; the last of them closes the floods still open (sw_detect_share_floods). */
