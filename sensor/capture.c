@@ -3,7 +3,9 @@
  * per-packet path (decode -> count -> detect -> fragment tracker, whose
  * headers put back together from tiny fragments go to detection too); with
  * -j N, the workers' threads (live: a handle each in a fanout group; files:
- * fed by this thread through split.h).
+ * fed by this thread through split.h); -j 1 with files, in two stages when
+ * asked (pipe.h): a reader thread reads, decodes, counts and tracks
+ * fragments, and this thread's engine takes what detection needs.
  *
  * Nothing on the packet path allocates or touches SQLite; statistics go to
  * the writer thread as records through its ring.
@@ -30,6 +32,7 @@
 #include "evpcap.h"
 #include "fanout.h"
 #include "frag.h"
+#include "pipe.h"
 #include "split.h"
 #include "log.h"
 #include "timefmt.h"
@@ -38,6 +41,7 @@
 #define FILE_BATCH 4096 /* packets per pcap_dispatch() when reading files */
 #define LIVE_TIMEOUT_MS 500 /* TPACKET_V3 block timeout, and our poll() */
 #define SPLIT_BATCH 256 /* -j N files: messages a worker takes between releases */
+#define PIPE_BATCH 256  /* -j 1 files, two stages: messages taken between releases */
 
 /* One packet loop: the only one (-j 1), or a -j N worker in its own
  * thread: live, on its own handle of the fanout group; files, on what the
@@ -67,6 +71,27 @@ struct sw_worker {
 	int64_t clock_us;         /* -j N files: the newest packet time it took */
 };
 
+/* -j 1 files in two stages (pipe.h): the reader thread's side. It reads,
+ * decodes and counts every packet (counters of its own), keeps the worker's
+ * fragment tracker while it runs, and passes what the engine needs. */
+struct pipe_reader {
+	struct sw_pipe *q;
+	struct sw_pipe_clock clock;
+	int linktype;
+	struct sw_counters cnt;
+	struct sw_tally tally;
+	struct sw_frag *frag;
+	struct sw_pkt head;       /* a header put together from tiny fragments */
+	int64_t next_stats;
+	uint64_t passed, times;   /* packets and time messages passed (for -v) */
+	/* the counters for the worker's STATS record: written by the reader
+	 * while snapshot_taken is 1, then it sends SW_PIPE_STATS and sets it to
+	 * 0; the worker sets it back to 1 once it has copied them */
+	struct sw_counters snapshot;
+	atomic_int snapshot_taken;
+	enum sw_capture_status rc;
+};
+
 struct sw_capture {
 	struct sw_capture_opts opts;
 	pcap_t **handles;
@@ -76,6 +101,8 @@ struct sw_capture {
 	char linktypes[256];
 	int nworkers;             /* 1, or -j N */
 	struct sw_split *split;   /* -j N files: the reader's rings to the workers */
+	struct pipe_reader *pipe; /* -j 1 files in two stages (pipe.h), else NULL */
+	bool streamed;            /* a -r file is not a regular file (a pipe) */
 	uint64_t split_errors;    /* -j N files: read errors (worker 0 counts them) */
 	struct sw_counters split_rate; /* -j N files: the run's seconds and peak rate,
 	                                  counted by the reader over every packet */
@@ -91,8 +118,11 @@ struct sw_capture {
 	uint64_t sysfs_drops;     /* what they grew by since the capture opened */
 };
 
+static struct pipe_reader *pipe_reader_new(void);
+static void pipe_reader_free(struct pipe_reader *r);
+
 static volatile sig_atomic_t stop_requested;
-static pcap_t *volatile current_handle;
+static _Atomic(pcap_t *) current_handle; /* -j 1: the handle being read, for a signal */
 static pcap_t *volatile worker_handles[SW_FANOUT_MAX_WORKERS]; /* -j N */
 
 void sw_capture_stop(void)
@@ -180,9 +210,10 @@ static pcap_t *open_file(struct sw_capture *c, const char *path,
 
 /* What the run records of a file: the descriptor libpcap reads is the file
  * stat'ed (no race with a rename), and the path is made absolute now,
- * before a chroot, so that the analyzer finds it again. */
+ * before a chroot, so that the analyzer finds it again. *streamed is set
+ * when it is not a regular file (a pipe, a FIFO: reads may wait). */
 static int note_file(pcap_t *h, const char *path, struct sw_capture_file *f,
-                     char *err, size_t errlen)
+                     bool *streamed, char *err, size_t errlen)
 {
 	FILE *fp = pcap_file(h);
 	struct stat st;
@@ -192,6 +223,8 @@ static int note_file(pcap_t *h, const char *path, struct sw_capture_file *f,
 		return -1;
 	}
 	f->size = (int64_t)st.st_size;
+	if (!S_ISREG(st.st_mode))
+		*streamed = true;
 	f->mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
 	f->path = realpath(path, NULL);
 	if (!f->path) {
@@ -336,13 +369,17 @@ struct sw_capture *sw_capture_open(const struct sw_capture_opts *o,
 		if (!h)
 			goto fail;
 		c->handles[c->nhandles++] = h;
-		if (!c->live && note_file(h, o->files[i], &c->files[i], err, errlen) < 0)
+		if (!c->live && note_file(h, o->files[i], &c->files[i], &c->streamed, err, errlen) < 0)
 			goto fail;
 	}
 	if (nworkers > 1 && c->live && join_fanout_named(c, err, errlen) < 0)
 		goto fail;
 	if (nworkers > 1 && !c->live && !(c->split = sw_split_new((unsigned)nworkers, o->home))) {
 		snprintf(err, errlen, "-j %d: cannot allocate the workers' rings", nworkers);
+		goto fail;
+	}
+	if (nworkers == 1 && !c->live && o->reader_thread && !(c->pipe = pipe_reader_new())) {
+		snprintf(err, errlen, "cannot allocate the reader thread's ring");
 		goto fail;
 	}
 	*status = SW_CAPTURE_OK;
@@ -538,11 +575,11 @@ static void refresh_counters(struct sw_worker *wk, pcap_t *h)
 	copy_table_counters(wk);
 }
 
-static void send_stats(struct sw_worker *wk, pcap_t *h, struct sw_writer *w, int type)
+/* The worker's counters, as they are, to the writer. */
+static void submit_stats(struct sw_worker *wk, struct sw_writer *w, int type)
 {
 	struct sw_rec rec;
 
-	refresh_counters(wk, h);
 	memset(&rec, 0, sizeof rec);
 	rec.type = (uint32_t)type;
 	rec.u.stats = *wk->cnt;
@@ -550,6 +587,12 @@ static void send_stats(struct sw_worker *wk, pcap_t *h, struct sw_writer *w, int
 		sw_writer_submit_wait_on(w, wk->index, &rec);
 	else if (!sw_writer_submit_on(w, wk->index, &rec))
 		wk->cnt->ring_full++;
+}
+
+static void send_stats(struct sw_worker *wk, pcap_t *h, struct sw_writer *w, int type)
+{
+	refresh_counters(wk, h);
+	submit_stats(wk, w, type);
 }
 
 /* Live: wait until the capture has packets, a signal arrives, or the
@@ -758,6 +801,248 @@ static void split_done(struct sw_capture *c)
 	c->workers[0].cnt->anomaly[SW_AN_READ_ERROR] += c->split_errors;
 }
 
+/* ---- -j 1, files: two stages, the reader thread and this one (pipe.h) ---- */
+
+static struct pipe_reader *pipe_reader_new(void)
+{
+	struct pipe_reader *r = calloc(1, sizeof *r);
+
+	if (r && !(r->q = sw_pipe_new())) {
+		free(r);
+		r = NULL;
+	}
+	return r;
+}
+
+static void pipe_reader_free(struct pipe_reader *r)
+{
+	if (!r)
+		return;
+	sw_pipe_free(r->q);
+	free(r);
+}
+
+/* The packet in slot m after a time message of t (rare: the packet is
+ * older than the newest one, whose time did not cross). */
+__attribute__((noinline))
+static void pipe_time_first(struct pipe_reader *r, struct sw_pipe_msg *m, int64_t t)
+{
+	struct sw_pkt p = m->pkt;
+
+	sw_pipe_time_packet(&m->pkt, t);
+	m->kind = SW_PIPE_PACKET;
+	sw_pipe_put(r->q);
+	r->times++;
+	m = sw_pipe_next(r->q);
+	m->pkt = p;
+	m->kind = SW_PIPE_PACKET;
+	sw_pipe_put(r->q);
+	r->passed++;
+}
+
+/* The decoded packet in slot m to the engine, if it needs it. */
+static inline void pipe_pass(struct pipe_reader *r, struct sw_pipe_msg *m)
+{
+	int64_t t;
+
+	switch (sw_pipe_clock_pass(&r->clock, &m->pkt, &t)) {
+	case SW_PIPE_SKIP:
+		return;
+	case SW_PIPE_PASS:
+		m->kind = SW_PIPE_PACKET;
+		sw_pipe_put(r->q);
+		r->passed++;
+		return;
+	case SW_PIPE_TIME_FIRST:
+		pipe_time_first(r, m, t);
+		return;
+	}
+}
+
+/* A fragment (in slot m): on_fragment()'s work, the fragment and then a
+ * header put together from tiny fragments to the engine, in the single
+ * path's order. */
+__attribute__((noinline))
+static void pipe_fragment(struct pipe_reader *r, struct sw_pipe_msg *m, const uint8_t *data)
+{
+	unsigned found = sw_frag_check(r->frag, &m->pkt, data, &r->head);
+
+	if (found & SW_FRAG_OVERLAP)
+		r->cnt.anomaly[SW_AN_FRAG_OVERLAP]++;
+	pipe_pass(r, m);
+	if (found & SW_FRAG_HEADER) {
+		m = sw_pipe_next(r->q);
+		m->pkt = r->head;
+		pipe_pass(r, m);
+	}
+}
+
+/* The reader's packet path: decode (into the ring's next slot), count,
+ * the fragment tracker, and pass what the engine needs. */
+static void on_read_pipe(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
+{
+	struct pipe_reader *r = (struct pipe_reader *)user;
+	struct sw_pipe_msg *m = sw_pipe_next(r->q);
+
+	sw_decode(r->linktype, data, hdr->caplen, hdr->len, (uint64_t)sw_tv_to_us(&hdr->ts),
+	          &m->pkt);
+	sw_counters_add(&r->cnt, &r->tally, &m->pkt);
+	if (m->pkt.flags & SW_PF_FRAG) {
+		pipe_fragment(r, m, data);
+		return;
+	}
+	pipe_pass(r, m);
+}
+
+/* The stats interval: the reader's counters for the worker's STATS
+ * record, unless the worker has not taken the last ones yet (then at a
+ * later batch). false then. */
+static bool pipe_send_stats(struct pipe_reader *r)
+{
+	struct sw_pipe_msg *m;
+
+	if (!atomic_load_explicit(&r->snapshot_taken, memory_order_acquire))
+		return false;
+	sw_counters_fold(&r->cnt, &r->tally);
+	r->cnt.anomaly[SW_AN_FRAG_EVICTED] = sw_frag_evictions(r->frag);
+	r->snapshot = r->cnt;
+	atomic_store_explicit(&r->snapshot_taken, 0, memory_order_relaxed);
+	m = sw_pipe_next(r->q);
+	m->kind = SW_PIPE_STATS;
+	sw_pipe_put(r->q);
+	sw_pipe_flush(r->q); /* (the snapshot with it: a release) */
+	return true;
+}
+
+/* The last messages: the engine's clock where the single one's ends, and
+ * the end. */
+static void pipe_send_end(struct pipe_reader *r)
+{
+	struct sw_pipe_msg *m;
+
+	if (sw_pipe_clock_behind(&r->clock)) {
+		m = sw_pipe_next(r->q);
+		sw_pipe_time_packet(&m->pkt, r->clock.now);
+		m->kind = SW_PIPE_PACKET;
+		sw_pipe_put(r->q);
+		r->clock.sent = r->clock.now;
+		r->times++;
+	}
+	m = sw_pipe_next(r->q);
+	m->kind = SW_PIPE_END;
+	sw_pipe_put(r->q);
+	sw_pipe_flush(r->q);
+}
+
+/* The reader thread: every file in order, as read_handle() reads them. */
+static void *pipe_reader_main(void *arg)
+{
+	struct sw_capture *c = arg;
+	struct pipe_reader *r = c->pipe;
+
+	for (int i = 0; i < c->nhandles && !stop_requested; i++) {
+		pcap_t *h = c->handles[i];
+
+		r->linktype = pcap_datalink(h);
+		current_handle = h;
+		while (!stop_requested) {
+			int n = pcap_dispatch(h, FILE_BATCH, on_read_pipe, (u_char *)r);
+			int64_t now;
+
+			sw_pipe_flush(r->q);
+			if (n == PCAP_ERROR_BREAK || n == 0)
+				break;
+			if (n == PCAP_ERROR) {
+				sw_err("%s: read error: %s", c->opts.files[i], pcap_geterr(h));
+				r->cnt.anomaly[SW_AN_READ_ERROR]++;
+				r->rc = SW_CAPTURE_RUNTIME; /* go on with the next file */
+				break;
+			}
+			now = sw_now_us();
+			if (now >= r->next_stats && pipe_send_stats(r))
+				r->next_stats = now + (int64_t)c->opts.stats_interval * 1000000;
+		}
+		current_handle = NULL;
+	}
+	pipe_send_end(r);
+	return NULL;
+}
+
+/* The worker's STATS: the reader's counters with its own (the records
+ * the writer's ring refused, the engine's tables). */
+static void pipe_worker_stats(struct sw_worker *wk, struct pipe_reader *r)
+{
+	uint64_t ring_full = wk->cnt->ring_full;
+
+	*wk->cnt = r->snapshot;
+	wk->cnt->ring_full = ring_full;
+	atomic_store_explicit(&r->snapshot_taken, 1, memory_order_release);
+	copy_table_counters(wk);
+	submit_stats(wk, wk->w, SW_REC_STATS);
+}
+
+/* The worker: the engine takes what the reader passes, until the end. */
+static void pipe_worker(struct sw_worker *wk, struct pipe_reader *r)
+{
+	struct sw_pipe *q = r->q;
+	bool more = true;
+
+	while (more) {
+		const struct sw_pipe_msg *m;
+		unsigned taken = 0;
+
+		while (taken < PIPE_BATCH && (m = sw_pipe_take(q, taken == 0))) {
+			taken++;
+			if (m->kind == SW_PIPE_PACKET) {
+				sw_detect_packet(wk->detect, &m->pkt);
+			} else if (m->kind == SW_PIPE_STATS) {
+				pipe_worker_stats(wk, r);
+			} else {
+				more = false;
+				break;
+			}
+		}
+		sw_pipe_release(q);
+	}
+}
+
+/* -j 1 files in two stages: the reader in a thread of its own (the
+ * signals stay with this one), the engine in this one; the counters are
+ * the reader's after it. false if the thread cannot start (nothing was
+ * read: the caller reads in one thread). */
+static bool run_pipe(struct sw_capture *c, struct sw_worker *wk, int64_t next_stats,
+                     enum sw_capture_status *rc)
+{
+	struct pipe_reader *r = c->pipe;
+	uint64_t ring_full;
+	sigset_t all, old;
+	pthread_t reader;
+	int err;
+
+	r->frag = wk->frag;
+	r->next_stats = next_stats;
+	r->rc = SW_CAPTURE_OK;
+	atomic_store(&r->snapshot_taken, 1);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = pthread_create(&reader, NULL, pipe_reader_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		sw_warn("cannot start the reader thread (%s): reading in one", strerror(err));
+		return false;
+	}
+	pipe_worker(wk, r);
+	pthread_join(reader, NULL);
+	sw_counters_fold(&r->cnt, &r->tally);
+	ring_full = wk->cnt->ring_full;
+	*wk->cnt = r->cnt;
+	wk->cnt->ring_full = ring_full;
+	sw_debug("reader thread: %llu packets and %llu time messages passed to detection",
+	         (unsigned long long)r->passed, (unsigned long long)r->times);
+	*rc = r->rc;
+	return true;
+}
+
 /* -j N: a thread per worker; the signals stay with the main thread (the
  * handler stops them all). Live: each reads its handle; files: this
  * thread reads them and feeds the workers. */
@@ -817,9 +1102,16 @@ enum sw_capture_status sw_capture_run(struct sw_capture *c, struct sw_detect *co
 		c->workers[i].detect = d ? d[i] : NULL;
 		c->workers[i].w = w;
 	}
+	if (c->pipe && c->streamed)
+		sw_debug("a -r file is not a regular file: reading in one thread");
 	int64_t t0 = sw_now_us();
 	if (c->nworkers > 1) {
 		rc = run_workers(c, next_stats);
+	} else if (c->pipe && wk->detect && !wk->evpcap && !c->streamed &&
+	           run_pipe(c, wk, next_stats, &rc)) {
+		/* read in two stages: not for the evidence pcap, which needs the
+		 * frames, nor from a pipe, where the reader may wait for the next
+		 * packet with the last ones not yet published to detection */
 	} else {
 		for (int i = 0; i < c->nhandles && !stop_requested; i++) {
 			const char *what = c->live ? c->opts.iface : c->opts.files[i];
@@ -888,6 +1180,7 @@ void sw_capture_close(struct sw_capture *c)
 			close(c->sysfs_fd[i]);
 	free(c->handles);
 	sw_split_free(c->split);
+	pipe_reader_free(c->pipe);
 	for (int i = 0; i < c->nworkers; i++)
 		sw_frag_free(c->workers[i].frag);
 	free(c);

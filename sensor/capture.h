@@ -31,6 +31,9 @@ struct sw_capture_opts {
 	int stats_interval;       /* seconds between stored statistics (live) */
 	unsigned frag_slots;      /* fragment tracker size (each worker has one) */
 	int workers;              /* -j N workers (0 or 1: one, no fanout, no reader) */
+	int reader_thread;        /* -j 1 files: read and decode in a thread of
+	                             their own, detection in the caller's
+	                             (pipe.h); not with an evidence pcap */
 	const struct sw_prefix_list *home; /* [networks] home, for the fanout program */
 };
 

@@ -67,6 +67,40 @@ int sw_detect_share_floods(struct sw_detect **d, unsigned n);
 
 /* One decoded packet (errors and non-IP are ignored here). */
 void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p);
+
+/* What sw_detect_packet() does with p, by the same tests as its dispatch
+ * (detect.c: sw_detect_packet, tcp_packet; keep them in step): nothing;
+ * only move the clock (and run the housekeeping due); or more. For -j 1's
+ * reader thread (pipe.h), which passes the engine only what it needs. */
+enum sw_detect_need {
+	SW_DETECT_IGNORES,  /* a decode error, or not IP */
+	SW_DETECT_CLOCK,    /* TCP data without SYN, RST or FIN; TCP or UDP
+	                       without ports; a later ICMP fragment; another
+	                       protocol */
+	SW_DETECT_LOOKS,
+};
+
+static inline enum sw_detect_need sw_detect_need(const struct sw_pkt *p)
+{
+	if (p->err != SW_DERR_NONE || (p->l3 != SW_L3_IPV4 && p->l3 != SW_L3_IPV6))
+		return SW_DETECT_IGNORES;
+	switch (p->proto) {
+	case SW_IPPROTO_TCP:
+		if (!(p->flags & SW_PF_HAS_PORTS) ||
+		    (p->payload_len && !(p->tcp_flags & (SW_TH_SYN | SW_TH_RST | SW_TH_FIN))))
+			return SW_DETECT_CLOCK;
+		return SW_DETECT_LOOKS;
+	case SW_IPPROTO_UDP:
+		return (p->flags & SW_PF_HAS_PORTS) ? SW_DETECT_LOOKS : SW_DETECT_CLOCK;
+	case SW_IPPROTO_ICMP:
+	case SW_IPPROTO_ICMPV6:
+		return (!(p->flags & SW_PF_FRAG) || (p->flags & SW_PF_FRAG_FIRST)) ? SW_DETECT_LOOKS
+		                                                                    : SW_DETECT_CLOCK;
+	default:
+		return SW_DETECT_CLOCK;
+	}
+}
+
 /* Close every open detection (end of a run); now is the last packet time.
  * -j N: call it for every sharing engine once all have taken their last
  * packet; the last of them closes the floods still open (sw_detect_share_floods). */

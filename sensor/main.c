@@ -55,6 +55,7 @@ struct options {
 	int promisc;
 	int stats_interval;
 	int workers;                /* -j N */
+	bool reader_thread;         /* -j 1 -r: in two stages (capture.h) */
 	struct sw_alert_opts alerts;
 	const char *evidence_pcap;  /* --evidence-pcap; NULL: none */
 	struct sw_evpcap_limits evlim;
@@ -81,6 +82,11 @@ static void usage(FILE *f)
 "  -j, --workers N         N workers, one core each (default 1, at most %d),\n"
 "                          each with its own tables; with -r, one more\n"
 "                          thread reads the files and passes the packets\n"
+"      --reader-thread     -j 1 with -r: read and decode in one thread,\n"
+"                          detect in another (two CPUs: faster on heavy\n"
+"                          traffic, slower on light; see the README)\n"
+"      --no-reader-thread  -j 1 with -r: read, decode and detect in one\n"
+"                          thread (the default)\n"
 "  -c, --config FILE       detection settings (INI; see etc/spanwatch.conf)\n"
 "  -n, --name NAME         sensor name stored with each run (default: host name)\n"
 "  -Z, --user USER         drop root to USER after opening (default: _spanwatch)\n"
@@ -136,7 +142,7 @@ static char *join_args(int argc, char **argv)
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_STATS = 256, OPT_NO_SECCOMP, OPT_EVPCAP, OPT_EV_PACKETS, OPT_EV_MIB,
-	       OPT_EV_PER_DET, OPT_EV_RECENT };
+	       OPT_EV_PER_DET, OPT_EV_RECENT, OPT_READER, OPT_NO_READER };
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
@@ -145,6 +151,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "buffer", required_argument, NULL, 'B' },
 		{ "no-promiscuous", no_argument, NULL, 'p' },
 		{ "workers", required_argument, NULL, 'j' },
+		{ "reader-thread", no_argument, NULL, OPT_READER },
+		{ "no-reader-thread", no_argument, NULL, OPT_NO_READER },
 		{ "config", required_argument, NULL, 'c' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "user", required_argument, NULL, 'Z' },
@@ -207,6 +215,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		}
 		case OPT_NO_SECCOMP: o->no_seccomp = true; break;
+		case OPT_READER: o->reader_thread = true; break;
+		case OPT_NO_READER: o->reader_thread = false; break;
 		case OPT_EVPCAP: o->evidence_pcap = optarg; break;
 		case OPT_EV_PACKETS:
 			o->evlim.max_packets = sw_option_number("--evidence-max-packets", optarg, 1,
@@ -309,6 +319,10 @@ static void fill_capture_opts(const struct options *o, const struct sw_settings 
 	co->stats_interval = o->stats_interval;
 	co->frag_slots = 4096;
 	co->workers = o->workers;
+	/* not the default: on 2 CPUs it pays only where detection outweighs
+	 * the read (README, benchmark); an evidence pcap needs the frames
+	 * where detection runs */
+	co->reader_thread = o->reader_thread && !o->evidence_pcap;
 	co->home = &settings->home;
 }
 
