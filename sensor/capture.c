@@ -822,76 +822,67 @@ static void pipe_reader_free(struct pipe_reader *r)
 	free(r);
 }
 
-/* The packet in slot m after a time message of t (rare: the packet is
- * older than the newest one, whose time did not cross). */
+/* The packet p after a time message of t (rare: the packet is older than
+ * the newest one, whose time did not cross). */
 __attribute__((noinline))
-static void pipe_time_first(struct pipe_reader *r, struct sw_pipe_msg *m, int64_t t)
+static void pipe_time_first(struct pipe_reader *r, const struct sw_pkt *p, int64_t t)
 {
-	struct sw_pkt p = m->pkt;
+	struct sw_pkt tick;
 
-	sw_pipe_time_packet(&m->pkt, t);
-	m->kind = SW_PIPE_PACKET;
-	sw_pipe_put(r->q);
+	sw_pipe_time_packet(&tick, t);
+	sw_pipe_put_packet(r->q, &tick);
 	r->times++;
-	m = sw_pipe_next(r->q);
-	m->pkt = p;
-	m->kind = SW_PIPE_PACKET;
-	sw_pipe_put(r->q);
+	sw_pipe_put_packet(r->q, p);
 	r->passed++;
 }
 
-/* The decoded packet in slot m to the engine, if it needs it. */
-static inline void pipe_pass(struct pipe_reader *r, struct sw_pipe_msg *m)
+/* The decoded packet p to the engine, if it needs it. */
+static inline void pipe_pass(struct pipe_reader *r, const struct sw_pkt *p)
 {
 	int64_t t;
 
-	switch (sw_pipe_clock_pass(&r->clock, &m->pkt, &t)) {
+	switch (sw_pipe_clock_pass(&r->clock, p, &t)) {
 	case SW_PIPE_SKIP:
 		return;
 	case SW_PIPE_PASS:
-		m->kind = SW_PIPE_PACKET;
-		sw_pipe_put(r->q);
+		sw_pipe_put_packet(r->q, p);
 		r->passed++;
 		return;
 	case SW_PIPE_TIME_FIRST:
-		pipe_time_first(r, m, t);
+		pipe_time_first(r, p, t);
 		return;
 	}
 }
 
-/* A fragment (in slot m): on_fragment()'s work, the fragment and then a
- * header put together from tiny fragments to the engine, in the single
- * path's order. */
+/* A fragment p: on_fragment()'s work, the fragment and then a header put
+ * together from tiny fragments to the engine, in the single path's order. */
 __attribute__((noinline))
-static void pipe_fragment(struct pipe_reader *r, struct sw_pipe_msg *m, const uint8_t *data)
+static void pipe_fragment(struct pipe_reader *r, const struct sw_pkt *p, const uint8_t *data)
 {
-	unsigned found = sw_frag_check(r->frag, &m->pkt, data, &r->head);
+	unsigned found = sw_frag_check(r->frag, p, data, &r->head);
 
 	if (found & SW_FRAG_OVERLAP)
 		r->cnt.anomaly[SW_AN_FRAG_OVERLAP]++;
-	pipe_pass(r, m);
-	if (found & SW_FRAG_HEADER) {
-		m = sw_pipe_next(r->q);
-		m->pkt = r->head;
-		pipe_pass(r, m);
-	}
+	pipe_pass(r, p);
+	if (found & SW_FRAG_HEADER)
+		pipe_pass(r, &r->head);
 }
 
-/* The reader's packet path: decode (into the ring's next slot), count,
- * the fragment tracker, and pass what the engine needs. */
+/* The reader's packet path: decode (into a packet of its own, which stays
+ * in this core's cache), count, the fragment tracker, and pass what the
+ * engine needs. */
 static void on_read_pipe(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
 {
 	struct pipe_reader *r = (struct pipe_reader *)user;
-	struct sw_pipe_msg *m = sw_pipe_next(r->q);
+	struct sw_pkt p;
 
-	sw_decode(r->linktype, data, hdr->caplen, hdr->len, (uint64_t)sw_tv_to_us(&hdr->ts),
-	          &m->pkt);
-	sw_counters_add(&r->cnt, &r->tally, &m->pkt);
-	if (m->pkt.flags & SW_PF_FRAG) {
-		pipe_fragment(r, m, data);
+	sw_decode(r->linktype, data, hdr->caplen, hdr->len, (uint64_t)sw_tv_to_us(&hdr->ts), &p);
+	sw_counters_add(&r->cnt, &r->tally, &p);
+	if (p.flags & SW_PF_FRAG) {
+		pipe_fragment(r, &p, data);
 		return;
 	}
-	pipe_pass(r, m);
+	pipe_pass(r, &p);
 }
 
 /* The stats interval: the reader's counters for the worker's STATS
@@ -899,17 +890,13 @@ static void on_read_pipe(u_char *user, const struct pcap_pkthdr *hdr, const u_ch
  * later batch). false then. */
 static bool pipe_send_stats(struct pipe_reader *r)
 {
-	struct sw_pipe_msg *m;
-
 	if (!atomic_load_explicit(&r->snapshot_taken, memory_order_acquire))
 		return false;
 	sw_counters_fold(&r->cnt, &r->tally);
 	r->cnt.anomaly[SW_AN_FRAG_EVICTED] = sw_frag_evictions(r->frag);
 	r->snapshot = r->cnt;
 	atomic_store_explicit(&r->snapshot_taken, 0, memory_order_relaxed);
-	m = sw_pipe_next(r->q);
-	m->kind = SW_PIPE_STATS;
-	sw_pipe_put(r->q);
+	sw_pipe_put_kind(r->q, SW_PIPE_STATS);
 	sw_pipe_flush(r->q); /* (the snapshot with it: a release) */
 	return true;
 }
@@ -918,19 +905,15 @@ static bool pipe_send_stats(struct pipe_reader *r)
  * the end. */
 static void pipe_send_end(struct pipe_reader *r)
 {
-	struct sw_pipe_msg *m;
-
 	if (sw_pipe_clock_behind(&r->clock)) {
-		m = sw_pipe_next(r->q);
-		sw_pipe_time_packet(&m->pkt, r->clock.now);
-		m->kind = SW_PIPE_PACKET;
-		sw_pipe_put(r->q);
+		struct sw_pkt tick;
+
+		sw_pipe_time_packet(&tick, r->clock.now);
+		sw_pipe_put_packet(r->q, &tick);
 		r->clock.sent = r->clock.now;
 		r->times++;
 	}
-	m = sw_pipe_next(r->q);
-	m->kind = SW_PIPE_END;
-	sw_pipe_put(r->q);
+	sw_pipe_put_kind(r->q, SW_PIPE_END);
 	sw_pipe_flush(r->q);
 }
 
@@ -981,26 +964,50 @@ static void pipe_worker_stats(struct sw_worker *wk, struct pipe_reader *r)
 	submit_stats(wk, wk->w, SW_REC_STATS);
 }
 
-/* The worker: the engine takes what the reader passes, until the end. */
+/* The worker: the engine takes what the reader passes, until the end.
+ * A compact packet is unpacked one message ahead of the engine: by the
+ * time the engine reads the fields, the narrow stores of the unpacking
+ * have left the store buffer (a load that spans several of them would
+ * wait for that). */
 static void pipe_worker(struct sw_worker *wk, struct pipe_reader *r)
 {
 	struct sw_pipe *q = r->q;
+	struct sw_pkt unpacked[2]; /* compact packets, unpacked (sw_pipe_unpack()) */
+	const struct sw_pkt *pending = NULL; /* one of them, for the engine next */
+	unsigned next = 0;
 	bool more = true;
 
+	memset(unpacked, 0, sizeof unpacked);
 	while (more) {
-		const struct sw_pipe_msg *m;
+		const struct sw_pipe_unit *m;
 		unsigned taken = 0;
 
 		while (taken < PIPE_BATCH && (m = sw_pipe_take(q, taken == 0))) {
 			taken++;
+			if (m->kind == SW_PIPE_TCP4 || m->kind == SW_PIPE_UDP4) {
+				sw_pipe_unpack((const struct sw_pipe_compact *)m, &unpacked[next]);
+				if (pending)
+					sw_detect_packet(wk->detect, pending);
+				pending = &unpacked[next];
+				next ^= 1;
+				continue;
+			}
+			if (pending) {
+				sw_detect_packet(wk->detect, pending);
+				pending = NULL;
+			}
 			if (m->kind == SW_PIPE_PACKET) {
-				sw_detect_packet(wk->detect, &m->pkt);
+				sw_detect_packet(wk->detect, &((const struct sw_pipe_msg *)m)->pkt);
 			} else if (m->kind == SW_PIPE_STATS) {
 				pipe_worker_stats(wk, r);
 			} else {
 				more = false;
 				break;
 			}
+		}
+		if (pending) {
+			sw_detect_packet(wk->detect, pending);
+			pending = NULL;
 		}
 		sw_pipe_release(q);
 	}

@@ -3,10 +3,10 @@
  * the slow paths of its inline functions, publication, release and the
  * waits.
  *
- * Memory order: the reader fills slots, then stores head (release); the
- * worker loads head (acquire) before reading the slots below it. The
- * worker reads its slots, then stores tail (release); the reader loads
- * tail (acquire) before filling a slot again. A side about to sleep sets
+ * Memory order: the reader fills units, then stores head (release); the
+ * worker loads head (acquire) before reading the units below it. The
+ * worker reads its units, then stores tail (release); the reader loads
+ * tail (acquire) before filling a unit again. A side about to sleep sets
  * its flag, then a full fence, then looks again; the other side stores its
  * position, a full fence, then reads the flag: one of the two sees the
  * other's store (no lost wake-up), and the wake-up itself is signalled
@@ -26,8 +26,10 @@
 #define SPIN 200     /* polls before sleeping, with a CPU for each thread */
 #define WAKE_PART 4  /* a sleeper is woken for a quarter of the ring */
 
-static_assert((SW_PIPE_SLOTS & (SW_PIPE_SLOTS - 1)) == 0, "the ring's size is a power of two");
-static_assert(sizeof(struct sw_pipe_msg) == 192, "a slot is three cache lines");
+static_assert((SW_PIPE_UNITS & (SW_PIPE_UNITS - 1)) == 0, "the ring's size is a power of two");
+static_assert(sizeof(struct sw_pipe_unit) == 64, "a unit is a cache line");
+static_assert(sizeof(struct sw_pipe_msg) == 3 * 64, "a whole packet is three units");
+static_assert(sizeof(struct sw_pipe_compact) == 64, "a compact packet is one unit");
 
 static void cpu_relax(void)
 {
@@ -43,11 +45,11 @@ struct sw_pipe *sw_pipe_new(void)
 	if (posix_memalign((void **)&q, 64, sizeof *q) != 0)
 		return NULL;
 	memset(q, 0, sizeof *q);
-	if (posix_memalign((void **)&q->slots, 64, SW_PIPE_SLOTS * sizeof *q->slots) != 0) {
+	if (posix_memalign((void **)&q->units, 64, SW_PIPE_UNITS * sizeof *q->units) != 0) {
 		free(q);
 		return NULL;
 	}
-	memset(q->slots, 0, SW_PIPE_SLOTS * sizeof *q->slots);
+	memset(q->units, 0, SW_PIPE_UNITS * sizeof *q->units);
 	atomic_init(&q->head, 0);
 	atomic_init(&q->tail, 0);
 	atomic_init(&q->reader_sleeps, 0);
@@ -67,7 +69,7 @@ void sw_pipe_free(struct sw_pipe *q)
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->data);
 	pthread_cond_destroy(&q->space);
-	free(q->slots);
+	free(q->units);
 	free(q);
 }
 
@@ -84,42 +86,51 @@ void sw_pipe_publish(struct sw_pipe *q, bool force)
 	 * it took before sleeping): an old w_tail would overestimate it and
 	 * wake the worker at every publication */
 	q->w_tail = atomic_load_explicit(&q->tail, memory_order_acquire);
-	if (force || q->w_pos - q->w_tail >= SW_PIPE_SLOTS / WAKE_PART) {
+	if (force || q->w_pos - q->w_tail >= SW_PIPE_UNITS / WAKE_PART) {
 		pthread_mutex_lock(&q->mu);
 		pthread_cond_signal(&q->data);
 		pthread_mutex_unlock(&q->mu);
 	}
 }
 
-static bool has_room(struct sw_pipe *q)
+static bool has_room(struct sw_pipe *q, size_t units)
 {
 	q->w_tail = atomic_load_explicit(&q->tail, memory_order_acquire);
-	return q->w_pos - q->w_tail < SW_PIPE_SLOTS;
+	return q->w_pos + units - q->w_tail <= SW_PIPE_UNITS;
 }
 
-/* The ring is full (as last seen): what was put is published first (the
- * worker may be waiting for it), then a short spin, then sleep. */
-struct sw_pipe_msg *sw_pipe_wait_room(struct sw_pipe *q)
+/* No room for the message as last seen, or it would run past the ring's
+ * end: room for it and the units up to the end (a WRAP unit first, the
+ * rest unused), what was put published first (the worker may be waiting
+ * for it), then a short spin, then sleep. */
+void *sw_pipe_wait_room(struct sw_pipe *q, unsigned units)
 {
-	if (!has_room(q)) {
+	size_t at = q->w_pos & (SW_PIPE_UNITS - 1);
+	size_t skip = at + units > SW_PIPE_UNITS ? SW_PIPE_UNITS - at : 0;
+
+	if (!has_room(q, skip + units)) {
 		int i;
 
 		sw_pipe_publish(q, true);
-		for (i = 0; i < q->spin && !has_room(q); i++)
+		for (i = 0; i < q->spin && !has_room(q, skip + units); i++)
 			cpu_relax();
 		if (i == q->spin) {
 			atomic_store(&q->reader_sleeps, 1);
 			atomic_thread_fence(memory_order_seq_cst);
-			if (!has_room(q)) {
+			if (!has_room(q, skip + units)) {
 				pthread_mutex_lock(&q->mu);
-				while (!has_room(q))
+				while (!has_room(q, skip + units))
 					pthread_cond_wait(&q->space, &q->mu);
 				pthread_mutex_unlock(&q->mu);
 			}
 			atomic_store(&q->reader_sleeps, 0);
 		}
 	}
-	return &q->slots[q->w_pos & (SW_PIPE_SLOTS - 1)];
+	if (skip) {
+		q->units[at].kind = SW_PIPE_WRAP;
+		q->w_pos += skip; /* published with the message that follows */
+	}
+	return &q->units[q->w_pos & (SW_PIPE_UNITS - 1)];
 }
 
 /* ---- the worker's side ------------------------------------------------------ */
@@ -137,7 +148,7 @@ static void release(struct sw_pipe *q, bool force)
 	 * wake the reader at every release; a worker that runs dry releases
 	 * with force */
 	q->r_head = atomic_load_explicit(&q->head, memory_order_acquire);
-	if (force || SW_PIPE_SLOTS - (q->r_head - q->r_pos) >= SW_PIPE_SLOTS / WAKE_PART) {
+	if (force || SW_PIPE_UNITS - (q->r_head - q->r_pos) >= SW_PIPE_UNITS / WAKE_PART) {
 		pthread_mutex_lock(&q->mu);
 		pthread_cond_signal(&q->space);
 		pthread_mutex_unlock(&q->mu);
@@ -155,13 +166,14 @@ static bool has_data(struct sw_pipe *q)
 	return q->r_head != q->r_pos;
 }
 
-const struct sw_pipe_msg *sw_pipe_wait_data(struct sw_pipe *q, bool wait)
+/* Whether there is a unit to take (after waiting for one, if wait). */
+static bool wait_data(struct sw_pipe *q, bool wait)
 {
 	if (!has_data(q)) {
 		int i;
 
 		if (!wait)
-			return NULL;
+			return false;
 		release(q, true);
 		for (i = 0; i < q->spin && !has_data(q); i++)
 			cpu_relax();
@@ -177,7 +189,27 @@ const struct sw_pipe_msg *sw_pipe_wait_data(struct sw_pipe *q, bool wait)
 			atomic_store(&q->worker_sleeps, 0);
 		}
 	}
-	return &q->slots[q->r_pos++ & (SW_PIPE_SLOTS - 1)];
+	return true;
+}
+
+/* sw_pipe_take() when nothing published is left as last seen, or at a
+ * WRAP unit (the units up to the ring's end are skipped). */
+const struct sw_pipe_unit *sw_pipe_take_slow(struct sw_pipe *q, bool wait)
+{
+	for (;;) {
+		const struct sw_pipe_unit *u;
+		size_t at;
+
+		if (q->r_pos == q->r_head && !wait_data(q, wait))
+			return NULL;
+		at = q->r_pos & (SW_PIPE_UNITS - 1);
+		u = &q->units[at];
+		if (u->kind != SW_PIPE_WRAP) {
+			q->r_pos += sw_pipe_units(u->kind);
+			return u;
+		}
+		q->r_pos += SW_PIPE_UNITS - at;
+	}
 }
 
 /* ---- time messages ------------------------------------------------------------ */

@@ -2,7 +2,11 @@
  * test_pipe.c - -j 1's two stages (pipe.h): the ring (a slot is the
  * reader's until put, what is put is seen after a publication, in order,
  * and a real two-thread run in which each side waits for the other, every
- * message arriving once, in order), sw_detect_need() on each kind of
+ * message arriving once, in order, messages of one unit and of three,
+ * some wrapping at the ring's end), the compact form exact (every packet
+ * of the corpus and made-up ones come out of the ring as sw_decode() gave
+ * them, each field carried whole, and a packet with any field it leaves
+ * out set goes whole), sw_detect_need() on each kind of
  * packet, and the clock model held to the engine itself: an engine given
  * only what the model passes emits what an engine given every packet
  * does, with scans, expiries at skipped packets, time going back and
@@ -10,6 +14,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +26,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <pcap/pcap.h>
 
 #include "detect.h"
 #include "evidence.h"
@@ -30,58 +36,96 @@
 
 /* ---- the ring ------------------------------------------------------------------ */
 
+/* Message seq: a packet of one unit (IPv4 TCP) when compact, else of three
+ * (IPv6), with seq for its time. */
+static void put_seq_as(struct sw_pipe *q, uint64_t seq, bool compact)
+{
+	struct sw_pkt p;
+
+	memset(&p, 0, sizeof p);
+	p.ts_us = seq;
+	p.proto = SW_IPPROTO_TCP;
+	if (compact) {
+		p.l3 = SW_L3_IPV4;
+		p.src.family = p.dst.family = SW_AF_INET;
+	} else {
+		p.l3 = SW_L3_IPV6;
+		p.src.family = p.dst.family = SW_AF_INET6;
+	}
+	sw_pipe_put_packet(q, &p);
+}
+
+/* one message in three compact: every position in the ring, and some
+ * messages that would run past its end */
 static void put_seq(struct sw_pipe *q, uint64_t seq)
 {
-	struct sw_pipe_msg *m = sw_pipe_next(q);
+	put_seq_as(q, seq, seq % 3 == 0);
+}
 
-	m->kind = SW_PIPE_PACKET;
-	m->pkt.ts_us = seq;
-	sw_pipe_put(q);
+/* The time of the packet taken next, UINT64_MAX if none. */
+static uint64_t take_seq(struct sw_pipe *q, bool wait, unsigned *kind)
+{
+	const struct sw_pipe_unit *u = sw_pipe_take(q, wait);
+	struct sw_pkt p;
+
+	memset(&p, 0, sizeof p);
+	if (!u)
+		return UINT64_MAX;
+	*kind = u->kind;
+	if (u->kind == SW_PIPE_TCP4 || u->kind == SW_PIPE_UDP4) {
+		sw_pipe_unpack((const struct sw_pipe_compact *)u, &p);
+		return p.ts_us;
+	}
+	if (u->kind == SW_PIPE_PACKET)
+		return ((const struct sw_pipe_msg *)u)->pkt.ts_us;
+	return UINT64_MAX - 1;
 }
 
 static void test_ring_publication_and_order(void **state)
 {
 	struct sw_pipe *q = sw_pipe_new();
-	const struct sw_pipe_msg *m;
+	unsigned kind;
+	size_t units = 0;
 
 	(void)state;
 	assert_non_null(q);
 	assert_null(sw_pipe_take(q, false));
-	/* the slot stays the reader's until put */
-	assert_ptr_equal(sw_pipe_next(q), sw_pipe_next(q));
+	/* room stays the reader's until passed */
+	assert_ptr_equal(sw_pipe_room(q, 3), sw_pipe_room(q, 3));
 	for (uint64_t i = 0; i < SW_PIPE_BATCH - 1; i++)
 		put_seq(q, i);
 	assert_null(sw_pipe_take(q, false)); /* not published yet */
 	sw_pipe_flush(q);
 	for (uint64_t i = 0; i < SW_PIPE_BATCH - 1; i++) {
-		m = sw_pipe_take(q, false);
-		assert_non_null(m);
-		assert_int_equal(m->kind, SW_PIPE_PACKET);
-		assert_int_equal(m->pkt.ts_us, i);
+		assert_int_equal(take_seq(q, false, &kind), i);
+		assert_int_equal(kind, i % 3 == 0 ? SW_PIPE_TCP4 : SW_PIPE_PACKET);
+		units += i % 3 == 0 ? 1 : 3;
 	}
 	assert_null(sw_pipe_take(q, false));
 	sw_pipe_release(q);
-	/* a whole batch is published without a flush; round the ring twice */
-	for (uint64_t i = 0; i < 2 * SW_PIPE_SLOTS; i += SW_PIPE_BATCH) {
+	/* a whole batch is published without a flush; round the ring three
+	 * times, with messages that do not fit before its end */
+	for (uint64_t i = 0; i < 3 * SW_PIPE_UNITS / 2; i += SW_PIPE_BATCH) {
 		for (uint64_t k = 0; k < SW_PIPE_BATCH; k++)
 			put_seq(q, i + k);
 		for (uint64_t k = 0; k < SW_PIPE_BATCH; k++) {
-			m = sw_pipe_take(q, false);
-			assert_non_null(m);
-			assert_int_equal(m->pkt.ts_us, i + k);
+			assert_int_equal(take_seq(q, false, &kind), i + k);
+			units += (i + k) % 3 == 0 ? 1 : 3;
 		}
+		assert_null(sw_pipe_take(q, false));
 		sw_pipe_release(q);
 	}
-	/* full: every slot put, and released ones are room again */
-	for (uint64_t i = 0; i < SW_PIPE_SLOTS; i++)
-		put_seq(q, i);
-	assert_int_equal(q->w_pos - atomic_load(&q->tail), SW_PIPE_SLOTS);
-	for (uint64_t i = 0; i < SW_PIPE_SLOTS; i++)
-		assert_int_equal(sw_pipe_take(q, false)->pkt.ts_us, i);
+	assert_true(q->w_pos > units); /* units skipped at the end: wraps were taken */
+	/* full: every unit put, and released ones are room again */
+	for (uint64_t i = 0; i < SW_PIPE_UNITS; i++)
+		put_seq_as(q, i, true);
+	assert_int_equal(q->w_pos - atomic_load(&q->tail), SW_PIPE_UNITS);
+	for (uint64_t i = 0; i < SW_PIPE_UNITS; i++)
+		assert_int_equal(take_seq(q, false, &kind), i);
 	sw_pipe_release(q);
-	put_seq(q, 7); /* would wait for ever if nothing was released */
+	put_seq_as(q, 7, false); /* would wait for ever if nothing was released */
 	sw_pipe_flush(q);
-	assert_int_equal(sw_pipe_take(q, false)->pkt.ts_us, 7);
+	assert_int_equal(take_seq(q, false, &kind), 7);
 	sw_pipe_free(q);
 }
 
@@ -99,7 +143,6 @@ static void pause_us(long us)
 static void *producer(void *arg)
 {
 	struct sw_pipe *q = arg;
-	struct sw_pipe_msg *m;
 
 	for (uint64_t i = 0; i < THREAD_MESSAGES; i++) {
 		put_seq(q, i);
@@ -108,9 +151,7 @@ static void *producer(void *arg)
 		if (i % 300000 == 0)
 			pause_us(20000);
 	}
-	m = sw_pipe_next(q);
-	m->kind = SW_PIPE_END;
-	sw_pipe_put(q);
+	sw_pipe_put_kind(q, SW_PIPE_END);
 	sw_pipe_flush(q);
 	return NULL;
 }
@@ -126,21 +167,20 @@ static void test_ring_two_threads(void **state)
 	assert_non_null(q);
 	assert_int_equal(pthread_create(&t, NULL, producer, q), 0);
 	while (more) {
-		const struct sw_pipe_msg *m;
-		unsigned taken = 0;
+		unsigned taken = 0, kind = 0;
+		uint64_t seq;
 
 		/* batches of varied sizes; pauses that fill the ring (the reader
 		 * sleeps) */
-		while (taken < 1 + next % 300 && (m = sw_pipe_take(q, taken == 0))) {
+		while (taken < 1 + next % 300 && (seq = take_seq(q, taken == 0, &kind)) != UINT64_MAX) {
 			taken++;
-			if (m->kind == SW_PIPE_END) {
+			if (kind == SW_PIPE_END) {
 				more = false;
 				break;
 			}
-			assert_int_equal(m->kind, SW_PIPE_PACKET);
-			if (m->pkt.ts_us != next)
-				fail_msg("message %llu where %llu was due",
-				         (unsigned long long)m->pkt.ts_us, (unsigned long long)next);
+			if (seq != next)
+				fail_msg("message %llu where %llu was due", (unsigned long long)seq,
+				         (unsigned long long)next);
 			next++;
 		}
 		sw_pipe_release(q);
@@ -150,6 +190,204 @@ static void test_ring_two_threads(void **state)
 	assert_int_equal(next, THREAD_MESSAGES);
 	assert_null(sw_pipe_take(q, false));
 	pthread_join(t, NULL);
+	sw_pipe_free(q);
+}
+
+/* ---- the compact form: exact ------------------------------------------------------ */
+
+static unsigned long fit, whole;
+
+/* p through the ring: what the worker gets is p, byte for byte (padding
+ * too: sw_decode() zeroes the whole packet first, the worker's packet is
+ * zeroed once and unpacked into again and again, as in capture.c). */
+static void through_ring(struct sw_pipe *q, const struct sw_pkt *p, const char *what,
+                         unsigned long k)
+{
+	static struct sw_pkt back; /* zeroed once, as the worker's (sw_pipe_unpack()) */
+	const struct sw_pipe_unit *u;
+	const struct sw_pkt *got = &back;
+
+	sw_pipe_put_packet(q, p);
+	sw_pipe_flush(q);
+	u = sw_pipe_take(q, false);
+	assert_non_null(u);
+	if (u->kind == SW_PIPE_TCP4 || u->kind == SW_PIPE_UDP4) {
+		assert_true(sw_pipe_compact_ok(p));
+		sw_pipe_unpack((const struct sw_pipe_compact *)u, &back);
+		fit++;
+	} else {
+		assert_int_equal(u->kind, SW_PIPE_PACKET);
+		assert_false(sw_pipe_compact_ok(p));
+		got = &((const struct sw_pipe_msg *)u)->pkt;
+		whole++;
+	}
+	if (memcmp(got, p, sizeof *p) != 0)
+		fail_msg("%s packet %lu: not the packet decoded after the ring (kind %u)", what, k,
+		         u->kind);
+	assert_null(sw_pipe_take(q, false));
+	sw_pipe_release(q);
+}
+
+static uint64_t made_state = 0x5eed5eed5eed5eedULL;
+
+static uint64_t made_rnd(void)
+{
+	/* xorshift64*: fixed seed, same run every time */
+	made_state ^= made_state >> 12;
+	made_state ^= made_state << 25;
+	made_state ^= made_state >> 27;
+	return made_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* Every packet of every capture of the corpus, and of each fifth one four
+ * made-up ones: bytes of its headers changed at random, some cut short,
+ * and with a made-up capture length. */
+static void test_compact_corpus(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	char dir[1024], path[1300], ebuf[PCAP_ERRBUF_SIZE];
+	unsigned long packets = 0, files = 0, made = 0, made_fit = 0;
+	struct sw_pipe *q = sw_pipe_new();
+	uint8_t buf[256];
+	struct dirent *de;
+	DIR *d;
+
+	(void)state;
+	assert_non_null(q);
+	fit = whole = 0;
+	snprintf(dir, sizeof dir, "%s/tests/data/corpus", top && *top ? top : ".");
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		struct pcap_pkthdr *hdr;
+		const u_char *data;
+		pcap_t *pc;
+		unsigned long k = 0;
+
+		if (l < 5 || strcmp(de->d_name + l - 5, ".pcap") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		pc = pcap_open_offline(path, ebuf);
+		if (!pc)
+			fail_msg("%s: %s", path, ebuf);
+		files++;
+		while (pcap_next_ex(pc, &hdr, &data) == 1) {
+			int dlt = pcap_datalink(pc);
+			uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
+			struct sw_pkt p;
+
+			sw_decode(dlt, data, hdr->caplen, hdr->len, ts, &p);
+			through_ring(q, &p, de->d_name, ++k);
+			if (k % 5 != 0)
+				continue;
+			for (int m = 0; m < 4; m++) {
+				uint32_t n = hdr->caplen < sizeof buf ? hdr->caplen : sizeof buf;
+				unsigned long before = fit;
+
+				memcpy(buf, data, n);
+				for (int c = 0; c < 1 + m && n > 0; c++)
+					buf[made_rnd() % (n < 80 ? n : 80)] = (uint8_t)made_rnd();
+				if (m == 3 && n > 1)
+					n = (uint32_t)(1 + made_rnd() % n);
+				sw_decode(dlt, buf, n, n + (uint32_t)(made_rnd() % 3) * (uint32_t)made_rnd() % 2000,
+				          made_rnd(), &p);
+				through_ring(q, &p, "made-up", made++);
+				made_fit += fit - before;
+			}
+		}
+		packets += k;
+		pcap_close(pc);
+	}
+	closedir(d);
+	print_message("%lu files, %lu packets and %lu made up: %lu in one unit (%lu made up), "
+	              "%lu whole\n", files, packets, made, fit, made_fit, whole);
+	/* the test means something: a corpus, and both forms, often */
+	assert_true(files >= 20);
+	assert_true(packets > 100000);
+	assert_true(fit > packets / 2);
+	assert_true(made_fit > made / 4);
+	assert_true(whole > 1000);
+	sw_pipe_free(q);
+}
+
+/* A packet with every field the compact form carries set (all bits of
+ * each in turn: no field is cut short or crossed with another), and one
+ * field it does not carry set at a time: not compact. */
+static void test_compact_fields(void **state)
+{
+	struct sw_pipe *q = sw_pipe_new();
+	struct sw_pkt p, base;
+
+	(void)state;
+	assert_non_null(q);
+	for (int round = 0; round < 3; round++) {
+		uint8_t v = round == 0 ? 0xff : round == 1 ? 0x5a : 0xa5;
+
+		memset(&p, 0, sizeof p);
+		memset(&p.ts_us, v, sizeof p.ts_us);
+		memset(&p.caplen, v, sizeof p.caplen);
+		memset(&p.wirelen, v, sizeof p.wirelen);
+		p.l3 = SW_L3_IPV4;
+		p.proto = round == 1 ? SW_IPPROTO_UDP : SW_IPPROTO_TCP;
+		p.flags = (uint16_t)(0xffff & ~(SW_PF_INNER | SW_PF_INNER_PORTS));
+		p.vlan_depth = v;
+		memset(&p.vlan_id, v, 2);
+		p.src.family = p.dst.family = SW_AF_INET;
+		memset(p.src.bytes, v, 4);
+		memset(p.dst.bytes, v == 0xff ? 1 : (uint8_t)~v, 4);
+		p.ttl = v;
+		memset(&p.ip_id, v, 2);
+		memset(&p.ip_len, v ^ 1, 2);
+		memset(&p.sport, v ^ 2, 2);
+		memset(&p.dport, v ^ 3, 2);
+		p.tcp_flags = v;
+		p.tcp_optlen = v ^ 4;
+		memset(&p.tcp_win, v ^ 5, 2);
+		memset(&p.tcp_seq, v ^ 6, 4);
+		memset(&p.tcp_ack, v ^ 7, 4);
+		memset(&p.tcp_mss, v ^ 8, 2);
+		p.tcp_nopts = v ^ 9;
+		for (int i = 0; i < 8; i++)
+			p.tcp_optkinds[i] = (uint8_t)(v + i);
+		memset(&p.payload_len, v ^ 10, 2);
+		assert_true(sw_pipe_compact_ok(&p));
+		fit = whole = 0;
+		through_ring(q, &p, "every field", (unsigned long)round);
+		assert_int_equal(fit, 1);
+	}
+	base = p;
+#define NOT_COMPACT(change)                                \
+	do {                                               \
+		p = base;                                  \
+		change;                                    \
+		assert_false(sw_pipe_compact_ok(&p));      \
+		through_ring(q, &p, #change, 0);           \
+	} while (0)
+	NOT_COMPACT(p.l3 = SW_L3_IPV6);
+	NOT_COMPACT(p.l3 = SW_L3_OTHER);
+	NOT_COMPACT(p.proto = SW_IPPROTO_ICMP);
+	NOT_COMPACT(p.proto = 132);
+	NOT_COMPACT(p.err = SW_DERR_TCP_OPT);
+	NOT_COMPACT(p.flags |= SW_PF_INNER);
+	NOT_COMPACT(p.flags |= SW_PF_INNER_PORTS);
+	NOT_COMPACT(p.src.family = SW_AF_INET6);
+	NOT_COMPACT(p.dst.family = SW_AF_NONE);
+	for (int i = 4; i < 16; i++) {
+		NOT_COMPACT(p.src.bytes[i] = 1);
+		NOT_COMPACT(p.dst.bytes[i] = 0x80);
+	}
+	NOT_COMPACT(p.frag_off = 8);
+	NOT_COMPACT(p.frag_id = 1u << 31);
+	NOT_COMPACT(p.frag_len = 1);
+	NOT_COMPACT(p.frag_l4_off = 0x8000);
+	NOT_COMPACT(p.frag_data_off = 1);
+	NOT_COMPACT(p.frag_data_cap = 1u << 31);
+	NOT_COMPACT(p.icmp_type = 3);
+	NOT_COMPACT(p.icmp_code = 0x80);
+	NOT_COMPACT(p.icmp_id = 1);
+	NOT_COMPACT(p.icmp_seq = 0x8000);
+#undef NOT_COMPACT
 	sw_pipe_free(q);
 }
 
@@ -422,6 +660,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ring_publication_and_order),
 		cmocka_unit_test(test_ring_two_threads),
+		cmocka_unit_test(test_compact_corpus),
+		cmocka_unit_test(test_compact_fields),
 		cmocka_unit_test(test_detect_need),
 		cmocka_unit_test(test_clock_model_needs_time),
 		cmocka_unit_test(test_clock_model_as_engine),
