@@ -678,10 +678,7 @@ static void split_tick(struct sw_worker *wk, int64_t t)
 		wk->clock_us = t;
 	if (!wk->detect)
 		return;
-	memset(&tick, 0, sizeof tick);
-	tick.ts_us = (uint64_t)t;
-	tick.l3 = SW_L3_IPV4;
-	tick.proto = 255;
+	sw_detect_clock_packet(&tick, t);
 	sw_detect_packet(wk->detect, &tick);
 }
 
@@ -829,7 +826,7 @@ static void pipe_time_first(struct pipe_reader *r, const struct sw_pkt *p, int64
 {
 	struct sw_pkt tick;
 
-	sw_pipe_time_packet(&tick, t);
+	sw_detect_clock_packet(&tick, t);
 	sw_pipe_put_packet(r->q, &tick);
 	r->times++;
 	sw_pipe_put_packet(r->q, p);
@@ -908,7 +905,7 @@ static void pipe_send_end(struct pipe_reader *r)
 	if (sw_pipe_clock_behind(&r->clock)) {
 		struct sw_pkt tick;
 
-		sw_pipe_time_packet(&tick, r->clock.now);
+		sw_detect_clock_packet(&tick, r->clock.now);
 		sw_pipe_put_packet(r->q, &tick);
 		r->clock.sent = r->clock.now;
 		r->times++;
@@ -951,14 +948,21 @@ static void *pipe_reader_main(void *arg)
 	return NULL;
 }
 
+/* The reader's counters as the worker's, but for what only the worker
+ * counts: the records the writer's ring refused. */
+static void take_reader_counters(struct sw_worker *wk, const struct sw_counters *reader)
+{
+	uint64_t ring_full = wk->cnt->ring_full;
+
+	*wk->cnt = *reader;
+	wk->cnt->ring_full = ring_full;
+}
+
 /* The worker's STATS: the reader's counters with its own (the records
  * the writer's ring refused, the engine's tables). */
 static void pipe_worker_stats(struct sw_worker *wk, struct pipe_reader *r)
 {
-	uint64_t ring_full = wk->cnt->ring_full;
-
-	*wk->cnt = r->snapshot;
-	wk->cnt->ring_full = ring_full;
+	take_reader_counters(wk, &r->snapshot);
 	atomic_store_explicit(&r->snapshot_taken, 1, memory_order_release);
 	copy_table_counters(wk);
 	submit_stats(wk, wk->w, SW_REC_STATS);
@@ -1021,7 +1025,6 @@ static bool run_pipe(struct sw_capture *c, struct sw_worker *wk, int64_t next_st
                      enum sw_capture_status *rc)
 {
 	struct pipe_reader *r = c->pipe;
-	uint64_t ring_full;
 	sigset_t all, old;
 	pthread_t reader;
 	int err;
@@ -1041,9 +1044,7 @@ static bool run_pipe(struct sw_capture *c, struct sw_worker *wk, int64_t next_st
 	pipe_worker(wk, r);
 	pthread_join(reader, NULL);
 	sw_counters_fold(&r->cnt, &r->tally);
-	ring_full = wk->cnt->ring_full;
-	*wk->cnt = r->cnt;
-	wk->cnt->ring_full = ring_full;
+	take_reader_counters(wk, &r->cnt);
 	sw_debug("reader thread: %llu packets and %llu time messages passed to detection",
 	         (unsigned long long)r->passed, (unsigned long long)r->times);
 	*rc = r->rc;

@@ -1857,6 +1857,14 @@ static void advance(struct sw_detect *d, int64_t ts)
 
 /* ---- public ---------------------------------------------------------------- */
 
+void sw_detect_clock_packet(struct sw_pkt *p, int64_t t)
+{
+	memset(p, 0, sizeof *p);
+	p->ts_us = (uint64_t)t;
+	p->l3 = SW_L3_IPV4;
+	p->proto = 255;
+}
+
 void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p)
 {
 	if (p->err != SW_DERR_NONE || (p->l3 != SW_L3_IPV4 && p->l3 != SW_L3_IPV6))

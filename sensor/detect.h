@@ -68,6 +68,11 @@ int sw_detect_share_floods(struct sw_detect **d, unsigned n);
 /* One decoded packet (errors and non-IP are ignored here). */
 void sw_detect_packet(struct sw_detect *d, const struct sw_pkt *p);
 
+/* A clock packet: an IP packet of the reserved protocol 255 (RFC 5237),
+ * which sw_detect_packet() takes for its time t and nothing else (the
+ * ticks of -j N's workers, the time messages of -j 1's reader thread). */
+void sw_detect_clock_packet(struct sw_pkt *p, int64_t t);
+
 /* What sw_detect_packet() does with p, by the same tests as its dispatch
  * (detect.c: sw_detect_packet, tcp_packet; keep them in step): nothing;
  * only move the clock (and run the housekeeping due); or more. For -j 1's

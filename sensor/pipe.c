@@ -211,13 +211,3 @@ const struct sw_pipe_unit *sw_pipe_take_slow(struct sw_pipe *q, bool wait)
 		q->r_pos += SW_PIPE_UNITS - at;
 	}
 }
-
-/* ---- time messages ------------------------------------------------------------ */
-
-void sw_pipe_time_packet(struct sw_pkt *p, int64_t t)
-{
-	memset(p, 0, sizeof *p);
-	p->ts_us = (uint64_t)t;
-	p->l3 = SW_L3_IPV4;
-	p->proto = 255; /* reserved (RFC 5237): sw_detect_need() says SW_DETECT_CLOCK */
-}

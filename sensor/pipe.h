@@ -369,7 +369,4 @@ static inline bool sw_pipe_clock_behind(const struct sw_pipe_clock *k)
 	return k->sent < k->now;
 }
 
-/* A time message: the packet the engine takes for its time t alone. */
-void sw_pipe_time_packet(struct sw_pkt *p, int64_t t);
-
 #endif

@@ -437,7 +437,7 @@ static void test_detect_need(void **state)
 	assert_int_equal(sw_detect_need(&p), SW_DETECT_CLOCK);
 	p = ip_packet(47, 0); /* GRE */
 	assert_int_equal(sw_detect_need(&p), SW_DETECT_CLOCK);
-	sw_pipe_time_packet(&p, 5);
+	sw_detect_clock_packet(&p, 5);
 	assert_int_equal(sw_detect_need(&p), SW_DETECT_CLOCK);
 	assert_int_equal(p.ts_us, 5);
 	p = ip_packet(SW_IPPROTO_TCP, SW_PF_HAS_PORTS);
@@ -584,7 +584,7 @@ static void test_clock_model_as_engine(void **state)
 			skipped++;
 			break;
 		case SW_PIPE_TIME_FIRST:
-			sw_pipe_time_packet(&tick, time);
+			sw_detect_clock_packet(&tick, time);
 			sw_detect_packet(two, &tick);
 			times++;
 			/* fall through */
@@ -594,7 +594,7 @@ static void test_clock_model_as_engine(void **state)
 		}
 	}
 	if (sw_pipe_clock_behind(&k)) {
-		sw_pipe_time_packet(&tick, k.now);
+		sw_detect_clock_packet(&tick, k.now);
 		sw_detect_packet(two, &tick);
 	}
 	sw_detect_finish(one);
